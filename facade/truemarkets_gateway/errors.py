@@ -1,0 +1,428 @@
+"""Every exception the SDK raises, and the one function that turns a response into one.
+
+Catch `TrueMarketsError` for everything, `APIError` for anything the server answered,
+`APIConnectionError` for transport failures, and `ValidationError` (a `ValueError`) for
+bad input that was refused before any request was sent.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "CredentialsError",
+    "ErrorEnvelope",
+    "FieldViolation",
+    "InsufficientBalanceError",
+    "InternalServerError",
+    "NotFoundError",
+    "OrderFailedError",
+    "OrderNotCreatedError",
+    "OrderTimeoutError",
+    "PermissionDeniedError",
+    "QuoteIssuesError",
+    "QuoteStaleError",
+    "RateLimitError",
+    "ServiceUnavailableError",
+    "TransferFailedError",
+    "TransferTimeoutError",
+    "TrueMarketsError",
+    "UnprocessableEntityError",
+    "ValidationError",
+    "WaitTimeoutError",
+    "error_from_response",
+    "parse_error_body",
+]
+
+
+class TrueMarketsError(Exception):
+    """Root of every exception raised by this SDK."""
+
+
+# --- refused before sending -------------------------------------------------------------
+
+
+class ValidationError(TrueMarketsError, ValueError):
+    """Input broke a documented rule; nothing was sent.
+
+    `field` names the offending argument and `rule` says what it must satisfy.
+    """
+
+    def __init__(self, field: str, rule: str) -> None:
+        self.field = field
+        self.rule = rule
+        super().__init__(f"{field}: {rule}")
+
+
+class CredentialsError(TrueMarketsError, ValueError):
+    """An API key, key file or signer key could not be loaded or used.
+
+    Messages name the file and the problem, never the key material.
+    """
+
+
+# --- transport ------------------------------------------------------------------------------
+
+
+class APIConnectionError(TrueMarketsError):
+    """The request did not get a response (connection refused, reset, DNS, TLS...).
+
+    `may_have_reached_server` is False only when the failure provably happened before
+    any byte of the request was sent; for orders and transfers, reconcile with
+    `get_order`/`list_orders` (or `list_transfers`) before trying again otherwise.
+    """
+
+    def __init__(
+        self,
+        message: str = "Connection error.",
+        *,
+        request: httpx.Request | None = None,
+        may_have_reached_server: bool = True,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request = request
+        self.may_have_reached_server = may_have_reached_server
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out; the server may or may not have processed it."""
+
+    def __init__(
+        self,
+        message: str = "Request timed out.",
+        *,
+        request: httpx.Request | None = None,
+        may_have_reached_server: bool = True,
+    ) -> None:
+        super().__init__(
+            message, request=request, may_have_reached_server=may_have_reached_server
+        )
+
+
+# --- server answered with an error -------------------------------------------------------------
+
+
+@attrs.frozen
+class FieldViolation:
+    field: str
+    message: str
+
+
+@attrs.frozen
+class ErrorEnvelope:
+    """What we could read from an error body, whatever shape it had."""
+
+    message: str
+    type: str | None = None
+    code: str | int | None = None
+    request_id: str | None = None
+    field_violations: tuple[FieldViolation, ...] = ()
+    body: Any = None  # parsed JSON, or the text when the body was not JSON
+    is_html: bool = False
+
+
+_HTML_RE = re.compile(rb"^\s*(<!doctype html|<html)", re.IGNORECASE)
+_TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_MAX_TEXT = 300
+
+
+def _text(content: bytes) -> str:
+    return content.decode("utf-8", errors="replace").strip()
+
+
+def _violations(raw: Any) -> tuple[FieldViolation, ...]:
+    if not isinstance(raw, Sequence) or isinstance(raw, str | bytes):
+        return ()
+    out = []
+    for item in raw:
+        if isinstance(item, Mapping):
+            out.append(FieldViolation(str(item.get("field", "")), str(item.get("message", ""))))
+    return tuple(out)
+
+
+def parse_error_body(content: bytes) -> ErrorEnvelope:
+    """Read every error shape the API is known to send.
+
+    `{message}`; `{type, code, message, field_violations, request_id}`; the legacy
+    `{error, message, code: <int>}`; plain text from a proxy; an HTML page from the edge.
+    Unknown fields are kept in `body`.
+    """
+    if _HTML_RE.match(content):
+        text = _text(content)
+        title = _TITLE_RE.search(text)
+        summary = " ".join(title.group(1).split()) if title else "HTML page"
+        return ErrorEnvelope(message=summary[:_MAX_TEXT], body=text, is_html=True)
+    try:
+        data = json.loads(content) if content else None
+    except ValueError:
+        text = _text(content)
+        return ErrorEnvelope(message=text[:_MAX_TEXT], body=text)
+    if not isinstance(data, Mapping):
+        return ErrorEnvelope(message="" if data is None else str(data)[:_MAX_TEXT], body=data)
+    code = data.get("code")
+    if not isinstance(code, str | int) or isinstance(code, bool):
+        code = None
+    message = data.get("message")
+    if not isinstance(message, str) or not message:
+        legacy = data.get("error")
+        message = legacy if isinstance(legacy, str) and legacy else ""
+    err_type = data.get("type")
+    request_id = data.get("request_id")
+    return ErrorEnvelope(
+        message=message,
+        type=err_type if isinstance(err_type, str) else None,
+        code=code,
+        request_id=request_id if isinstance(request_id, str) else None,
+        field_violations=_violations(data.get("field_violations")),
+        body=dict(data),
+    )
+
+
+class APIError(TrueMarketsError):
+    """The server answered with a non-success status.
+
+    Carries `status_code`, `type`, `code` (string, or integer on the legacy path),
+    `message`, `request_id`, `field_violations`, the parsed `body` and the `response`.
+    """
+
+    def __init__(
+        self,
+        envelope: ErrorEnvelope,
+        *,
+        status_code: int,
+        response: httpx.Response | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.type = envelope.type
+        self.code = envelope.code
+        self.message = envelope.message
+        self.request_id = envelope.request_id
+        self.field_violations = envelope.field_violations
+        self.body = envelope.body
+        self.response = response
+        self.envelope = envelope
+        self.hint = hint
+        super().__init__(self._describe())
+
+    @property
+    def reason(self) -> str | None:
+        """The machine-readable reason: `code` when present, else `type`."""
+        if self.code is not None:
+            return str(self.code)
+        return self.type
+
+    def _describe(self) -> str:
+        parts = [f"HTTP {self.status_code}"]
+        if self.reason:
+            parts.append(f"[{self.reason}]")
+        parts.append(self.message or "(no message)")
+        text = " ".join(parts)
+        if self.field_violations:
+            text += " (" + "; ".join(f"{v.field}: {v.message}" for v in self.field_violations) + ")"
+        if self.request_id:
+            text += f" request_id={self.request_id}"
+        if self.hint:
+            text += f". {self.hint}"
+        return text
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status_code={self.status_code}, reason={self.reason!r}, "
+            f"message={self.message!r}, request_id={self.request_id!r})"
+        )
+
+
+class BadRequestError(APIError):
+    """400: the server refused the request as invalid."""
+
+
+class AuthenticationError(APIError):
+    """401: missing, expired or rejected credentials (after one refresh and replay)."""
+
+
+class PermissionDeniedError(APIError):
+    """403. `is_edge_block` is True when an HTML page from the edge (WAF) answered:
+    that is a block of this client (often its User-Agent or IP), not an account permission.
+    """
+
+    @property
+    def is_edge_block(self) -> bool:
+        return self.envelope.is_html
+
+
+class NotFoundError(APIError):
+    """404."""
+
+
+class ConflictError(APIError):
+    """409: the resource is not in a state that allows this action."""
+
+
+class UnprocessableEntityError(APIError):
+    """422."""
+
+
+class QuoteStaleError(UnprocessableEntityError):
+    """The quote behind the payloads can no longer be executed (`code: quote_stale`).
+
+    Nothing was traded; create the order again. Raised for 422 and for 409 answers with
+    this code, since both have been seen.
+    """
+
+
+class RateLimitError(APIError):
+    """429. `retry_after` is the server's advice in seconds, when it gave one."""
+
+    def __init__(
+        self,
+        envelope: ErrorEnvelope,
+        *,
+        status_code: int,
+        response: httpx.Response | None = None,
+        hint: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.retry_after = retry_after
+        super().__init__(envelope, status_code=status_code, response=response, hint=hint)
+
+
+class InternalServerError(APIError):
+    """5xx (any status of 500 or more, including non-standard ones such as 520)."""
+
+
+class ServiceUnavailableError(InternalServerError):
+    """503."""
+
+
+_BY_STATUS: dict[int, type[APIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+    503: ServiceUnavailableError,
+}
+
+
+def _class_for(status_code: int, envelope: ErrorEnvelope) -> type[APIError]:
+    if envelope.code == "quote_stale" and status_code in (409, 422):
+        return QuoteStaleError
+    if status_code in _BY_STATUS:
+        return _BY_STATUS[status_code]
+    if status_code >= 500:
+        return InternalServerError
+    return APIError
+
+
+def error_from_response(
+    response: httpx.Response,
+    *,
+    hint: str | None = None,
+    retry_after: float | None = None,
+) -> APIError:
+    """Map one error response to its exception class. The single place this happens."""
+    envelope = parse_error_body(response.content)
+    status = response.status_code
+    if status == 403 and envelope.is_html:
+        hint = hint or (
+            "The edge (WAF) blocked this request; this is not an account permission. "
+            "Check the User-Agent and the network you call from"
+        )
+    cls = _class_for(status, envelope)
+    if cls is RateLimitError:
+        return RateLimitError(
+            envelope, status_code=status, response=response, hint=hint, retry_after=retry_after
+        )
+    return cls(envelope, status_code=status, response=response, hint=hint)
+
+
+# --- workflow outcomes ------------------------------------------------------------------------
+
+
+class OrderNotCreatedError(TrueMarketsError):
+    """`create_order` answered without creating an order (empty `order_id`).
+
+    `quote` holds the informational quote the server returned, if any.
+    """
+
+    def __init__(self, message: str, *, quote: Any = None) -> None:
+        super().__init__(message)
+        self.quote = quote
+
+
+class InsufficientBalanceError(OrderNotCreatedError):
+    """Not enough balance (on chain or bridgeable from CeFi) to fund the order."""
+
+
+class QuoteIssuesError(TrueMarketsError):
+    """The quote reports issues, so the payloads were not signed.
+
+    Pass `accept_issues=True` to sign anyway. `order_id` is the created (unexecuted) order.
+    """
+
+    def __init__(self, message: str, *, order_id: str, issues: Sequence[str], quote: Any = None):
+        super().__init__(message)
+        self.order_id = order_id
+        self.issues = tuple(issues)
+        self.quote = quote
+
+
+class WaitTimeoutError(TrueMarketsError):
+    """Waiting for a terminal status ran out of time; the resource may still finish."""
+
+    def __init__(self, message: str, *, resource_id: str, last_status: str | None) -> None:
+        super().__init__(message)
+        self.resource_id = resource_id
+        self.last_status = last_status
+
+
+class OrderTimeoutError(WaitTimeoutError):
+    """An order did not reach the awaited status in time. See `order_id`, `last_status`."""
+
+    @property
+    def order_id(self) -> str:
+        return self.resource_id
+
+
+class TransferTimeoutError(WaitTimeoutError):
+    """A transfer did not reach a terminal status in time."""
+
+    @property
+    def transfer_id(self) -> str:
+        return self.resource_id
+
+
+class OrderFailedError(TrueMarketsError):
+    """The order ended `failed`. `order` is the full order as last read."""
+
+    def __init__(self, message: str, *, order_id: str, order: Any = None) -> None:
+        super().__init__(message)
+        self.order_id = order_id
+        self.order = order
+
+
+class TransferFailedError(TrueMarketsError):
+    """The transfer ended `failed`. `transfer` is the transfer as last read."""
+
+    def __init__(self, message: str, *, transfer_id: str, transfer: Any = None) -> None:
+        super().__init__(message)
+        self.transfer_id = transfer_id
+        self.transfer = transfer
