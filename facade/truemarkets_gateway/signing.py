@@ -1,0 +1,210 @@
+"""Turnkey API-key stamps over DeFi payloads (orders, cancels, transfers).
+
+Each payload string is signed exactly as received (its UTF-8 bytes) with ECDSA P-256 over
+SHA-256 by Turnkey's own stamper; one stamp per payload, in payload order.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from turnkey_api_key_stamper import ApiKeyStamper, ApiKeyStamperConfig
+
+from .errors import CredentialsError
+
+__all__ = [
+    "AUTH_TYPE_API_KEY",
+    "SIGNATURE_SCHEME",
+    "SIGNER_KEY_ENV",
+    "PayloadSigner",
+    "SignablePayload",
+    "execute_body",
+    "sign_payloads",
+]
+
+SIGNATURE_SCHEME = "SIGNATURE_SCHEME_TK_API_P256"
+AUTH_TYPE_API_KEY = "api_key"
+SIGNER_KEY_ENV = "TM_SIGNER_KEY"
+
+
+class _HasPayload(Protocol):
+    @property
+    def payload(self) -> str: ...
+
+
+SignablePayload = _HasPayload | str
+"""An `UnsignedPayload` (anything with a `payload` string) or the payload string itself."""
+
+
+class PayloadSigner:
+    """Produces Turnkey `SIGNATURE_SCHEME_TK_API_P256` stamps with one P-256 private key.
+
+    The key is the API key by default (`from_credentials`), or a separate wallet signer key
+    (`from_key`, `from_env`). Only the compressed public key is ever shown.
+    """
+
+    __slots__ = ("_public_key_hex", "_stamper")
+
+    def __init__(self, private_key: ec.EllipticCurvePrivateKey) -> None:
+        if not isinstance(private_key, ec.EllipticCurvePrivateKey) or not isinstance(
+            private_key.curve, ec.SECP256R1
+        ):
+            raise CredentialsError("the signer key must be an EC P-256 (secp256r1) private key")
+        self._public_key_hex = _compressed_public_hex(private_key.public_key())
+        scalar_hex = format(private_key.private_numbers().private_value, "064x")
+        # Built once: the stamper keeps the hex scalar and the public key it checks against.
+        self._stamper: Any = ApiKeyStamper(
+            ApiKeyStamperConfig(api_public_key=self._public_key_hex, api_private_key=scalar_hex)
+        )
+
+    @classmethod
+    def from_key(
+        cls, value: ec.EllipticCurvePrivateKey | str | bytes | Mapping[str, Any]
+    ) -> PayloadSigner:
+        """A signer from a private key in any form: key object, PEM, JWK (dict or JSON text),
+        a key file's JSON (`{"private_key": {...JWK...}}`), or the 64-hex private scalar.
+        """
+        if isinstance(value, ec.EllipticCurvePrivateKey):
+            return cls(value)
+        return cls(_load_private_key(value))
+
+    @classmethod
+    def from_credentials(cls, credentials: Any) -> PayloadSigner:
+        """A signer using the API key itself (anything with a `private_key` attribute)."""
+        key = getattr(credentials, "private_key", None)
+        if not isinstance(key, ec.EllipticCurvePrivateKey):
+            raise CredentialsError("credentials carry no EC private key to sign with")
+        return cls(key)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> PayloadSigner | None:
+        """The signer key in `TM_SIGNER_KEY` (any form `from_key` accepts), or None if unset."""
+        env = os.environ if environ is None else environ
+        value = env.get(SIGNER_KEY_ENV, "").strip()
+        if not value:
+            return None
+        try:
+            return cls.from_key(value)
+        except CredentialsError as exc:
+            raise CredentialsError(f"{SIGNER_KEY_ENV}: {exc}") from None
+
+    @property
+    def public_key_hex(self) -> str:
+        """The compressed SEC1 public key, lower-case hex (66 characters)."""
+        return self._public_key_hex
+
+    def stamp(self, payload: str) -> str:
+        """The stamp for one payload string, signed over its UTF-8 bytes as given."""
+        if not isinstance(payload, str):
+            raise TypeError(f"payload must be str, not {type(payload).__name__}")
+        value: str = self._stamper.stamp(payload).stamp_header_value
+        return value
+
+    def sign_payloads(self, payloads: Sequence[SignablePayload]) -> list[str]:
+        """One stamp per payload, in the same order."""
+        return [self.stamp(_payload_text(item)) for item in payloads]
+
+    def __repr__(self) -> str:
+        return f"PayloadSigner(public_key={self._public_key_hex!r})"
+
+    def __reduce__(self) -> Any:
+        raise TypeError("PayloadSigner holds a private key and cannot be pickled")
+
+
+def sign_payloads(payloads: Sequence[SignablePayload], signer: PayloadSigner) -> list[str]:
+    """One stamp per payload, in payload order (the same as `signer.sign_payloads`)."""
+    return signer.sign_payloads(payloads)
+
+
+def execute_body(stamps: Sequence[str]) -> dict[str, Any]:
+    """The body of the execute endpoints (order, cancel, transfer) for these stamps."""
+    if isinstance(stamps, str):
+        raise TypeError("stamps must be a sequence of stamp strings, not one string")
+    signatures = list(stamps)
+    if not signatures:
+        raise ValueError("execute needs at least one signature")
+    return {"signatures": signatures, "auth_type": AUTH_TYPE_API_KEY}
+
+
+def _payload_text(item: SignablePayload) -> str:
+    if isinstance(item, str):
+        return item
+    text = getattr(item, "payload", None)
+    if not isinstance(text, str):
+        raise TypeError(f"cannot sign {type(item).__name__}: no payload string")
+    return text
+
+
+def _compressed_public_hex(public_key: ec.EllipticCurvePublicKey) -> str:
+    return public_key.public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint
+    ).hex()
+
+
+# --- key loading ---------------------------------------------------------------------------
+
+
+def _load_private_key(
+    value: str | bytes | Mapping[str, Any],
+) -> ec.EllipticCurvePrivateKey:
+    """PEM, JWK (dict or JSON), key-file JSON, or 64-hex scalar. Errors never echo the key."""
+    if isinstance(value, Mapping):
+        return _from_jwk(value)
+    text = value.decode("utf-8", errors="replace") if isinstance(value, bytes) else value
+    text = text.strip()
+    if text.startswith("-----BEGIN"):
+        try:
+            key = serialization.load_pem_private_key(text.encode(), password=None)
+        except (ValueError, TypeError):
+            raise CredentialsError("the PEM signer key could not be read") from None
+        if not isinstance(key, ec.EllipticCurvePrivateKey):
+            raise CredentialsError("the PEM signer key is not an EC private key")
+        return key
+    if text.startswith("{"):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            raise CredentialsError("the signer key looks like JSON but does not parse") from None
+        if not isinstance(data, Mapping):
+            raise CredentialsError("the signer key JSON is not an object")
+        return _from_jwk(data)
+    hex_text = text[2:] if text.lower().startswith("0x") else text
+    if len(hex_text) == 64:
+        try:
+            scalar = int(hex_text, 16)
+        except ValueError:
+            scalar = 0
+        if scalar:
+            return _from_scalar(scalar)
+    raise CredentialsError(
+        "unrecognised signer key: expected PEM, JWK, key-file JSON or a 64-hex private scalar"
+    )
+
+
+def _from_jwk(data: Mapping[str, Any]) -> ec.EllipticCurvePrivateKey:
+    nested = data.get("private_key")
+    if isinstance(nested, Mapping):
+        data = nested
+    if data.get("kty") != "EC" or data.get("crv") != "P-256":
+        raise CredentialsError("the JWK signer key must have kty 'EC' and crv 'P-256'")
+    d = data.get("d")
+    if not isinstance(d, str) or not d:
+        raise CredentialsError("the JWK signer key has no private part 'd'")
+    try:
+        raw = base64.urlsafe_b64decode(d + "=" * (-len(d) % 4))
+    except ValueError:
+        raise CredentialsError("the JWK signer key's 'd' is not base64url") from None
+    return _from_scalar(int.from_bytes(raw, "big"))
+
+
+def _from_scalar(scalar: int) -> ec.EllipticCurvePrivateKey:
+    try:
+        return ec.derive_private_key(scalar, ec.SECP256R1())
+    except ValueError:
+        raise CredentialsError("the signer key scalar is out of range for P-256") from None
