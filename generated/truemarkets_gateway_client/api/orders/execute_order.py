@@ -1,0 +1,238 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_response import ErrorResponse
+from ...models.execute_order_request import ExecuteOrderRequest
+from ...models.execute_order_response import ExecuteOrderResponse
+from ...types import Response
+
+
+def _get_kwargs(
+    id: str,
+    *,
+    body: ExecuteOrderRequest,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/orders/{id}/execute".format(
+            id=quote(str(id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorResponse | ExecuteOrderResponse | None:
+    if response.status_code == 200:
+        response_200 = ExecuteOrderResponse.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorResponse.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorResponse.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorResponse.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorResponse.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = ErrorResponse.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 422:
+        response_422 = ErrorResponse.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = ErrorResponse.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = ErrorResponse.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = ErrorResponse.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorResponse | ExecuteOrderResponse]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ExecuteOrderRequest,
+) -> Response[ErrorResponse | ExecuteOrderResponse]:
+    """Submit the stamps for an initialized order
+
+     Takes one stamp per payload of the createOrder answer, in the same order. Not idempotent. A quote
+    that went stale before execution is refused with code `quote_stale` (seen as 422, and as 409);
+    nothing was traded then and a new order must be created. Poll the order afterwards for its outcome.
+
+    Args:
+        id (str):
+        body (ExecuteOrderRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | ExecuteOrderResponse]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ExecuteOrderRequest,
+) -> ErrorResponse | ExecuteOrderResponse | None:
+    """Submit the stamps for an initialized order
+
+     Takes one stamp per payload of the createOrder answer, in the same order. Not idempotent. A quote
+    that went stale before execution is refused with code `quote_stale` (seen as 422, and as 409);
+    nothing was traded then and a new order must be created. Poll the order afterwards for its outcome.
+
+    Args:
+        id (str):
+        body (ExecuteOrderRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | ExecuteOrderResponse
+    """
+
+    return sync_detailed(
+        id=id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ExecuteOrderRequest,
+) -> Response[ErrorResponse | ExecuteOrderResponse]:
+    """Submit the stamps for an initialized order
+
+     Takes one stamp per payload of the createOrder answer, in the same order. Not idempotent. A quote
+    that went stale before execution is refused with code `quote_stale` (seen as 422, and as 409);
+    nothing was traded then and a new order must be created. Poll the order afterwards for its outcome.
+
+    Args:
+        id (str):
+        body (ExecuteOrderRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | ExecuteOrderResponse]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ExecuteOrderRequest,
+) -> ErrorResponse | ExecuteOrderResponse | None:
+    """Submit the stamps for an initialized order
+
+     Takes one stamp per payload of the createOrder answer, in the same order. Not idempotent. A quote
+    that went stale before execution is refused with code `quote_stale` (seen as 422, and as 409);
+    nothing was traded then and a new order must be created. Poll the order afterwards for its outcome.
+
+    Args:
+        id (str):
+        body (ExecuteOrderRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | ExecuteOrderResponse
+    """
+
+    return (
+        await asyncio_detailed(
+            id=id,
+            client=client,
+            body=body,
+        )
+    ).parsed
