@@ -6,9 +6,6 @@ SHA-256 by Turnkey's own stamper; one stamp per payload, in payload order.
 
 from __future__ import annotations
 
-import base64
-import json
-import os
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
@@ -16,6 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from turnkey_api_key_stamper import ApiKeyStamper, ApiKeyStamperConfig
 
+from .credentials import Credentials, load_private_key, signer_key_from_env
 from .errors import CredentialsError
 
 __all__ = [
@@ -72,11 +70,11 @@ class PayloadSigner:
         """
         if isinstance(value, ec.EllipticCurvePrivateKey):
             return cls(value)
-        return cls(_load_private_key(value))
+        return cls(load_private_key(value, source="signer key"))
 
     @classmethod
-    def from_credentials(cls, credentials: Any) -> PayloadSigner:
-        """A signer using the API key itself (anything with a `private_key` attribute)."""
+    def from_credentials(cls, credentials: Credentials) -> PayloadSigner:
+        """A signer using the API key itself (the key that mints the tokens)."""
         key = getattr(credentials, "private_key", None)
         if not isinstance(key, ec.EllipticCurvePrivateKey):
             raise CredentialsError("credentials carry no EC private key to sign with")
@@ -85,14 +83,8 @@ class PayloadSigner:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> PayloadSigner | None:
         """The signer key in `TM_SIGNER_KEY` (any form `from_key` accepts), or None if unset."""
-        env = os.environ if environ is None else environ
-        value = env.get(SIGNER_KEY_ENV, "").strip()
-        if not value:
-            return None
-        try:
-            return cls.from_key(value)
-        except CredentialsError as exc:
-            raise CredentialsError(f"{SIGNER_KEY_ENV}: {exc}") from None
+        key = signer_key_from_env(environ)
+        return None if key is None else cls(key)
 
     @property
     def public_key_hex(self) -> str:
@@ -145,66 +137,3 @@ def _compressed_public_hex(public_key: ec.EllipticCurvePublicKey) -> str:
     return public_key.public_bytes(
         serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint
     ).hex()
-
-
-# --- key loading ---------------------------------------------------------------------------
-
-
-def _load_private_key(
-    value: str | bytes | Mapping[str, Any],
-) -> ec.EllipticCurvePrivateKey:
-    """PEM, JWK (dict or JSON), key-file JSON, or 64-hex scalar. Errors never echo the key."""
-    if isinstance(value, Mapping):
-        return _from_jwk(value)
-    text = value.decode("utf-8", errors="replace") if isinstance(value, bytes) else value
-    text = text.strip()
-    if text.startswith("-----BEGIN"):
-        try:
-            key = serialization.load_pem_private_key(text.encode(), password=None)
-        except (ValueError, TypeError):
-            raise CredentialsError("the PEM signer key could not be read") from None
-        if not isinstance(key, ec.EllipticCurvePrivateKey):
-            raise CredentialsError("the PEM signer key is not an EC private key")
-        return key
-    if text.startswith("{"):
-        try:
-            data = json.loads(text)
-        except ValueError:
-            raise CredentialsError("the signer key looks like JSON but does not parse") from None
-        if not isinstance(data, Mapping):
-            raise CredentialsError("the signer key JSON is not an object")
-        return _from_jwk(data)
-    hex_text = text[2:] if text.lower().startswith("0x") else text
-    if len(hex_text) == 64:
-        try:
-            scalar = int(hex_text, 16)
-        except ValueError:
-            scalar = 0
-        if scalar:
-            return _from_scalar(scalar)
-    raise CredentialsError(
-        "unrecognised signer key: expected PEM, JWK, key-file JSON or a 64-hex private scalar"
-    )
-
-
-def _from_jwk(data: Mapping[str, Any]) -> ec.EllipticCurvePrivateKey:
-    nested = data.get("private_key")
-    if isinstance(nested, Mapping):
-        data = nested
-    if data.get("kty") != "EC" or data.get("crv") != "P-256":
-        raise CredentialsError("the JWK signer key must have kty 'EC' and crv 'P-256'")
-    d = data.get("d")
-    if not isinstance(d, str) or not d:
-        raise CredentialsError("the JWK signer key has no private part 'd'")
-    try:
-        raw = base64.urlsafe_b64decode(d + "=" * (-len(d) % 4))
-    except ValueError:
-        raise CredentialsError("the JWK signer key's 'd' is not base64url") from None
-    return _from_scalar(int.from_bytes(raw, "big"))
-
-
-def _from_scalar(scalar: int) -> ec.EllipticCurvePrivateKey:
-    try:
-        return ec.derive_private_key(scalar, ec.SECP256R1())
-    except ValueError:
-        raise CredentialsError("the signer key scalar is out of range for P-256") from None
