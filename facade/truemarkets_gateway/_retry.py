@@ -1,0 +1,149 @@
+"""Retry decisions as pure functions, shared by the sync and async clients.
+
+Reads and quotes (idempotent) retry on connection errors, timeouts, 408, 429 and 5xx, with
+exponential backoff and full jitter, honouring the server's advice (Retry-After,
+retry-after-ms, x-ratelimit-reset). Orders and transfers (not idempotent: the API has no
+idempotency key) retry only when the request provably never left this machine.
+"""
+
+from __future__ import annotations
+
+import email.utils
+from collections.abc import Callable, Mapping
+
+import attrs
+import httpx
+
+__all__ = [
+    "DEFAULT_MAX_RETRIES",
+    "RetryDecision",
+    "RetryPolicy",
+    "backoff_delay",
+    "decide_after_error",
+    "decide_after_response",
+    "is_retryable_status",
+    "never_sent",
+    "server_wait",
+]
+
+DEFAULT_MAX_RETRIES = 2
+
+# httpx raises these before a single byte of the request is written.
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_UNIX_TIME_THRESHOLD = 1_000_000_000.0  # x-ratelimit-reset above this is a Unix time
+
+
+@attrs.frozen(slots=True)
+class RetryPolicy:
+    """Backoff shape. `max_wait` caps a server-advised wait: above it we do not retry and
+    the error (with its `retry_after`) reaches the caller instead of a long sleep."""
+
+    initial_delay: float = 0.5
+    max_delay: float = 8.0
+    max_wait: float = 60.0
+
+
+@attrs.frozen(slots=True)
+class RetryDecision:
+    retry: bool
+    delay: float = 0.0
+    reason: str = ""
+
+
+def is_retryable_status(status: int) -> bool:
+    return status in (408, 429) or status >= 500
+
+
+def never_sent(exc: BaseException) -> bool:
+    """True when the failure happened before the request was written (safe to resend)."""
+    return isinstance(exc, _NEVER_SENT)
+
+
+def backoff_delay(retry_index: int, rand: Callable[[], float], policy: RetryPolicy) -> float:
+    """Full jitter: uniform in [0, min(max_delay, initial * 2**retry_index)]."""
+    ceiling = min(policy.max_delay, policy.initial_delay * (2.0**retry_index))
+    return float(rand()) * ceiling
+
+
+def _float(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if value == value and value not in (float("inf"), float("-inf")) else None
+
+
+def server_wait(headers: Mapping[str, str], status: int, now: float) -> float | None:
+    """Seconds the server asked us to wait, if it said; never negative.
+
+    `retry-after-ms`; `Retry-After` as delta-seconds or HTTP date; on 429 also
+    `x-ratelimit-reset`, read as a Unix time when large and as seconds left otherwise.
+    """
+    ms = headers.get("retry-after-ms")
+    if ms is not None and (value := _float(ms)) is not None:
+        return max(value / 1000.0, 0.0)
+    retry_after = headers.get("retry-after")
+    if retry_after is not None:
+        if (value := _float(retry_after)) is not None:
+            return max(value, 0.0)
+        try:
+            when = email.utils.parsedate_to_datetime(retry_after)
+        except (TypeError, ValueError, IndexError):
+            when = None
+        if when is not None:
+            return max(when.timestamp() - now, 0.0)
+    reset = headers.get("x-ratelimit-reset")
+    if status == 429 and reset is not None and (value := _float(reset)) is not None:
+        if value >= _UNIX_TIME_THRESHOLD:
+            return max(value - now, 0.0)
+        return max(value, 0.0)
+    return None
+
+
+def decide_after_response(
+    *,
+    idempotent: bool,
+    retries_done: int,
+    max_retries: int,
+    status: int,
+    headers: Mapping[str, str],
+    now: float,
+    rand: Callable[[], float],
+    policy: RetryPolicy,
+) -> RetryDecision:
+    """Whether to resend after an error status. Only idempotent operations ever do: a
+    server that answered has seen the request, so resending an order could double it."""
+    if not is_retryable_status(status):
+        return RetryDecision(False, reason=f"status {status} is not retryable")
+    if not idempotent:
+        return RetryDecision(False, reason="not idempotent and the server received it")
+    if retries_done >= max_retries:
+        return RetryDecision(False, reason=f"gave up after {retries_done} retries")
+    wait = server_wait(headers, status, now)
+    if wait is not None:
+        if wait > policy.max_wait:
+            return RetryDecision(False, reason=f"server asked to wait {wait:.1f}s, over the cap")
+        return RetryDecision(True, wait, f"status {status}, server asked {wait:.2f}s")
+    return RetryDecision(
+        True, backoff_delay(retries_done, rand, policy), f"status {status}, backoff"
+    )
+
+
+def decide_after_error(
+    *,
+    idempotent: bool,
+    retries_done: int,
+    max_retries: int,
+    exc: BaseException,
+    rand: Callable[[], float],
+    policy: RetryPolicy,
+) -> RetryDecision:
+    """Whether to resend after a transport failure (`httpx.TransportError`)."""
+    name = type(exc).__name__
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return RetryDecision(False, reason=f"{name} cannot succeed on a resend")
+    if not idempotent and not never_sent(exc):
+        return RetryDecision(False, reason=f"{name} after the request may have been sent")
+    if retries_done >= max_retries:
+        return RetryDecision(False, reason=f"gave up after {retries_done} retries")
+    return RetryDecision(True, backoff_delay(retries_done, rand, policy), f"{name}, backoff")

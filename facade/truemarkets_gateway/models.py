@@ -1,0 +1,448 @@
+"""Public result types: small frozen values with Decimal money, datetimes and open enums.
+
+Every model keeps the fields the server sent that this SDK does not know yet in `extra`,
+so a newer server never loses information. Enums accept unknown values (check `is_known`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+import attrs
+
+__all__ = [
+    "Asset",
+    "AssetNetwork",
+    "Balance",
+    "BalanceSummary",
+    "Balances",
+    "CancelPrepared",
+    "Chain",
+    "CreatedOrder",
+    "ExecutedOrder",
+    "Order",
+    "OrderSide",
+    "OrderStatus",
+    "OrderType",
+    "Page",
+    "QtyUnit",
+    "Quote",
+    "QuoteDetails",
+    "Transfer",
+    "TransferStatus",
+    "UnsignedPayload",
+    "Venue",
+]
+
+T = TypeVar("T")
+
+
+# --- open enums ---------------------------------------------------------------------------
+
+
+class _OpenEnum(StrEnum):
+    """A value the SDK does not list becomes a member made on the fly, so a newer server
+    never breaks parsing. `is_known` tells the two apart."""
+
+    @classmethod
+    def _missing_(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return None
+        member = str.__new__(cls, value)
+        member._name_ = value.upper().replace("-", "_")
+        member._value_ = value
+        return member
+
+    @property
+    def is_known(self) -> bool:
+        return self._name_ in type(self).__members__
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class OrderSide(_OpenEnum):
+    BUY = "buy"
+    SELL = "sell"
+
+
+class OrderType(_OpenEnum):
+    MARKET = "market"
+    LIMIT = "limit"
+
+
+class QtyUnit(_OpenEnum):
+    """What `qty` counts: units of the base asset, or of the quote asset."""
+
+    BASE = "base"
+    QUOTE = "quote"
+
+
+class Venue(_OpenEnum):
+    CEFI = "cefi"
+    DEFI = "defi"
+
+
+class Chain(_OpenEnum):
+    SOLANA = "solana"
+    BASE = "base"
+    HYPERCORE_SPOT = "hypercore-spot"
+    HYPERCORE_PERP = "hypercore-perp"
+
+
+_ORDER_TERMINAL = frozenset({"complete", "canceled", "failed"})
+_TRANSFER_TERMINAL = frozenset({"completed", "failed"})
+
+
+class OrderStatus(_OpenEnum):
+    """Note the spelling: orders end `complete`, transfers end `completed`."""
+
+    INITIALIZED = "initialized"
+    PENDING = "pending"
+    ACTIVE = "active"
+    CANCEL_PENDING = "cancel_pending"
+    COMPLETE = "complete"
+    CANCELED = "canceled"
+    FAILED = "failed"
+
+    @property
+    def is_terminal(self) -> bool:
+        """True for complete, canceled and failed: the order will not change again."""
+        return self.value in _ORDER_TERMINAL
+
+
+class TransferStatus(_OpenEnum):
+    AWAITING_SIGNATURE = "awaiting_signature"
+    PENDING = "pending"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+    @property
+    def is_terminal(self) -> bool:
+        """True for completed and failed."""
+        return self.value in _TRANSFER_TERMINAL
+
+
+def _extra() -> Any:
+    return attrs.field(factory=dict, repr=False, eq=False, kw_only=True)
+
+
+# --- quotes and orders ----------------------------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class Quote:
+    """A non-binding CeFi market quote. `qty` is what you would receive, `price` per base unit."""
+
+    qty: Decimal | None
+    price: Decimal | None
+    extra: Mapping[str, Any] = _extra()
+
+
+@attrs.frozen(slots=True)
+class QuoteDetails:
+    """The quote behind a DeFi order. Non-empty `issues` are warnings or blockers
+    (for example "Insufficient balance"); read them before signing."""
+
+    base_asset: str | None
+    quote_asset: str | None
+    qty: Decimal | None
+    qty_out: Decimal | None
+    fee: Decimal | None
+    fee_asset: str | None
+    issues: tuple[str, ...] = ()
+    extra: Mapping[str, Any] = _extra()
+
+    @property
+    def has_issues(self) -> bool:
+        return bool(self.issues)
+
+
+@attrs.frozen(slots=True)
+class UnsignedPayload:
+    """One payload to stamp. Sign `payload` exactly as received; `digest` is informational."""
+
+    payload: str
+    digest: str = ""
+
+
+@attrs.frozen(slots=True)
+class CreatedOrder:
+    """The answer to `create_order`.
+
+    With `payloads` the order waits for signatures (`needs_signature`); without, it was
+    submitted already. An empty `order_id` means no order exists (`order_created` is
+    False), e.g. an unfundable DeFi order: read `quote.issues`. Payloads go stale within
+    about a minute; `payload_age` says how old they are.
+    """
+
+    order_id: str
+    status: OrderStatus | None
+    payloads: tuple[UnsignedPayload, ...] = ()
+    quote: QuoteDetails | None = None
+    received_monotonic: float = attrs.field(factory=time.monotonic, repr=False, eq=False)
+    extra: Mapping[str, Any] = _extra()
+
+    @property
+    def order_created(self) -> bool:
+        return self.order_id != ""
+
+    @property
+    def needs_signature(self) -> bool:
+        return bool(self.payloads)
+
+    @property
+    def payload_age(self) -> float:
+        """Seconds since the response arrived (monotonic clock)."""
+        return time.monotonic() - self.received_monotonic
+
+
+@attrs.frozen(slots=True)
+class ExecutedOrder:
+    """The answer to an execute call: the order (or its cancellation) was submitted.
+    Poll `get_order_status` for the outcome."""
+
+    order_id: str
+    status: OrderStatus | None
+    extra: Mapping[str, Any] = _extra()
+
+
+@attrs.frozen(slots=True)
+class Order:
+    """An order as the Gateway reports it. Quantities are in base units except `qty`,
+    which is in the `qty_unit` it was created with; `price` is None when none was recorded."""
+
+    order_id: str
+    status: OrderStatus | None
+    side: OrderSide | None
+    type: OrderType | None
+    venue: Venue | None
+    base_asset: str | None = None
+    quote_asset: str | None = None
+    price: Decimal | None = None
+    qty: Decimal | None = None
+    executed_qty: Decimal | None = None
+    leaves_qty: Decimal | None = None
+    executed_vwap: Decimal | None = None
+    fee: Decimal | None = None
+    tx_hash: str | None = None
+    created_at: datetime | None = None
+    asset_id: str | None = None
+    asset_symbol: str | None = None
+    qty_unit: QtyUnit | None = None
+    chain: Chain | None = None
+    explorer_url: str | None = None
+    failure_reason: str | None = None
+    extra: Mapping[str, Any] = _extra()
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status is not None and self.status.is_terminal
+
+
+@attrs.frozen(slots=True)
+class CancelPrepared:
+    """The answer to `prepare_cancel_order`.
+
+    `accepted` (HTTP 202): a CeFi cancel was taken as is; poll the status. Otherwise the
+    `payloads` must be stamped and sent with `execute_cancel_order`.
+    """
+
+    order_id: str
+    payloads: tuple[UnsignedPayload, ...] = ()
+    accepted: bool = False
+    extra: Mapping[str, Any] = _extra()
+
+    @property
+    def needs_signature(self) -> bool:
+        return bool(self.payloads)
+
+
+# --- transfers -----------------------------------------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class Transfer:
+    """An on-chain transfer (withdrawal). `awaiting_signature` transfers carry `payloads`."""
+
+    id: str
+    status: TransferStatus | None
+    venue: Venue | None = None
+    asset_id: str | None = None
+    asset_symbol: str | None = None
+    chain: Chain | None = None
+    network: str | None = None
+    to: str | None = None
+    qty: Decimal | None = None
+    qty_unit: QtyUnit | None = None
+    sent: Decimal | None = None
+    fee: Decimal | None = None
+    received: Decimal | None = None
+    tx_hash: str | None = None
+    payloads: tuple[UnsignedPayload, ...] = ()
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    explorer_url: str | None = None
+    extra: Mapping[str, Any] = _extra()
+
+    @property
+    def transfer_id(self) -> str:
+        return self.id
+
+    @property
+    def needs_signature(self) -> bool:
+        return bool(self.payloads)
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status is not None and self.status.is_terminal
+
+
+# --- assets and balances --------------------------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class AssetNetwork:
+    """A CeFi deposit/withdrawal rail, and the networks that route to the same address."""
+
+    network: str
+    compatible_networks: tuple[str, ...] = ()
+
+
+@attrs.frozen(slots=True)
+class Asset:
+    """A tradeable asset. DeFi assets have one row per (symbol, chain); `id` is the
+    `asset_id` for transfers and `address` the token on `chain`."""
+
+    id: str
+    symbol: str | None
+    venue: Venue | None
+    name: str | None = None
+    chain: Chain | None = None
+    address: str | None = None
+    decimals: int | None = None
+    networks: tuple[AssetNetwork, ...] = ()
+    is_active: bool | None = None
+    tradeable: bool | None = None
+    stable: bool | None = None
+    slug: str | None = None
+    description: str | None = None
+    website: str | None = None
+    icon: str | None = None
+    extra: Mapping[str, Any] = _extra()
+
+    @property
+    def network_names(self) -> frozenset[str]:
+        """Every network a transfer of this asset may name (lower case)."""
+        names = set()
+        for rail in self.networks:
+            names.add(rail.network.lower())
+            names.update(n.lower() for n in rail.compatible_networks)
+        return frozenset(names)
+
+
+@attrs.frozen(slots=True)
+class Balance:
+    """One custody bucket of one asset (exchange-held has `chain` None)."""
+
+    symbol: str
+    total: Decimal
+    available: Decimal
+    held: Decimal
+    name: str | None = None
+    chain: Chain | None = None
+    address: str | None = None
+    decimals: int | None = None
+    stable: bool | None = None
+    tradeable: bool | None = None
+    asset_id: str | None = None
+    venue: Venue | None = None
+    extra: Mapping[str, Any] = _extra()
+
+
+@attrs.frozen(slots=True)
+class BalanceSummary:
+    """All buckets of one symbol summed; `buckets` keeps them for a per-custody view."""
+
+    symbol: str
+    total: Decimal
+    available: Decimal
+    held: Decimal
+    buckets: tuple[Balance, ...]
+
+
+@attrs.frozen(slots=True)
+class Balances:
+    """Balances by symbol (`balances["USDC"]`), in first-seen order, with the raw `rows`."""
+
+    summaries: tuple[BalanceSummary, ...]
+    rows: tuple[Balance, ...]
+
+    @classmethod
+    def from_rows(cls, rows: tuple[Balance, ...]) -> Balances:
+        grouped: dict[str, list[Balance]] = {}
+        for row in rows:
+            grouped.setdefault(row.symbol, []).append(row)
+        summaries = tuple(
+            BalanceSummary(
+                symbol=symbol,
+                total=sum((b.total for b in buckets), Decimal(0)),
+                available=sum((b.available for b in buckets), Decimal(0)),
+                held=sum((b.held for b in buckets), Decimal(0)),
+                buckets=tuple(buckets),
+            )
+            for symbol, buckets in grouped.items()
+        )
+        return cls(summaries=summaries, rows=rows)
+
+    def get(self, symbol: str) -> BalanceSummary | None:
+        for summary in self.summaries:
+            if summary.symbol == symbol:
+                return summary
+        return None
+
+    def __getitem__(self, symbol: str) -> BalanceSummary:
+        summary = self.get(symbol)
+        if summary is None:
+            raise KeyError(symbol)
+        return summary
+
+    def __contains__(self, symbol: object) -> bool:
+        return isinstance(symbol, str) and self.get(symbol) is not None
+
+    def __iter__(self) -> Iterator[BalanceSummary]:
+        return iter(self.summaries)
+
+    def __len__(self) -> int:
+        return len(self.summaries)
+
+    @property
+    def symbols(self) -> tuple[str, ...]:
+        return tuple(s.symbol for s in self.summaries)
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+@attrs.frozen(slots=True)
+class Page(Generic[T]):
+    """One page of a list. Pass `next_cursor` as `cursor=` for the next; None means last."""
+
+    items: tuple[T, ...]
+    next_cursor: str | None = None
+    limit: int | None = None
+
+    @property
+    def has_more(self) -> bool:
+        return bool(self.next_cursor)
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
