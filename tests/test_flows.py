@@ -1,0 +1,728 @@
+"""The sans-I/O flows, driven by both runners against a scripted fake client and fake time."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from truemarkets_gateway import _flows
+from truemarkets_gateway._flows import (
+    Call,
+    Now,
+    PlaceOptions,
+    Sleep,
+    cancel_order_flow,
+    place_order_flow,
+    run_async,
+    run_sync,
+    transfer_flow,
+    wait_order_flow,
+    wait_transfer_flow,
+)
+from truemarkets_gateway.errors import (
+    APIConnectionError,
+    ErrorEnvelope,
+    InsufficientBalanceError,
+    InternalServerError,
+    OrderFailedError,
+    OrderNotCreatedError,
+    OrderTimeoutError,
+    QuoteIssuesError,
+    QuoteStaleError,
+    TransferFailedError,
+    TransferTimeoutError,
+)
+from truemarkets_gateway.models import (
+    CancelPrepared,
+    CreatedOrder,
+    ExecutedOrder,
+    Order,
+    OrderStatus,
+    QuoteDetails,
+    Transfer,
+    TransferStatus,
+    UnsignedPayload,
+)
+from truemarkets_gateway.signing import PayloadSigner
+
+KEY_HEX = "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721"
+SIGNER = PayloadSigner.from_key(KEY_HEX)
+PUBLIC = ec.EllipticCurvePublicKey.from_encoded_point(
+    ec.SECP256R1(), bytes.fromhex(SIGNER.public_key_hex)
+)
+
+
+# --- fakes -----------------------------------------------------------------------------------
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    async def asleep(self, seconds: float) -> None:
+        self.sleep(seconds)
+
+
+class FakeClient:
+    """Each primitive answers from its script in order; an exception in the script is raised.
+
+    `delays[name]` lists how far each successive call of a primitive advances fake time
+    (a slow server).
+    """
+
+    def __init__(self, time: FakeTime, **script: Iterable[Any]) -> None:
+        self.time = time
+        self.script = {name: list(items) for name, items in script.items()}
+        self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+        self.delays: dict[str, list[float]] = {}
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        if name.startswith("_") or name in ("time", "script", "calls", "delays"):
+            raise AttributeError(name)
+
+        def primitive(*args: Any, **kwargs: Any) -> Any:
+            self.calls.append((name, args, kwargs))
+            delays = self.delays.get(name)
+            if delays:
+                self.time.now += delays.pop(0)
+            queue = self.script.get(name)
+            if not queue:
+                raise AssertionError(f"unexpected call {name}{args}{kwargs}")
+            answer = queue.pop(0)
+            if isinstance(answer, BaseException):
+                raise answer
+            return answer
+
+        return primitive
+
+    def names(self) -> list[str]:
+        return [c[0] for c in self.calls]
+
+    def call(self, name: str, index: int = 0) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        found = [(a, k) for n, a, k in self.calls if n == name]
+        return found[index]
+
+
+class AsyncFacade:
+    """The same fake, with coroutine primitives (as AsyncGateway has)."""
+
+    def __init__(self, fake: FakeClient) -> None:
+        self.fake = fake
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        sync = getattr(self.fake, name)
+
+        async def primitive(*args: Any, **kwargs: Any) -> Any:
+            return sync(*args, **kwargs)
+
+        return primitive
+
+
+Runner = Callable[[Any, FakeClient], Any]
+
+
+@pytest.fixture(params=["sync", "async"])
+def run(request: pytest.FixtureRequest) -> Runner:
+    import asyncio
+
+    def sync_run(flow: Any, fake: FakeClient) -> Any:
+        return run_sync(flow, fake, sleep=fake.time.sleep, clock=fake.time.clock)
+
+    def async_run(flow: Any, fake: FakeClient) -> Any:
+        return asyncio.run(
+            run_async(flow, AsyncFacade(fake), sleep=fake.time.asleep, clock=fake.time.clock)
+        )
+
+    return sync_run if request.param == "sync" else async_run
+
+
+# --- builders --------------------------------------------------------------------------------
+
+
+def payloads(n: int, tag: str = "p") -> tuple[UnsignedPayload, ...]:
+    return tuple(
+        UnsignedPayload(payload=base64.b64encode(f"{tag}-{i}".encode()).decode(), digest=f"d{i}")
+        for i in range(n)
+    )
+
+
+def created(
+    order_id: str = "o1",
+    *,
+    n: int = 1,
+    issues: tuple[str, ...] = (),
+    status: str = "initialized",
+    tag: str = "p",
+) -> CreatedOrder:
+    quote = QuoteDetails(
+        base_asset="SOL",
+        quote_asset="USDC",
+        qty=Decimal("10"),
+        qty_out=Decimal("0.05"),
+        fee=Decimal("0.01"),
+        fee_asset="USDC",
+        issues=issues,
+    )
+    return CreatedOrder(
+        order_id=order_id,
+        status=OrderStatus(status),
+        payloads=payloads(n, tag),
+        quote=quote if n or issues else None,
+    )
+
+
+def order(order_id: str = "o1", status: str = "complete", **extra: Any) -> Order:
+    return Order(
+        order_id=order_id, status=OrderStatus(status), side=None, type=None, venue=None, **extra
+    )
+
+
+def executed(order_id: str = "o1", status: str = "pending") -> ExecutedOrder:
+    return ExecutedOrder(order_id=order_id, status=OrderStatus(status))
+
+
+def transfer(transfer_id: str = "t1", status: str = "awaiting_signature", n: int = 1) -> Transfer:
+    return Transfer(id=transfer_id, status=TransferStatus(status), payloads=payloads(n, "tx"))
+
+
+def stale() -> QuoteStaleError:
+    return QuoteStaleError(
+        ErrorEnvelope(message="quote is stale", type="failed_precondition", code="quote_stale"),
+        status_code=422,
+    )
+
+
+REQUEST = {"side": "buy", "type": "market", "qty": "10", "qty_unit": "quote", "chain": "solana"}
+
+
+def place(**options: Any) -> Any:
+    return place_order_flow(REQUEST, PlaceOptions(**options), lambda: SIGNER)
+
+
+def stamp_signed(stamp: str, payload: str) -> bool:
+    data = json.loads(base64.urlsafe_b64decode(stamp + "=" * (-len(stamp) % 4)))
+    try:
+        PUBLIC.verify(bytes.fromhex(data["signature"]), payload.encode(), ec.ECDSA(hashes.SHA256()))
+    except Exception:
+        return False
+    return True
+
+
+# --- runners ---------------------------------------------------------------------------------
+
+
+def test_runner_feeds_results_time_and_exceptions(run: Runner) -> None:
+    seen: list[Any] = []
+
+    def flow() -> Any:
+        seen.append((yield Now()))
+        yield Sleep(2.5)
+        seen.append((yield Now()))
+        seen.append((yield Call("get_order_status", ("o1",))))
+        try:
+            yield Call("get_order", ("o1",))
+        except APIConnectionError as exc:
+            seen.append(type(exc).__name__)
+        return "done"
+
+    t = FakeTime()
+    fake = FakeClient(t, get_order_status=["pending"], get_order=[APIConnectionError()])
+    assert run(flow(), fake) == "done"
+    assert seen == [1000.0, 1002.5, "pending", "APIConnectionError"]
+    assert t.sleeps == [2.5]
+
+
+def test_runner_propagates_uncaught_exceptions(run: Runner) -> None:
+    def flow() -> Any:
+        yield Call("get_order", ("o1",))
+        return None
+
+    fake = FakeClient(
+        FakeTime(), get_order=[InternalServerError(ErrorEnvelope("x"), status_code=500)]
+    )
+    with pytest.raises(InternalServerError):
+        run(flow(), fake)
+
+
+def test_call_repr_hides_arguments() -> None:
+    text = repr(Call("execute_order", ("o1",), {"signatures": ["secret-stamp"]}))
+    assert "secret-stamp" not in text and "execute_order" in text
+
+
+# --- place_order -----------------------------------------------------------------------------
+
+
+def test_payloads_are_signed_executed_and_awaited(run: Runner) -> None:
+    t = FakeTime()
+    c = created(n=3)
+    fake = FakeClient(
+        t,
+        create_order=[c],
+        execute_order=[executed("o1", "pending")],
+        get_order_status=["pending", "complete"],
+        get_order=[order("o1", "complete", tx_hash="sig")],
+    )
+    result = run(place(), fake)
+    assert fake.names() == [
+        "create_order",
+        "execute_order",
+        "get_order_status",
+        "get_order_status",
+        "get_order",
+    ]
+    assert fake.call("create_order")[1] == REQUEST
+    args, kwargs = fake.call("execute_order")
+    assert args == ("o1",)
+    stamps = kwargs["signatures"]
+    assert len(stamps) == 3
+    for stamp, p in zip(stamps, c.payloads, strict=True):
+        assert stamp_signed(stamp, p.payload)
+    assert not stamp_signed(stamps[0], c.payloads[1].payload)
+    assert result.executed and result.order_id == "o1"
+    assert result.status == OrderStatus.COMPLETE
+    assert result.order.tx_hash == "sig"
+    assert result.replaced_order_ids == () and not result.recreated
+    # Back-off: first poll after 0.5 s, then 0.75 s.
+    assert t.sleeps == [0.5, 0.75]
+
+
+def test_no_payloads_means_already_submitted(run: Runner) -> None:
+    t = FakeTime()
+    fake = FakeClient(
+        t,
+        create_order=[created("c1", n=0, status="pending")],
+        get_order_status=["complete"],
+        get_order=[order("c1")],
+    )
+    result = run(place(), fake)
+    assert "execute_order" not in fake.names()
+    assert not result.executed and result.status == OrderStatus.COMPLETE
+
+    def no_signer() -> PayloadSigner:
+        raise AssertionError("a CeFi order must not need a signer")
+
+    fake = FakeClient(FakeTime(), create_order=[created("c2", n=0, status="pending")])
+    result = run(place_order_flow(REQUEST, PlaceOptions(wait=False), no_signer), fake)
+    assert result.order is None and result.status == OrderStatus.PENDING
+    assert fake.names() == ["create_order"]
+
+
+def test_wait_false_returns_after_execute(run: Runner) -> None:
+    fake = FakeClient(FakeTime(), create_order=[created()], execute_order=[executed()])
+    result = run(place(wait=False), fake)
+    assert fake.names() == ["create_order", "execute_order"]
+    assert result.executed and result.order is None and result.status == OrderStatus.PENDING
+
+
+def test_insufficient_balance(run: Runner) -> None:
+    c = created("", n=0, issues=("Insufficient balance",), status="initialized")
+    fake = FakeClient(FakeTime(), create_order=[c])
+    with pytest.raises(InsufficientBalanceError) as info:
+        run(place(), fake)
+    assert info.value.quote is c.quote
+    assert "Insufficient balance" in str(info.value)
+    assert fake.names() == ["create_order"]
+
+
+def test_empty_order_id_without_issues(run: Runner) -> None:
+    fake = FakeClient(FakeTime(), create_order=[created("", n=0)])
+    with pytest.raises(OrderNotCreatedError) as info:
+        run(place(), fake)
+    assert not isinstance(info.value, InsufficientBalanceError)
+    assert fake.names() == ["create_order"]
+
+
+def test_issues_refused_by_default(run: Runner) -> None:
+    fake = FakeClient(FakeTime(), create_order=[created(issues=("High price impact",))])
+    with pytest.raises(QuoteIssuesError) as info:
+        run(place(), fake)
+    assert info.value.order_id == "o1"
+    assert info.value.issues == ("High price impact",)
+    assert "High price impact" in str(info.value) and "accept_issues" in str(info.value)
+    assert fake.names() == ["create_order"]
+
+
+def test_issues_accepted(run: Runner) -> None:
+    fake = FakeClient(
+        FakeTime(),
+        create_order=[created(issues=("High price impact",))],
+        execute_order=[executed(status="complete")],
+        get_order=[order()],
+    )
+    result = run(place(accept_issues=True), fake)
+    assert result.executed and result.issues == ("High price impact",)
+    # The execute answer was terminal already: no status poll, one full read.
+    assert fake.names() == ["create_order", "execute_order", "get_order"]
+
+
+def test_quote_stale_recreates_once(run: Runner) -> None:
+    first, second = created("o1", n=2, tag="a"), created("o2", n=2, tag="b")
+    fake = FakeClient(
+        FakeTime(),
+        create_order=[first, second],
+        execute_order=[stale(), executed("o2", "complete")],
+        get_order=[order("o2")],
+    )
+    result = run(place(), fake)
+    assert fake.names() == [
+        "create_order",
+        "execute_order",
+        "create_order",
+        "execute_order",
+        "get_order",
+    ]
+    assert fake.call("create_order", 1)[1] == REQUEST
+    args, kwargs = fake.call("execute_order", 1)
+    assert args == ("o2",)
+    assert stamp_signed(kwargs["signatures"][0], second.payloads[0].payload)
+    assert result.order_id == "o2" and result.replaced_order_ids == ("o1",) and result.recreated
+    assert result.created is second
+
+
+def test_quote_stale_twice_raises(run: Runner) -> None:
+    fake = FakeClient(
+        FakeTime(),
+        create_order=[created("o1"), created("o2")],
+        execute_order=[stale(), stale()],
+    )
+    with pytest.raises(QuoteStaleError):
+        run(place(), fake)
+    assert fake.names().count("create_order") == 2
+
+
+def test_quote_stale_without_recreate(run: Runner) -> None:
+    fake = FakeClient(FakeTime(), create_order=[created()], execute_order=[stale()])
+    with pytest.raises(QuoteStaleError) as info:
+        run(place(recreate_stale=False), fake)
+    assert fake.names() == ["create_order", "execute_order"]
+    assert any("o1" in note for note in info.value.__notes__)
+
+
+def test_age_based_recreate_before_any_execute(run: Runner) -> None:
+    t = FakeTime()
+    fake = FakeClient(
+        t,
+        create_order=[created("o1"), created("o2")],
+        execute_order=[executed("o2", "complete")],
+        get_order=[order("o2")],
+    )
+    fake.delays["create_order"] = [25.0]  # the first create outlived max_payload_age
+    result = run(place(), fake)
+    assert fake.names() == ["create_order", "create_order", "execute_order", "get_order"]
+    assert fake.call("execute_order")[0] == ("o2",)
+    assert result.replaced_order_ids == ("o1",)
+
+
+def test_age_check_respects_max_payload_age_and_opt_out(run: Runner) -> None:
+    for options, expected in (
+        ({"max_payload_age": 30.0}, ["create_order", "execute_order"]),
+        ({"recreate_stale": False}, ["create_order", "execute_order"]),
+    ):
+        fake = FakeClient(FakeTime(), create_order=[created()], execute_order=[executed()])
+        fake.delays["create_order"] = [25.0]
+        result = run(place(wait=False, **options), fake)
+        assert fake.names() == expected and result.replaced_order_ids == ()
+
+
+def test_second_order_also_old_is_executed_not_recreated_again(run: Runner) -> None:
+    fake = FakeClient(
+        FakeTime(),
+        create_order=[created("o1"), created("o2")],
+        execute_order=[executed("o2")],
+    )
+    fake.delays["create_order"] = [25.0, 25.0]
+    result = run(place(wait=False), fake)
+    assert fake.names() == ["create_order", "create_order", "execute_order"]
+    assert result.order_id == "o2"
+
+
+def test_recreated_order_rechecks_issues_and_balance(run: Runner) -> None:
+    fake = FakeClient(
+        FakeTime(),
+        create_order=[created("o1"), created("o2", issues=("High price impact",))],
+        execute_order=[stale()],
+    )
+    with pytest.raises(QuoteIssuesError) as info:
+        run(place(), fake)
+    assert info.value.order_id == "o2"
+
+    fake = FakeClient(
+        FakeTime(),
+        create_order=[created("o1"), created("", n=0, issues=("Insufficient balance",))],
+        execute_order=[stale()],
+    )
+    with pytest.raises(InsufficientBalanceError):
+        run(place(), fake)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        APIConnectionError("reset"),
+        InternalServerError(ErrorEnvelope("boom"), status_code=502),
+    ],
+)
+def test_execute_failure_surfaces_and_never_recreates(run: Runner, error: Exception) -> None:
+    fake = FakeClient(FakeTime(), create_order=[created("o1")], execute_order=[error])
+    with pytest.raises(type(error)) as info:
+        run(place(), fake)
+    assert fake.names() == ["create_order", "execute_order"]
+    assert any("o1" in note and "get_order" in note for note in info.value.__notes__)
+
+
+def test_timeout_carries_order_id_and_last_status(run: Runner) -> None:
+    t = FakeTime()
+    fake = FakeClient(
+        t,
+        create_order=[created()],
+        execute_order=[executed()],
+        get_order_status=["pending"] * 100,
+    )
+    with pytest.raises(OrderTimeoutError) as info:
+        run(place(timeout=10), fake)
+    assert info.value.order_id == "o1" and info.value.last_status == "pending"
+    assert sum(t.sleeps) == pytest.approx(10.0)
+    assert max(t.sleeps) <= _flows.POLL_CAP
+    assert "get_order" not in fake.names()
+
+
+def test_backoff_caps_at_five_seconds(run: Runner) -> None:
+    t = FakeTime()
+    fake = FakeClient(t, get_order_status=["pending"] * 100)
+    with pytest.raises(OrderTimeoutError):
+        run(wait_order_flow("o1", timeout=60), fake)
+    assert t.sleeps[:6] == pytest.approx([0.5, 0.75, 1.125, 1.6875, 2.53125, 3.796875])
+    assert t.sleeps[6:-1] == [5.0] * len(t.sleeps[6:-1])
+    assert sum(t.sleeps) == pytest.approx(60.0)
+    # Polled once at the start, then after every sleep.
+    assert fake.names().count("get_order_status") == len(t.sleeps) + 1
+
+
+def test_failed_raises_unless_told_not_to(run: Runner) -> None:
+    def script() -> FakeClient:
+        return FakeClient(
+            FakeTime(),
+            create_order=[created()],
+            execute_order=[executed()],
+            get_order_status=["failed"],
+            get_order=[order("o1", "failed", failure_reason="slippage")],
+        )
+
+    with pytest.raises(OrderFailedError) as info:
+        run(place(), script())
+    assert info.value.order_id == "o1" and info.value.order.status == OrderStatus.FAILED
+    assert "slippage" in str(info.value)
+    result = run(place(raise_on_failure=False), script())
+    assert result.status == OrderStatus.FAILED
+
+
+def test_resting_order_returns_unless_wait_for_fill(run: Runner) -> None:
+    fake = FakeClient(
+        FakeTime(),
+        create_order=[created("l1", n=0, status="pending")],
+        get_order_status=["active"],
+        get_order=[order("l1", "active")],
+    )
+    assert run(place(), fake).status == OrderStatus.ACTIVE
+
+    fake = FakeClient(
+        FakeTime(),
+        create_order=[created("l1", n=0, status="pending")],
+        get_order_status=["active", "active", "complete"],
+        get_order=[order("l1", "complete")],
+    )
+    assert run(place(wait_for_fill=True), fake).status == OrderStatus.COMPLETE
+
+
+def test_wait_order_accepts_status_objects(run: Runner) -> None:
+    fake = FakeClient(
+        FakeTime(),
+        get_order_status=[executed("o1", "pending"), OrderStatus.COMPLETE],
+        get_order=[order()],
+    )
+    assert run(wait_order_flow("o1"), fake).status == OrderStatus.COMPLETE
+
+
+def test_place_options_validation() -> None:
+    with pytest.raises(ValueError):
+        PlaceOptions(timeout=-1)
+    with pytest.raises(ValueError):
+        PlaceOptions(max_payload_age=0)
+
+
+# --- cancel ----------------------------------------------------------------------------------
+
+
+def test_cefi_cancel_accepted(run: Runner) -> None:
+    fake = FakeClient(FakeTime(), prepare_cancel_order=[CancelPrepared("l1", accepted=True)])
+    result = run(cancel_order_flow("l1", wait=False, timeout=60, signer=lambda: SIGNER), fake)
+    assert fake.names() == ["prepare_cancel_order"]
+    assert result.accepted and not result.signed and result.status is None
+
+
+def test_cefi_cancel_waits_for_canceled_not_active(run: Runner) -> None:
+    t = FakeTime()
+    fake = FakeClient(
+        t,
+        prepare_cancel_order=[CancelPrepared("l1", accepted=True)],
+        get_order_status=["active", "cancel_pending", "canceled"],
+        get_order=[order("l1", "canceled")],
+    )
+    result = run(cancel_order_flow("l1", wait=True, timeout=60, signer=lambda: SIGNER), fake)
+    assert result.status == OrderStatus.CANCELED and result.order is not None
+    assert t.sleeps == [0.5, 0.75]
+
+
+def test_cancel_that_filled_first_ends_complete(run: Runner) -> None:
+    fake = FakeClient(
+        FakeTime(),
+        prepare_cancel_order=[CancelPrepared("l1", accepted=True)],
+        get_order_status=["complete"],
+        get_order=[order("l1", "complete")],
+    )
+    result = run(cancel_order_flow("l1", wait=True, timeout=60, signer=lambda: SIGNER), fake)
+    assert result.status == OrderStatus.COMPLETE
+
+
+def test_defi_cancel_signs_and_executes(run: Runner) -> None:
+    prepared = CancelPrepared("d1", payloads=payloads(2, "cancel"))
+    fake = FakeClient(
+        FakeTime(),
+        prepare_cancel_order=[prepared],
+        execute_cancel_order=[executed("d1", "cancel_pending")],
+        get_order_status=["canceled"],
+        get_order=[order("d1", "canceled")],
+    )
+    result = run(cancel_order_flow("d1", wait=True, timeout=60, signer=lambda: SIGNER), fake)
+    args, kwargs = fake.call("execute_cancel_order")
+    assert args == ("d1",)
+    assert [
+        stamp_signed(s, p.payload)
+        for s, p in zip(kwargs["signatures"], prepared.payloads, strict=True)
+    ] == [True, True]
+    assert result.signed and result.status == OrderStatus.CANCELED
+
+
+def test_cancel_timeout(run: Runner) -> None:
+    fake = FakeClient(
+        FakeTime(),
+        prepare_cancel_order=[CancelPrepared("l1", accepted=True)],
+        get_order_status=["cancel_pending"] * 50,
+    )
+    with pytest.raises(OrderTimeoutError) as info:
+        run(cancel_order_flow("l1", wait=True, timeout=5, signer=lambda: SIGNER), fake)
+    assert info.value.last_status == "cancel_pending"
+
+
+# --- transfer --------------------------------------------------------------------------------
+
+TRANSFER_REQUEST = {"asset_id": "a1", "qty": "1", "to": "addr", "qty_unit": "base"}
+
+
+def do_transfer(**options: Any) -> Any:
+    kwargs: dict[str, Any] = {"wait": True, "timeout": 120.0, "raise_on_failure": True}
+    kwargs.update(options)
+    return transfer_flow(TRANSFER_REQUEST, signer=lambda: SIGNER, **kwargs)
+
+
+def test_defi_transfer_signs_executes_and_waits(run: Runner) -> None:
+    t = FakeTime()
+    created_transfer = transfer("t1", "awaiting_signature")
+    fake = FakeClient(
+        t,
+        create_transfer=[created_transfer],
+        execute_transfer=[transfer("t1", "pending", n=0)],
+        get_transfer=[transfer("t1", "pending", n=0), transfer("t1", "completed", n=0)],
+    )
+    result = run(do_transfer(), fake)
+    assert fake.names() == ["create_transfer", "execute_transfer", "get_transfer", "get_transfer"]
+    assert fake.call("create_transfer")[1] == TRANSFER_REQUEST
+    args, kwargs = fake.call("execute_transfer")
+    assert args == (created_transfer,)
+    assert stamp_signed(kwargs["signatures"][0], created_transfer.payloads[0].payload)
+    assert result.signed and result.status == TransferStatus.COMPLETED and result.id == "t1"
+    assert t.sleeps == [0.5, 0.75]
+
+
+def test_cefi_transfer_is_not_signed(run: Runner) -> None:
+    def no_signer() -> PayloadSigner:
+        raise AssertionError("CeFi withdrawals need no signer")
+
+    fake = FakeClient(
+        FakeTime(),
+        create_transfer=[transfer("t2", "pending", n=0)],
+        get_transfer=[transfer("t2", "completed", n=0)],
+    )
+    flow = transfer_flow(
+        TRANSFER_REQUEST, wait=True, timeout=120.0, raise_on_failure=True, signer=no_signer
+    )
+    result = run(flow, fake)
+    assert fake.names() == ["create_transfer", "get_transfer"]
+    assert not result.signed and result.status == TransferStatus.COMPLETED
+
+
+def test_transfer_wait_false(run: Runner) -> None:
+    fake = FakeClient(FakeTime(), create_transfer=[transfer("t3", "pending", n=0)])
+    result = run(do_transfer(wait=False), fake)
+    assert result.status == TransferStatus.PENDING and fake.names() == ["create_transfer"]
+
+
+def test_transfer_failed_and_timeout(run: Runner) -> None:
+    fake = FakeClient(
+        FakeTime(),
+        create_transfer=[transfer("t4", "pending", n=0)],
+        get_transfer=[transfer("t4", "failed", n=0)],
+    )
+    with pytest.raises(TransferFailedError) as failed:
+        run(do_transfer(), fake)
+    assert failed.value.transfer_id == "t4"
+
+    fake = FakeClient(
+        FakeTime(),
+        create_transfer=[transfer("t4", "pending", n=0)],
+        get_transfer=[transfer("t4", "failed", n=0)],
+    )
+    assert run(do_transfer(raise_on_failure=False), fake).status == TransferStatus.FAILED
+
+    t = FakeTime()
+    fake = FakeClient(
+        t,
+        create_transfer=[transfer("t5", "pending", n=0)],
+        get_transfer=[transfer("t5", "pending", n=0)] * 100,
+    )
+    with pytest.raises(TransferTimeoutError) as timeout:
+        run(do_transfer(timeout=30), fake)
+    assert timeout.value.transfer_id == "t5" and timeout.value.last_status == "pending"
+    assert sum(t.sleeps) == pytest.approx(30.0)
+
+
+def test_wait_transfer_polls_immediately_without_known_state(run: Runner) -> None:
+    t = FakeTime()
+    fake = FakeClient(t, get_transfer=[transfer("t6", "completed", n=0)])
+    assert run(wait_transfer_flow("t6"), fake).id == "t6"
+    assert t.sleeps == []
+
+
+def test_transfer_execute_error_names_the_transfer(run: Runner) -> None:
+    fake = FakeClient(
+        FakeTime(),
+        create_transfer=[transfer("t7")],
+        execute_transfer=[APIConnectionError("reset")],
+    )
+    with pytest.raises(APIConnectionError) as info:
+        run(do_transfer(), fake)
+    assert any("t7" in note for note in info.value.__notes__)
