@@ -1,0 +1,1 @@
+"""Helpers shared by scripts/bench and scripts/soak (not part of the installed package)."""
