@@ -1,0 +1,376 @@
+"""One-call sign-and-execute workflows, mixed into `Gateway` and `AsyncGateway`.
+
+The policy lives in `_flows`; these mixins only pick the runner. They rely on the client's
+primitives (`create_order`, `execute_order`, `get_order_status`, `get_order`,
+`prepare_cancel_order`, `execute_cancel_order`, `create_transfer`, `execute_transfer`,
+`get_transfer`) and its `signer` property.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from . import _flows
+from ._flows import (
+    MAX_PAYLOAD_AGE,
+    ORDER_TIMEOUT,
+    TRANSFER_TIMEOUT,
+    CancelResult,
+    Flow,
+    PlacedOrder,
+    PlaceOptions,
+    SignerSource,
+    TransferResult,
+)
+from ._money import Amount
+from .models import Chain, Order, OrderSide, OrderType, QtyUnit, Transfer
+from .signing import PayloadSigner, SignablePayload
+
+__all__ = [
+    "AsyncWorkflows",
+    "CancelResult",
+    "PlacedOrder",
+    "SyncWorkflows",
+    "TransferResult",
+]
+
+T = TypeVar("T")
+
+
+def _order_request(**fields: Any) -> dict[str, Any]:
+    # Unset optional fields are left out, so create_order applies its own defaults.
+    return {name: value for name, value in fields.items() if value is not None}
+
+
+def _transfer_request(
+    asset_id: str, qty: Amount, to: str, qty_unit: QtyUnit | str, network: str | None
+) -> dict[str, Any]:
+    request: dict[str, Any] = {"asset_id": asset_id, "qty": qty, "to": to, "qty_unit": qty_unit}
+    if network is not None:
+        request["network"] = network
+    return request
+
+
+class _WorkflowBase:
+    """What both mixins share: the signer choice and `sign_payloads`."""
+
+    if TYPE_CHECKING:
+
+        @property
+        def signer(self) -> PayloadSigner: ...
+
+    def _signer_source(self, signer: PayloadSigner | None) -> SignerSource:
+        # Resolved lazily: CeFi orders and withdrawals must work without any signer key.
+        if signer is not None:
+            return lambda: signer
+        return lambda: self.signer
+
+    def sign_payloads(
+        self, payloads: Sequence[SignablePayload], signer: PayloadSigner | None = None
+    ) -> list[str]:
+        """Stamps for these payloads (one each, in order) for a manual execute call.
+
+        Uses `signer`, else the client's signer (the signer key, or the API key).
+        """
+        return (signer if signer is not None else self.signer).sign_payloads(payloads)
+
+
+class SyncWorkflows(_WorkflowBase):
+    """`place_order`, `cancel_order`, `transfer`, `wait_for_order`, `wait_for_transfer`."""
+
+    def _workflow_sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    def _workflow_clock(self) -> float:
+        return time.monotonic()
+
+    def _run_flow(self, flow: Flow[T]) -> T:
+        return _flows.run_sync(flow, self, sleep=self._workflow_sleep, clock=self._workflow_clock)
+
+    def place_order(
+        self,
+        *,
+        side: OrderSide | str,
+        type: OrderType | str,
+        qty: Amount,
+        qty_unit: QtyUnit | str,
+        base_asset: str | None = None,
+        quote_asset: str | None = None,
+        price: Amount | None = None,
+        chain: Chain | str | None = None,
+        leverage: int | None = None,
+        reduce_only: bool | None = None,
+        asset_id: str | None = None,
+        wait: bool = True,
+        wait_for_fill: bool = False,
+        timeout: float = ORDER_TIMEOUT,
+        accept_issues: bool = False,
+        max_payload_age: float = MAX_PAYLOAD_AGE,
+        recreate_stale: bool = True,
+        raise_on_failure: bool = True,
+        signer: PayloadSigner | None = None,
+    ) -> PlacedOrder:
+        """Create an order and see it through: sign and execute its payloads, then wait.
+
+        - No order created (empty `order_id`): `InsufficientBalanceError` when the quote
+          lists issues, else `OrderNotCreatedError`; nothing is signed.
+        - Payloads and quote issues: `QuoteIssuesError` (nothing signed) unless
+          `accept_issues=True`.
+        - Payloads: stamped (with `signer`, else the client's) and executed. If more than
+          `max_payload_age` seconds passed since the create was sent, or execute answers
+          `quote_stale`, one fresh order is created and signed instead (unless
+          `recreate_stale=False`); `replaced_order_ids` names the abandoned order. Never
+          after an execute may have been accepted: other execute errors surface, naming
+          the order.
+        - No payloads: the order was submitted already.
+        - Unless `wait=False`, polls (0.5 s backing off to 5 s) until `complete`,
+          `canceled`, `failed`, or `active` (a resting order; not with
+          `wait_for_fill=True`), for at most `timeout` seconds (`OrderTimeoutError`), then
+          reads the full order. `failed` raises `OrderFailedError` unless
+          `raise_on_failure=False`.
+        """
+        options = PlaceOptions(
+            wait=wait,
+            wait_for_fill=wait_for_fill,
+            timeout=timeout,
+            accept_issues=accept_issues,
+            max_payload_age=max_payload_age,
+            recreate_stale=recreate_stale,
+            raise_on_failure=raise_on_failure,
+        )
+        request = _order_request(
+            side=side,
+            type=type,
+            qty=qty,
+            qty_unit=qty_unit,
+            base_asset=base_asset,
+            quote_asset=quote_asset,
+            price=price,
+            chain=chain,
+            leverage=leverage,
+            reduce_only=reduce_only,
+            asset_id=asset_id,
+        )
+        return self._run_flow(
+            _flows.place_order_flow(request, options, self._signer_source(signer))
+        )
+
+    def cancel_order(
+        self,
+        order_id: str,
+        *,
+        wait: bool = False,
+        timeout: float = ORDER_TIMEOUT,
+        signer: PayloadSigner | None = None,
+    ) -> CancelResult:
+        """Cancel a resting order on either venue.
+
+        CeFi: the cancel is accepted as is (`accepted`). DeFi: its payloads are stamped and
+        sent to cancel-execute (`signed`). With `wait=True`, polls until `canceled` (or
+        `complete`/`failed` if the order finished first), at most `timeout` seconds.
+        """
+        return self._run_flow(
+            _flows.cancel_order_flow(
+                order_id, wait=wait, timeout=timeout, signer=self._signer_source(signer)
+            )
+        )
+
+    def transfer(
+        self,
+        *,
+        asset_id: str,
+        qty: Amount,
+        to: str,
+        qty_unit: QtyUnit | str = "base",
+        network: str | None = None,
+        wait: bool = True,
+        timeout: float = TRANSFER_TIMEOUT,
+        raise_on_failure: bool = True,
+        signer: PayloadSigner | None = None,
+    ) -> TransferResult:
+        """Send assets: create the transfer; stamp and execute it when it awaits a signature
+        (DeFi); unless `wait=False`, poll until `completed` or `failed` (at most `timeout`
+        seconds: `TransferTimeoutError`; `failed`: `TransferFailedError` unless
+        `raise_on_failure=False`)."""
+        return self._run_flow(
+            _flows.transfer_flow(
+                _transfer_request(asset_id, qty, to, qty_unit, network),
+                wait=wait,
+                timeout=timeout,
+                raise_on_failure=raise_on_failure,
+                signer=self._signer_source(signer),
+            )
+        )
+
+    def wait_for_order(
+        self,
+        order_id: str,
+        *,
+        timeout: float = ORDER_TIMEOUT,
+        wait_for_fill: bool = False,
+        raise_on_failure: bool = True,
+    ) -> Order:
+        """Poll until the order is terminal, or resting (`active`) unless `wait_for_fill`;
+        return the full order. `OrderTimeoutError` after `timeout` seconds."""
+        return self._run_flow(
+            _flows.wait_order_flow(
+                order_id,
+                timeout=timeout,
+                wait_for_fill=wait_for_fill,
+                raise_on_failure=raise_on_failure,
+            )
+        )
+
+    def wait_for_transfer(
+        self,
+        transfer_id: str,
+        *,
+        timeout: float = TRANSFER_TIMEOUT,
+        raise_on_failure: bool = True,
+    ) -> Transfer:
+        """Poll until the transfer is `completed` or `failed`; `TransferTimeoutError` after
+        `timeout` seconds."""
+        return self._run_flow(
+            _flows.wait_transfer_flow(
+                transfer_id, timeout=timeout, raise_on_failure=raise_on_failure
+            )
+        )
+
+
+class AsyncWorkflows(_WorkflowBase):
+    """The same workflows for `AsyncGateway`; see `SyncWorkflows` for what each does."""
+
+    async def _workflow_sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+    def _workflow_clock(self) -> float:
+        return time.monotonic()
+
+    async def _run_flow(self, flow: Flow[T]) -> T:
+        return await _flows.run_async(
+            flow, self, sleep=self._workflow_sleep, clock=self._workflow_clock
+        )
+
+    async def place_order(
+        self,
+        *,
+        side: OrderSide | str,
+        type: OrderType | str,
+        qty: Amount,
+        qty_unit: QtyUnit | str,
+        base_asset: str | None = None,
+        quote_asset: str | None = None,
+        price: Amount | None = None,
+        chain: Chain | str | None = None,
+        leverage: int | None = None,
+        reduce_only: bool | None = None,
+        asset_id: str | None = None,
+        wait: bool = True,
+        wait_for_fill: bool = False,
+        timeout: float = ORDER_TIMEOUT,
+        accept_issues: bool = False,
+        max_payload_age: float = MAX_PAYLOAD_AGE,
+        recreate_stale: bool = True,
+        raise_on_failure: bool = True,
+        signer: PayloadSigner | None = None,
+    ) -> PlacedOrder:
+        """See `SyncWorkflows.place_order`."""
+        options = PlaceOptions(
+            wait=wait,
+            wait_for_fill=wait_for_fill,
+            timeout=timeout,
+            accept_issues=accept_issues,
+            max_payload_age=max_payload_age,
+            recreate_stale=recreate_stale,
+            raise_on_failure=raise_on_failure,
+        )
+        request = _order_request(
+            side=side,
+            type=type,
+            qty=qty,
+            qty_unit=qty_unit,
+            base_asset=base_asset,
+            quote_asset=quote_asset,
+            price=price,
+            chain=chain,
+            leverage=leverage,
+            reduce_only=reduce_only,
+            asset_id=asset_id,
+        )
+        return await self._run_flow(
+            _flows.place_order_flow(request, options, self._signer_source(signer))
+        )
+
+    async def cancel_order(
+        self,
+        order_id: str,
+        *,
+        wait: bool = False,
+        timeout: float = ORDER_TIMEOUT,
+        signer: PayloadSigner | None = None,
+    ) -> CancelResult:
+        """See `SyncWorkflows.cancel_order`."""
+        return await self._run_flow(
+            _flows.cancel_order_flow(
+                order_id, wait=wait, timeout=timeout, signer=self._signer_source(signer)
+            )
+        )
+
+    async def transfer(
+        self,
+        *,
+        asset_id: str,
+        qty: Amount,
+        to: str,
+        qty_unit: QtyUnit | str = "base",
+        network: str | None = None,
+        wait: bool = True,
+        timeout: float = TRANSFER_TIMEOUT,
+        raise_on_failure: bool = True,
+        signer: PayloadSigner | None = None,
+    ) -> TransferResult:
+        """See `SyncWorkflows.transfer`."""
+        return await self._run_flow(
+            _flows.transfer_flow(
+                _transfer_request(asset_id, qty, to, qty_unit, network),
+                wait=wait,
+                timeout=timeout,
+                raise_on_failure=raise_on_failure,
+                signer=self._signer_source(signer),
+            )
+        )
+
+    async def wait_for_order(
+        self,
+        order_id: str,
+        *,
+        timeout: float = ORDER_TIMEOUT,
+        wait_for_fill: bool = False,
+        raise_on_failure: bool = True,
+    ) -> Order:
+        """See `SyncWorkflows.wait_for_order`."""
+        return await self._run_flow(
+            _flows.wait_order_flow(
+                order_id,
+                timeout=timeout,
+                wait_for_fill=wait_for_fill,
+                raise_on_failure=raise_on_failure,
+            )
+        )
+
+    async def wait_for_transfer(
+        self,
+        transfer_id: str,
+        *,
+        timeout: float = TRANSFER_TIMEOUT,
+        raise_on_failure: bool = True,
+    ) -> Transfer:
+        """See `SyncWorkflows.wait_for_transfer`."""
+        return await self._run_flow(
+            _flows.wait_transfer_flow(
+                transfer_id, timeout=timeout, raise_on_failure=raise_on_failure
+            )
+        )
