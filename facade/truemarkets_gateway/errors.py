@@ -41,6 +41,7 @@ __all__ = [
     "TransferFailedError",
     "TransferTimeoutError",
     "TrueMarketsError",
+    "UnexpectedResponseError",
     "UnprocessableEntityError",
     "ValidationError",
     "WaitTimeoutError",
@@ -109,9 +110,21 @@ class APITimeoutError(APIConnectionError):
         request: httpx.Request | None = None,
         may_have_reached_server: bool = True,
     ) -> None:
-        super().__init__(
-            message, request=request, may_have_reached_server=may_have_reached_server
-        )
+        super().__init__(message, request=request, may_have_reached_server=may_have_reached_server)
+
+
+class UnexpectedResponseError(TrueMarketsError):
+    """A success status whose body could not be read as the documented shape.
+
+    The request did reach the server: for orders and transfers, reconcile before retrying.
+    `response` is the raw response.
+    """
+
+    def __init__(self, message: str, *, response: httpx.Response | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.response = response
+        self.status_code = None if response is None else response.status_code
 
 
 # --- server answered with an error -------------------------------------------------------------

@@ -1,0 +1,384 @@
+"""Generated models and JSON bodies -> public result types (Decimal, datetime, open enums).
+
+The only module besides `_base.py` that knows generated model names, so a regeneration
+touches one adapter layer. Request bodies go through the generated models' `from_dict`
+(so our field names are checked against the spec) and 2xx bodies are parsed by them.
+Generated code is imported on first use to keep `import truemarkets_gateway` fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from ._money import parse_decimal
+from .models import (
+    Asset,
+    AssetNetwork,
+    Balance,
+    Balances,
+    CancelPrepared,
+    Chain,
+    CreatedOrder,
+    ExecutedOrder,
+    Order,
+    OrderSide,
+    OrderStatus,
+    OrderType,
+    Page,
+    QtyUnit,
+    Quote,
+    QuoteDetails,
+    Transfer,
+    TransferStatus,
+    UnsignedPayload,
+    Venue,
+)
+
+__all__ = [
+    "assets_page",
+    "balances",
+    "cancel_prepared",
+    "created_order",
+    "executed_order",
+    "order",
+    "order_status",
+    "orders_page",
+    "quote",
+    "transfer",
+    "transfers_page",
+]
+
+E = TypeVar("E", OrderStatus, TransferStatus, OrderSide, OrderType, QtyUnit, Venue, Chain)
+
+
+def _get(value: Any) -> Any:
+    """The generated `UNSET` (and None) as None; anything else as is."""
+    if value is None or type(value).__name__ == "Unset":
+        return None
+    return value
+
+
+def _str(value: Any) -> str | None:
+    value = _get(value)
+    return None if value is None else str(value)
+
+
+def _int(value: Any) -> int | None:
+    value = _get(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _bool(value: Any) -> bool | None:
+    value = _get(value)
+    return value if isinstance(value, bool) else None
+
+
+def _enum(cls: type[E], value: Any) -> E | None:
+    value = _get(value)
+    if value is None or value == "":
+        return None
+    return cls(str(value))
+
+
+def _time(value: Any) -> datetime | None:
+    value = _get(value)
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if not isinstance(value, datetime):
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _extra(model: Any) -> dict[str, Any]:
+    extra = getattr(model, "additional_properties", None)
+    return dict(extra) if extra else {}
+
+
+def _payloads(items: Any) -> tuple[UnsignedPayload, ...]:
+    items = _get(items)
+    if not items:
+        return ()
+    out = []
+    for item in items:
+        if isinstance(item, Mapping):
+            out.append(UnsignedPayload(str(item.get("payload", "")), str(item.get("digest", ""))))
+        else:
+            out.append(UnsignedPayload(str(item.payload), _str(item.digest) or ""))
+    return tuple(out)
+
+
+def _issues(items: Any) -> tuple[str, ...]:
+    """Issues as text: the current API sends strings, the older DeFi API `{message, ...}`."""
+    items = _get(items)
+    if not items:
+        return ()
+    out = []
+    for item in items:
+        if isinstance(item, Mapping):
+            out.append(str(item.get("message", "")) or str(dict(item)))
+        else:
+            out.append(str(item))
+    return tuple(out)
+
+
+# --- request bodies ---------------------------------------------------------------------------
+
+
+def body_model(name: str, body: Mapping[str, Any]) -> Any:
+    """A generated request model built from a validated JSON body."""
+    from truemarkets_gateway_client import models
+
+    return getattr(models, name).from_dict(body)
+
+
+# --- results ----------------------------------------------------------------------------------
+
+
+def quote(data: Any) -> Quote:
+    from truemarkets_gateway_client.models import QuoteResponse
+
+    model = QuoteResponse.from_dict(data)
+    return Quote(
+        qty=parse_decimal(_get(model.qty)),
+        price=parse_decimal(_get(model.price)),
+        extra=_extra(model),
+    )
+
+
+def _quote_details(model: Any) -> QuoteDetails | None:
+    model = _get(model)
+    if model is None:
+        return None
+    return QuoteDetails(
+        base_asset=_str(model.base_asset),
+        quote_asset=_str(model.quote_asset),
+        qty=parse_decimal(_get(model.qty)),
+        qty_out=parse_decimal(_get(model.qty_out)),
+        fee=parse_decimal(_get(model.fee)),
+        fee_asset=_str(model.fee_asset),
+        issues=_issues(model.issues),
+        extra=_extra(model),
+    )
+
+
+def created_order(data: Any) -> CreatedOrder:
+    from truemarkets_gateway_client.models import CreateOrderResponse
+
+    model = CreateOrderResponse.from_dict(data)
+    return CreatedOrder(
+        order_id=_str(model.order_id) or "",
+        status=_enum(OrderStatus, model.status),
+        payloads=_payloads(model.payloads),
+        quote=_quote_details(model.quote),
+        extra=_extra(model),
+    )
+
+
+def executed_order(data: Any, order_id: str) -> ExecutedOrder:
+    from truemarkets_gateway_client.models import ExecuteOrderResponse
+
+    model = ExecuteOrderResponse.from_dict(data if isinstance(data, Mapping) else {})
+    return ExecutedOrder(
+        order_id=order_id, status=_enum(OrderStatus, model.status), extra=_extra(model)
+    )
+
+
+def order_status(data: Any) -> OrderStatus | None:
+    from truemarkets_gateway_client.models import GetOrderStatusResponse
+
+    return _enum(OrderStatus, GetOrderStatusResponse.from_dict(data).status)
+
+
+def _order(model: Any) -> Order:
+    return Order(
+        order_id=_str(model.order_id) or "",
+        status=_enum(OrderStatus, model.status),
+        side=_enum(OrderSide, model.side),
+        type=_enum(OrderType, model.type_),
+        venue=_enum(Venue, model.venue),
+        base_asset=_str(model.base_asset),
+        quote_asset=_str(model.quote_asset),
+        price=parse_decimal(_get(model.price)),
+        qty=parse_decimal(_get(model.qty)),
+        executed_qty=parse_decimal(_get(model.executed_qty)),
+        leaves_qty=parse_decimal(_get(model.leaves_qty)),
+        executed_vwap=parse_decimal(_get(model.executed_vwap)),
+        fee=parse_decimal(_get(model.fee)),
+        tx_hash=_str(model.tx_hash),
+        created_at=_time(model.created_at),
+        asset_id=_str(model.asset_id),
+        asset_symbol=_str(model.asset_symbol),
+        qty_unit=_enum(QtyUnit, model.qty_unit),
+        chain=_enum(Chain, model.chain),
+        explorer_url=_str(model.explorer_url),
+        failure_reason=_str(model.failure_reason),
+        extra=_extra(model),
+    )
+
+
+def order(data: Any) -> Order:
+    from truemarkets_gateway_client.models import OrderDetail
+
+    return _order(OrderDetail.from_dict(data))
+
+
+def cancel_prepared(status_code: int, data: Any, order_id: str) -> CancelPrepared:
+    """202: a CeFi cancel taken as is. 200: payloads to stamp (a resting DeFi order)."""
+    from truemarkets_gateway_client.models import CancelOrderResponse
+
+    body = data if isinstance(data, Mapping) else {}
+    model = CancelOrderResponse.from_dict(body)
+    payloads = _payloads(model.payloads)
+    return CancelPrepared(
+        order_id=order_id,
+        payloads=payloads,
+        accepted=status_code == 202 or not payloads,
+        extra=_extra(model),
+    )
+
+
+def _transfer(model: Any) -> Transfer:
+    return Transfer(
+        id=_str(model.id) or "",
+        status=_enum(TransferStatus, model.status),
+        venue=_enum(Venue, model.venue),
+        asset_id=_str(model.asset_id),
+        asset_symbol=_str(model.asset_symbol),
+        chain=_enum(Chain, model.chain),
+        network=_str(model.network),
+        to=_str(model.to),
+        qty=parse_decimal(_get(model.qty)),
+        qty_unit=_enum(QtyUnit, model.qty_unit),
+        sent=parse_decimal(_get(model.sent)),
+        fee=parse_decimal(_get(model.fee)),
+        received=parse_decimal(_get(model.received)),
+        tx_hash=_str(model.tx_hash),
+        payloads=_payloads(model.payloads),
+        created_at=_time(model.created_at),
+        updated_at=_time(model.updated_at),
+        explorer_url=_str(getattr(model, "explorer_url", None)),
+        extra=_extra(model),
+    )
+
+
+def transfer(data: Any) -> Transfer:
+    from truemarkets_gateway_client.models import TransferDetail
+
+    return _transfer(TransferDetail.from_dict(data))
+
+
+def _asset(model: Any) -> Asset:
+    extra = _extra(model)
+    for nested in ("image", "market_data", "socials"):
+        value = _get(getattr(model, nested, None))
+        if value is not None:
+            extra[nested] = value.to_dict()
+    networks = tuple(
+        AssetNetwork(
+            network=str(rail.network),
+            compatible_networks=tuple(str(n) for n in (_get(rail.compatible_networks) or ())),
+        )
+        for rail in (_get(model.networks) or ())
+    )
+    return Asset(
+        id=_str(model.id) or "",
+        symbol=_str(model.symbol),
+        venue=_enum(Venue, model.venue),
+        name=_str(model.name),
+        chain=_enum(Chain, model.chain),
+        address=_str(model.address),
+        decimals=_int(model.decimals),
+        networks=networks,
+        is_active=_bool(model.is_active),
+        tradeable=_bool(model.tradeable),
+        stable=_bool(model.stable),
+        slug=_str(model.slug),
+        description=_str(model.description),
+        website=_str(model.website),
+        icon=_str(model.icon),
+        extra=extra,
+    )
+
+
+T = TypeVar("T")
+
+
+def _page(model: Any, items: Iterable[T]) -> Page[T]:
+    pagination = _get(model.pagination)
+    next_cursor = _str(pagination.next_cursor) if pagination is not None else None
+    limit = _int(pagination.limit) if pagination is not None else None
+    return Page(items=tuple(items), next_cursor=next_cursor or None, limit=limit)
+
+
+def orders_page(data: Any) -> Page[Order]:
+    from truemarkets_gateway_client.models import GetOrdersResponse
+
+    model = GetOrdersResponse.from_dict(data)
+    return _page(model, (_order(item) for item in (_get(model.data) or ())))
+
+
+def transfers_page(data: Any) -> Page[Transfer]:
+    from truemarkets_gateway_client.models import ListTransfersResponse
+
+    model = ListTransfersResponse.from_dict(data)
+    return _page(model, (_transfer(item) for item in (_get(model.data) or ())))
+
+
+def assets_page(data: Any) -> Page[Asset]:
+    from truemarkets_gateway_client.models import ListAssetsResponse
+
+    model = ListAssetsResponse.from_dict(data)
+    return _page(model, (_asset(item) for item in (_get(model.data) or ())))
+
+
+def _balance(model: Any) -> Balance:
+    zero = parse_decimal("0")
+    assert zero is not None
+    return Balance(
+        symbol=_str(model.symbol) or "",
+        total=parse_decimal(_get(model.total)) or zero,
+        available=parse_decimal(_get(model.available)) or zero,
+        held=parse_decimal(_get(model.held)) or zero,
+        name=_str(model.name),
+        chain=_enum(Chain, model.chain),
+        address=_str(model.address),
+        decimals=_int(model.decimals),
+        stable=_bool(model.stable),
+        tradeable=_bool(model.tradeable),
+        asset_id=_str(model.asset_id),
+        venue=_enum(Venue, model.venue),
+        extra=_extra(model),
+    )
+
+
+def _legacy_balance(row: Mapping[str, Any]) -> Balance:
+    """The older `{asset_name, asset_id, balance}` row: the amount is all available."""
+    amount = parse_decimal(row.get("balance")) or parse_decimal("0")
+    assert amount is not None
+    known = {"asset_name", "asset_id", "balance"}
+    return Balance(
+        symbol=str(row.get("asset_name") or ""),
+        total=amount,
+        available=amount,
+        held=amount - amount,
+        asset_id=_str(row.get("asset_id")),
+        extra={k: v for k, v in row.items() if k not in known},
+    )
+
+
+def balances(data: Any) -> Balances:
+    """`{data: [BalanceItem]}`, or the older `{balances: [{asset_name, asset_id, balance}]}`."""
+    if isinstance(data, Mapping) and "data" not in data and "balances" in data:
+        rows = tuple(
+            _legacy_balance(row) for row in (data.get("balances") or ()) if isinstance(row, Mapping)
+        )
+        return Balances.from_rows(rows)
+    from truemarkets_gateway_client.models import ListBalancesResponse
+
+    model = ListBalancesResponse.from_dict(data)
+    return Balances.from_rows(tuple(_balance(item) for item in (_get(model.data) or ())))
