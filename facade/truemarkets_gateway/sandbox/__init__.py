@@ -1,0 +1,27 @@
+"""A local, stateful stand-in for the True Markets Gateway API and its Auth Service.
+
+`Sandbox` runs it on a free loopback port (`with Sandbox() as sb: ... sb.base_url`),
+`serve()` runs it in the foreground (`python -m truemarkets_gateway.sandbox --port 8600`),
+`create_app()` gives the bare ASGI application. Needs the `sandbox` extra.
+"""
+
+from __future__ import annotations
+
+from truemarkets_gateway.sandbox.app import SandboxApp, create_app
+from truemarkets_gateway.sandbox.config import SandboxConfig
+from truemarkets_gateway.sandbox.faults import Fault, FaultController, FaultKind, FaultRule
+from truemarkets_gateway.sandbox.server import Sandbox, serve
+from truemarkets_gateway.sandbox.state import SandboxState
+
+__all__ = [
+    "Fault",
+    "FaultController",
+    "FaultKind",
+    "FaultRule",
+    "Sandbox",
+    "SandboxApp",
+    "SandboxConfig",
+    "SandboxState",
+    "create_app",
+    "serve",
+]

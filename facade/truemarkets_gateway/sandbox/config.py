@@ -1,0 +1,43 @@
+"""Sandbox settings: token lifetimes, payload freshness, the clock, the seed, faults.
+
+Everything time-dependent reads `clock`, so tests drive the sandbox with a fake clock
+instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import attrs
+
+from truemarkets_gateway.sandbox.faults import FaultRule
+
+__all__ = ["Clock", "SandboxConfig"]
+
+Clock = Callable[[], float]
+"""Returns Unix time in seconds (like `time.time`)."""
+
+
+@attrs.frozen
+class SandboxConfig:
+    """How a sandbox behaves. Every field has a default that mimics the real service.
+
+    `settle_delay` is how long a submitted order or transfer stays `pending` (and a cancel
+    `cancel_pending`) before the next read moves it on. `rate_limit` turns on the
+    per-key limit of `rate_limit_requests` per `rate_limit_window` seconds. `faults` are
+    rules installed at start; more can be added at run time through `Sandbox.faults`.
+    """
+
+    token_lifetime: float = 3600.0
+    refresh_token_lifetime: float = 30 * 24 * 3600.0
+    payload_max_age: float = 60.0
+    clock: Clock = time.time
+    seed: int = 0
+    rate_limit: bool = False
+    rate_limit_requests: int = 100
+    rate_limit_window: float = 60.0
+    settle_delay: float = 1.0
+    challenge_window: float = 30.0
+    fund_new_accounts: bool = True
+    faults: tuple[FaultRule, ...] = attrs.field(default=(), converter=tuple)

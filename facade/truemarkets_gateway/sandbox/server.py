@@ -1,0 +1,193 @@
+"""Running the sandbox: `serve()` blocks (the CLI), `Sandbox` runs it in a background thread
+on a free loopback port for tests and scripts.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import types
+from decimal import Decimal
+from pathlib import Path
+
+import uvicorn
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from truemarkets_gateway.sandbox.app import SandboxApp, create_app
+from truemarkets_gateway.sandbox.config import SandboxConfig
+from truemarkets_gateway.sandbox.faults import FaultController
+from truemarkets_gateway.sandbox.keyfile import key_file_document, write_key_file
+from truemarkets_gateway.sandbox.state import SandboxState
+
+__all__ = ["Sandbox", "serve"]
+
+_START_TIMEOUT = 10.0
+
+
+def _uvicorn_config(app: SandboxApp, host: str, port: int, log_level: str) -> uvicorn.Config:
+    # h11 is the protocol the dropped-connection fault is built for; the Date header is
+    # written by the sandbox from its own (skewable) clock.
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        http="h11",
+        lifespan="off",
+        log_level=log_level,
+        access_log=False,
+        server_header=False,
+        date_header=False,
+        timeout_graceful_shutdown=1,
+    )
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8600,
+    config: SandboxConfig | None = None,
+    *,
+    log_level: str = "info",
+) -> None:
+    """Serve a sandbox until interrupted (Ctrl-C). Auth at `/v1/auth`, gateway at
+    `/v1/gateway` and `/v1/conductor`."""
+    uvicorn.Server(_uvicorn_config(create_app(config), host, port, log_level)).run()
+
+
+class Sandbox:
+    """A sandbox on a free 127.0.0.1 port in a background thread.
+
+    ```
+    with Sandbox() as sb:
+        key_id, key_file = sb.create_api_key(tmp_path / "key.json")
+        ...  # point a client at sb.base_url
+    ```
+    """
+
+    def __init__(self, config: SandboxConfig | None = None, *, log_level: str = "warning") -> None:
+        self.app = create_app(config)
+        self.state: SandboxState = self.app.sandbox
+        self._log_level = log_level
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._socket: socket.socket | None = None
+        self.port = 0
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        """The host root, e.g. "http://127.0.0.1:54321"."""
+        if not self.port:
+            raise RuntimeError("the sandbox is not running")
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def auth_url(self) -> str:
+        return f"{self.base_url}/v1/auth"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"{self.base_url}/v1/gateway"
+
+    def start(self) -> Sandbox:
+        if self._thread is not None:
+            raise RuntimeError("the sandbox is already running")
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        self.port = sock.getsockname()[1]
+        self._socket = sock
+        server = uvicorn.Server(_uvicorn_config(self.app, "127.0.0.1", self.port, self._log_level))
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, name="tm-sandbox", daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + _START_TIMEOUT
+        while not server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("the sandbox server did not start")
+            time.sleep(0.005)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and free the port. Safe to call twice."""
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=_START_TIMEOUT)
+        if self._socket is not None:
+            self._socket.close()
+        self._server = self._thread = self._socket = None
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: types.TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # --- helpers for tests and scripts ---------------------------------------------------------
+
+    @property
+    def faults(self) -> FaultController:
+        return self.state.faults
+
+    def register_key(
+        self,
+        public_key: ec.EllipticCurvePublicKey | str | bytes,
+        *,
+        fund: bool | None = None,
+        fund_defi: bool = True,
+    ) -> str:
+        """Register a P-256 public key (object, PEM or SEC1 hex) as a new funded account."""
+        return self.state.register_key(public_key, fund=fund, fund_defi=fund_defi)
+
+    def create_api_key(
+        self,
+        path: str | Path | None = None,
+        *,
+        label: str = "sandbox",
+        fund: bool | None = None,
+        fund_defi: bool = True,
+    ) -> tuple[str, Path | ec.EllipticCurvePrivateKey]:
+        """Make a P-256 key, register it and return `(key_id, path)` after writing the key
+        file (0600) to `path`, or `(key_id, private_key)` when no path is given."""
+        private_key = ec.generate_private_key(ec.SECP256R1())
+        key_id = self.register_key(private_key.public_key(), fund=fund, fund_defi=fund_defi)
+        if path is None:
+            return key_id, private_key
+        document = key_file_document(key_id, private_key, self.state.now(), label)
+        return key_id, write_key_file(path, document)
+
+    def account_of(self, key_id: str) -> str:
+        """The account (uid) a key belongs to."""
+        return self.state.account_of(key_id).uid
+
+    def fund(
+        self,
+        symbol: str,
+        amount: Decimal | str | int,
+        chain: str | None = None,
+        *,
+        key_id: str | None = None,
+    ) -> None:
+        """Add `amount` of `symbol` to one custody bucket (chain None: exchange-held) of the
+        account of `key_id`, by default the most recently registered account."""
+        if key_id is not None:
+            uid = self.account_of(key_id)
+        elif self.state.accounts:
+            uid = list(self.state.accounts)[-1]
+        else:
+            raise RuntimeError("no account yet: register a key first")
+        self.state.fund(uid, symbol, amount, chain)
+
+    def set_mid(self, symbol: str, price: Decimal | str | int) -> None:
+        """Pin the simulated mid price of `symbol` (limit orders fill when it crosses)."""
+        self.state.set_mid(symbol, price)
