@@ -1,0 +1,104 @@
+"""Shared command plumbing: the per-command error guard, amount parsing, waiting spinners."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import typer
+
+from .._flows import Flow, run_sync, wait_order_flow, wait_transfer_flow
+from .._money import to_decimal
+from ..models import Order, Transfer
+from .context import CliContext, get_context
+from .errors import handle_errors
+
+__all__ = ["amount", "command", "wait_order_with_spinner", "wait_transfer_with_spinner"]
+
+T = TypeVar("T")
+
+
+@contextmanager
+def command(ctx: typer.Context) -> Iterator[CliContext]:
+    """Run a command body: failures become one line and an exit code; the Gateway closes."""
+    state = get_context(ctx)
+    try:
+        with handle_errors(state.output):
+            yield state
+    finally:
+        state.close()
+
+
+def amount(text: str, field: str) -> Decimal:
+    """A positive decimal amount from the command line (never through float)."""
+    return to_decimal(text, field)
+
+
+class _StatusReporter:
+    """Forwards flow calls to the Gateway and reports each status the poll reads."""
+
+    def __init__(self, gateway: object, on_status: Callable[[str], None]) -> None:
+        self._gateway = gateway
+        self._on_status = on_status
+
+    def __getattr__(self, name: str) -> Any:
+        target = getattr(self._gateway, name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            result = target(*args, **kwargs)
+            status = getattr(result, "status", result)
+            if status is not None:
+                self._on_status(str(getattr(status, "value", status)))
+            return result
+
+        return call
+
+
+def wait_order_with_spinner(
+    state: CliContext,
+    order_id: str,
+    *,
+    timeout: float,
+    known_status: object = None,
+    wait_for_fill: bool = False,
+    terminal_only: bool = False,
+    raise_on_failure: bool = True,
+) -> Order:
+    """Wait for an order to settle, showing its live status on stderr."""
+    gateway = state.gateway()
+    flow = wait_order_flow(
+        order_id,
+        timeout=timeout,
+        wait_for_fill=wait_for_fill,
+        raise_on_failure=raise_on_failure,
+        known_status=known_status,
+        targets=frozenset({"complete", "canceled", "failed"}) if terminal_only else None,
+    )
+    return _with_spinner(state, f"order {order_id}", known_status, flow, gateway)
+
+
+def wait_transfer_with_spinner(
+    state: CliContext, transfer: Transfer, *, timeout: float
+) -> Transfer:
+    """Wait for a transfer to complete or fail, showing its live status on stderr."""
+    gateway = state.gateway()
+    flow = wait_transfer_flow(transfer.id, timeout=timeout, raise_on_failure=True, known=transfer)
+    return _with_spinner(state, f"transfer {transfer.id}", transfer.status, flow, gateway)
+
+
+def _with_spinner(
+    state: CliContext, what: str, known_status: object, flow: Flow[T], gateway: object
+) -> T:
+    err = state.output.err
+    started = time.monotonic()
+
+    def label(status: str) -> str:
+        return f"Waiting for {what}: [bold]{status}[/] ({time.monotonic() - started:.0f} s)"
+
+    first = str(getattr(known_status, "value", known_status or "submitted"))
+    with err.status(label(first), spinner="dots") as spinner:
+        reporter = _StatusReporter(gateway, lambda status: spinner.update(label(status)))
+        return run_sync(flow, reporter)

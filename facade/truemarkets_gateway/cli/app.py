@@ -1,0 +1,130 @@
+"""The `tmgw` application: global options (before the command) and the command table."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Annotated
+
+import typer
+
+from .._version import __version__
+from .commands import account, auth, tools, trading
+from .context import CliContext
+from .errors import ExitCode
+from .output import Output
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="tmgw",
+    help=(
+        "The True Markets Gateway from the terminal: quotes, CeFi and DeFi orders, "
+        "balances, assets and transfers. Production asks before moving money."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"tmgw {__version__}")
+        raise typer.Exit()
+
+
+def _configure_logging(output: Output, verbose: int) -> None:
+    if verbose <= 0:
+        return
+    from rich.logging import RichHandler
+
+    logger = logging.getLogger("truemarkets_gateway")
+    logger.setLevel(logging.DEBUG if verbose >= 2 else logging.INFO)
+    if not any(isinstance(h, RichHandler) for h in logger.handlers):
+        logger.addHandler(RichHandler(console=output.err, show_path=False, markup=False))
+
+
+@app.callback()
+def global_options(
+    ctx: typer.Context,
+    env: Annotated[
+        str | None,
+        typer.Option("--env", help="prod or uat (default: TM_ENV, else prod).", show_default=False),
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            help="A host root such as http://127.0.0.1:8080 (default: TM_BASE_URL).",
+            show_default=False,
+        ),
+    ] = None,
+    legacy_path: Annotated[
+        bool, typer.Option("--legacy-path", help="Use the deprecated /v1/conductor path.")
+    ] = False,
+    key_file: Annotated[
+        str | None,
+        typer.Option(
+            "--key-file",
+            help="API key file (JSON from the API Keys page). Default: TM_KEY_FILE, or "
+            "TM_KEY_ID with TM_PRIVATE_KEY.",
+            show_default=False,
+        ),
+    ] = None,
+    signer_key: Annotated[
+        str | None,
+        typer.Option(
+            "--signer-key",
+            help="File with a separate DeFi signer key (PEM, JWK or hex). Default: "
+            "TM_SIGNER_KEY (the key itself), else the API key.",
+            show_default=False,
+        ),
+    ] = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print one JSON document (money as strings).")
+    ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Confirm production actions without asking.")
+    ] = False,
+    no_token_cache: Annotated[
+        bool, typer.Option("--no-token-cache", help="Do not read or write the token cache.")
+    ] = False,
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="More detail; tracebacks on errors.")
+    ] = 0,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Global options go before the command: tmgw [OPTIONS] COMMAND [ARGS]."""
+    output = Output(json_mode=json_output, verbose=verbose)
+    _configure_logging(output, verbose)
+    ctx.obj = CliContext(
+        output=output,
+        env=env,
+        base_url=base_url,
+        legacy=legacy_path,
+        key_file=key_file,
+        signer_key=signer_key,
+        assume_yes=yes,
+        token_cache=not no_token_cache,
+    )
+
+
+trading.register(app)
+account.register(app)
+auth.register(app)
+tools.register(app)
+
+
+def main() -> None:
+    """The console script: exit codes 0 ok, 1 API error, 2 usage, 3 timeout, 130 interrupt."""
+    try:
+        app(prog_name="tmgw")
+    except KeyboardInterrupt:
+        sys.stderr.write("Error: interrupted\n")
+        sys.exit(ExitCode.INTERRUPTED)

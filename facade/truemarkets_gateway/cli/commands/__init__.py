@@ -1,0 +1,1 @@
+"""The `tmgw` commands, one module per area."""

@@ -1,0 +1,136 @@
+"""The state of one `tmgw` invocation: global options, output, and the Gateway they open.
+
+Global options come before the command and fall back to the facade's environment
+variables (TM_ENV, TM_BASE_URL, TM_KEY_FILE, TM_KEY_ID + TM_PRIVATE_KEY, TM_SIGNER_KEY).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import attrs
+import typer
+
+from ..credentials import Credentials, load_private_key, signer_key_from_env
+from ..environments import Environment
+from ..errors import CredentialsError
+from .errors import CliError
+from .output import Output
+from .paths import token_cache_path
+
+if TYPE_CHECKING:
+    from ..client import Gateway
+    from ..signing import PayloadSigner
+
+__all__ = ["CliContext", "get_context"]
+
+_MAX_SIGNER_FILE_BYTES = 64 * 1024
+
+
+@attrs.define
+class CliContext:
+    """What the global options asked for; the Gateway is opened on first use."""
+
+    output: Output
+    env: str | None = None
+    base_url: str | None = None
+    legacy: bool = False
+    key_file: str | None = None
+    signer_key: str | None = None
+    assume_yes: bool = False
+    token_cache: bool = True
+    _environment: Environment | None = attrs.field(default=None, alias="_environment")
+    _credentials: Credentials | None = attrs.field(default=None, alias="_credentials")
+    _credentials_loaded: bool = attrs.field(default=False, alias="_credentials_loaded")
+    _gateway: Gateway | None = attrs.field(default=None, alias="_gateway")
+
+    @property
+    def environment(self) -> Environment:
+        if self._environment is None:
+            self._environment = Environment.resolve(
+                env=self.env, base_url=self.base_url, legacy=self.legacy or None
+            )
+        return self._environment
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment.name == "prod"
+
+    def credentials(self, *, required: bool) -> Credentials | None:
+        """The API key from --key-file, else TM_KEY_FILE / TM_KEY_ID + TM_PRIVATE_KEY."""
+        if not self._credentials_loaded:
+            self._credentials_loaded = True
+            if self.key_file:
+                self._credentials = Credentials.from_key_file(self.key_file)
+            else:
+                self._credentials = Credentials.from_env()
+        if required and self._credentials is None:
+            raise CliError(
+                "no API key given",
+                hint="pass --key-file PATH (the JSON key file from the API Keys page), "
+                "or set TM_KEY_FILE, or TM_KEY_ID with TM_PRIVATE_KEY",
+            )
+        return self._credentials
+
+    def signer(self) -> PayloadSigner | None:
+        """A separate payload-stamp key from --signer-key FILE or TM_SIGNER_KEY, if any."""
+        from ..signing import PayloadSigner
+
+        if self.signer_key:
+            path = Path(self.signer_key).expanduser()
+            try:
+                if path.stat().st_size > _MAX_SIGNER_FILE_BYTES:
+                    raise CredentialsError(f"{path}: too large to be a signer key file")
+                text = path.read_text(encoding="utf-8-sig")
+            except FileNotFoundError:
+                raise CredentialsError(f"{path}: signer key file not found") from None
+            except (OSError, UnicodeDecodeError):
+                raise CredentialsError(f"{path}: cannot read the signer key file") from None
+            return PayloadSigner(load_private_key(text, source=str(path)))
+        key = signer_key_from_env()
+        return None if key is None else PayloadSigner(key)
+
+    def cache_path(self, credentials: Credentials) -> Path | None:
+        if not self.token_cache:
+            return None
+        environment = self.environment
+        path = token_cache_path(environment.name, environment.host, credentials.key_id)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return path
+
+    def gateway(self, *, auth: bool = True) -> Gateway:
+        """The Gateway for this invocation; `auth` requires an API key."""
+        if self._gateway is not None:
+            if auth:
+                self.credentials(required=True)
+            return self._gateway
+        from .. import Gateway
+
+        credentials = self.credentials(required=auth)
+        self._gateway = Gateway(
+            env=self.environment,
+            credentials=credentials,
+            signer=self.signer() if credentials is not None else None,
+            token_cache=self.cache_path(credentials) if credentials is not None else None,
+            user_agent=None,
+        )
+        return self._gateway
+
+    def close(self) -> None:
+        if self._gateway is not None:
+            self._gateway.close()
+            self._gateway = None
+
+
+def get_context(ctx: typer.Context) -> CliContext:
+    """The invocation state the global callback stored."""
+    state = ctx.find_root().obj
+    if not isinstance(state, CliContext):  # pragma: no cover - the callback always sets it
+        raise CliError("internal error: the global options were not processed")
+    return state
+
+
+def env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
