@@ -1,0 +1,750 @@
+"""Bearer tokens for the Gateway: minting, refreshing, sharing, and attaching them.
+
+`TokenManager` holds the token state and all policy, written once as a sans-I/O flow (a
+generator that yields auth requests and receives responses); sync and async drivers only
+do the I/O and the locking. `GatewayAuth` is the `httpx.Auth` that puts the token (and
+`TM-On-Behalf-Of`) on user-scoped requests and, on a 401, renews once and replays once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+import math
+import os
+import re
+import threading
+import time
+import uuid
+import weakref
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import attrs
+import httpx
+from dateutil.parser import isoparse
+from jose import jwt as jose_jwt
+from jose.exceptions import JOSEError
+from truemarkets_auth_client.api.api_key_authentication import exchange_api_key_token
+from truemarkets_auth_client.api.token import refresh_token as refresh_token_op
+from truemarkets_auth_client.models import (
+    AccessTokensResponse,
+    APIKeyTokenExchangeRequest,
+    RefreshTokenRequest,
+)
+
+from ._token_cache import CachedToken, TokenCache
+from .credentials import Credentials
+from .environments import Environment
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    CredentialsError,
+    ErrorEnvelope,
+    TrueMarketsError,
+    ValidationError,
+    error_from_response,
+)
+
+__all__ = ["Clock", "GatewayAuth", "TokenManager"]
+
+logger = logging.getLogger("truemarkets_gateway.auth")
+
+Clock = Callable[[], float]
+
+# A token with less than this left is treated as expired: it could die in flight.
+_MIN_REMAINING = 5.0
+# A mint rejected while the server's Date differs from ours by more than this is retried
+# once with the server's time.
+_SKEW_THRESHOLD = 10.0
+# After a proactive renewal fails, keep using the still-valid token this long before trying
+# again, so a struggling auth service is not hit by every request.
+_RENEW_RETRY_DELAY = 5.0
+# `expires_in` numbers above this are absolute Unix times, not a number of seconds.
+_EPOCH_THRESHOLD = 1_000_000_000
+
+# A full date and a time separator: isoparse alone would read "3600" as the year 3600.
+_RFC3339_START = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+_ON_BEHALF_OF = "TM-On-Behalf-Of"
+_REDACTED = b"[redacted]"
+
+# What the flow yields: keyword arguments for `httpx.Client.build_request`.
+_Call = dict[str, Any]
+_Flow = Generator[_Call, "httpx.Response | BaseException", str]
+
+
+@attrs.frozen
+class _TokenState:
+    access_token: str = attrs.field(repr=False)
+    refresh_token: str | None = attrs.field(repr=False)
+    expires_at: float | None  # server time, Unix seconds; None when the server gave none
+    obtained_at: float  # server time
+
+
+class _Need(enum.Enum):
+    FRESH = "fresh"  # use the current token
+    SOON = "soon"  # still valid, but inside the refresh margin
+    NOW = "now"  # none, expired or rejected: the caller must wait for a new one
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+
+def _timestamp(moment: datetime) -> float:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+def _seconds_or_epoch(value: float, now: float) -> float | None:
+    if not math.isfinite(value) or value <= 0:
+        return None
+    return value if value >= _EPOCH_THRESHOLD else now + value
+
+
+def _expiry(expires_in: object, access_token: str, now: float) -> float | None:
+    """When the access token dies, in server time.
+
+    `expires_in` is an RFC 3339 time (despite its name); else a number of seconds (a number
+    past 2001 as a Unix time is taken as absolute); else the JWT's `exp` claim, read
+    without verification. None when none of them is usable.
+    """
+    if isinstance(expires_in, datetime):
+        return _timestamp(expires_in)
+    if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
+        found = _seconds_or_epoch(float(expires_in), now)
+        if found is not None:
+            return found
+    elif isinstance(expires_in, str) and expires_in.strip():
+        text = expires_in.strip()
+        if _RFC3339_START.match(text):
+            try:
+                return _timestamp(isoparse(text))
+            except (ValueError, OverflowError):
+                pass
+        try:
+            found = _seconds_or_epoch(float(text), now)
+        except ValueError:
+            found = None
+        if found is not None:
+            return found
+    try:
+        exp = jose_jwt.get_unverified_claims(access_token).get("exp")
+    except JOSEError:
+        return None
+    if isinstance(exp, int | float) and not isinstance(exp, bool) and math.isfinite(exp):
+        return float(exp)
+    return None
+
+
+def _server_time(response: httpx.Response) -> float | None:
+    value = response.headers.get("date")
+    if not value:
+        return None
+    try:
+        return _timestamp(parsedate_to_datetime(value))
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _scrubbed(response: httpx.Response, secrets: tuple[str | None, ...]) -> httpx.Response:
+    """A copy of an auth response safe to attach to an exception.
+
+    The request is reduced to its method and URL (its body held a signature or refresh
+    token), and any secret the server echoed is masked in the body.
+    """
+    content = response.content
+    for secret in secrets:
+        if secret:
+            content = content.replace(secret.encode(), _REDACTED)
+    headers = [
+        (name, value)
+        for name, value in response.headers.multi_items()
+        if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+    ]
+    try:
+        request = httpx.Request(response.request.method, response.request.url)
+    except RuntimeError:
+        request = None
+    return httpx.Response(response.status_code, headers=headers, content=content, request=request)
+
+
+def _bare_request(call: _Call) -> httpx.Request:
+    return httpx.Request(call["method"], call["url"])
+
+
+# --- the token manager -----------------------------------------------------------------------
+
+
+class TokenManager:
+    """Holds the Gateway bearer token of one API key (or a static token) and keeps it fresh.
+
+    - mints on first need; refreshes when fewer than `refresh_margin` seconds remain (at
+      most half the token's lifetime); keeps the rotated refresh token of every refresh;
+    - re-mints when a refresh is refused (400/401) or there is no refresh token;
+    - single flight: concurrent threads (`get_token_sync`) or tasks (`get_token_async`)
+      that need a token share one mint or refresh; callers whose token is still valid
+      keep using it while another caller renews it;
+    - clock skew: a mint refused with 401 while the server's `Date` is more than 10 s from
+      our clock is retried once with the server's time, and that offset is kept;
+    - `token_cache`: an optional 0600 file so short-lived processes reuse a valid token.
+
+    Static mode (`access_token=`) never renews. Nothing here logs or raises with a token,
+    refresh token, signature or key. The constructor does no I/O.
+    """
+
+    def __init__(
+        self,
+        environment: Environment,
+        *,
+        credentials: Credentials | None = None,
+        access_token: str | None = None,
+        refresh_margin: float = 60.0,
+        token_cache: str | os.PathLike[str] | TokenCache | None = None,
+        clock: Clock = time.time,
+    ) -> None:
+        if credentials is not None and access_token is not None:
+            raise ValidationError(
+                "access_token", "pass either an API key (credentials) or an access token, not both"
+            )
+        if access_token is not None and (
+            not isinstance(access_token, str)
+            or not access_token.strip()
+            or any(ch.isspace() for ch in access_token.strip())
+        ):
+            raise ValidationError("access_token", "must be a non-empty token without spaces")
+        if (
+            isinstance(refresh_margin, bool)
+            or not isinstance(refresh_margin, int | float)
+            or not math.isfinite(refresh_margin)
+            or refresh_margin < 0
+        ):
+            raise ValidationError("refresh_margin", "must be a number of seconds, 0 or more")
+        self.environment = environment
+        self.credentials = credentials
+        self.refresh_margin = float(refresh_margin)
+        self._static_token = access_token.strip() if access_token is not None else None
+        self._clock = clock
+        if token_cache is not None and not isinstance(token_cache, TokenCache):
+            token_cache = TokenCache(token_cache)
+        # A cache only makes sense for tokens we mint ourselves.
+        self._cache = token_cache if credentials is not None else None
+        self._cache_loaded = False
+        self._state: _TokenState | None = None
+        self._dirty = False
+        self._clock_offset = 0.0
+        self._renewing = False
+        self._retry_renew_after = 0.0
+        self.mint_count = 0
+        self.refresh_count = 0
+        # One re-entrant lock serialises renewals across threads; async callers first
+        # queue on a per-event-loop asyncio.Lock, then take it without blocking the loop.
+        self._lock = threading.RLock()
+        self._loop_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]
+        self._loop_locks = weakref.WeakKeyDictionary()
+        self._loop_locks_guard = threading.Lock()
+
+    def __repr__(self) -> str:
+        who = f", key_id={self.credentials.key_id!r}" if self.credentials is not None else ""
+        return f"TokenManager(environment={self.environment!r}, mode={self.mode!r}{who})"
+
+    __str__ = __repr__
+
+    # --- state, read without locks -----------------------------------------------------
+
+    @property
+    def mode(self) -> str:
+        """`"api_key"`, `"static"` or `"none"` (public operations only)."""
+        if self._static_token is not None:
+            return "static"
+        return "api_key" if self.credentials is not None else "none"
+
+    @property
+    def can_renew(self) -> bool:
+        """Whether a rejected token can be replaced (only with an API key)."""
+        return self.credentials is not None
+
+    @property
+    def clock_offset(self) -> float:
+        """Server time minus local time, in seconds, as learned from a rejected mint."""
+        return self._clock_offset
+
+    @property
+    def expires_at(self) -> float | None:
+        """When the current token expires (server time, Unix seconds), if known."""
+        state = self._state
+        return state.expires_at if state is not None else None
+
+    def _server_now(self) -> float:
+        return self._clock() + self._clock_offset
+
+    def _assess(self, rejected: str | None) -> tuple[_Need, _TokenState | None]:
+        state = self._state
+        if state is None or (rejected is not None and state.access_token == rejected):
+            return _Need.NOW, state
+        if state.expires_at is None:
+            return _Need.FRESH, state
+        now = self._server_now()
+        remaining = state.expires_at - now
+        margin = min(self.refresh_margin, max(0.0, (state.expires_at - state.obtained_at) / 2))
+        if remaining <= min(_MIN_REMAINING, margin):
+            return _Need.NOW, state
+        if remaining <= margin and now >= self._retry_renew_after:
+            return _Need.SOON, state
+        return _Need.FRESH, state
+
+    def _quick(self, rejected: str | None) -> str | None:
+        """A token usable without waiting, or None when the caller must take the lock."""
+        if self._static_token is not None:
+            return self._static_token
+        if self.credentials is None:
+            raise CredentialsError(
+                "This operation needs an API key: pass credentials (e.g. a key file) or "
+                "access_token, or set TM_KEY_FILE (or TM_KEY_ID and TM_PRIVATE_KEY)"
+            )
+        need, state = self._assess(rejected)
+        if state is not None and (need is _Need.FRESH or (need is _Need.SOON and self._renewing)):
+            return state.access_token
+        return None
+
+    # --- the policy, once, as a sans-I/O flow ---------------------------------------------
+
+    def _renew_flow(self, rejected: str | None) -> _Flow:
+        """Return the token to use, yielding the auth requests it needs. Run under the lock."""
+        need, current = self._assess(rejected)
+        if need is _Need.FRESH and current is not None:
+            return current.access_token  # another caller renewed it while we waited
+        if rejected is not None:
+            logger.info("the Gateway rejected the access token; renewing it")
+        elif current is None:
+            logger.debug("no access token yet; obtaining one")
+        else:
+            logger.debug("access token near or past expiry; renewing it")
+        self._renewing = True
+        try:
+            fresh = yield from self._obtain(current)
+        except TrueMarketsError as exc:
+            if need is _Need.SOON and current is not None:
+                self._retry_renew_after = self._server_now() + _RENEW_RETRY_DELAY
+                logger.warning(
+                    "could not renew the access token ahead of expiry (%s); the current one "
+                    "stays in use for now",
+                    type(exc).__name__,
+                )
+                return current.access_token
+            if current is not None and need is _Need.NOW:
+                self._state = None  # dead; forget it (and the cache) rather than retry it
+                self._dirty = True
+            raise
+        finally:
+            self._renewing = False
+        self._state = fresh
+        self._dirty = True
+        self._retry_renew_after = 0.0
+        return fresh.access_token
+
+    def _obtain(self, current: _TokenState | None) -> Generator[_Call, Any, _TokenState]:
+        if current is not None and current.refresh_token:
+            refresh = current.refresh_token
+            kwargs = refresh_token_op._get_kwargs(body=RefreshTokenRequest(refresh_token=refresh))
+            self.refresh_count += 1
+            response = yield from self._exchange(kwargs, "token refresh")
+            if response.status_code == 200:
+                state = self._tokens_from(response, secrets=(refresh,))
+                logger.debug("access token refreshed (refresh token rotated)")
+                return state
+            if response.status_code not in (400, 401):
+                raise self._error(response, "token refresh", secrets=(refresh,))
+            logger.info(
+                "the refresh token was refused (HTTP %d); minting a new token with the API key",
+                response.status_code,
+            )
+        elif current is not None:
+            logger.debug("no refresh token; minting a new token with the API key")
+        return (yield from self._mint())
+
+    def _mint(self) -> Generator[_Call, Any, _TokenState]:
+        credentials = self.credentials
+        assert credentials is not None
+        skew_retried = False
+        while True:
+            timestamp = int(self._server_now())
+            signature = credentials.sign_challenge(timestamp)
+            body = APIKeyTokenExchangeRequest(
+                key_id=uuid.UUID(credentials.key_id), timestamp=timestamp, signature=signature
+            )
+            kwargs = exchange_api_key_token._get_kwargs(body=body)
+            self.mint_count += 1
+            logger.debug("minting an access token for key %s", credentials.key_id)
+            response = yield from self._exchange(kwargs, "token mint")
+            if response.status_code == 200:
+                state = self._tokens_from(response, secrets=(signature,))
+                logger.debug("access token minted for key %s", credentials.key_id)
+                return state
+            skew = self._skew(response)
+            if (
+                response.status_code == 401
+                and not skew_retried
+                and skew is not None
+                and abs(skew - self._clock_offset) > _SKEW_THRESHOLD
+            ):
+                logger.warning(
+                    "the token mint was refused and the server clock differs from ours by "
+                    "%+.0f s; retrying once with the server's time",
+                    skew,
+                )
+                self._clock_offset = skew
+                skew_retried = True
+                continue
+            hint = None
+            if response.status_code == 401:
+                hint = (
+                    "The API key was refused: check that the key id is registered and not "
+                    "revoked, that the key file is the one downloaded for it, and the clock"
+                )
+                if skew is not None:
+                    hint += f" (server time differs from ours by {skew:+.0f} s)"
+            raise self._error(response, "token mint", secrets=(signature,), hint=hint)
+
+    def _skew(self, response: httpx.Response) -> float | None:
+        server = _server_time(response)
+        return None if server is None else server - self._clock()
+
+    def _exchange(self, kwargs: dict[str, Any], what: str) -> Generator[_Call, Any, httpx.Response]:
+        call = {**kwargs, "url": self.environment.auth_url + kwargs["url"]}
+        reply = yield call
+        if isinstance(reply, httpx.TimeoutException):
+            raise APITimeoutError(
+                f"The Auth Service timed out ({what}): {type(reply).__name__}",
+                request=_bare_request(call),
+                may_have_reached_server=not isinstance(
+                    reply, httpx.ConnectTimeout | httpx.PoolTimeout
+                ),
+            )
+        if isinstance(reply, httpx.TransportError):
+            raise APIConnectionError(
+                f"Could not reach the Auth Service ({what}): {type(reply).__name__}",
+                request=_bare_request(call),
+                may_have_reached_server=not isinstance(reply, httpx.ConnectError),
+            )
+        if isinstance(reply, BaseException):  # pragma: no cover - drivers send only the above
+            raise reply
+        assert isinstance(reply, httpx.Response)
+        return reply
+
+    def _error(
+        self,
+        response: httpx.Response,
+        what: str,
+        *,
+        secrets: tuple[str | None, ...],
+        hint: str | None = None,
+    ) -> APIError:
+        logger.debug("%s failed with HTTP %d", what, response.status_code)
+        return error_from_response(_scrubbed(response, secrets), hint=hint)
+
+    def _tokens_from(
+        self, response: httpx.Response, *, secrets: tuple[str | None, ...]
+    ) -> _TokenState:
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
+        access = data.get("access_token") if isinstance(data, dict) else None
+        if not isinstance(access, str) or not access.strip():
+            raise APIError(
+                ErrorEnvelope(message="the Auth Service answered 200 without an access token"),
+                status_code=response.status_code,
+                response=_scrubbed(response, secrets),
+            )
+        assert isinstance(data, dict)
+        parsed = AccessTokensResponse.from_dict({"refresh_token": None, "expires_in": None, **data})
+        refresh = parsed.refresh_token if isinstance(parsed.refresh_token, str) else None
+        now = self._server_now()
+        expires_at = _expiry(parsed.expires_in, parsed.access_token, now)
+        if expires_at is None:
+            logger.warning(
+                "the token response gave no usable expiry; the token will be renewed when the "
+                "Gateway rejects it"
+            )
+        elif expires_at - now <= _MIN_REMAINING:
+            logger.warning(
+                "the new token's expiry is %.0f s away by our clock; check the system clock. "
+                "It will be renewed when the Gateway rejects it",
+                expires_at - now,
+            )
+            expires_at = None
+        else:
+            logger.debug("the access token expires in %.0f s", expires_at - now)
+        return _TokenState(parsed.access_token.strip(), refresh or None, expires_at, now)
+
+    # --- cache --------------------------------------------------------------------------
+
+    def _load_cache(self) -> None:
+        if self._cache_loaded:
+            return
+        self._cache_loaded = True
+        if self._cache is None or self._state is not None or self.credentials is None:
+            return
+        cached = self._cache.load(
+            key_id=self.credentials.key_id, host=self.environment.host, local_now=self._clock()
+        )
+        if cached is None:
+            return
+        if self._clock_offset == 0.0:
+            self._clock_offset = cached.clock_offset
+        self._state = _TokenState(
+            cached.access_token, cached.refresh_token, cached.expires_at, cached.obtained_at
+        )
+
+    def _persist(self) -> None:
+        if not self._dirty:
+            return
+        self._dirty = False
+        if self._cache is None or self.credentials is None:
+            return
+        state = self._state
+        if state is None or state.expires_at is None:
+            self._cache.clear()
+            return
+        self._cache.save(
+            key_id=self.credentials.key_id,
+            host=self.environment.host,
+            token=CachedToken(
+                state.access_token,
+                state.refresh_token,
+                state.expires_at,
+                state.obtained_at,
+                self._clock_offset,
+            ),
+        )
+
+    # --- drivers: sync -------------------------------------------------------------------
+
+    def get_token_sync(self, http: httpx.Client, *, rejected: str | None = None) -> str:
+        """A valid access token, minting or refreshing through `http` if needed.
+
+        `rejected`: a token the Gateway just refused; a new one is obtained unless another
+        caller already replaced it. Auth requests use absolute URLs and `auth=None`.
+        """
+        token = self._quick(rejected)
+        if token is not None:
+            return token
+        with self._lock:
+            self._load_cache()
+            flow = self._renew_flow(rejected)
+            try:
+                done, value = _step(flow, None)
+                while not done:
+                    reply: httpx.Response | BaseException
+                    try:
+                        reply = http.send(http.build_request(**value), auth=None)
+                    except httpx.TransportError as exc:
+                        reply = exc
+                    done, value = _step(flow, reply)
+            finally:
+                self._persist()
+            return str(value)
+
+    def renew_sync(self, http: httpx.Client, rejected: str) -> str:
+        """After a 401: a token other than `rejected` (refresh, else mint)."""
+        return self.get_token_sync(http, rejected=rejected)
+
+    def _inline_sync(
+        self, rejected: str | None, template: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, str]:
+        """As `get_token_sync`, but yielding the auth requests (for a bare httpx.Auth)."""
+        token = self._quick(rejected)
+        if token is not None:
+            return token
+        with self._lock:
+            self._load_cache()
+            flow = self._renew_flow(rejected)
+            try:
+                done, value = _step(flow, None)
+                while not done:
+                    response = yield _standalone(value, template)
+                    done, value = _step(flow, response)
+            finally:
+                self._persist()
+            return str(value)
+
+    # --- drivers: async ------------------------------------------------------------------
+
+    def _loop_lock(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        with self._loop_locks_guard:
+            lock = self._loop_locks.get(loop)
+            if lock is None:
+                lock = self._loop_locks[loop] = asyncio.Lock()
+            return lock
+
+    @contextlib.asynccontextmanager
+    async def _exclusive_async(self) -> AsyncIterator[None]:
+        async with self._loop_lock():
+            # Tasks of this loop queue on the asyncio lock; the thread lock (held by a sync
+            # caller or another loop) is then polled so that the event loop never blocks.
+            while not self._lock.acquire(blocking=False):
+                await asyncio.sleep(0.002)
+            try:
+                if not self._cache_loaded and self._cache is not None:
+                    await asyncio.to_thread(self._load_cache)
+                self._cache_loaded = True
+                yield
+            finally:
+                try:
+                    if self._dirty and self._cache is not None:
+                        await asyncio.to_thread(self._persist)
+                    self._dirty = False
+                finally:
+                    self._lock.release()
+
+    async def get_token_async(self, http: httpx.AsyncClient, *, rejected: str | None = None) -> str:
+        """The async twin of `get_token_sync`; never blocks the event loop."""
+        token = self._quick(rejected)
+        if token is not None:
+            return token
+        async with self._exclusive_async():
+            flow = self._renew_flow(rejected)
+            done, value = _step(flow, None)
+            while not done:
+                reply: httpx.Response | BaseException
+                try:
+                    reply = await http.send(http.build_request(**value), auth=None)
+                except httpx.TransportError as exc:
+                    reply = exc
+                done, value = _step(flow, reply)
+            return str(value)
+
+    async def renew_async(self, http: httpx.AsyncClient, rejected: str) -> str:
+        """After a 401: a token other than `rejected` (refresh, else mint)."""
+        return await self.get_token_async(http, rejected=rejected)
+
+    def invalidate(self) -> None:
+        """Forget the current token (and the cache file): the next call mints anew."""
+        with self._lock:
+            self._state = None
+            self._dirty = True
+            self._cache_loaded = True
+            self._persist()
+
+
+def _step(flow: _Flow, reply: httpx.Response | BaseException | None) -> tuple[bool, Any]:
+    """Advance a flow by one reply: (False, next call) or (True, its result)."""
+    try:
+        return False, flow.send(reply)  # type: ignore[arg-type]
+    except StopIteration as stop:
+        return True, stop.value
+
+
+def _standalone(call: _Call, template: httpx.Request) -> httpx.Request:
+    """An auth request built without a client, carrying the template's User-Agent/timeout."""
+    headers = dict(call.get("headers") or {})
+    user_agent = template.headers.get("user-agent")
+    if user_agent:
+        headers["User-Agent"] = user_agent
+    request = httpx.Request(call["method"], call["url"], json=call.get("json"), headers=headers)
+    if "timeout" in template.extensions:
+        request.extensions["timeout"] = template.extensions["timeout"]
+    return request
+
+
+# --- httpx integration -----------------------------------------------------------------------
+
+
+def _check_on_behalf_of(user_id: str | None) -> str | None:
+    if user_id is None:
+        return None
+    if not isinstance(user_id, str) or not user_id.strip() or any(ch in user_id for ch in "\r\n\0"):
+        raise ValidationError("on_behalf_of", "must be the user's id, a non-empty string")
+    return user_id.strip()
+
+
+class GatewayAuth(httpx.Auth):
+    """Bearer auth for user-scoped Gateway requests, for sync and async clients.
+
+    Pass it per request (`client.send(request, auth=gateway_auth)`); public operations go
+    with `auth=None` and so carry neither a token nor `TM-On-Behalf-Of`. Tokens are
+    obtained through `http` / `async_http` when given (with `auth=None`), else by yielding
+    the auth requests through the client that is sending. On a 401 with an API key, the
+    token is renewed once and the request replayed once; in static-token mode the 401 is
+    returned as it is.
+    """
+
+    requires_request_body = True  # so a 401 can be replayed
+    requires_response_body = True  # auth responses must be read before parsing
+
+    def __init__(
+        self,
+        tokens: TokenManager,
+        *,
+        http: httpx.Client | None = None,
+        async_http: httpx.AsyncClient | None = None,
+        on_behalf_of: str | None = None,
+    ) -> None:
+        self.tokens = tokens
+        self.http = http
+        self.async_http = async_http
+        self.on_behalf_of = _check_on_behalf_of(on_behalf_of)
+
+    def __repr__(self) -> str:
+        return f"GatewayAuth(tokens={self.tokens!r}, on_behalf_of={self.on_behalf_of!r})"
+
+    def with_on_behalf_of(self, user_id: str | None) -> GatewayAuth:
+        """The same auth acting for another organisation user (or for none)."""
+        return GatewayAuth(
+            self.tokens, http=self.http, async_http=self.async_http, on_behalf_of=user_id
+        )
+
+    def _prepare(self, request: httpx.Request, token: str) -> None:
+        request.headers["Authorization"] = f"Bearer {token}"
+        if self.on_behalf_of is not None:
+            request.headers[_ON_BEHALF_OF] = self.on_behalf_of
+
+    def _token_sync(
+        self, request: httpx.Request, rejected: str | None
+    ) -> Generator[httpx.Request, httpx.Response, str]:
+        if self.http is not None:
+            return self.tokens.get_token_sync(self.http, rejected=rejected)
+        return (yield from self.tokens._inline_sync(rejected, request))
+
+    def sync_auth_flow(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, None]:
+        token = yield from self._token_sync(request, None)
+        self._prepare(request, token)
+        response = yield request
+        if response.status_code != 401 or not self.tokens.can_renew:
+            return
+        token = yield from self._token_sync(request, token)
+        self._prepare(request, token)
+        yield request  # replayed once; whatever comes back is the answer
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        rejected: str | None = None
+        for attempt in range(2):
+            token = self.tokens._quick(rejected)
+            if token is None and self.async_http is not None:
+                token = await self.tokens.get_token_async(self.async_http, rejected=rejected)
+            elif token is None:
+                # No client of our own: yield the auth requests through the sending client.
+                async with self.tokens._exclusive_async():
+                    flow = self.tokens._renew_flow(rejected)
+                    done, value = _step(flow, None)
+                    while not done:
+                        response = yield _standalone(value, request)
+                        done, value = _step(flow, response)
+                    token = str(value)
+            self._prepare(request, token)
+            response = yield request
+            if attempt or response.status_code != 401 or not self.tokens.can_renew:
+                return
+            rejected = token

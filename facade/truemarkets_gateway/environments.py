@@ -1,0 +1,197 @@
+"""Where the Auth Service and the Gateway live: production, UAT or a custom host.
+
+`Environment.resolve()` turns arguments and the vendor-compatible `TM_ENV` / `TM_BASE_URL`
+variables into one `Environment`; arguments win over the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import warnings
+from collections.abc import Mapping
+from typing import Literal
+from urllib.parse import urlsplit
+
+import attrs
+
+from .errors import ValidationError
+
+__all__ = ["PRODUCTION_HOST", "UAT_HOST", "Environment", "EnvironmentName"]
+
+PRODUCTION_HOST = "https://api.truemarkets.co"
+UAT_HOST = "https://api.uat.truemarkets.co"
+
+EnvironmentName = Literal["prod", "uat", "custom"]
+
+_AUTH_PATH = "/v1/auth"
+_GATEWAY_PATH = "/v1/gateway"
+_LEGACY_GATEWAY_PATH = "/v1/conductor"
+
+# TM_ENV values we accept, with the aliases people type. The vendor SDK silently treats any
+# unknown value as production; we refuse it instead, since a typo there moves real money.
+_ENV_ALIASES: dict[str, EnvironmentName] = {
+    "prod": "prod",
+    "production": "prod",
+    "uat": "uat",
+}
+_ALLOWED_ENV_TEXT = "prod, uat"
+_HOST_FOR: dict[str, str] = {"prod": PRODUCTION_HOST, "uat": UAT_HOST}
+
+_legacy_warned = False
+_legacy_warned_lock = threading.Lock()
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _caller_stacklevel() -> int:
+    """The stacklevel that points a warning at the first frame outside this package."""
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level
+
+
+def _warn_legacy_once() -> None:
+    global _legacy_warned
+    with _legacy_warned_lock:
+        if _legacy_warned:
+            return
+        _legacy_warned = True
+    warnings.warn(
+        "The /v1/conductor Gateway path is deprecated; it still works, but new features "
+        "arrive only on /v1/gateway. Drop legacy=True to use it.",
+        DeprecationWarning,
+        stacklevel=_caller_stacklevel(),
+    )
+
+
+def _normalise_host(host: str, *, field: str = "base_url") -> str:
+    """Validate a host root (scheme + authority, optional path prefix) and drop trailing '/'."""
+    if not isinstance(host, str) or not host.strip():
+        raise ValidationError(field, "must be a non-empty URL such as http://127.0.0.1:8080")
+    text = host.strip()
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValidationError(
+            field, f"must be an http(s) URL with a host, such as {PRODUCTION_HOST}; got {text!r}"
+        )
+    if parts.query or parts.fragment:
+        raise ValidationError(field, "must not carry a query string or fragment")
+    path = parts.path.rstrip("/")
+    for suffix in (_GATEWAY_PATH, _LEGACY_GATEWAY_PATH, _AUTH_PATH):
+        if path.endswith(suffix):
+            raise ValidationError(
+                field,
+                f"must be the host root (e.g. {PRODUCTION_HOST}), without {suffix}: "
+                "the SDK adds /v1/auth and /v1/gateway itself",
+            )
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+def _env_name(value: str, *, field: str) -> EnvironmentName:
+    key = value.strip().lower()
+    if key in _ENV_ALIASES:
+        return _ENV_ALIASES[key]
+    raise ValidationError(field, f"must be one of {_ALLOWED_ENV_TEXT}; got {value.strip()!r}")
+
+
+@attrs.frozen
+class Environment:
+    """One answer to "where is auth, where is the gateway".
+
+    Auth lives at `{host}/v1/auth`; the Gateway at `{host}/v1/gateway`, or at the deprecated
+    `{host}/v1/conductor` when `legacy` is true (a `DeprecationWarning` is emitted once per
+    process). Build one with `production()`, `uat()`, `custom(host)` or `resolve()`.
+    """
+
+    name: EnvironmentName
+    host: str
+    legacy: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        if self.name not in ("prod", "uat", "custom"):
+            raise ValidationError("name", f"must be prod, uat or custom; got {self.name!r}")
+        normalised = _normalise_host(self.host, field="host")
+        if normalised != self.host:
+            object.__setattr__(self, "host", normalised)
+        if self.legacy:
+            _warn_legacy_once()
+
+    @property
+    def auth_url(self) -> str:
+        """Base of the Auth Service, e.g. `https://api.truemarkets.co/v1/auth`."""
+        return self.host + _AUTH_PATH
+
+    @property
+    def gateway_url(self) -> str:
+        """Base of the Gateway, e.g. `https://api.truemarkets.co/v1/gateway`."""
+        return self.host + (_LEGACY_GATEWAY_PATH if self.legacy else _GATEWAY_PATH)
+
+    @classmethod
+    def production(cls, legacy: bool = False) -> Environment:
+        return cls("prod", PRODUCTION_HOST, legacy)
+
+    @classmethod
+    def uat(cls, legacy: bool = False) -> Environment:
+        return cls("uat", UAT_HOST, legacy)
+
+    @classmethod
+    def custom(cls, host: str, legacy: bool = False) -> Environment:
+        """A host root of your own, such as the local sandbox (`http://127.0.0.1:8080`).
+
+        The production and UAT hosts keep their own names.
+        """
+        normalised = _normalise_host(host)
+        for name, known in _HOST_FOR.items():
+            if normalised == known:
+                return cls(name, known, legacy)  # type: ignore[arg-type]
+        return cls("custom", normalised, legacy)
+
+    @classmethod
+    def resolve(
+        cls,
+        env: str | Environment | None = None,
+        base_url: str | None = None,
+        legacy: bool | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> Environment:
+        """Pick the environment from arguments, else from `TM_ENV` / `TM_BASE_URL`.
+
+        - `env`: an `Environment`, or `"prod"` / `"uat"`; `base_url`: a host root.
+        - When either argument is given the environment variables are not consulted.
+        - `TM_BASE_URL` overrides the host that `TM_ENV` names (as in the vendor SDK).
+        - The default is production. An unknown `env` / `TM_ENV` raises `ValidationError`.
+        """
+        if isinstance(env, Environment):
+            if base_url is not None:
+                raise ValidationError(
+                    "base_url", "cannot be combined with an Environment object; pass one of them"
+                )
+            if legacy is None or legacy == env.legacy:
+                return env
+            return attrs.evolve(env, legacy=legacy)
+
+        use_legacy = bool(legacy)
+        if env is not None or base_url is not None:
+            if base_url is not None:
+                if env is not None:
+                    _env_name(env, field="env")  # still refuse a typo
+                return cls.custom(base_url, use_legacy)
+            assert env is not None
+            return cls._named(_env_name(env, field="env"), use_legacy)
+
+        source = os.environ if environ is None else environ
+        env_text = source.get("TM_ENV", "")
+        base_text = source.get("TM_BASE_URL", "")
+        name: EnvironmentName = _env_name(env_text, field="TM_ENV") if env_text.strip() else "prod"
+        if base_text.strip():
+            normalised = _normalise_host(base_text, field="TM_BASE_URL")
+            return cls.custom(normalised, use_legacy)
+        return cls._named(name, use_legacy)
+
+    @classmethod
+    def _named(cls, name: EnvironmentName, legacy: bool) -> Environment:
+        return cls.uat(legacy) if name == "uat" else cls.production(legacy)
