@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -34,6 +35,9 @@ from truemarkets_gateway.workflows import AsyncWorkflows, SyncWorkflows
 
 CLIENT_KEY = "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721"
 OTHER_KEY = "00" * 31 + "07"
+T1 = "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
+T2 = "2b4e28ba-2fa1-11d2-883f-0016d3cca427"
+A1 = "3b4e28ba-2fa1-11d2-883f-0016d3cca427"
 
 
 class Script:
@@ -374,12 +378,10 @@ def test_cancel_cefi_and_defi(make: Any) -> None:
 
 
 def test_transfer_defi_and_cefi(make: Any) -> None:
-    pending = Transfer(
-        id="t1", status=TransferStatus.AWAITING_SIGNATURE, payloads=payloads(1, "tx")
-    )
+    pending = Transfer(id=T1, status=TransferStatus.AWAITING_SIGNATURE, payloads=payloads(1, "tx"))
     script = Script(
         create_transfer=[pending],
-        execute_transfer=[Transfer(id="t1", status=TransferStatus.COMPLETED)],
+        execute_transfer=[Transfer(id=T1, status=TransferStatus.COMPLETED)],
     )
     result = make(script, CLIENT_SIGNER)("transfer", asset_id="a1", qty="5", to="addr")
     assert script.kwargs("create_transfer") == {
@@ -397,8 +399,8 @@ def test_transfer_defi_and_cefi(make: Any) -> None:
     assert "get_transfer" not in script.names()
 
     script = Script(
-        create_transfer=[Transfer(id="t2", status=TransferStatus.PENDING)],
-        get_transfer=[Transfer(id="t2", status=TransferStatus.COMPLETED)],
+        create_transfer=[Transfer(id=T2, status=TransferStatus.PENDING)],
+        get_transfer=[Transfer(id=T2, status=TransferStatus.COMPLETED)],
     )
     result = make(script, None)("transfer", asset_id="a2", qty="0.1", to="bc1", network="bitcoin")
     assert script.kwargs("create_transfer")["network"] == "bitcoin"
@@ -431,3 +433,273 @@ def test_sign_payloads_method() -> None:
     assert all(verifies(OTHER_SIGNER, s, p.payload) for s, p in zip(other, items, strict=True))
     agw = AsyncStandInGateway(Script(), CLIENT_SIGNER)
     assert len(agw.sign_payloads(items)) == 3
+
+
+# --- through the real clients, over httpx.MockTransport ----------------------------------------
+
+BASE = "https://api.example.test"
+
+
+class ScriptedServer:
+    """Answers (method, path under /v1/gateway) from queues of (status, json); logs requests."""
+
+    def __init__(self, routes: dict[tuple[str, str], list[tuple[int, Any]]]) -> None:
+        self.routes = {key: list(value) for key, value in routes.items()}
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        path = request.url.path.removeprefix("/v1/gateway")
+        queue = self.routes.get((request.method, path))
+        if not queue:
+            raise AssertionError(f"unexpected request {request.method} {path}")
+        status, body = queue.pop(0)
+        return httpx.Response(status, json=body)
+
+    def seen(self) -> list[str]:
+        return [f"{r.method} {r.url.path.removeprefix('/v1/gateway')}" for r in self.requests]
+
+    def body(self, method: str, path: str, index: int = 0) -> Any:
+        found = [r for r in self.requests if r.method == method and r.url.path.endswith(path)]
+        return json.loads(found[index].content)
+
+
+def wire_payloads(n: int, tag: str) -> list[dict[str, str]]:
+    return [
+        {"digest": f"{i:064x}", "payload": base64.b64encode(f"{tag}-tx-{i}".encode()).decode()}
+        for i in range(n)
+    ]
+
+
+def wire_order(order_id: str, status: str) -> dict[str, Any]:
+    return {
+        "order_id": order_id,
+        "status": status,
+        "side": "buy",
+        "type": "market",
+        "venue": "defi",
+        "qty": "25",
+        "executed_qty": "0.1234",
+        "fee": "0.05",
+    }
+
+
+def wire_transfer(transfer_id: str, status: str, payloads: list[Any]) -> dict[str, Any]:
+    return {
+        "id": transfer_id,
+        "status": status,
+        "venue": "defi",
+        "asset_id": A1,
+        "asset_symbol": "USDC",
+        "chain": "solana",
+        "network": None,
+        "to": "addr",
+        "qty": "5",
+        "qty_unit": "base",
+        "sent": "0",
+        "fee": "0",
+        "received": "0",
+        "tx_hash": "",
+        "payloads": payloads,
+        "created_at": "2026-01-01T00:00:00Z",
+        "updated_at": "2026-01-01T00:00:00Z",
+    }
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    async def asleep(self, seconds: float) -> None:
+        self.sleep(seconds)
+
+
+@pytest.fixture(params=["Gateway", "AsyncGateway"])
+def real(request: pytest.FixtureRequest) -> Any:
+    """real(server) -> (call(method, *args, **kwargs), clock) on Gateway or AsyncGateway."""
+    import asyncio
+
+    def factory(server: ScriptedServer, signer: PayloadSigner = CLIENT_SIGNER) -> Any:
+        clock = Clock()
+        if request.param == "Gateway":
+            from truemarkets_gateway.client import Gateway
+
+            gw: Any = Gateway(
+                access_token="test-token",
+                signer=signer,
+                base_url=BASE,
+                environ={},
+                http_client=httpx.Client(transport=httpx.MockTransport(server)),
+                sleep=clock.sleep,
+            )
+            gw._workflow_clock = lambda: clock.now
+            return (lambda name, *a, **k: getattr(gw, name)(*a, **k)), clock
+        async_client = pytest.importorskip("truemarkets_gateway.async_client")
+        agw: Any = async_client.AsyncGateway(
+            access_token="test-token",
+            signer=signer,
+            base_url=BASE,
+            environ={},
+            http_client=httpx.AsyncClient(transport=httpx.MockTransport(server)),
+            sleep=clock.asleep,
+        )
+        agw._workflow_clock = lambda: clock.now
+        return (lambda name, *a, **k: asyncio.run(getattr(agw, name)(*a, **k))), clock
+
+    return factory
+
+
+def test_real_place_order_execute_body_for_three_payloads(real: Any) -> None:
+    payloads_wire = wire_payloads(3, "o1")
+    server = ScriptedServer(
+        {
+            ("POST", "/orders"): [
+                (
+                    201,
+                    {
+                        "order_id": "o1",
+                        "status": "initialized",
+                        "payloads": payloads_wire,
+                        "quote": {"qty": "25", "qty_out": "0.1234", "issues": []},
+                    },
+                )
+            ],
+            ("POST", "/orders/o1/execute"): [(200, {"status": "pending"})],
+            ("GET", "/orders/o1/status"): [
+                (200, {"status": "pending"}),
+                (200, {"status": "complete"}),
+            ],
+            ("GET", "/orders/o1"): [(200, wire_order("o1", "complete"))],
+        }
+    )
+    call, clock = real(server)
+    result = call("place_order", **MARKET_BUY)
+    body = server.body("POST", "/orders/o1/execute")
+    assert set(body) == {"signatures", "auth_type"} and body["auth_type"] == "api_key"
+    assert len(body["signatures"]) == 3
+    for stamp, item in zip(body["signatures"], payloads_wire, strict=True):
+        assert verifies(CLIENT_SIGNER, stamp, item["payload"])
+    assert not verifies(CLIENT_SIGNER, body["signatures"][0], payloads_wire[1]["payload"])
+    assert server.body("POST", "/orders") == {
+        "side": "buy",
+        "type": "market",
+        "qty": "25",
+        "qty_unit": "quote",
+        "base_asset": MARKET_BUY["base_asset"],
+        "chain": "solana",
+    }
+    assert result.status == OrderStatus.COMPLETE and result.order.executed_qty == Decimal("0.1234")
+    assert clock.sleeps == [0.5, 0.75]
+
+
+def test_real_quote_stale_recreates_once(real: Any) -> None:
+    stale_body = {"type": "failed_precondition", "code": "quote_stale", "message": "stale"}
+    server = ScriptedServer(
+        {
+            ("POST", "/orders"): [
+                (
+                    201,
+                    {"order_id": "o1", "status": "initialized", "payloads": wire_payloads(1, "a")},
+                ),
+                (
+                    201,
+                    {"order_id": "o2", "status": "initialized", "payloads": wire_payloads(1, "b")},
+                ),
+            ],
+            ("POST", "/orders/o1/execute"): [(422, stale_body)],
+            ("POST", "/orders/o2/execute"): [(200, {"status": "complete"})],
+            ("GET", "/orders/o2"): [(200, wire_order("o2", "complete"))],
+        }
+    )
+    call, _ = real(server)
+    result = call("place_order", **MARKET_BUY)
+    assert server.seen() == [
+        "POST /orders",
+        "POST /orders/o1/execute",
+        "POST /orders",
+        "POST /orders/o2/execute",
+        "GET /orders/o2",
+    ]
+    assert result.order_id == "o2" and result.replaced_order_ids == ("o1",)
+
+
+def test_real_insufficient_balance(real: Any) -> None:
+    server = ScriptedServer(
+        {
+            ("POST", "/orders"): [
+                (201, {"order_id": "", "quote": {"issues": ["Insufficient balance"]}})
+            ]
+        }
+    )
+    call, _ = real(server)
+    with pytest.raises(InsufficientBalanceError) as info:
+        call("place_order", **MARKET_BUY)
+    assert info.value.quote.issues == ("Insufficient balance",)
+    assert server.seen() == ["POST /orders"]
+
+
+def test_real_cancel_cefi_and_defi(real: Any) -> None:
+    server = ScriptedServer(
+        {
+            ("POST", "/orders/l1/cancel"): [(202, {})],
+            ("GET", "/orders/l1/status"): [(200, {"status": "canceled"})],
+            ("GET", "/orders/l1"): [(200, wire_order("l1", "canceled"))],
+        }
+    )
+    call, _ = real(server)
+    result = call("cancel_order", "l1", wait=True)
+    assert result.accepted and not result.signed and result.status == OrderStatus.CANCELED
+    assert server.seen() == ["POST /orders/l1/cancel", "GET /orders/l1/status", "GET /orders/l1"]
+
+    cancel_payloads = wire_payloads(2, "cancel")
+    server = ScriptedServer(
+        {
+            ("POST", "/orders/d1/cancel"): [(200, {"payloads": cancel_payloads})],
+            ("POST", "/orders/d1/cancel/execute"): [(200, {"status": "cancel_pending"})],
+        }
+    )
+    call, _ = real(server)
+    result = call("cancel_order", "d1")
+    body = server.body("POST", "/orders/d1/cancel/execute")
+    assert body["auth_type"] == "api_key"
+    assert [
+        verifies(CLIENT_SIGNER, s, p["payload"])
+        for s, p in zip(body["signatures"], cancel_payloads, strict=True)
+    ] == [True, True]
+    assert result.signed and result.status == OrderStatus.CANCEL_PENDING
+
+
+def test_real_transfer_defi_and_cefi(real: Any) -> None:
+    tx = wire_payloads(1, T1)
+    server = ScriptedServer(
+        {
+            ("POST", "/transfers"): [(201, wire_transfer(T1, "awaiting_signature", tx))],
+            ("POST", f"/transfers/{T1}/execute"): [(200, wire_transfer(T1, "pending", []))],
+            ("GET", f"/transfers/{T1}"): [(200, wire_transfer(T1, "completed", []))],
+        }
+    )
+    call, clock = real(server)
+    result = call("transfer", asset_id=A1, qty="5", to="addr")
+    body = server.body("POST", f"/transfers/{T1}/execute")
+    assert body["auth_type"] == "api_key" and verifies(
+        CLIENT_SIGNER, body["signatures"][0], tx[0]["payload"]
+    )
+    assert result.signed and result.status == TransferStatus.COMPLETED
+    assert clock.sleeps == [0.5]
+
+    cefi = wire_transfer(T2, "pending", []) | {"venue": "cefi", "chain": None, "network": "bitcoin"}
+    server = ScriptedServer(
+        {
+            ("POST", "/transfers"): [(201, cefi)],
+            ("GET", f"/transfers/{T2}"): [(200, cefi | {"status": "completed"})],
+        }
+    )
+    call, _ = real(server)
+    result = call("transfer", asset_id=A1, qty="0.1", to="bc1", network="bitcoin")
+    assert not result.signed and result.status == TransferStatus.COMPLETED
+    assert server.seen() == ["POST /transfers", f"GET /transfers/{T2}"]
