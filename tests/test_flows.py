@@ -286,7 +286,7 @@ def test_payloads_are_signed_executed_and_awaited(run: Runner) -> None:
     ]
     assert fake.call("create_order")[1] == REQUEST
     args, kwargs = fake.call("execute_order")
-    assert args == ("o1",)
+    assert args == (c,)
     stamps = kwargs["signatures"]
     assert len(stamps) == 3
     for stamp, p in zip(stamps, c.payloads, strict=True):
@@ -387,7 +387,7 @@ def test_quote_stale_recreates_once(run: Runner) -> None:
     ]
     assert fake.call("create_order", 1)[1] == REQUEST
     args, kwargs = fake.call("execute_order", 1)
-    assert args == ("o2",)
+    assert args == (second,)
     assert stamp_signed(kwargs["signatures"][0], second.payloads[0].payload)
     assert result.order_id == "o2" and result.replaced_order_ids == ("o1",) and result.recreated
     assert result.created is second
@@ -423,7 +423,7 @@ def test_age_based_recreate_before_any_execute(run: Runner) -> None:
     fake.delays["create_order"] = [25.0]  # the first create outlived max_payload_age
     result = run(place(), fake)
     assert fake.names() == ["create_order", "create_order", "execute_order", "get_order"]
-    assert fake.call("execute_order")[0] == ("o2",)
+    assert fake.call("execute_order")[0][0].order_id == "o2"
     assert result.replaced_order_ids == ("o1",)
 
 

@@ -340,7 +340,7 @@ def place_order_flow(
         else:
             try:
                 result: ExecutedOrder = yield Call(
-                    "execute_order", (created.order_id,), {"signatures": stamps}
+                    "execute_order", (created,), {"signatures": stamps}
                 )
             except QuoteStaleError as exc:
                 if not may_recreate:
