@@ -20,7 +20,8 @@ class AccessTokensResponse:
         refresh_token (str): Single-use token that buys the next pair.
         expires_in (datetime.datetime | int): When the access token stops working, as an RFC 3339 time (not a number of
             seconds, despite the name). Clients should also accept seconds.
-        token_type (str | Unset): Always `Bearer`.
+        token_type (str | Unset): Always `Bearer`. Listed as required by the vendor; optional here so a server that
+            leaves it out does not break token parsing.
     """
 
     access_token: str

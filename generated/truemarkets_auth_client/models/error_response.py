@@ -24,6 +24,7 @@ class ErrorResponse:
             message (str | Unset):
             type_ (str | Unset):
             code (int | str | Unset):
+            error (str | Unset):
             request_id (str | Unset):
             field_violations (list[FieldViolation] | Unset):
     """
@@ -31,6 +32,7 @@ class ErrorResponse:
     message: str | Unset = UNSET
     type_: str | Unset = UNSET
     code: int | str | Unset = UNSET
+    error: str | Unset = UNSET
     request_id: str | Unset = UNSET
     field_violations: list[FieldViolation] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -45,6 +47,8 @@ class ErrorResponse:
             code = UNSET
         else:
             code = self.code
+
+        error = self.error
 
         request_id = self.request_id
 
@@ -64,6 +68,8 @@ class ErrorResponse:
             field_dict["type"] = type_
         if code is not UNSET:
             field_dict["code"] = code
+        if error is not UNSET:
+            field_dict["error"] = error
         if request_id is not UNSET:
             field_dict["request_id"] = request_id
         if field_violations is not UNSET:
@@ -87,6 +93,8 @@ class ErrorResponse:
 
         code = _parse_code(d.pop("code", UNSET))
 
+        error = d.pop("error", UNSET)
+
         request_id = d.pop("request_id", UNSET)
 
         _field_violations = d.pop("field_violations", UNSET)
@@ -102,6 +110,7 @@ class ErrorResponse:
             message=message,
             type_=type_,
             code=code,
+            error=error,
             request_id=request_id,
             field_violations=field_violations,
         )

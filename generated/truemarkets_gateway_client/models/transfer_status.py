@@ -22,7 +22,7 @@ class TransferStatus(StrEnum):
 
     @property
     def is_known(self) -> bool:
-        return self._name_ in type(self).__members__
+        return type(self).__members__.get(self._name_) is self
 
     def __str__(self) -> str:
         return str(self.value)
