@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from truemarkets_gateway.errors import (
     ErrorEnvelope,
     InsufficientBalanceError,
+    OrderFailedError,
     OrderTimeoutError,
     QuoteIssuesError,
     QuoteStaleError,
@@ -443,12 +444,19 @@ BASE = "https://api.example.test"
 class ScriptedServer:
     """Answers (method, path under /v1/gateway) from queues of (status, json); logs requests."""
 
-    def __init__(self, routes: dict[tuple[str, str], list[tuple[int, Any]]]) -> None:
+    def __init__(
+        self,
+        routes: dict[tuple[str, str], list[tuple[int, Any]]],
+        on_request: Any = None,
+    ) -> None:
         self.routes = {key: list(value) for key, value in routes.items()}
         self.requests: list[httpx.Request] = []
+        self.on_request = on_request
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
+        if self.on_request is not None:
+            self.on_request(request)
         path = request.url.path.removeprefix("/v1/gateway")
         queue = self.routes.get((request.method, path))
         if not queue:
@@ -524,8 +532,10 @@ def real(request: pytest.FixtureRequest) -> Any:
     """real(server) -> (call(method, *args, **kwargs), clock) on Gateway or AsyncGateway."""
     import asyncio
 
-    def factory(server: ScriptedServer, signer: PayloadSigner = CLIENT_SIGNER) -> Any:
-        clock = Clock()
+    def factory(
+        server: ScriptedServer, signer: PayloadSigner = CLIENT_SIGNER, clock: Clock | None = None
+    ) -> Any:
+        clock = clock or Clock()
         if request.param == "Gateway":
             from truemarkets_gateway.client import Gateway
 
@@ -703,3 +713,59 @@ def test_real_transfer_defi_and_cefi(real: Any) -> None:
     result = call("transfer", asset_id=A1, qty="0.1", to="bc1", network="bitcoin")
     assert not result.signed and result.status == TransferStatus.COMPLETED
     assert server.seen() == ["POST /transfers", f"GET /transfers/{T2}"]
+
+
+def test_real_age_based_recreate(real: Any) -> None:
+    clock = Clock()
+
+    def slow_first_create(request: httpx.Request) -> None:
+        if len(server.requests) == 1:
+            clock.now += 21.0  # the first create outlived max_payload_age (20 s)
+
+    server = ScriptedServer(
+        {
+            ("POST", "/orders"): [
+                (
+                    201,
+                    {"order_id": "o1", "status": "initialized", "payloads": wire_payloads(1, "a")},
+                ),
+                (
+                    201,
+                    {"order_id": "o2", "status": "initialized", "payloads": wire_payloads(1, "b")},
+                ),
+            ],
+            ("POST", "/orders/o2/execute"): [(200, {"status": "pending"})],
+        },
+        on_request=slow_first_create,
+    )
+    call, _ = real(server, clock=clock)
+    result = call("place_order", wait=False, **MARKET_BUY)
+    assert server.seen() == ["POST /orders", "POST /orders", "POST /orders/o2/execute"]
+    assert result.order_id == "o2" and result.replaced_order_ids == ("o1",)
+    assert result.status == OrderStatus.PENDING and result.order is None
+
+
+def test_real_timeout_and_failed(real: Any) -> None:
+    server = ScriptedServer(
+        {
+            ("POST", "/orders"): [(201, {"order_id": "c1", "status": "pending"})],
+            ("GET", "/orders/c1/status"): [(200, {"status": "pending"})] * 50,
+        }
+    )
+    call, clock = real(server)
+    with pytest.raises(OrderTimeoutError) as info:
+        call("place_order", timeout=4, **MARKET_BUY)
+    assert info.value.order_id == "c1" and info.value.last_status == "pending"
+    assert sum(clock.sleeps) == pytest.approx(4)
+
+    server = ScriptedServer(
+        {
+            ("POST", "/orders"): [(201, {"order_id": "c2", "status": "pending"})],
+            ("GET", "/orders/c2/status"): [(200, {"status": "failed"})],
+            ("GET", "/orders/c2"): [(200, wire_order("c2", "failed"))],
+        }
+    )
+    call, _ = real(server)
+    with pytest.raises(OrderFailedError) as failed:
+        call("place_order", **MARKET_BUY)
+    assert failed.value.order_id == "c2"
