@@ -726,3 +726,16 @@ def test_transfer_execute_error_names_the_transfer(run: Runner) -> None:
     with pytest.raises(APIConnectionError) as info:
         run(do_transfer(), fake)
     assert any("t7" in note for note in info.value.__notes__)
+
+
+def test_zero_timeout_still_looks_once(run: Runner) -> None:
+    t = FakeTime()
+    fake = FakeClient(t, get_order_status=["pending"])
+    with pytest.raises(OrderTimeoutError) as info:
+        run(wait_order_flow("o1", timeout=0), fake)
+    assert info.value.last_status == "pending" and t.sleeps == []
+
+    fake = FakeClient(t, get_transfer=[transfer("t1", "pending", n=0)])
+    with pytest.raises(TransferTimeoutError):
+        run(wait_transfer_flow("t1", timeout=0), fake)
+    assert fake.names() == ["get_transfer"]

@@ -224,15 +224,15 @@ def wait_order_flow(
     status = _status_text(known_status)
     polled = status is not None
     while status not in targets:
-        remaining = timeout - ((yield Now()) - start)
-        if remaining <= 0:
-            raise OrderTimeoutError(
-                f"order {order_id} did not settle within {timeout:g} s "
-                f"(last status: {status or 'unknown'})",
-                resource_id=order_id,
-                last_status=status,
-            )
-        if polled:
+        if polled:  # the first look is free; later ones are bounded by the timeout
+            remaining = timeout - ((yield Now()) - start)
+            if remaining <= 0:
+                raise OrderTimeoutError(
+                    f"order {order_id} did not settle within {timeout:g} s "
+                    f"(last status: {status or 'unknown'})",
+                    resource_id=order_id,
+                    last_status=status,
+                )
             yield Sleep(min(next(delays), remaining))
         status = _status_text((yield Call("get_order_status", (order_id,))))
         polled = True
@@ -255,16 +255,16 @@ def wait_transfer_flow(
     delays = _poll_delays()
     transfer = known
     while transfer is None or _status_text(transfer.status) not in TRANSFER_TERMINAL:
-        remaining = timeout - ((yield Now()) - start)
-        if remaining <= 0:
-            last = None if transfer is None else _status_text(transfer.status)
-            raise TransferTimeoutError(
-                f"transfer {transfer_id} did not finish within {timeout:g} s "
-                f"(last status: {last or 'unknown'})",
-                resource_id=transfer_id,
-                last_status=last,
-            )
-        if transfer is not None:
+        if transfer is not None:  # the first look is free; later ones are bounded
+            remaining = timeout - ((yield Now()) - start)
+            if remaining <= 0:
+                last = _status_text(transfer.status)
+                raise TransferTimeoutError(
+                    f"transfer {transfer_id} did not finish within {timeout:g} s "
+                    f"(last status: {last or 'unknown'})",
+                    resource_id=transfer_id,
+                    last_status=last,
+                )
             yield Sleep(min(next(delays), remaining))
         transfer = yield Call("get_transfer", (transfer_id,))
     if raise_on_failure and _status_text(transfer.status) == "failed":
