@@ -8,7 +8,6 @@ idempotency key) retry only when the request provably never left this machine.
 
 from __future__ import annotations
 
-import email.utils
 from collections.abc import Callable, Mapping
 
 import attrs
@@ -86,6 +85,8 @@ def server_wait(headers: Mapping[str, str], status: int, now: float) -> float | 
     if retry_after is not None:
         if (value := _float(retry_after)) is not None:
             return max(value, 0.0)
+        import email.utils  # only for the rare HTTP-date form; keeps imports light
+
         try:
             when = email.utils.parsedate_to_datetime(retry_after)
         except (TypeError, ValueError, IndexError):

@@ -51,7 +51,8 @@ class Gateway(SyncWorkflows, GatewayBase):
     """The True Markets Gateway, one method per operation (blocking).
 
     >>> with Gateway() as gw:              # credentials from TM_KEY_FILE (or none: public only)
-    ...     gw.quote(base_asset="BTC", quote_asset="USD", qty="100", qty_unit="quote", side="buy")
+    ...     gw.quote(base_asset="BTC", quote_asset="USD", qty="100",
+    ...              qty_unit="quote", side="buy")
 
     Options: `env` ("prod", "uat" or an `Environment`) or `base_url` (a host root);
     `credentials` / `key_file` / `access_token` (default: `TM_KEY_FILE`, or `TM_KEY_ID` and
