@@ -739,3 +739,16 @@ def test_zero_timeout_still_looks_once(run: Runner) -> None:
     with pytest.raises(TransferTimeoutError):
         run(wait_transfer_flow("t1", timeout=0), fake)
     assert fake.names() == ["get_transfer"]
+
+
+def test_validation_error_on_execute_gets_no_reconcile_note(run: Runner) -> None:
+    from truemarkets_gateway.errors import ValidationError
+
+    fake = FakeClient(
+        FakeTime(),
+        create_order=[created("o1")],
+        execute_order=[ValidationError("signatures", "need one stamp per payload")],
+    )
+    with pytest.raises(ValidationError) as info:
+        run(place(), fake)
+    assert not getattr(info.value, "__notes__", [])

@@ -25,6 +25,7 @@ from .errors import (
     TransferFailedError,
     TransferTimeoutError,
     TrueMarketsError,
+    ValidationError,
 )
 from .models import (
     CancelPrepared,
@@ -350,6 +351,8 @@ def place_order_flow(
                     "order %s: execute answered quote_stale; creating a fresh order",
                     created.order_id,
                 )
+            except ValidationError:
+                raise  # refused before sending: nothing to reconcile
             except TrueMarketsError as exc:
                 exc.add_note(
                     f"while executing order {created.order_id}: it may have been accepted; "
