@@ -1,7 +1,7 @@
 """Simulated mid prices: a seeded random walk per symbol, stepped by the sandbox clock.
 
 Prices are Decimal throughout (the walk moves in whole basis points), so runs with the same
-seed and the same clock readings see the same prices. Tests pin a price with `set_mid`.
+seed and the same clock readings see the same prices. Tests set (and pin) a price with `set_mid`.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ class _Walk:
         self.mid = mid
         self.step_index = int(start // _STEP_SECONDS)
         self.rng = rng
+        self.pinned = False
 
     def advance_to(self, now: float) -> Decimal:
         target = int(now // _STEP_SECONDS)
@@ -39,7 +40,7 @@ class _Walk:
         if steps > _MAX_CATCH_UP:
             self.step_index = target - _MAX_CATCH_UP
             steps = _MAX_CATCH_UP
-        for _ in range(max(steps, 0)):
+        for _ in range(max(steps, 0) if not self.pinned else 0):
             move_bp = self.rng.randint(-_MAX_STEP_BP, _MAX_STEP_BP)
             self.mid = (self.mid * (Decimal(10_000 + move_bp) / Decimal(10_000))).quantize(_CENT)
         self.step_index = max(self.step_index, target)
@@ -67,8 +68,9 @@ class PriceBook:
         with self._lock:
             return self._walks[symbol].advance_to(now)
 
-    def set_mid(self, symbol: str, price: Decimal | str, now: float) -> None:
-        """Pin `symbol` at `price` now; the walk continues from there."""
+    def set_mid(self, symbol: str, price: Decimal | str, now: float, *, pin: bool = True) -> None:
+        """Set `symbol` to `price` now. Pinned, it stays there until set again with
+        `pin=False`, from where the walk continues."""
         symbol = symbol.upper()
         value = Decimal(price)
         if value <= 0:
@@ -79,3 +81,4 @@ class PriceBook:
                 walk = self._walks[symbol] = _Walk(value, now, random.Random(symbol))  # noqa: S311
             walk.advance_to(now)
             walk.mid = value
+            walk.pinned = pin

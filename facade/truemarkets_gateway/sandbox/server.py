@@ -188,6 +188,7 @@ class Sandbox:
             raise RuntimeError("no account yet: register a key first")
         self.state.fund(uid, symbol, amount, chain)
 
-    def set_mid(self, symbol: str, price: Decimal | str | int) -> None:
-        """Pin the simulated mid price of `symbol` (limit orders fill when it crosses)."""
-        self.state.set_mid(symbol, price)
+    def set_mid(self, symbol: str, price: Decimal | str | int, *, pin: bool = True) -> None:
+        """Set the simulated mid of `symbol` (limit orders fill when it crosses). Pinned, it
+        stays put; `pin=False` lets the seeded walk carry on from there."""
+        self.state.set_mid(symbol, price, pin=pin)

@@ -205,10 +205,10 @@ class SandboxState:
         with self.lock:
             self.ledger.credit(uid, symbol, chain, Decimal(amount))
 
-    def set_mid(self, symbol: str, price: Decimal | str | int) -> None:
+    def set_mid(self, symbol: str, price: Decimal | str | int, *, pin: bool = True) -> None:
         if isinstance(price, float):
             raise TypeError("prices are Decimal, str or int, never float")
-        self.market.set_mid(symbol, Decimal(price), self.now())
+        self.market.set_mid(symbol, Decimal(price), self.now(), pin=pin)
 
     def balance(self, uid: str, symbol: str, chain: str | None = None) -> Decimal:
         with self.lock:
