@@ -207,7 +207,11 @@ class Scrubber:
         headers = dict(request.headers)
         for name in list(headers):
             lower = name.lower()
-            if lower == "authorization":
+            if lower == "content-length":
+                del headers[name]  # the scrubbed body has another length
+            elif lower == "host" and self._origin is not None:
+                headers[name] = urlsplit(self._origin[1]).netloc
+            elif lower == "authorization":
                 scheme, _, token = str(headers[name]).partition(" ")
                 shown = self._token("ACCESS_TOKEN", token.strip()) if token.strip() else ""
                 headers[name] = f"{scheme or 'Bearer'} {shown}".strip()
@@ -305,7 +309,6 @@ def make_vcr(
         before_record_request=scrubber.before_record_request,
         before_record_response=scrubber.before_record_response,
         after_load_interaction=after_load,
-        allow_playback_repeats=False,
     )
     recorder.register_matcher("tm_body", body_matcher)
     return recorder

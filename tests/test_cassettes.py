@@ -1,0 +1,266 @@
+"""Recorded sessions: every scenario replays from its cassette, and no cassette holds a secret.
+
+The scenarios and the cassette rules live in scripts/ (shared with scripts/record_sessions),
+loaded here by path. Replay uses vcrpy with record mode "none": a request the cassette does
+not hold fails the test, and so does a recorded interaction left unplayed. Run under
+`pytest --block-network` (as `make test` does), nothing can reach a real server.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from jose import jwt
+
+SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
+
+
+def _load(name: str) -> ModuleType:
+    if str(SCRIPTS) not in sys.path:
+        sys.path.insert(0, str(SCRIPTS))
+    return importlib.import_module(name)
+
+
+cassettes = _load("_cassettes")
+scenarios = _load("_scenarios")
+sessions = _load("_sessions")
+
+CASSETTE_DIR: Path = cassettes.CASSETTE_DIR
+NAMES = [s.name for s in scenarios.SCENARIOS]
+
+
+# --- completeness ------------------------------------------------------------------------------
+
+
+def test_every_scenario_has_a_cassette() -> None:
+    missing = [n for n in NAMES if not (CASSETTE_DIR / f"{n}.yaml").exists()]
+    assert not missing, f"scenarios without a cassette (run `make record`): {missing}"
+
+
+def test_every_cassette_belongs_to_a_scenario() -> None:
+    orphans = sorted(p.stem for p in CASSETTE_DIR.glob("*.yaml") if p.stem not in NAMES)
+    assert not orphans, f"cassettes with no scenario: {orphans}"
+
+
+def test_the_issue_scenarios_are_all_listed() -> None:
+    required = {
+        "auth_mint", "auth_refresh", "auth_401_refresh_replay", "quote_buy_sell",
+        "cefi_market_sell", "cefi_limit_lifecycle", "defi_market_buy",
+        "defi_insufficient_balance", "defi_quote_stale_recreate", "list_orders_pages",
+        "assets_and_balances", "defi_transfer", "cefi_transfer_network",
+        "error_400", "error_404", "error_429", "error_503",
+    }  # fmt: skip
+    assert required <= set(NAMES)
+
+
+# --- replay ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_replay(name: str, tmp_path: Path) -> None:
+    scenario = scenarios.by_name(name)
+    outcome, metadata = sessions.replay_scenario(scenario, tmp_path)
+    assert metadata["scenario"] == name
+    assert outcome.as_json() == metadata["outcome"], "replay saw something else than recording"
+
+
+def test_replay_refuses_an_unrecorded_request(tmp_path: Path) -> None:
+    """A scenario whose requests drift from its cassette fails instead of going online."""
+
+    def drifted(ctx: object, out: object) -> None:
+        with ctx.gateway() as gw:  # type: ignore[attr-defined]
+            gw.quote(base_asset="ETH", quote_asset="USD", qty="1", qty_unit="base", side="sell")
+
+    scenario = scenarios.Scenario("quote_buy_sell", "drifted", drifted)
+    with pytest.raises(Exception, match=r"(?i)cassette|match"):
+        sessions.replay_scenario(scenario, tmp_path)
+
+
+# --- the secret scan -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_cassette_holds_no_secret(name: str) -> None:
+    path = CASSETTE_DIR / f"{name}.yaml"
+    if not path.exists():
+        pytest.skip("no cassette (reported by test_every_scenario_has_a_cassette)")
+    findings = cassettes.find_secrets(path.read_text(encoding="utf-8"))
+    assert not findings, f"{path.name}: {findings}"
+
+
+def _cassette_text(
+    *,
+    request_body: str = "",
+    response_body: str = '{"status":"ok"}',
+    authorization: str = "Bearer <ACCESS_TOKEN_1>",
+) -> str:
+    """A minimal YAML cassette in vcrpy's layout."""
+    import yaml
+
+    document = {
+        "interactions": [
+            {
+                "request": {
+                    "body": request_body,
+                    "headers": {"authorization": [authorization]},
+                    "method": "POST",
+                    "uri": "http://sandbox.invalid/v1/gateway/orders",
+                },
+                "response": {
+                    "body": {"string": response_body},
+                    "headers": {"content-type": ["application/json"]},
+                    "status": {"code": 200, "message": "OK"},
+                },
+            }
+        ],
+        "version": 1,
+    }
+    return str(yaml.safe_dump(document))
+
+
+@pytest.fixture(scope="module")
+def key() -> ec.EllipticCurvePrivateKey:
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+def _planted(key: ec.EllipticCurvePrivateKey) -> Iterator[tuple[str, str]]:
+    from truemarkets_gateway.credentials import Credentials, private_key_to_jwk
+    from truemarkets_gateway.signing import PayloadSigner
+
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    token = jwt.encode({"uid": "u", "exp": 2_000_000_000}, pem, algorithm="ES256")
+    key_id = str(uuid.uuid4())
+    stamp = PayloadSigner(key).stamp("cGF5bG9hZA==")
+    challenge = Credentials(key_id, key).sign_challenge(1_700_000_000)
+    stamp_json = base64_json(stamp)
+    der_hex = json.loads(stamp_json)["signature"]
+    yield "bearer header", _cassette_text(authorization=f"Bearer {token}")
+    yield (
+        "JWT in a response",
+        _cassette_text(
+            response_body=json.dumps({"access_token": token, "expires_in": "2030-01-01T00:00:00Z"})
+        ),
+    )
+    yield "JWT anywhere", _cassette_text(response_body=json.dumps({"note": token}))
+    yield (
+        "refresh token",
+        _cassette_text(request_body=json.dumps({"refresh_token": "opaque-refresh-value"})),
+    )
+    yield "private JWK", _cassette_text(response_body=json.dumps(private_key_to_jwk(key)))
+    yield "PEM", _cassette_text(response_body=json.dumps({"key": pem}))
+    yield "stamp", _cassette_text(request_body=json.dumps({"signatures": [stamp]}))
+    yield "stamp elsewhere", _cassette_text(response_body=json.dumps({"echo": stamp}))
+    yield "stamp document", _cassette_text(response_body=stamp_json)
+    yield "DER signature", _cassette_text(response_body=json.dumps({"sig": der_hex}))
+    yield (
+        "challenge signature",
+        _cassette_text(
+            request_body=json.dumps(
+                {"key_id": cassettes.KEY_ID_PLACEHOLDER, "signature": challenge}
+            )
+        ),
+    )
+    yield "raw signature anywhere", _cassette_text(response_body=json.dumps({"x": challenge}))
+    yield "key id field", _cassette_text(request_body=json.dumps({"key_id": key_id}))
+
+
+def base64_json(stamp: str) -> str:
+    import base64
+
+    return base64.urlsafe_b64decode(stamp + "=" * (-len(stamp) % 4)).decode()
+
+
+def test_scanner_passes_a_clean_cassette() -> None:
+    clean = _cassette_text(
+        request_body=json.dumps(
+            {
+                "key_id": cassettes.KEY_ID_PLACEHOLDER,
+                "signature": "<CHALLENGE_SIGNATURE>",
+                "signatures": ["<STAMP_1>"],
+                "refresh_token": "<REFRESH_TOKEN_1>",
+            }
+        ),
+        response_body=json.dumps(
+            {
+                "access_token": "<ACCESS_TOKEN_2>",
+                "tx_hash": "4" * 86,  # a Solana signature: public, and sometimes 86 chars
+                "explorer_url": "https://solscan.io/tx/" + "4" * 86,
+            }
+        ),
+    )
+    assert cassettes.find_secrets(clean) == []
+
+
+def test_scanner_finds_every_planted_secret(key: ec.EllipticCurvePrivateKey) -> None:
+    missed = [label for label, text in _planted(key) if not cassettes.find_secrets(text)]
+    assert not missed, f"the scanner missed: {missed}"
+
+
+def test_scanner_finds_a_known_key_id_anywhere() -> None:
+    key_id = str(uuid.uuid4())
+    text = _cassette_text(response_body=json.dumps({"note": f"key {key_id} used"}))
+    assert cassettes.find_secrets(text) == []
+    assert cassettes.find_secrets(text, key_ids=[key_id])
+
+
+def test_scanner_never_echoes_a_whole_secret(key: ec.EllipticCurvePrivateKey) -> None:
+    for _, text in _planted(key):
+        for finding in cassettes.find_secrets(text):
+            assert len(finding.excerpt) <= 40
+
+
+# --- scrubbing ------------------------------------------------------------------------------------------
+
+
+def test_scrubber_gives_tokens_stable_placeholders() -> None:
+    import vcr.request
+
+    scrubber = cassettes.Scrubber(
+        origin=("http://127.0.0.1:5555", cassettes.SANDBOX_ORIGIN), key_ids=["kid-1"]
+    )
+    minted = {
+        "status": {"code": 200, "message": "OK"},
+        "headers": {"date": ["Thu, 01 Jan 2026 00:00:00 GMT"]},
+        "body": {
+            "string": json.dumps(
+                {"access_token": "eyA.eyB.c", "refresh_token": "eyR.eyS.t", "expires_in": "x"}
+            ).encode()
+        },
+    }
+    stored = scrubber.before_record_response(minted)
+    assert json.loads(stored["body"]["string"])["access_token"] == "<ACCESS_TOKEN_1>"
+    request = vcr.request.Request(
+        "POST",
+        "http://127.0.0.1:5555/v1/auth/token/refresh",
+        json.dumps({"refresh_token": "eyR.eyS.t"}).encode(),
+        {"Authorization": "Bearer eyA.eyB.c", "Host": "127.0.0.1:5555"},
+    )
+    cleaned = scrubber.before_record_request(request)
+    assert cleaned.uri == "http://sandbox.invalid/v1/auth/token/refresh"
+    assert json.loads(cleaned.body) == {"refresh_token": "<REFRESH_TOKEN_1>"}
+    assert cleaned.headers["Authorization"] == "Bearer <ACCESS_TOKEN_1>"
+    assert cleaned.headers["Host"] == "sandbox.invalid"
+
+
+def test_body_matching_ignores_volatile_fields_only() -> None:
+    normalise = cassettes.normalise_body
+    a = {"key_id": "a", "timestamp": 1, "signature": "s1"}
+    b = {"key_id": "b", "timestamp": 2, "signature": "s2"}
+    assert normalise(json.dumps(a)) == normalise(json.dumps(b))
+    one = {"signatures": ["x"], "auth_type": "api_key"}
+    two = {"signatures": ["x", "y"], "auth_type": "api_key"}
+    assert normalise(json.dumps(one)) != normalise(json.dumps(two)), "stamp count matters"
+    assert normalise(json.dumps({"qty": "1"})) != normalise(json.dumps({"qty": "2"}))
