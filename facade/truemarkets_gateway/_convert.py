@@ -133,7 +133,12 @@ def body_model(name: str, body: Mapping[str, Any]) -> Any:
     """A generated request model built from a validated JSON body."""
     from truemarkets_gateway_client import models
 
-    return getattr(models, name).from_dict(body)
+    from .errors import ValidationError
+
+    try:
+        return getattr(models, name).from_dict(body)
+    except (ValueError, TypeError, KeyError) as exc:  # a rule _validate does not know yet
+        raise ValidationError("body", f"{name} refused it: {exc}") from None
 
 
 # --- results ----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ raises `TypeError`. Nothing here does I/O.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
@@ -24,6 +25,7 @@ __all__ = [
     "modify_order_body",
     "quote_body",
     "require_id",
+    "require_uuid",
     "signatures_list",
 ]
 
@@ -50,6 +52,16 @@ def require_id(field: str, value: object) -> str:
         raise ValidationError(field, f"must be a string, got {type(value).__name__}")
     if not text.strip():
         raise ValidationError(field, "must not be empty")
+    return text
+
+
+def require_uuid(field: str, value: object) -> str:
+    """An asset id: the API documents these as UUIDs."""
+    text = require_id(field, value).strip()
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        raise ValidationError(field, f"must be a UUID (from list_assets), got {text!r}") from None
     return text
 
 
@@ -104,7 +116,7 @@ def create_order_body(
     body["qty"] = wire_decimal(to_decimal(qty, "qty"))
 
     base_v = _optional_text("base_asset", base_asset)
-    asset_v = _optional_text("asset_id", asset_id)
+    asset_v = None if asset_id is None else require_uuid("asset_id", asset_id)
     if base_v is None and asset_v is None:
         raise ValidationError("base_asset", "base_asset or asset_id is required")
     if base_v is not None:
@@ -176,7 +188,7 @@ def create_transfer_body(
     """`POST /transfers`. When the asset's `venue` is known, network is required for CeFi
     and refused for DeFi; when its networks are known, network must be one of them."""
     body: dict[str, Any] = {
-        "asset_id": require_id("asset_id", asset_id),
+        "asset_id": require_uuid("asset_id", asset_id),
         "qty": wire_decimal(to_decimal(qty, "qty")),
         "qty_unit": _choice("qty_unit", qty_unit, _QTY_UNITS),
         "to": require_id("to", to),
