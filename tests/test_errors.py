@@ -1,0 +1,149 @@
+"""Error mapping: each status, each envelope the fact sheet records, through a real client."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from _facade_stub import Stub, sync_gateway
+
+from truemarkets_gateway import (
+    APIError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    QuoteStaleError,
+    RateLimitError,
+    ServiceUnavailableError,
+    TrueMarketsError,
+    UnprocessableEntityError,
+)
+from truemarkets_gateway.errors import FieldViolation, error_from_response, parse_error_body
+
+
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (400, BadRequestError),
+        (401, AuthenticationError),
+        (403, PermissionDeniedError),
+        (404, NotFoundError),
+        (409, ConflictError),
+        (422, UnprocessableEntityError),
+        (429, RateLimitError),
+        (500, InternalServerError),
+        (502, InternalServerError),
+        (503, ServiceUnavailableError),
+        (520, InternalServerError),
+        (418, APIError),
+    ],
+)
+def test_status_maps_to_class(status: int, cls: type[APIError]) -> None:
+    stub = Stub().on("POST", "/orders/o1/execute", httpx.Response(status, json={"message": "m"}))
+    with pytest.raises(cls) as info:
+        sync_gateway(stub).execute_order("o1", signatures=["s"])
+    err = info.value
+    assert type(err) is cls and isinstance(err, TrueMarketsError)
+    assert err.status_code == status and err.message == "m"
+    assert err.response is not None and err.response.status_code == status
+    assert len(stub.requests) == 1
+
+
+def test_rich_envelope() -> None:
+    body = {
+        "type": "invalid_argument",
+        "code": "bad_qty",
+        "message": "qty is invalid",
+        "field_violations": [{"field": "qty", "message": "must be positive"}],
+        "request_id": "req-1",
+        "extra": True,
+    }
+    stub = Stub().json("GET", "/orders/o1", body, status=400)
+    with pytest.raises(BadRequestError) as info:
+        sync_gateway(stub).get_order("o1")
+    err = info.value
+    assert (err.type, err.code, err.request_id, err.reason) == (
+        "invalid_argument",
+        "bad_qty",
+        "req-1",
+        "bad_qty",
+    )
+    assert err.field_violations == (FieldViolation("qty", "must be positive"),)
+    assert err.body == body
+    assert "qty: must be positive" in str(err) and "request_id=req-1" in str(err)
+
+
+@pytest.mark.parametrize("status", [409, 422])
+def test_quote_stale(status: int) -> None:
+    body = {"type": "failed_precondition", "code": "quote_stale", "message": "stale"}
+    stub = Stub().json("POST", "/orders/o1/execute", body, status=status)
+    with pytest.raises(QuoteStaleError) as info:
+        sync_gateway(stub).execute_order("o1", signatures=["s"])
+    assert info.value.status_code == status
+
+
+def test_legacy_envelope_with_integer_code() -> None:
+    body = {"error": "", "message": "internal server error", "code": 500}
+    stub = Stub().json("GET", "/orders/o1", body, status=500)
+    with pytest.raises(InternalServerError) as info:
+        sync_gateway(stub, max_retries=0).get_order("o1")
+    assert info.value.code == 500 and info.value.message == "internal server error"
+
+
+def test_legacy_error_field_only() -> None:
+    env = parse_error_body(b'{"error": "order not found"}')
+    assert env.message == "order not found"
+
+
+def test_plain_text_and_empty_bodies() -> None:
+    stub = Stub().on("GET", "/orders/o1", httpx.Response(502, text="bad gateway"))
+    with pytest.raises(InternalServerError) as info:
+        sync_gateway(stub, max_retries=0).get_order("o1")
+    assert info.value.message == "bad gateway" and info.value.body == "bad gateway"
+    assert parse_error_body(b"").message == ""
+    assert parse_error_body(b"[1, 2]").body == [1, 2]
+
+
+def test_html_403_is_an_edge_block() -> None:
+    page = (
+        b"<!DOCTYPE html><html><head><title>Attention Required! | Cloudflare</title></head></html>"
+    )
+    stub = Stub().on("GET", "/orders/o1", httpx.Response(403, content=page))
+    with pytest.raises(PermissionDeniedError) as info:
+        sync_gateway(stub).get_order("o1")
+    err = info.value
+    assert err.is_edge_block
+    assert "Cloudflare" in err.message
+    assert "User-Agent" in str(err) and "not an account permission" in str(err)
+
+
+def test_json_403_is_a_permission() -> None:
+    stub = Stub().json("GET", "/orders/o1", {"message": "forbidden"}, status=403)
+    with pytest.raises(PermissionDeniedError) as info:
+        sync_gateway(stub).get_order("o1")
+    assert not info.value.is_edge_block
+
+
+def test_non_standard_status_520_does_not_crash() -> None:
+    stub = Stub().on("GET", "/orders/o1", httpx.Response(520, text="unknown"))
+    with pytest.raises(InternalServerError) as info:
+        sync_gateway(stub).get_order("o1")
+    assert info.value.status_code == 520
+    assert stub.count("GET", "/orders/o1") == 3  # retried like any 5xx on a read
+
+
+def test_rate_limit_error_carries_retry_after() -> None:
+    response = httpx.Response(
+        429, json={"message": "slow"}, request=httpx.Request("GET", "http://x")
+    )
+    err = error_from_response(response, retry_after=2.5)
+    assert isinstance(err, RateLimitError) and err.retry_after == 2.5
+
+
+def test_repr_is_short_and_safe() -> None:
+    response = httpx.Response(401, json={"message": "bad token", "type": "unauthenticated"})
+    err = error_from_response(response)
+    assert repr(err).startswith("AuthenticationError(status_code=401")
+    assert "Bearer" not in repr(err)
