@@ -40,6 +40,7 @@ __all__ = [
 _P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 _MAX_KEY_FILE_BYTES = 64 * 1024
 _HEX_SCALAR = re.compile(r"^(0x)?[0-9a-fA-F]{64}$")
+_B64URL = re.compile(r"^[A-Za-z0-9_-]*$")
 
 
 class KeyFilePermissionWarning(UserWarning):
@@ -50,6 +51,8 @@ class KeyFilePermissionWarning(UserWarning):
 
 
 def _b64url_decode(value: str) -> bytes:
+    if not _B64URL.match(value):
+        raise ValueError("not base64url")
     return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
 
 

@@ -48,10 +48,17 @@ def _caller_stacklevel() -> int:
     """The stacklevel that points a warning at the first frame outside this package."""
     frame = sys._getframe(1)
     level = 1
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
+    while frame is not None and _is_internal(frame.f_code.co_filename):
         frame = frame.f_back  # type: ignore[assignment]
         level += 1
     return level
+
+
+def _is_internal(filename: str) -> bool:
+    # attrs compiles __init__ under a pseudo file name such as "<attrs generated init ...>".
+    return filename.startswith("<attrs generated") or os.path.abspath(filename).startswith(
+        _PACKAGE_DIR + os.sep
+    )
 
 
 def _warn_legacy_once() -> None:

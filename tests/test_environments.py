@@ -1,0 +1,156 @@
+"""Environments: production, UAT, custom hosts, the legacy path, and TM_ENV / TM_BASE_URL."""
+
+from __future__ import annotations
+
+import warnings
+
+import attrs
+import pytest
+from truemarkets_gateway import environments
+from truemarkets_gateway.environments import PRODUCTION_HOST, UAT_HOST, Environment
+from truemarkets_gateway.errors import ValidationError
+
+
+@pytest.fixture(autouse=True)
+def fresh_legacy_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(environments, "_legacy_warned", False)
+
+
+def test_production() -> None:
+    env = Environment.production()
+    assert (env.name, env.host, env.legacy) == ("prod", "https://api.truemarkets.co", False)
+    assert env.auth_url == "https://api.truemarkets.co/v1/auth"
+    assert env.gateway_url == "https://api.truemarkets.co/v1/gateway"
+    assert PRODUCTION_HOST == "https://api.truemarkets.co"
+
+
+def test_uat() -> None:
+    env = Environment.uat()
+    assert (env.name, env.host) == ("uat", UAT_HOST)
+    assert env.auth_url == "https://api.uat.truemarkets.co/v1/auth"
+    assert env.gateway_url == "https://api.uat.truemarkets.co/v1/gateway"
+
+
+def test_custom_host_for_the_sandbox() -> None:
+    env = Environment.custom("http://127.0.0.1:8080/")
+    assert (env.name, env.host) == ("custom", "http://127.0.0.1:8080")
+    assert env.auth_url == "http://127.0.0.1:8080/v1/auth"
+    assert env.gateway_url == "http://127.0.0.1:8080/v1/gateway"
+
+
+def test_custom_host_with_a_path_prefix() -> None:
+    env = Environment.custom("https://proxy.example/tm/")
+    assert env.gateway_url == "https://proxy.example/tm/v1/gateway"
+
+
+def test_custom_naming_a_known_host_keeps_its_name() -> None:
+    assert Environment.custom(PRODUCTION_HOST + "/").name == "prod"
+    assert Environment.custom(UAT_HOST).name == "uat"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "   ",
+        "api.truemarkets.co",
+        "ftp://x",
+        "http://",
+        "https://h/v1/gateway",
+        "https://h/v1/conductor/",
+        "https://h/v1/auth",
+        "https://h?x=1",
+    ],
+)
+def test_custom_host_is_validated(bad: str) -> None:
+    with pytest.raises(ValidationError):
+        Environment.custom(bad)
+
+
+def test_gateway_paths_name_the_fix() -> None:
+    with pytest.raises(ValidationError, match="host root"):
+        Environment.custom("https://api.truemarkets.co/v1/gateway")
+
+
+def test_legacy_path_warns_once() -> None:
+    with pytest.warns(DeprecationWarning, match="/v1/conductor") as record:
+        env = Environment.production(legacy=True)
+    assert env.gateway_url == "https://api.truemarkets.co/v1/conductor"
+    assert env.auth_url == "https://api.truemarkets.co/v1/auth"  # auth does not move
+    assert record[0].filename == __file__  # points at the caller, not at the SDK
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert Environment.uat(legacy=True).gateway_url.endswith("/v1/conductor")
+        Environment.custom("http://localhost:1", legacy=True)
+
+
+def test_frozen_and_comparable() -> None:
+    env = Environment.production()
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        env.host = "x"  # type: ignore[misc]
+    assert env == Environment.resolve(environ={})
+    assert hash(env) == hash(Environment.production())
+
+
+# --- resolve -------------------------------------------------------------------------------------
+
+
+def test_default_is_production() -> None:
+    assert Environment.resolve(environ={}) == Environment.production()
+
+
+@pytest.mark.parametrize(
+    ("value", "name"),
+    [("prod", "prod"), ("PROD", "prod"), ("production", "prod"), (" uat ", "uat")],
+)
+def test_tm_env(value: str, name: str) -> None:
+    assert Environment.resolve(environ={"TM_ENV": value}).name == name
+
+
+def test_unknown_tm_env_names_the_allowed_values() -> None:
+    with pytest.raises(ValidationError, match=r"TM_ENV: must be one of prod, uat; got 'staging'"):
+        Environment.resolve(environ={"TM_ENV": "staging"})
+    with pytest.raises(ValidationError, match=r"env: must be one of prod, uat; got 'dev'"):
+        Environment.resolve("dev")
+
+
+def test_tm_base_url_overrides_the_host() -> None:
+    env = Environment.resolve(environ={"TM_ENV": "uat", "TM_BASE_URL": "http://localhost:8080/"})
+    assert (env.name, env.host) == ("custom", "http://localhost:8080")
+    with pytest.raises(ValidationError, match="TM_BASE_URL"):
+        Environment.resolve(environ={"TM_BASE_URL": "localhost:8080"})
+    with pytest.raises(ValidationError, match="TM_ENV"):  # a typo is refused even then
+        Environment.resolve(environ={"TM_ENV": "uta", "TM_BASE_URL": "http://localhost:8080"})
+
+
+def test_arguments_win_over_the_environment() -> None:
+    environ = {"TM_ENV": "uat", "TM_BASE_URL": "http://localhost:8080"}
+    assert Environment.resolve("prod", environ=environ) == Environment.production()
+    assert Environment.resolve(base_url="http://127.0.0.1:9", environ=environ).host == (
+        "http://127.0.0.1:9"
+    )
+    assert Environment.resolve(env="uat", base_url="http://h:1", environ={}).host == "http://h:1"
+    env = Environment.uat()
+    assert Environment.resolve(env, environ=environ) is env
+
+
+def test_resolve_reads_os_environ(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TM_ENV", "uat")
+    monkeypatch.delenv("TM_BASE_URL", raising=False)
+    assert Environment.resolve().name == "uat"
+
+
+def test_resolve_legacy() -> None:
+    with pytest.warns(DeprecationWarning):
+        env = Environment.resolve("uat", legacy=True)
+    assert env.gateway_url == "https://api.uat.truemarkets.co/v1/conductor"
+    assert Environment.resolve(env, legacy=False).gateway_url.endswith("/v1/gateway")
+    assert Environment.resolve(env, legacy=None) is env
+    assert Environment.resolve(environ={"TM_BASE_URL": "http://h:1"}, legacy=True).gateway_url == (
+        "http://h:1/v1/conductor"
+    )
+
+
+def test_environment_object_with_base_url_is_ambiguous() -> None:
+    with pytest.raises(ValidationError, match="base_url"):
+        Environment.resolve(Environment.production(), base_url="http://h:1")
