@@ -8,7 +8,7 @@ each request, so a fake clock drives them and real clients see progress after
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
@@ -196,7 +196,9 @@ class OrderDesk:
         ids: IdSource,
         settle_delay: float,
         payload_max_age: float,
+        creation_time: Callable[[], float],
     ) -> None:
+        self.creation_time = creation_time
         self.catalog = catalog
         self.ledger = ledger
         self.market = market
@@ -371,7 +373,7 @@ class OrderDesk:
             qty=request.qty,
             qty_unit=request.qty_unit,
             price=request.price,
-            created_at=now,
+            created_at=self.creation_time(),
             status=status,
             status_since=now,
             leverage=request.leverage,

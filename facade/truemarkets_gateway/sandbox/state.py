@@ -83,6 +83,7 @@ class SandboxState:
         self.config = config or SandboxConfig()
         self.faults = FaultController(self.config.seed, self.config.faults)
         self.lock = threading.RLock()
+        self._last_created = 0
         self.ids = IdSource(self.config.seed)
         self.catalog = CATALOG
         self.market = PriceBook(self.config.seed, self.now())
@@ -102,16 +103,17 @@ class SandboxState:
             ids=self.ids,
             settle_delay=self.config.settle_delay,
             payload_max_age=self.config.payload_max_age,
+            creation_time=self._creation_time,
         )
         self.transfer_desk = TransferDesk(
             catalog=self.catalog,
             ledger=self.ledger,
             ids=self.ids,
             settle_delay=self.config.settle_delay,
+            creation_time=self._creation_time,
         )
         self.accounts: dict[str, Account] = {}
         self.request_counts: Counter[str] = Counter()
-        self._last_created = 0
         self._rate_windows: dict[str, tuple[float, int]] = {}
 
     # --- time ---------------------------------------------------------------------------------
@@ -231,7 +233,7 @@ class SandboxState:
 
     def create_order(self, uid: str, body: object) -> dict[str, Any]:
         with self.lock:
-            return self.order_desk.create(uid, body, self._creation_time())
+            return self.order_desk.create(uid, body, self.now())
 
     def order(self, uid: str, order_id: str) -> Order:
         return self._locked(lambda: self.order_desk.get(uid, order_id))
@@ -280,7 +282,7 @@ class SandboxState:
 
     def create_transfer(self, uid: str, body: object) -> dict[str, Any]:
         with self.lock:
-            return self.transfer_desk.create(uid, body, self._creation_time()).to_json()
+            return self.transfer_desk.create(uid, body, self.now()).to_json()
 
     def transfer_json(self, uid: str, transfer_id: str) -> dict[str, Any]:
         return self._locked(lambda: self.transfer_desk.get(uid, transfer_id).to_json())

@@ -7,7 +7,7 @@ submission, when `advance(now)` runs.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -71,8 +71,15 @@ class Transfer:
 
 class TransferDesk:
     def __init__(
-        self, *, catalog: Catalog, ledger: Ledger, ids: IdSource, settle_delay: float
+        self,
+        *,
+        catalog: Catalog,
+        ledger: Ledger,
+        ids: IdSource,
+        settle_delay: float,
+        creation_time: Callable[[], float],
     ) -> None:
+        self.creation_time = creation_time
         self.catalog = catalog
         self.ledger = ledger
         self.ids = ids
@@ -127,7 +134,7 @@ class TransferDesk:
             qty=qty,
             qty_unit=str(qty_unit),
             status="pending" if not asset.is_defi else "awaiting_signature",
-            created_at=now,
+            created_at=self.creation_time(),
             updated_at=now,
         )
         if asset.is_defi:
