@@ -8,6 +8,7 @@ import test_sandbox_kit as kit
 from cryptography.hazmat.primitives.asymmetric import ec
 from jose import jwt
 from test_sandbox_kit import LOOPBACK, Clock, Session, challenge, client, open_session
+
 from truemarkets_gateway.sandbox import Sandbox, SandboxConfig
 from truemarkets_gateway.sandbox.values import parse_time_micros
 

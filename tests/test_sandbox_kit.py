@@ -22,8 +22,9 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
-from truemarkets_gateway.sandbox import Sandbox, SandboxConfig
 from turnkey_api_key_stamper import ApiKeyStamper, ApiKeyStamperConfig
+
+from truemarkets_gateway.sandbox import Sandbox, SandboxConfig
 
 LOOPBACK = pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1"])
 pytestmark = LOOPBACK

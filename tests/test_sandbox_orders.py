@@ -20,6 +20,7 @@ from test_sandbox_kit import (
     open_session,
     stamp,
 )
+
 from truemarkets_gateway.sandbox import Sandbox
 
 pytestmark = LOOPBACK
