@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-import click
+import typer
 from rich.console import RenderableType
 from rich.panel import Panel
 
@@ -40,7 +40,9 @@ def confirm_action(
     """
     if env_name != "prod":
         return
-    out.err.print(Panel(preview, title=f"PRODUCTION: {action}", border_style="yellow"))
+    out.err.print(
+        Panel(preview, title=f"PRODUCTION: {action}", border_style="yellow", expand=False)
+    )
     if assume_yes:
         out.note("Confirmed by --yes.")
         return
@@ -50,7 +52,7 @@ def confirm_action(
             hint="review the preview above and pass --yes to confirm non-interactively",
             code=ExitCode.USAGE,
         )
-    if not click.confirm(f"Proceed to {action} on production?", default=False, err=True):
+    if not typer.confirm(f"Proceed to {action} on production?", default=False, err=True):
         raise CliError(
             "not confirmed; nothing was sent",
             hint="pass --yes to skip the question",

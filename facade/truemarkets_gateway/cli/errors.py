@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-import click
+import typer
+from typer.exceptions import TyperException
 
 from ..errors import (
     APIConnectionError,
@@ -160,14 +161,14 @@ def handle_errors(out: Output) -> Iterator[None]:
     """Turn any failure inside a command into one error line and its exit code."""
     try:
         yield
-    except (click.exceptions.Exit, click.exceptions.ClickException):
+    except (typer.Exit, TyperException):
         raise
-    except (KeyboardInterrupt, click.exceptions.Abort):
+    except (KeyboardInterrupt, typer.Abort):
         out.error("interrupted", None, ExitCode.INTERRUPTED)
-        raise click.exceptions.Exit(ExitCode.INTERRUPTED) from None
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
     except Exception as exc:
         message, hint, code = describe(exc)
         if out.verbose:
             out.traceback()
         out.error(message, hint, code)
-        raise click.exceptions.Exit(code) from None
+        raise typer.Exit(int(code)) from None

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import importlib
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
@@ -16,27 +17,64 @@ __all__ = ["demo", "register", "sandbox"]
 def sandbox(
     ctx: typer.Context,
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port.")] = 8080,
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port.")] = 8600,
     seed: Annotated[int, typer.Option("--seed", help="Seed for prices and ids.")] = 0,
     settle_delay: Annotated[
         float,
         typer.Option("--settle-delay", min=0, help="Seconds an order or transfer stays pending."),
     ] = 1.0,
+    new_key_file: Annotated[
+        str | None,
+        typer.Option(
+            "--new-key-file",
+            help="Also create a funded sandbox API key and write its key file (0600) here.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Serve the local sandbox (auth + Gateway) until interrupted. No real money."""
     with command(ctx) as state:
         try:
-            from ...sandbox import serve
-            from ...sandbox.config import SandboxConfig
+            from ...sandbox import SandboxConfig, create_app, serve
         except ImportError as exc:
             raise CliError(
                 f"the sandbox needs extra packages ({exc.name or exc})",
                 hint='pip install "truemarkets-gateway[sandbox]"',
             ) from None
+        config = SandboxConfig(seed=seed, settle_delay=settle_delay)
         url = f"http://{host}:{port}"
-        state.output.note(f"Sandbox on {url}  (stop with Ctrl-C)")
-        state.output.note(f"Use it with: tmgw --base-url {url} --key-file KEY.json COMMAND")
-        serve(host, port, config=SandboxConfig(seed=seed, settle_delay=settle_delay))
+        state.output.note(f"True Markets sandbox on {url} (stop with Ctrl-C); no real money.")
+        if new_key_file is None:
+            state.output.note(f"Use it with: tmgw --base-url {url} --key-file KEY.json COMMAND")
+            serve(host, port, config)
+            return
+        app = create_app(config)
+        key_id, path = _create_key_file(app.sandbox, Path(new_key_file))
+        state.output.note(f"API key {key_id} written to {path}")
+        state.output.note(f"Use it with: tmgw --base-url {url} --key-file {path} COMMAND")
+        _serve_app(app, host, port)
+
+
+def _create_key_file(sandbox_state: Any, path: Path) -> tuple[str, Path]:
+    """Register a fresh P-256 key with the sandbox and write the vendor-format key file."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from ...credentials import write_key_file
+
+    if path.exists():
+        raise CliError(f"{path} exists already", hint="choose a new path; nothing was overwritten")
+    private_key = ec.generate_private_key(ec.SECP256R1())
+    key_id = sandbox_state.register_key(private_key.public_key())
+    return key_id, write_key_file(path, key_id, private_key, label="sandbox")
+
+
+def _serve_app(app: Any, host: str, port: int) -> None:  # pragma: no cover - blocks
+    # `serve()` builds its own app; this one already holds the key registered above.
+    import uvicorn
+
+    from ...sandbox.server import _uvicorn_config
+
+    uvicorn.Server(_uvicorn_config(app, host, port, "info")).run()
 
 
 def demo(ctx: typer.Context) -> None:
