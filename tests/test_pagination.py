@@ -1,0 +1,88 @@
+"""Pagination: lazy cursor walks across three pages, an empty page, and single pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from _facade_stub import ORDER, Stub, async_gateway, sync_gateway
+
+from truemarkets_gateway import AsyncPager, Page, SyncPager
+
+
+def _order(n: int) -> dict[str, Any]:
+    return {**ORDER, "order_id": f"o{n}"}
+
+
+def _three_pages(stub: Stub, path: str = "/orders") -> Stub:
+    def reply(request: httpx.Request) -> httpx.Response:
+        cursor = request.url.params.get("cursor")
+        pages = {
+            None: ([_order(1), _order(2)], "c2"),
+            "c2": ([_order(3), _order(4)], "c3"),
+            "c3": ([_order(5)], None),
+        }
+        items, next_cursor = pages[cursor]
+        return httpx.Response(
+            200, json={"data": items, "pagination": {"next_cursor": next_cursor, "limit": 2}}
+        )
+
+    return stub.on("GET", path, reply)
+
+
+def test_iterates_three_pages_lazily() -> None:
+    stub = _three_pages(Stub())
+    pager = sync_gateway(stub).list_orders(limit=2)
+    assert isinstance(pager, SyncPager) and stub.requests == []  # nothing until iterated
+    iterator = iter(pager)
+    assert next(iterator).order_id == "o1"
+    assert len(stub.requests) == 1
+    assert [o.order_id for o in iterator] == ["o2", "o3", "o4", "o5"]
+    assert [r.url.params.get("cursor") for r in stub.requests] == [None, "c2", "c3"]
+    assert all(r.url.params["limit"] == "2" for r in stub.requests)
+
+
+def test_pages_and_first_page() -> None:
+    stub = _three_pages(Stub())
+    gw = sync_gateway(stub)
+    pages = list(gw.list_orders().pages())
+    assert [len(p) for p in pages] == [2, 2, 1] and pages[-1].next_cursor is None
+    first = gw.list_orders().first_page()
+    assert isinstance(first, Page) and first.next_cursor == "c2"
+    resumed = gw.list_orders(cursor="c3")
+    assert [o.order_id for o in resumed] == ["o5"]
+
+
+def test_empty_page_ends_the_walk() -> None:
+    stub = Stub().json("GET", "/transfers", {"data": [], "pagination": {"next_cursor": "again"}})
+    assert list(sync_gateway(stub).list_transfers()) == []
+    assert len(stub.requests) == 1
+
+
+def test_repeated_cursor_ends_the_walk() -> None:
+    stub = Stub().json(
+        "GET",
+        "/assets",
+        {"data": [{"id": "a", "networks": []}], "pagination": {"next_cursor": "x"}},
+    )
+    assert len(list(sync_gateway(stub).list_assets())) == 2  # first page, then "x" once
+    assert [r.url.params.get("cursor") for r in stub.requests] == [None, "x"]
+
+
+def test_missing_pagination_is_one_page() -> None:
+    stub = Stub().json("GET", "/orders", {"data": [_order(1)]})
+    assert len(list(sync_gateway(stub).list_orders())) == 1
+
+
+async def test_async_pager() -> None:
+    stub = _three_pages(Stub())
+    gw = async_gateway(stub)
+    pager = gw.list_orders(status="pending")
+    assert isinstance(pager, AsyncPager) and stub.requests == []
+    assert [o.order_id async for o in pager] == ["o1", "o2", "o3", "o4", "o5"]
+    assert [len(p) async for p in gw.list_orders().pages()] == [2, 2, 1]
+    assert (await gw.list_orders().first_page()).next_cursor == "c2"
+    assert len(await gw.list_orders().to_list()) == 5
+    empty = Stub().json("GET", "/transfers", {"data": [], "pagination": {"next_cursor": "n"}})
+    assert await async_gateway(empty).list_transfers().to_list() == []
+    await gw.close()
