@@ -121,6 +121,7 @@ class Sandbox:
         if self._socket is not None:
             self._socket.close()
         self._server = self._thread = self._socket = None
+        self.port = 0
 
     def __enter__(self) -> Sandbox:
         return self.start()

@@ -1,0 +1,117 @@
+"""Running the sandbox: the in-process context manager, key files, the bare ASGI app."""
+
+from __future__ import annotations
+
+import json
+import socket
+import stat
+from pathlib import Path
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+from test_sandbox_kit import LOOPBACK, Clock, challenge
+
+from truemarkets_gateway.sandbox import Sandbox, SandboxConfig, create_app
+
+pytestmark = LOOPBACK
+
+
+def test_context_manager_starts_serves_and_frees_the_port() -> None:
+    with Sandbox() as sb:
+        port = sb.port
+        assert sb.base_url == f"http://127.0.0.1:{port}"
+        assert httpx.get(sb.gateway_url + "/assets").status_code == 200
+        assert httpx.get(sb.base_url + "/v1/conductor/assets").status_code == 200
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"http://127.0.0.1:{port}/v1/gateway/assets")
+    with socket.socket() as probe:  # the port is free again
+        probe.bind(("127.0.0.1", port))
+    with pytest.raises(RuntimeError):
+        _ = sb.base_url
+
+
+def test_two_sandboxes_run_side_by_side_with_separate_state() -> None:
+    with Sandbox() as first, Sandbox() as second:
+        assert first.port != second.port
+        first.register_key(ec.generate_private_key(ec.SECP256R1()).public_key())
+        assert len(first.state.accounts) == 1
+        assert second.state.accounts == {}
+
+
+def test_create_api_key_writes_the_vendor_key_file(tmp_path: Path) -> None:
+    clock = Clock()
+    with Sandbox(SandboxConfig(clock=clock)) as sb:
+        key_id, path = sb.create_api_key(tmp_path / "key.json", label="ci")
+        assert isinstance(path, Path)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        document = json.loads(path.read_text())
+        assert document["key_id"] == key_id
+        assert document["algorithm"] == "ES256"
+        assert document["label"] == "ci"
+        assert document["created_at"] == "2026-01-01T00:00:00.000000Z"
+        assert set(document["private_key"]) == {"kty", "crv", "x", "y", "d"}
+        from truemarkets_gateway.credentials import Credentials
+
+        credentials = Credentials.from_key_file(path)
+        ts = int(clock.now)
+        minted = httpx.post(
+            sb.auth_url + "/api-key/token",
+            json={"key_id": key_id, "timestamp": ts, "signature": credentials.sign_challenge(ts)},
+        )
+        assert minted.status_code == 200
+
+
+def test_register_key_accepts_pem_and_hex_and_can_skip_funding() -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    with Sandbox() as sb:
+        public = ec.generate_private_key(ec.SECP256R1()).public_key()
+        pem = public.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        compressed = public.public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint
+        ).hex()
+        unfunded = sb.register_key(pem, fund=False)
+        funded = sb.register_key(compressed)
+        assert sb.state.balance(sb.account_of(unfunded), "USDC") == 0
+        assert sb.state.balance(sb.account_of(funded), "USDC") == 100000
+        sb.fund("BTC", "0.5", key_id=unfunded)
+        assert str(sb.state.balance(sb.account_of(unfunded), "BTC")) == "0.5"
+        with pytest.raises(TypeError):
+            sb.fund("BTC", 0.5)  # type: ignore[arg-type]
+
+
+async def test_create_app_serves_in_process_over_asgi() -> None:
+    clock = Clock()
+    app = create_app(SandboxConfig(clock=clock))
+    key = ec.generate_private_key(ec.SECP256R1())
+    key_id = app.state.sandbox.register_key(key.public_key())
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as http:
+        ts = int(clock.now)
+        minted = await http.post(
+            "/v1/auth/api-key/token",
+            json={"key_id": key_id, "timestamp": ts, "signature": challenge(key, key_id, ts)},
+        )
+        assert minted.status_code == 200
+        token = minted.json()["access_token"]
+        balances = await http.get(
+            "/v1/gateway/balances/unified", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert {row["symbol"] for row in balances.json()["data"]} >= {"USDC", "BTC", "SOL"}
+
+
+def test_main_module_parses_its_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    from truemarkets_gateway.sandbox import __main__ as entry
+
+    seen = {}
+
+    def fake_serve(host: str, port: int, config: SandboxConfig) -> None:
+        seen.update(host=host, port=port, config=config)
+
+    monkeypatch.setattr(entry, "serve", fake_serve)
+    entry.main(["--port", "8700", "--seed", "3", "--rate-limit"])
+    assert (seen["host"], seen["port"]) == ("127.0.0.1", 8700)
+    assert seen["config"].seed == 3 and seen["config"].rate_limit
