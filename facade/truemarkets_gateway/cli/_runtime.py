@@ -9,12 +9,13 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 import typer
+from rich.text import Text
 
 from .._flows import Flow, run_sync, wait_order_flow, wait_transfer_flow
 from .._money import to_decimal
 from ..models import Order, Transfer
 from .context import CliContext, get_context
-from .errors import handle_errors
+from .errors import CliError, ExitCode, handle_errors
 
 __all__ = ["amount", "command", "wait_order_with_spinner", "wait_transfer_with_spinner"]
 
@@ -77,7 +78,9 @@ def wait_order_with_spinner(
         known_status=known_status,
         targets=frozenset({"complete", "canceled", "failed"}) if terminal_only else None,
     )
-    return _with_spinner(state, f"order {order_id}", known_status, flow, gateway)
+    return _with_spinner(
+        state, f"order {order_id}", known_status, flow, gateway, f"tmgw order {order_id}"
+    )
 
 
 def wait_transfer_with_spinner(
@@ -86,19 +89,41 @@ def wait_transfer_with_spinner(
     """Wait for a transfer to complete or fail, showing its live status on stderr."""
     gateway = state.gateway()
     flow = wait_transfer_flow(transfer.id, timeout=timeout, raise_on_failure=True, known=transfer)
-    return _with_spinner(state, f"transfer {transfer.id}", transfer.status, flow, gateway)
+    return _with_spinner(
+        state,
+        f"transfer {transfer.id}",
+        transfer.status,
+        flow,
+        gateway,
+        f"tmgw transfers {transfer.id}",
+    )
 
 
 def _with_spinner(
-    state: CliContext, what: str, known_status: object, flow: Flow[T], gateway: object
+    state: CliContext,
+    what: str,
+    known_status: object,
+    flow: Flow[T],
+    gateway: object,
+    follow_up: str,
 ) -> T:
     err = state.output.err
     started = time.monotonic()
 
-    def label(status: str) -> str:
-        return f"Waiting for {what}: [bold]{status}[/] ({time.monotonic() - started:.0f} s)"
+    def label(status: str) -> Text:
+        text = Text(f"Waiting for {what}: ")
+        text.append(status, style="bold")
+        text.append(f" ({time.monotonic() - started:.0f} s)")
+        return text
 
     first = str(getattr(known_status, "value", known_status or "submitted"))
-    with err.status(label(first), spinner="dots") as spinner:
-        reporter = _StatusReporter(gateway, lambda status: spinner.update(label(status)))
-        return run_sync(flow, reporter)
+    try:
+        with err.status(label(first), spinner="dots") as spinner:
+            reporter = _StatusReporter(gateway, lambda status: spinner.update(label(status)))
+            return run_sync(flow, reporter)
+    except KeyboardInterrupt:
+        raise CliError(
+            f"interrupted while waiting for {what}",
+            hint=f"it may still complete; check with `{follow_up}`",
+            code=ExitCode.INTERRUPTED,
+        ) from None

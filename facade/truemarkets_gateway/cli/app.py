@@ -52,12 +52,18 @@ def global_options(
     ctx: typer.Context,
     env: Annotated[
         str | None,
-        typer.Option("--env", help="prod or uat (default: TM_ENV, else prod).", show_default=False),
+        typer.Option(
+            "--env",
+            metavar="ENV",
+            help="prod or uat (default: TM_ENV, else prod).",
+            show_default=False,
+        ),
     ] = None,
     base_url: Annotated[
         str | None,
         typer.Option(
             "--base-url",
+            metavar="URL",
             help="A host root such as http://127.0.0.1:8080 (default: TM_BASE_URL).",
             show_default=False,
         ),
@@ -69,6 +75,7 @@ def global_options(
         str | None,
         typer.Option(
             "--key-file",
+            metavar="PATH",
             help="API key file (JSON from the API Keys page). Default: TM_KEY_FILE, or "
             "TM_KEY_ID with TM_PRIVATE_KEY.",
             show_default=False,
@@ -78,6 +85,7 @@ def global_options(
         str | None,
         typer.Option(
             "--signer-key",
+            metavar="PATH",
             help="File with a separate DeFi signer key (PEM, JWK or hex). Default: "
             "TM_SIGNER_KEY (the key itself), else the API key.",
             show_default=False,
@@ -103,6 +111,8 @@ def global_options(
     """Global options go before the command: tmgw [OPTIONS] COMMAND [ARGS]."""
     output = Output(json_mode=json_output, verbose=verbose)
     _configure_logging(output, verbose)
+    if legacy_path:
+        output.note("note: using the deprecated /v1/conductor Gateway path (--legacy-path)")
     ctx.obj = CliContext(
         output=output,
         env=env,

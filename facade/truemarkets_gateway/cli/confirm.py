@@ -11,6 +11,7 @@ import sys
 import typer
 from rich.console import RenderableType
 from rich.panel import Panel
+from rich.text import Text
 
 from .errors import CliError, ExitCode
 from .output import Output
@@ -41,7 +42,7 @@ def confirm_action(
     if env_name != "prod":
         return
     out.err.print(
-        Panel(preview, title=f"PRODUCTION: {action}", border_style="yellow", expand=False)
+        Panel(preview, title=Text(f"PRODUCTION: {action}"), border_style="yellow", expand=False)
     )
     if assume_yes:
         out.note("Confirmed by --yes.")

@@ -6,14 +6,15 @@ variables (TM_ENV, TM_BASE_URL, TM_KEY_FILE, TM_KEY_ID + TM_PRIVATE_KEY, TM_SIGN
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import attrs
 import typer
 
-from ..credentials import Credentials, load_private_key, signer_key_from_env
+from .._base import DEFAULT_USER_AGENT
+from .._version import __version__
+from ..credentials import Credentials, load_private_key
 from ..environments import Environment
 from ..errors import CredentialsError
 from .errors import CliError
@@ -75,22 +76,25 @@ class CliContext:
         return self._credentials
 
     def signer(self) -> PayloadSigner | None:
-        """A separate payload-stamp key from --signer-key FILE or TM_SIGNER_KEY, if any."""
+        """The separate payload-stamp key from --signer-key FILE, if given.
+
+        Without it the Gateway applies its own default (TM_SIGNER_KEY, else the API key),
+        and only when something must be signed.
+        """
+        if not self.signer_key:
+            return None
         from ..signing import PayloadSigner
 
-        if self.signer_key:
-            path = Path(self.signer_key).expanduser()
-            try:
-                if path.stat().st_size > _MAX_SIGNER_FILE_BYTES:
-                    raise CredentialsError(f"{path}: too large to be a signer key file")
-                text = path.read_text(encoding="utf-8-sig")
-            except FileNotFoundError:
-                raise CredentialsError(f"{path}: signer key file not found") from None
-            except (OSError, UnicodeDecodeError):
-                raise CredentialsError(f"{path}: cannot read the signer key file") from None
-            return PayloadSigner(load_private_key(text, source=str(path)))
-        key = signer_key_from_env()
-        return None if key is None else PayloadSigner(key)
+        path = Path(self.signer_key).expanduser()
+        try:
+            if path.stat().st_size > _MAX_SIGNER_FILE_BYTES:
+                raise CredentialsError(f"{path}: too large to be a signer key file")
+            text = path.read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            raise CredentialsError(f"{path}: signer key file not found") from None
+        except (OSError, UnicodeDecodeError):
+            raise CredentialsError(f"{path}: cannot read the signer key file") from None
+        return PayloadSigner(load_private_key(text, source=str(path)))
 
     def cache_path(self, credentials: Credentials) -> Path | None:
         if not self.token_cache:
@@ -112,9 +116,9 @@ class CliContext:
         self._gateway = Gateway(
             env=self.environment,
             credentials=credentials,
-            signer=self.signer() if credentials is not None else None,
+            signer=self.signer(),
             token_cache=self.cache_path(credentials) if credentials is not None else None,
-            user_agent=None,
+            user_agent=f"{DEFAULT_USER_AGENT} tmgw/{__version__}",
         )
         return self._gateway
 
@@ -130,7 +134,3 @@ def get_context(ctx: typer.Context) -> CliContext:
     if not isinstance(state, CliContext):  # pragma: no cover - the callback always sets it
         raise CliError("internal error: the global options were not processed")
     return state
-
-
-def env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")

@@ -98,9 +98,13 @@ def to_jsonable(value: Any) -> Any:
 
 
 def _make_console(*, stderr: bool) -> Console:
-    console = Console(stderr=stderr, highlight=False, soft_wrap=False)
+    # markup=False: server and user text (failure reasons, symbols) is never read as markup;
+    # styling is done with `Text` objects.
+    console = Console(stderr=stderr, highlight=False, soft_wrap=False, markup=False)
     if not console.is_terminal and not os.environ.get("COLUMNS"):
-        console = Console(stderr=stderr, highlight=False, soft_wrap=False, width=_WIDE)
+        console = Console(
+            stderr=stderr, highlight=False, soft_wrap=False, markup=False, width=_WIDE
+        )
     return console
 
 

@@ -10,7 +10,7 @@ import typer
 from rich.console import RenderableType
 from rich.text import Text
 
-from ...models import Asset
+from ...models import Asset, Balances
 from .._runtime import amount, command, wait_transfer_with_spinner
 from ..confirm import confirm_action
 from ..context import CliContext
@@ -30,7 +30,7 @@ __all__ = ["assets", "balances", "register", "transfer", "transfers"]
 def balances(
     ctx: typer.Context,
     symbol: Annotated[
-        str | None, typer.Option("--symbol", help="Only this asset (e.g. USDC).")
+        str | None, typer.Option("--symbol", metavar="SYMBOL", help="Only this asset (e.g. USDC).")
     ] = None,
 ) -> None:
     """Balances grouped by symbol, with each custody bucket (exchange, chain) below."""
@@ -42,8 +42,6 @@ def balances(
         if symbol is not None and not summaries:
             raise CliError(f"no balance in {symbol!r}", hint=f"held: {', '.join(result.symbols)}")
         if symbol is not None:
-            from ...models import Balances
-
             result = Balances(
                 summaries=tuple(summaries),
                 rows=tuple(b for s in summaries for b in s.buckets),
@@ -65,9 +63,15 @@ def _matches(asset: Asset, *, chain: str | None, symbol: str | None) -> bool:
 
 def assets(
     ctx: typer.Context,
-    venue: Annotated[str | None, typer.Option("--venue", help="cefi or defi.")] = None,
-    chain: Annotated[str | None, typer.Option("--chain", help="Only tokens on this chain.")] = None,
-    symbol: Annotated[str | None, typer.Option("--symbol", help="Only this symbol.")] = None,
+    venue: Annotated[
+        str | None, typer.Option("--venue", metavar="VENUE", help="cefi or defi.")
+    ] = None,
+    chain: Annotated[
+        str | None, typer.Option("--chain", metavar="CHAIN", help="Only tokens on this chain.")
+    ] = None,
+    symbol: Annotated[
+        str | None, typer.Option("--symbol", metavar="SYMBOL", help="Only this symbol.")
+    ] = None,
 ) -> None:
     """The tradeable assets (public: no API key needed)."""
     with command(ctx) as state:
@@ -119,21 +123,31 @@ def _resolve_transfer_asset(
 def transfer(
     ctx: typer.Context,
     asset: Annotated[
-        str, typer.Argument(help="Asset id, or a symbol (with --chain for DeFi tokens).")
+        str,
+        typer.Argument(
+            metavar="ASSET", help="Asset id, or a symbol (with --chain for DeFi tokens)."
+        ),
     ],
-    qty: Annotated[str, typer.Argument(help="Quantity to send (base units, a decimal).")],
-    to: Annotated[str, typer.Argument(help="Destination address.")],
+    qty: Annotated[
+        str, typer.Argument(metavar="QTY", help="Quantity to send (base units, a decimal).")
+    ],
+    to: Annotated[str, typer.Argument(metavar="TO", help="Destination address.")],
     network: Annotated[
-        str | None, typer.Option("--network", help="CeFi withdrawal network (e.g. bitcoin).")
+        str | None,
+        typer.Option(
+            "--network", metavar="NETWORK", help="CeFi withdrawal network (e.g. bitcoin)."
+        ),
     ] = None,
     chain: Annotated[
-        str | None, typer.Option("--chain", help="For a symbol: the chain of the DeFi token.")
+        str | None,
+        typer.Option("--chain", metavar="CHAIN", help="For a symbol: the chain of the DeFi token."),
     ] = None,
     wait: Annotated[
         bool, typer.Option("--wait/--no-wait", help="Wait until it completes or fails.")
     ] = True,
     timeout: Annotated[
-        float, typer.Option("--timeout", min=0, help="Seconds to wait (exit 3 after).")
+        float,
+        typer.Option("--timeout", metavar="SECONDS", min=0, help="Seconds to wait (exit 3 after)."),
     ] = 120.0,
 ) -> None:
     """Send an asset on chain (a withdrawal). Production asks for confirmation."""
@@ -182,12 +196,18 @@ def transfer(
 def transfers(
     ctx: typer.Context,
     transfer_id: Annotated[
-        str | None, typer.Argument(help="Show this transfer only.", show_default=False)
+        str | None,
+        typer.Argument(metavar="TRANSFER_ID", help="Show this transfer only.", show_default=False),
     ] = None,
     status: Annotated[
-        str | None, typer.Option("--status", help="awaiting_signature, pending, completed, failed.")
+        str | None,
+        typer.Option(
+            "--status", metavar="STATUS", help="awaiting_signature, pending, completed, failed."
+        ),
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most this many.")] = 50,
+    limit: Annotated[
+        int, typer.Option("--limit", metavar="N", min=1, help="Show at most this many.")
+    ] = 50,
     all_pages: Annotated[bool, typer.Option("--all", help="Walk every page.")] = False,
 ) -> None:
     """List transfers, or show one by id."""

@@ -16,17 +16,27 @@ __all__ = ["demo", "register", "sandbox"]
 
 def sandbox(
     ctx: typer.Context,
-    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port.")] = 8600,
-    seed: Annotated[int, typer.Option("--seed", help="Seed for prices and ids.")] = 0,
+    host: Annotated[
+        str, typer.Option("--host", metavar="HOST", help="Interface to listen on.")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", metavar="PORT", min=0, max=65535, help="Port.")
+    ] = 8600,
+    seed: Annotated[int, typer.Option("--seed", metavar="N", help="Seed for prices and ids.")] = 0,
     settle_delay: Annotated[
         float,
-        typer.Option("--settle-delay", min=0, help="Seconds an order or transfer stays pending."),
+        typer.Option(
+            "--settle-delay",
+            metavar="SECONDS",
+            min=0,
+            help="Seconds an order or transfer stays pending.",
+        ),
     ] = 1.0,
     new_key_file: Annotated[
         str | None,
         typer.Option(
             "--new-key-file",
+            metavar="PATH",
             help="Also create a funded sandbox API key and write its key file (0600) here.",
             show_default=False,
         ),

@@ -26,7 +26,10 @@ _SIDES = ("buy", "sell")
 Timeout = Annotated[
     float,
     typer.Option(
-        "--timeout", min=0, help="Seconds to wait for the order to settle (exit 3 after)."
+        "--timeout",
+        metavar="SECONDS",
+        min=0,
+        help="Seconds to wait for the order to settle (exit 3 after).",
     ),
 ]
 
@@ -50,13 +53,23 @@ def _choice(value: str | None, allowed: tuple[str, ...], option: str) -> str | N
 
 def quote(
     ctx: typer.Context,
-    base_asset: Annotated[str, typer.Argument(help="Base asset symbol, e.g. BTC.")],
-    qty: Annotated[str, typer.Argument(help="Quantity (a decimal), in --unit units.")],
-    side: Annotated[str, typer.Option("--side", help="buy or sell.")] = "buy",
-    quote_asset: Annotated[str, typer.Option("--quote-asset", help="Quote asset.")] = "USD",
+    base_asset: Annotated[
+        str, typer.Argument(metavar="ASSET", help="Base asset symbol, e.g. BTC.")
+    ],
+    qty: Annotated[
+        str, typer.Argument(metavar="QTY", help="Quantity (a decimal), in --unit units.")
+    ],
+    side: Annotated[str, typer.Option("--side", metavar="SIDE", help="buy or sell.")] = "buy",
+    quote_asset: Annotated[
+        str, typer.Option("--quote-asset", metavar="SYMBOL", help="Quote asset.")
+    ] = "USD",
     unit: Annotated[
         str | None,
-        typer.Option("--unit", help="base or quote (default: quote for buys, base for sells)."),
+        typer.Option(
+            "--unit",
+            metavar="UNIT",
+            help="base or quote (default: quote for buys, base for sells).",
+        ),
     ] = None,
 ) -> None:
     """Price a CeFi market order without placing it (no API key needed)."""
@@ -295,34 +308,49 @@ def _trade_command(side: str) -> Any:
     def trade(
         ctx: typer.Context,
         base_asset: Annotated[
-            str, typer.Argument(help="Asset symbol (BTC; a token symbol with --chain).")
+            str,
+            typer.Argument(
+                metavar="ASSET", help="Asset symbol (BTC; a token symbol with --chain)."
+            ),
         ],
         qty: Annotated[
             str,
             typer.Argument(
+                metavar="QTY",
                 help="Quantity as a decimal; in quote units for market buys (spend), "
-                "else base units (see --unit)."
+                "else base units (see --unit).",
             ),
         ],
         price: Annotated[
-            str | None, typer.Option("--price", help="Limit price: makes a limit order.")
+            str | None,
+            typer.Option("--price", metavar="PRICE", help="Limit price: makes a limit order."),
         ] = None,
         order_type: Annotated[
-            str | None, typer.Option("--type", help="market or limit (default from --price).")
+            str | None,
+            typer.Option("--type", metavar="TYPE", help="market or limit (default from --price)."),
         ] = None,
-        unit: Annotated[str | None, typer.Option("--unit", help="base or quote.")] = None,
+        unit: Annotated[
+            str | None, typer.Option("--unit", metavar="UNIT", help="base or quote.")
+        ] = None,
         quote_asset: Annotated[
-            str | None, typer.Option("--quote-asset", help="CeFi quote asset (default USD).")
+            str | None,
+            typer.Option("--quote-asset", metavar="SYMBOL", help="CeFi quote asset (default USD)."),
         ] = None,
         chain: Annotated[
             str | None,
-            typer.Option("--chain", help="DeFi chain (solana, base, hypercore-spot, ...)."),
+            typer.Option(
+                "--chain", metavar="CHAIN", help="DeFi chain (solana, base, hypercore-spot, ...)."
+            ),
         ] = None,
         address: Annotated[
-            str | None, typer.Option("--address", help="DeFi token address (skips the lookup).")
+            str | None,
+            typer.Option(
+                "--address", metavar="ADDRESS", help="DeFi token address (skips the lookup)."
+            ),
         ] = None,
         leverage: Annotated[
-            int | None, typer.Option("--leverage", help=f"Leverage 1-50 ({_PERP_CHAIN} only).")
+            int | None,
+            typer.Option("--leverage", metavar="N", help=f"Leverage 1-50 ({_PERP_CHAIN} only)."),
         ] = None,
         reduce_only: Annotated[
             bool, typer.Option("--reduce-only", help=f"Only reduce a position ({_PERP_CHAIN}).")
@@ -378,11 +406,15 @@ def orders(
     ctx: typer.Context,
     status: Annotated[
         str | None,
-        typer.Option("--status", help="Comma-separated statuses, e.g. pending,active."),
+        typer.Option(
+            "--status", metavar="STATUS", help="Comma-separated statuses, e.g. pending,active."
+        ),
     ] = None,
-    venue: Annotated[str | None, typer.Option("--venue", help="cefi or defi.")] = None,
+    venue: Annotated[
+        str | None, typer.Option("--venue", metavar="VENUE", help="cefi or defi.")
+    ] = None,
     limit: Annotated[
-        int, typer.Option("--limit", min=1, help="Show at most this many orders.")
+        int, typer.Option("--limit", metavar="N", min=1, help="Show at most this many orders.")
     ] = 50,
     all_pages: Annotated[
         bool, typer.Option("--all", help="Walk every page (ignores --limit).")
@@ -414,7 +446,7 @@ def orders(
 
 def order(
     ctx: typer.Context,
-    order_id: Annotated[str, typer.Argument(help="The order id.")],
+    order_id: Annotated[str, typer.Argument(metavar="ORDER_ID", help="The order id.")],
 ) -> None:
     """Show one order with its fills, fee and transaction."""
     with command(ctx) as state:
@@ -424,7 +456,7 @@ def order(
 
 def cancel(
     ctx: typer.Context,
-    order_id: Annotated[str, typer.Argument(help="The order id.")],
+    order_id: Annotated[str, typer.Argument(metavar="ORDER_ID", help="The order id.")],
     wait: Annotated[
         bool, typer.Option("--wait/--no-wait", help="Wait until the order is canceled.")
     ] = False,
@@ -471,9 +503,15 @@ def cancel(
 
 def modify(
     ctx: typer.Context,
-    order_id: Annotated[str, typer.Argument(help="The order id (an active CeFi limit order).")],
-    price: Annotated[str | None, typer.Option("--price", help="New limit price.")] = None,
-    qty: Annotated[str | None, typer.Option("--qty", help="New quantity (base units).")] = None,
+    order_id: Annotated[
+        str, typer.Argument(metavar="ORDER_ID", help="The order id (an active CeFi limit order).")
+    ],
+    price: Annotated[
+        str | None, typer.Option("--price", metavar="PRICE", help="New limit price.")
+    ] = None,
+    qty: Annotated[
+        str | None, typer.Option("--qty", metavar="QTY", help="New quantity (base units).")
+    ] = None,
 ) -> None:
     """Change the price and/or quantity of an active limit order."""
     with command(ctx) as state:
