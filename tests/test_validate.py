@@ -75,6 +75,7 @@ INVALID_ORDERS = [
     (_with(MARKET_BUY, side="long"), "side", "one of buy, sell"),
     (_with(MARKET_BUY, type="stop"), "type", "one of market, limit"),
     (_with(MARKET_BUY, qty_unit="lots"), "qty_unit", "one of base, quote"),
+    (_with(MARKET_BUY, chain="ethereum"), "chain", "one of solana"),
     (_with(MARKET_BUY, base_asset=None), "base_asset", "base_asset or asset_id"),
     (_with(MARKET_BUY, base_asset="  "), "base_asset", "must not be empty"),
     (_with(MARKET_BUY, base_asset=None, asset_id="not-a-uuid"), "asset_id", "UUID"),

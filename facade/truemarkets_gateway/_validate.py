@@ -37,6 +37,7 @@ _SIDES = ("buy", "sell")
 _TYPES = ("market", "limit")
 _QTY_UNITS = ("base", "quote")
 _VENUES = ("cefi", "defi")
+_CHAINS = ("solana", "base", "hypercore-spot", "hypercore-perp")
 
 
 def _text(value: object) -> str | None:
@@ -127,7 +128,7 @@ def create_order_body(
     if quote_v is not None:
         body["quote_asset"] = quote_v
 
-    chain_v = _optional_text("chain", chain)
+    chain_v = None if chain is None else _choice("chain", chain, _CHAINS)
     is_perp = chain_v == PERP_CHAIN
     if chain_v is not None:
         body["chain"] = chain_v
