@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 import httpx
+
 from truemarkets_gateway import (
     BadRequestError,
     Gateway,

@@ -24,6 +24,7 @@ from _cassettes import (
     make_vcr,
 )
 from _scenarios import Outcome, Scenario
+
 from truemarkets_gateway import Gateway, __version__
 
 __all__ = [
@@ -215,6 +216,7 @@ def replay_scenario(scenario: Scenario, workdir: Path) -> tuple[Outcome, dict[st
     """Run `scenario` against its cassette (recording off); return what it observed and the
     cassette's metadata. Raises if a request has no recorded answer or one is left unplayed."""
     from cryptography.hazmat.primitives.asymmetric import ec
+
     from truemarkets_gateway.credentials import write_key_file
 
     path = cassette_path(scenario.name)
