@@ -309,6 +309,50 @@ def test_wait_timeout_exits_3(tmgw: Run) -> None:
     assert "did not finish in time" in line and "tmgw order" in line
 
 
+def test_perp_order_with_leverage(tmgw: Run) -> None:
+    data = doc(tmgw("--json", "buy", "BTC", "100", "--chain", "hypercore-perp", "--leverage", "5"))
+    assert data["status"] == "complete"
+    bad = tmgw("buy", "BTC", "100", "--leverage", "5")  # leverage only on hypercore-perp
+    assert bad.exit_code == 2
+    assert "leverage" in one_error_line(bad)
+
+
+def test_legacy_path(tmgw: Run) -> None:
+    result = tmgw("--json", "quote", "BTC", "1", pre=("--legacy-path",))
+    assert result.exit_code == 0, result.output
+    assert "deprecated" in result.stderr
+    json.loads(result.stdout)
+
+
+def test_interrupt_while_waiting_names_the_order(
+    tmgw: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from truemarkets_gateway.client import Gateway
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Gateway, "get_order_status", interrupted)
+    result = tmgw("sell", "BTC", "0.01", "--price", "400000", "--wait-for-fill")
+    assert result.exit_code == 130
+    line = one_error_line(result)
+    assert "interrupted while waiting for order" in line and "tmgw order" in line
+
+
+def test_status_reporter_reports_each_status() -> None:
+    from truemarkets_gateway.cli._runtime import _StatusReporter
+    from truemarkets_gateway.models import OrderStatus
+
+    class FakeGateway:
+        def get_order_status(self, order_id: str) -> OrderStatus:
+            return OrderStatus.PENDING
+
+    seen: list[str] = []
+    reporter: Any = _StatusReporter(FakeGateway(), seen.append)
+    assert reporter.get_order_status("o1") is OrderStatus.PENDING
+    assert seen == ["pending"]
+
+
 # --- transfers -----------------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ variables (TM_ENV, TM_BASE_URL, TM_KEY_FILE, TM_KEY_ID + TM_PRIVATE_KEY, TM_SIGN
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,9 +51,12 @@ class CliContext:
     @property
     def environment(self) -> Environment:
         if self._environment is None:
-            self._environment = Environment.resolve(
-                env=self.env, base_url=self.base_url, legacy=self.legacy or None
-            )
+            with warnings.catch_warnings():
+                # --legacy-path was asked for explicitly; the callback printed a note.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                self._environment = Environment.resolve(
+                    env=self.env, base_url=self.base_url, legacy=self.legacy or None
+                )
         return self._environment
 
     @property
