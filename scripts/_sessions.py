@@ -7,9 +7,10 @@ recorded here replays there.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ __all__ = [
     "REPLAY_BASE_URL",
     "SANDBOX_DEFAULTS",
     "RecordingError",
+    "open_replay",
     "record_scenario",
     "replay_scenario",
 ]
@@ -212,25 +214,32 @@ def _record(
         cassette.get_metadata("session", _metadata(scenario, target, outcome))
 
 
-def replay_scenario(scenario: Scenario, workdir: Path) -> tuple[Outcome, dict[str, Any]]:
-    """Run `scenario` against its cassette (recording off); return what it observed and the
-    cassette's metadata. Raises if a request has no recorded answer or one is left unplayed."""
+@contextlib.contextmanager
+def open_replay(name: str, workdir: Path) -> Iterator[tuple[Path, Any]]:
+    """The cassette of scenario `name` loaded for replay (recording off), and a throwaway key
+    file for the replaying client. On exit, every recorded interaction must have been played."""
     from cryptography.hazmat.primitives.asymmetric import ec
 
     from truemarkets_gateway.credentials import write_key_file
 
-    path = cassette_path(scenario.name)
+    path = cassette_path(name)
     if not path.exists():
-        raise FileNotFoundError(f"no cassette for scenario {scenario.name}: {path}")
+        raise FileNotFoundError(f"no cassette for scenario {name}: {path}")
     key_file = write_key_file(
         workdir / "replay-key.json", KEY_ID_PLACEHOLDER, ec.generate_private_key(ec.SECP256R1())
     )
-    scrubber = Scrubber(origin=(REPLAY_BASE_URL, SANDBOX_ORIGIN))
-    player = make_vcr(scrubber, record_mode="none")
-    outcome = Outcome()
+    player = make_vcr(Scrubber(origin=(REPLAY_BASE_URL, SANDBOX_ORIGIN)), record_mode="none")
     with player.use_cassette(path.name) as cassette:
-        scenario.run(_ReplayContext(key_file), outcome)
-        metadata = cassette.get_metadata("session", None)
+        yield key_file, cassette
         if not cassette.all_played:
-            raise AssertionError(f"{scenario.name}: recorded interactions left unplayed")
+            raise AssertionError(f"{name}: recorded interactions left unplayed")
+
+
+def replay_scenario(scenario: Scenario, workdir: Path) -> tuple[Outcome, dict[str, Any]]:
+    """Run `scenario` against its cassette (recording off); return what it observed and the
+    cassette's metadata. Raises if a request has no recorded answer or one is left unplayed."""
+    outcome = Outcome()
+    with open_replay(scenario.name, workdir) as (key_file, cassette):
+        scenario.run(_ReplayContext(key_file), outcome)
+        metadata: dict[str, Any] = cassette.get_metadata("session", None)
     return outcome, metadata

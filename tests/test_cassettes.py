@@ -16,10 +16,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
+import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from jose import jwt
+
+from truemarkets_gateway import AsyncGateway, NotFoundError, OrderStatus
 
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 
@@ -264,3 +267,64 @@ def test_body_matching_ignores_volatile_fields_only() -> None:
     two = {"signatures": ["x", "y"], "auth_type": "api_key"}
     assert normalise(json.dumps(one)) != normalise(json.dumps(two)), "stamp count matters"
     assert normalise(json.dumps({"qty": "1"})) != normalise(json.dumps({"qty": "2"}))
+
+
+# --- the async client speaks the same sessions ------------------------------------------------------
+
+
+async def _no_sleep(seconds: float) -> None:
+    del seconds
+
+
+async def _async_defi_market_buy(gw: AsyncGateway) -> None:
+    placed = await gw.place_order(
+        side="buy", type="market", base_asset=scenarios.SOL_MINT, chain="solana",
+        qty="25", qty_unit="quote",
+    )  # fmt: skip
+    assert placed.executed and placed.status == OrderStatus.COMPLETE
+
+
+async def _async_cefi_market_sell(gw: AsyncGateway) -> None:
+    placed = await gw.place_order(
+        side="sell", type="market", base_asset="BTC", quote_asset="USD",
+        qty="0.001", qty_unit="base",
+    )  # fmt: skip
+    assert placed.status == OrderStatus.COMPLETE
+
+
+async def _async_auth_401(gw: AsyncGateway) -> None:
+    await gw.get_balances()
+    await gw.get_balances()  # the cassette answers 401; refresh and replay
+
+
+async def _async_error_404(gw: AsyncGateway) -> None:
+    with pytest.raises(NotFoundError):
+        await gw.get_order(scenarios.MISSING_ORDER_ID)
+
+
+ASYNC_SESSIONS = {
+    "defi_market_buy": _async_defi_market_buy,
+    "cefi_market_sell": _async_cefi_market_sell,
+    "auth_401_refresh_replay": _async_auth_401,
+    "error_404": _async_error_404,
+}
+
+
+@pytest.mark.parametrize("name", sorted(ASYNC_SESSIONS))
+async def test_async_client_replays_the_same_session(name: str, tmp_path: Path) -> None:
+    """AsyncGateway sends exactly the requests the sync client recorded, in order."""
+    seen: list[str] = []
+
+    async def hook(response: httpx.Response) -> None:
+        url = response.request.url
+        target = url.path + (f"?{url.query.decode()}" if url.query else "")
+        seen.append(f"{response.request.method} {target} -> {response.status_code}")
+
+    with sessions.open_replay(name, tmp_path) as (key_file, cassette):
+        async with AsyncGateway(
+            base_url=sessions.REPLAY_BASE_URL, key_file=key_file, environ={}, sleep=_no_sleep
+        ) as gw:
+            gw.http_client.event_hooks["response"].append(hook)
+            await ASYNC_SESSIONS[name](gw)
+        recorded = cassette.get_metadata("session", None)["outcome"]["requests"]
+    assert seen == recorded
