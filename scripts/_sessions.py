@@ -100,16 +100,17 @@ class _SandboxContext:
         faults.skew_clock(faults.clock_skew + PAYLOAD_MAX_AGE + 5)
 
 
-class _UatContext:
-    """Recording against UAT with the caller's key: no faults can be injected."""
+class _LiveContext:
+    """Recording against a real service (UAT, or production when allowed) with the caller's
+    key: no faults can be injected there."""
 
-    mode = "uat"
-
-    def __init__(self, key_file: str) -> None:
+    def __init__(self, env: str, key_file: str) -> None:
+        self.mode = env
+        self._env = env
         self._key_file = key_file
 
     def gateway(self, **options: Any) -> Gateway:
-        return Gateway(env="uat", key_file=self._key_file, **options)
+        return Gateway(env=self._env, key_file=self._key_file, **options)
 
     def inject(self, *args: Any, **kwargs: Any) -> None:
         raise RecordingError("fault injection needs the sandbox")
@@ -184,13 +185,16 @@ def record_scenario(scenario: Scenario, *, target: str = "sandbox") -> Outcome:
                 scrubber = Scrubber(origin=(sandbox.base_url, SANDBOX_ORIGIN), key_ids=[key_id])
                 _record(scenario, path, scrubber, _SandboxContext(sandbox, key_file), outcome)
             key_ids = [key_id]
-        elif target == "uat":
+        elif target in ("uat", "prod"):
+            if scenario.needs_faults:
+                raise RecordingError(f"{scenario.name} needs injected faults: sandbox only")
             key_file_text = os.environ.get("TM_KEY_FILE", "")
             from truemarkets_gateway.credentials import Credentials
 
             key_id = Credentials.from_key_file(key_file_text).key_id
             scrubber = Scrubber(key_ids=[key_id])
-            _record(scenario, path, scrubber, _UatContext(key_file_text), outcome, target="uat")
+            ctx = _LiveContext(target, key_file_text)
+            _record(scenario, path, scrubber, ctx, outcome, target=target)
             key_ids = [key_id]
         else:
             raise RecordingError(f"unknown target {target!r}")
