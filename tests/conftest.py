@@ -22,6 +22,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
 from truemarkets_gateway.credentials import Credentials, write_key_file
 
 # RFC 6979 appendix A.2.5: a P-256 private key everyone can recompute.

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 from conftest import FAKE_HOST, FakeClock, FakeTrueMarkets, make_jwt
+
 from truemarkets_gateway._auth import GatewayAuth, TokenManager, _expiry
 from truemarkets_gateway.credentials import Credentials
 from truemarkets_gateway.environments import Environment
@@ -26,6 +27,7 @@ from truemarkets_gateway.errors import (
     BadRequestError,
     CredentialsError,
     InternalServerError,
+    UnexpectedResponseError,
     ValidationError,
 )
 
@@ -154,7 +156,7 @@ def test_200_without_access_token_is_an_error(manager: TokenManager, fake_clock:
         return httpx.Response(200, json={"refresh_token": "r-secret", "expires_in": 60})
 
     with httpx.Client(transport=httpx.MockTransport(handler)) as http:
-        with pytest.raises(Exception, match="without an access token") as info:
+        with pytest.raises(UnexpectedResponseError, match="without an access token") as info:
             manager.get_token_sync(http)
     assert "r-secret" not in str(info.value)
 
@@ -516,6 +518,44 @@ def test_sync_and_async_share_one_manager(
         6, lambda i: asyncio.run(in_loop()) if i % 2 else manager.get_token_sync(client)
     )
     assert fake_tm.mints == 1 and len(set(results)) == 1
+
+
+async def test_cancelled_mint_releases_the_lock(
+    manager: TokenManager, fake_tm: FakeTrueMarkets
+) -> None:
+    fake_tm.latency = 0.5
+    async with fake_tm.async_client() as http:
+        task = asyncio.create_task(manager.get_token_async(http))
+        await asyncio.sleep(0.05)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        fake_tm.latency = 0.0
+        token = await asyncio.wait_for(manager.get_token_async(http), 2)
+    assert token in fake_tm.access_tokens
+    assert not manager._renewing
+    # The thread lock was released too: a sync caller does not hang.
+    assert manager._lock.acquire(timeout=1)
+    manager._lock.release()
+
+
+def test_transport_failure_leaves_no_state_behind(
+    manager: TokenManager, fake_tm: FakeTrueMarkets
+) -> None:
+    calls = 0
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise httpx.ReadTimeout("slow", request=request)
+        return fake_tm.handle(request)
+
+    with httpx.Client(transport=httpx.MockTransport(flaky)) as http:
+        with pytest.raises(APIConnectionError, match="timed out"):
+            manager.get_token_sync(http)
+        assert not manager._renewing
+        assert manager.get_token_sync(http) in fake_tm.access_tokens
 
 
 # --- GatewayAuth without a client of its own: auth requests go through the flow ------------

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from jose.backends.cryptography_backend import CryptographyECKey
+
 from truemarkets_gateway.credentials import (
     Credentials,
     KeyFilePermissionWarning,

@@ -6,6 +6,7 @@ import warnings
 
 import attrs
 import pytest
+
 from truemarkets_gateway import environments
 from truemarkets_gateway.environments import PRODUCTION_HOST, UAT_HOST, Environment
 from truemarkets_gateway.errors import ValidationError

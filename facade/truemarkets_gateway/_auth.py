@@ -9,7 +9,6 @@ do the I/O and the locking. `GatewayAuth` is the `httpx.Auth` that puts the toke
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import enum
 import logging
 import math
@@ -19,7 +18,7 @@ import threading
 import time
 import uuid
 import weakref
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator
+from collections.abc import AsyncGenerator, Callable, Generator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -29,6 +28,7 @@ import httpx
 from dateutil.parser import isoparse
 from jose import jwt as jose_jwt
 from jose.exceptions import JOSEError
+
 from truemarkets_auth_client.api.api_key_authentication import exchange_api_key_token
 from truemarkets_auth_client.api.token import refresh_token as refresh_token_op
 from truemarkets_auth_client.models import (
@@ -45,8 +45,8 @@ from .errors import (
     APIError,
     APITimeoutError,
     CredentialsError,
-    ErrorEnvelope,
     TrueMarketsError,
+    UnexpectedResponseError,
     ValidationError,
     error_from_response,
 )
@@ -458,9 +458,8 @@ class TokenManager:
             data = None
         access = data.get("access_token") if isinstance(data, dict) else None
         if not isinstance(access, str) or not access.strip():
-            raise APIError(
-                ErrorEnvelope(message="the Auth Service answered 200 without an access token"),
-                status_code=response.status_code,
+            raise UnexpectedResponseError(
+                "The Auth Service answered 200 without an access token",
                 response=_scrubbed(response, secrets),
             )
         assert isinstance(data, dict)
@@ -525,7 +524,31 @@ class TokenManager:
             ),
         )
 
-    # --- drivers: sync -------------------------------------------------------------------
+    # --- drivers ----------------------------------------------------------------------
+    #
+    # A session takes the lock, loads the cache, runs the flow and persists the result,
+    # yielding each auth request built by `build` and receiving its response (or the
+    # transport error). `get_token_*` send those requests with their own client; a bare
+    # `GatewayAuth` yields them through the client that is sending.
+
+    def _session_sync(
+        self, rejected: str | None, build: Callable[[_Call], httpx.Request]
+    ) -> Generator[httpx.Request, httpx.Response | BaseException, str]:
+        token = self._quick(rejected)
+        if token is not None:
+            return token
+        with self._lock:
+            self._load_cache()
+            flow = self._renew_flow(rejected)
+            try:
+                done, value = _step(flow, None)
+                while not done:
+                    reply = yield build(value)
+                    done, value = _step(flow, reply)
+                return str(value)
+            finally:
+                flow.close()
+                self._persist()
 
     def get_token_sync(self, http: httpx.Client, *, rejected: str | None = None) -> str:
         """A valid access token, minting or refreshing through `http` if needed.
@@ -533,49 +556,21 @@ class TokenManager:
         `rejected`: a token the Gateway just refused; a new one is obtained unless another
         caller already replaced it. Auth requests use absolute URLs and `auth=None`.
         """
-        token = self._quick(rejected)
-        if token is not None:
-            return token
-        with self._lock:
-            self._load_cache()
-            flow = self._renew_flow(rejected)
+        session = self._session_sync(rejected, lambda call: http.build_request(**call))
+        reply: httpx.Response | BaseException | None = None
+        while True:
             try:
-                done, value = _step(flow, None)
-                while not done:
-                    reply: httpx.Response | BaseException
-                    try:
-                        reply = http.send(http.build_request(**value), auth=None)
-                    except httpx.TransportError as exc:
-                        reply = exc
-                    done, value = _step(flow, reply)
-            finally:
-                self._persist()
-            return str(value)
+                request = session.send(reply)  # type: ignore[arg-type]
+            except StopIteration as stop:
+                return str(stop.value)
+            try:
+                reply = http.send(request, auth=None)
+            except httpx.TransportError as exc:
+                reply = exc
 
     def renew_sync(self, http: httpx.Client, rejected: str) -> str:
         """After a 401: a token other than `rejected` (refresh, else mint)."""
         return self.get_token_sync(http, rejected=rejected)
-
-    def _inline_sync(
-        self, rejected: str | None, template: httpx.Request
-    ) -> Generator[httpx.Request, httpx.Response, str]:
-        """As `get_token_sync`, but yielding the auth requests (for a bare httpx.Auth)."""
-        token = self._quick(rejected)
-        if token is not None:
-            return token
-        with self._lock:
-            self._load_cache()
-            flow = self._renew_flow(rejected)
-            try:
-                done, value = _step(flow, None)
-                while not done:
-                    response = yield _standalone(value, template)
-                    done, value = _step(flow, response)
-            finally:
-                self._persist()
-            return str(value)
-
-    # --- drivers: async ------------------------------------------------------------------
 
     def _loop_lock(self) -> asyncio.Lock:
         loop = asyncio.get_running_loop()
@@ -585,42 +580,54 @@ class TokenManager:
                 lock = self._loop_locks[loop] = asyncio.Lock()
             return lock
 
-    @contextlib.asynccontextmanager
-    async def _exclusive_async(self) -> AsyncIterator[None]:
+    async def _session_async(
+        self, rejected: str | None, build: Callable[[_Call], httpx.Request]
+    ) -> AsyncGenerator[httpx.Request | _Done, httpx.Response | BaseException | None]:
+        """The async twin of `_session_sync`; its last item is `_Done(token)`."""
+        token = self._quick(rejected)
+        if token is not None:
+            yield _Done(token)
+            return
         async with self._loop_lock():
             # Tasks of this loop queue on the asyncio lock; the thread lock (held by a sync
-            # caller or another loop) is then polled so that the event loop never blocks.
+            # caller or another loop) is then polled, so the event loop never blocks.
             while not self._lock.acquire(blocking=False):
                 await asyncio.sleep(0.002)
+            flow = self._renew_flow(rejected)
             try:
                 if not self._cache_loaded and self._cache is not None:
                     await asyncio.to_thread(self._load_cache)
                 self._cache_loaded = True
-                yield
+                done, value = _step(flow, None)
+                while not done:
+                    reply = yield build(value)
+                    done, value = _step(flow, reply)
+                token = str(value)
             finally:
+                flow.close()
                 try:
                     if self._dirty and self._cache is not None:
                         await asyncio.to_thread(self._persist)
                     self._dirty = False
                 finally:
                     self._lock.release()
+        yield _Done(token)
 
     async def get_token_async(self, http: httpx.AsyncClient, *, rejected: str | None = None) -> str:
         """The async twin of `get_token_sync`; never blocks the event loop."""
-        token = self._quick(rejected)
-        if token is not None:
-            return token
-        async with self._exclusive_async():
-            flow = self._renew_flow(rejected)
-            done, value = _step(flow, None)
-            while not done:
+        session = self._session_async(rejected, lambda call: http.build_request(**call))
+        try:
+            item = await session.asend(None)
+            while not isinstance(item, _Done):
                 reply: httpx.Response | BaseException
                 try:
-                    reply = await http.send(http.build_request(**value), auth=None)
+                    reply = await http.send(item, auth=None)
                 except httpx.TransportError as exc:
                     reply = exc
-                done, value = _step(flow, reply)
-            return str(value)
+                item = await session.asend(reply)
+            return item.token
+        finally:
+            await session.aclose()
 
     async def renew_async(self, http: httpx.AsyncClient, rejected: str) -> str:
         """After a 401: a token other than `rejected` (refresh, else mint)."""
@@ -633,6 +640,11 @@ class TokenManager:
             self._dirty = True
             self._cache_loaded = True
             self._persist()
+
+
+@attrs.frozen
+class _Done:
+    token: str = attrs.field(repr=False)
 
 
 def _step(flow: _Flow, reply: httpx.Response | BaseException | None) -> tuple[bool, Any]:
@@ -712,7 +724,25 @@ class GatewayAuth(httpx.Auth):
     ) -> Generator[httpx.Request, httpx.Response, str]:
         if self.http is not None:
             return self.tokens.get_token_sync(self.http, rejected=rejected)
-        return (yield from self.tokens._inline_sync(rejected, request))
+        # No client of our own: yield the auth requests through the sending client.
+        session = self.tokens._session_sync(rejected, lambda call: _standalone(call, request))
+        return (yield from session)
+
+    async def _token_async(
+        self, request: httpx.Request, rejected: str | None
+    ) -> AsyncGenerator[httpx.Request | _Done, httpx.Response]:
+        """Yields auth requests (bare mode only), then `_Done(token)`."""
+        if self.async_http is not None:
+            yield _Done(await self.tokens.get_token_async(self.async_http, rejected=rejected))
+            return
+        session = self.tokens._session_async(rejected, lambda call: _standalone(call, request))
+        try:
+            item = await session.asend(None)
+            while not isinstance(item, _Done):
+                item = await session.asend((yield item))
+            yield item
+        finally:
+            await session.aclose()
 
     def sync_auth_flow(
         self, request: httpx.Request
@@ -731,20 +761,15 @@ class GatewayAuth(httpx.Auth):
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
         rejected: str | None = None
         for attempt in range(2):
-            token = self.tokens._quick(rejected)
-            if token is None and self.async_http is not None:
-                token = await self.tokens.get_token_async(self.async_http, rejected=rejected)
-            elif token is None:
-                # No client of our own: yield the auth requests through the sending client.
-                async with self.tokens._exclusive_async():
-                    flow = self.tokens._renew_flow(rejected)
-                    done, value = _step(flow, None)
-                    while not done:
-                        response = yield _standalone(value, request)
-                        done, value = _step(flow, response)
-                    token = str(value)
-            self._prepare(request, token)
+            steps = self._token_async(request, rejected)
+            try:
+                item = await steps.asend(None)  # type: ignore[arg-type]
+                while not isinstance(item, _Done):
+                    item = await steps.asend((yield item))
+            finally:
+                await steps.aclose()
+            self._prepare(request, item.token)
             response = yield request
             if attempt or response.status_code != 401 or not self.tokens.can_renew:
                 return
-            rejected = token
+            rejected = item.token
