@@ -257,8 +257,9 @@ def test_utf8_bom_is_tolerated(tmp_path: Path) -> None:
 @pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o660])
 def test_warns_when_group_or_others_can_read(tmp_path: Path, mode: int) -> None:
     path = _write(tmp_path / "key.json", _bundle(), mode)
-    with pytest.warns(KeyFilePermissionWarning, match="chmod 600"):
+    with pytest.warns(KeyFilePermissionWarning, match="chmod 600") as record:
         Credentials.from_key_file(path)
+    assert record[0].filename == __file__  # points at the caller
 
 
 def test_no_warning_for_0600(tmp_path: Path) -> None:

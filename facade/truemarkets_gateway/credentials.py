@@ -26,6 +26,7 @@ from jose.backends.cryptography_backend import CryptographyECKey
 from jose.constants import ALGORITHMS
 from jose.utils import base64url_encode
 
+from .environments import _caller_stacklevel
 from .errors import CredentialsError
 
 __all__ = [
@@ -212,7 +213,7 @@ def _warn_if_shared(path: Path, mode: int) -> None:
             f"{path}: the API key file is accessible by group or others "
             f"(mode {stat.S_IMODE(mode):04o}); run: chmod 600 {path}",
             KeyFilePermissionWarning,
-            stacklevel=3,
+            stacklevel=_caller_stacklevel(),
         )
 
 
