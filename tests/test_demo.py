@@ -29,7 +29,8 @@ _SECRET_PATTERNS = {
 @pytest.fixture(scope="module")
 def transcript() -> tuple[str, float]:
     buffer = io.StringIO()
-    console = Console(file=buffer, width=120, color_system=None, force_terminal=False)
+    # Markup off, as the tmgw CLI's console has it: styles must not print as "[bold]".
+    console = Console(file=buffer, width=120, color_system=None, markup=False)
     started = time.monotonic()
     demo.run(console=console)
     return buffer.getvalue(), time.monotonic() - started
@@ -66,6 +67,10 @@ def test_demo_shows_the_outcomes(transcript: tuple[str, float]) -> None:
     assert "stamped and executed (executed=True)" in text
     assert "is active at 30000" in text and "now canceled" in text
     assert re.search(r"signed=True status=completed", text)
+
+
+def test_demo_prints_no_markup_tags(transcript: tuple[str, float]) -> None:
+    assert not re.search(r"\[/?(bold|green|cyan)", transcript[0])
 
 
 def test_demo_prints_no_secret(transcript: tuple[str, float]) -> None:

@@ -18,9 +18,11 @@ from urllib.parse import urlsplit
 import httpx
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.syntax import Syntax
 from rich.table import Table
+from rich.text import Text
 
 from .client import Gateway
 from .errors import ValidationError
@@ -31,6 +33,12 @@ __all__ = ["run"]
 _SOL_MINT = "So11111111111111111111111111111111111111112"
 _SOLANA_DESTINATION = "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin"
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
+
+def _rich(markup: str) -> Text:
+    # Styled text that renders the same whatever the console's `markup` setting (the CLI
+    # turns markup off so that data with brackets prints as is).
+    return Text.from_markup(markup)
 
 
 def _dec(value: Decimal | None) -> str:
@@ -52,12 +60,12 @@ class _Narrator:
     def chapter(self, title: str, story: str, code: str) -> None:
         self.step += 1
         self.console.print()
-        self.console.rule(f"[bold cyan]{self.step}. {title}", align="left")
+        self.console.rule(_rich(f"[bold cyan]{self.step}. {title}"), align="left")
         self.console.print(story)
         self.console.print(Syntax(code, "python", theme="ansi_dark", background_color="default"))
 
     def say(self, text: str) -> None:
-        self.console.print(f"  [green]→[/green] {text}")
+        self.console.print(_rich(f"  [green]→[/green] {text}"))
 
 
 def _assets_table(assets: Iterable[Asset]) -> Table:
@@ -98,11 +106,11 @@ def _order_table(order: Order, title: str) -> Table:
     table = Table(box=box.SIMPLE, title=title, title_justify="left", show_header=False)
     table.add_column("field", style="dim")
     table.add_column("value")
-    rows = [
+    rows: list[tuple[str, str | Text]] = [
         ("order id", order.order_id),
         ("venue", str(order.venue or "—")),
         ("side / type", f"{order.side} {order.type}"),
-        ("status", f"[bold]{order.status}[/bold]"),
+        ("status", _rich(f"[bold]{order.status}[/bold]")),
         ("price", _dec(order.price)),
         ("qty", _dec(order.qty)),
         ("executed qty", _dec(order.executed_qty)),
@@ -135,8 +143,10 @@ def run(console: Console | None = None, base_url: str | None = None) -> None:
     started = time.monotonic()
     out.print(
         Panel.fit(
-            "[bold]True Markets Gateway SDK[/bold] — a narrated session\n"
-            "Against a local sandbox on 127.0.0.1: same API, nothing real is traded.",
+            _rich(
+                "[bold]True Markets Gateway SDK[/bold] — a narrated session\n"
+                "Against a local sandbox on 127.0.0.1: same API, nothing real is traded."
+            ),
             border_style="cyan",
         )
     )
@@ -151,16 +161,20 @@ def run(console: Console | None = None, base_url: str | None = None) -> None:
                 _, key_file = sandbox.create_api_key(Path(workdir) / "demo-key.json", label="demo")
                 assert isinstance(key_file, Path)
                 out.print(
-                    f"\nStarted the sandbox at [bold]{sandbox.base_url}[/bold] and registered a "
-                    "throwaway P-256 API key in a 0600 key file (the same JSON format as the "
-                    "API Keys page downloads)."
+                    _rich(
+                        f"\nStarted the sandbox at [bold]{escape(sandbox.base_url)}[/bold] and "
+                        "registered a throwaway P-256 API key in a 0600 key file (the same JSON "
+                        "format as the API Keys page downloads)."
+                    )
                 )
                 _tour(out, sandbox.base_url, key_file)
     out.print()
-    out.rule("[bold green]Done", align="left")
+    out.rule(_rich("[bold green]Done"), align="left")
     out.print(
-        f"Finished in {time.monotonic() - started:.1f} s. Next: [bold]make test[/bold] runs "
-        "the suite; [bold]tmgw --help[/bold] shows the same operations on the command line."
+        _rich(
+            f"Finished in {time.monotonic() - started:.1f} s. Next: [bold]make test[/bold] runs "
+            "the suite; [bold]tmgw --help[/bold] shows the same operations on the command line."
+        )
     )
 
 
@@ -175,7 +189,7 @@ def _tour(out: Console, base_url: str, key_file: Path | None) -> None:
             "refreshed before they expire; nothing secret is ever printed or logged.",
             'gw = Gateway(base_url="http://127.0.0.1:…", key_file="demo-key.json")',
         )
-        story.say(f"{gw!r}")
+        story.say(escape(repr(gw)))
 
         story.chapter(
             "The asset catalog",
