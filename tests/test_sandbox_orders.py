@@ -391,3 +391,20 @@ def test_cancel_execute_without_a_prepared_cancel_is_409(session: Session) -> No
         f"/orders/{order_id}/cancel/execute", {"signatures": ["x"], "auth_type": "api_key"}
     )
     assert response.status_code == 409
+
+
+def test_cefi_buy_short_of_cash_is_funded_by_a_bridge_payload(
+    session: Session, clock: Clock
+) -> None:
+    session.sandbox.fund("USDC", "-99990", key_id=session.key_id)  # 10 USDC left on the exchange
+    created = session.post("/orders", market_buy("1000")).json()
+    assert created["status"] == "initialized"
+    assert len(created["payloads"]) == 1
+    executed = session.post(
+        f"/orders/{created['order_id']}/execute",
+        execute_body(session.private_key, created["payloads"]),
+    )
+    assert executed.json()["status"] == "pending"
+    clock.advance(1)
+    assert session.order(created["order_id"])["status"] == "complete"
+    assert session.balance("USDC", "solana")["total"] == "4010"  # 990 bridged from solana

@@ -529,19 +529,16 @@ class OrderDesk:
 
     def execute(self, order: Order, now: float) -> dict[str, Any]:
         """Submit an `initialized` order whose stamps were already verified."""
-        uid = order.uid
-        if order.bridge > 0:
+        uid, hold = order.uid, order.hold
+        if order.bridge > 0 and hold is not None:
+            # First the funding bridge the extra payload approved: on-chain cash to the
+            # exchange for a CeFi buy, exchange balance to the chain for a DeFi order.
             if order.venue == "cefi":
-                source = self._bridge_source(
-                    uid, order.hold.symbol if order.hold else "", order.bridge
-                )
+                source = self._bridge_source(uid, hold.symbol, order.bridge)
                 if source is not None:
-                    self.ledger.move(
-                        uid, order.hold.symbol if order.hold else "", source, None, order.bridge
-                    )
-            elif order.hold is not None:
-                self.ledger.move(uid, order.hold.symbol, None, order.hold.chain, order.bridge)
-        hold = order.hold
+                    self.ledger.move(uid, hold.symbol, source, None, order.bridge)
+            else:
+                self.ledger.move(uid, hold.symbol, None, hold.chain, order.bridge)
         if hold is not None and not self.ledger.hold(uid, hold.symbol, hold.chain, hold.amount):
             order.hold = None
             order.unfunded = True
