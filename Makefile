@@ -17,7 +17,7 @@ test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(PY) scripts/regenerate --check
-	$(VENV)/bin/pytest --block-network
+	$(VENV)/bin/pytest --block-network --allowed-hosts="127\.0\.0\.1$$,localhost$$"
 
 demo: $(STAMP)
 	$(PY) -m truemarkets_gateway demo
