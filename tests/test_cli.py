@@ -404,6 +404,8 @@ def test_token_shows_expiry_and_caches_privately(tmgw: Run, clean_environment: P
     cache = Path(first["cache_file"])
     assert cache.is_relative_to(clean_environment / "truemarkets-gateway")
     assert stat.S_IMODE(cache.stat().st_mode) == 0o600
+    assert stat.S_IMODE(cache.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(cache.parent.parent.stat().st_mode) == 0o700
 
     second = doc(tmgw("--json", "token"))
     assert second["source"] == "cached"
@@ -732,3 +734,32 @@ def test_no_secret_is_ever_printed(
     text = with_secret.stdout + with_secret.stderr
     assert private_d not in text
     assert [t for t in tokens if t in text] == [shown]  # the access token only, on request
+
+
+# --- files -----------------------------------------------------------------------------------
+
+
+def test_config_dir_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from truemarkets_gateway.cli.paths import config_dir, token_cache_path
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    assert config_dir() == tmp_path / "truemarkets-gateway"
+    monkeypatch.setenv("XDG_CONFIG_HOME", "relative/dir")  # invalid per the spec: ignored
+    assert config_dir() == Path.home() / ".config" / "truemarkets-gateway"
+    monkeypatch.delenv("XDG_CONFIG_HOME")
+    assert config_dir() == Path.home() / ".config" / "truemarkets-gateway"
+
+    key = "8f0c3d2e-5b7a-4c1e-9d3f-2a6b8c4e1f70"
+    prod = token_cache_path("prod", "https://api.truemarkets.co", key)
+    assert prod.name == f"prod-{key}.json"
+    one = token_cache_path("custom", "http://127.0.0.1:1", key)
+    two = token_cache_path("custom", "http://127.0.0.1:2", key)
+    assert one != two and one.parent == prod.parent
+
+
+def test_verbose_logs_to_stderr(tmgw: Run) -> None:
+    result = tmgw("balances", pre=("-v", "-v"))
+    assert result.exit_code == 0
+    assert "DEBUG" in result.stderr
+    quiet = tmgw("balances")
+    assert "DEBUG" not in quiet.stderr

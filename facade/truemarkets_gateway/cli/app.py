@@ -37,14 +37,20 @@ def _version(value: bool) -> None:
 
 
 def _configure_logging(output: Output, verbose: int) -> None:
+    """-v: INFO, -vv: DEBUG from the SDK's logger (which never logs secrets) to stderr.
+    A handler from an earlier invocation in the same process is replaced."""
+    logger = logging.getLogger("truemarkets_gateway")
+    for handler in list(logger.handlers):
+        if getattr(handler, "_tmgw", False):
+            logger.removeHandler(handler)
     if verbose <= 0:
         return
     from rich.logging import RichHandler
 
-    logger = logging.getLogger("truemarkets_gateway")
+    handler = RichHandler(console=output.err, show_path=False, markup=False)
+    handler._tmgw = True  # type: ignore[attr-defined]
     logger.setLevel(logging.DEBUG if verbose >= 2 else logging.INFO)
-    if not any(isinstance(h, RichHandler) for h in logger.handlers):
-        logger.addHandler(RichHandler(console=output.err, show_path=False, markup=False))
+    logger.addHandler(handler)
 
 
 @app.callback()

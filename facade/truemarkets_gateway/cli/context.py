@@ -105,7 +105,9 @@ class CliContext:
             return None
         environment = self.environment
         path = token_cache_path(environment.name, environment.host, credentials.key_id)
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Both folders private: the file names reveal key ids and hosts.
+        path.parent.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, exist_ok=True)
         return path
 
     def gateway(self, *, auth: bool = True) -> Gateway:

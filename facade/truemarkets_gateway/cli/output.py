@@ -134,7 +134,8 @@ class Output:
         self.err.print(message, markup=False, highlight=False)
 
     def error(self, message: str, hint: str | None, code: ExitCode) -> None:
-        line = Text("Error: ", style="bold red")
+        line = Text()
+        line.append("Error: ", style="bold red")
         line.append(message)
         if hint:
             line.append(" (hint: " + hint + ")", style="dim")
