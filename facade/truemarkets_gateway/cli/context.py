@@ -43,10 +43,10 @@ class CliContext:
     signer_key: str | None = None
     assume_yes: bool = False
     token_cache: bool = True
-    _environment: Environment | None = attrs.field(default=None, alias="_environment")
-    _credentials: Credentials | None = attrs.field(default=None, alias="_credentials")
-    _credentials_loaded: bool = attrs.field(default=False, alias="_credentials_loaded")
-    _gateway: Gateway | None = attrs.field(default=None, alias="_gateway")
+    _environment: Environment | None = attrs.field(default=None, init=False)
+    _credentials: Credentials | None = attrs.field(default=None, init=False)
+    _credentials_loaded: bool = attrs.field(default=False, init=False)
+    _gateway: Gateway | None = attrs.field(default=None, init=False)
 
     @property
     def environment(self) -> Environment:

@@ -88,7 +88,7 @@ def _serve_app(app: Any, host: str, port: int) -> None:  # pragma: no cover - bl
 
 
 def demo(ctx: typer.Context) -> None:
-    """A narrated tour of the SDK against an in-process sandbox."""
+    """A narrated tour of the SDK against an in-process sandbox (or --base-url's sandbox)."""
     with command(ctx) as state:
         try:
             module = importlib.import_module("truemarkets_gateway.demo")
@@ -102,7 +102,11 @@ def demo(ctx: typer.Context) -> None:
                 "the demo is not available in this installation",
                 hint="reinstall truemarkets-gateway, or run `tmgw sandbox` to try commands",
             ) from None
-        module.run(console=state.output.console)
+        if state.base_url:
+            # Your own sandbox (`tmgw sandbox`); the demo refuses anything but loopback.
+            module.run(console=state.output.console, base_url=state.base_url)
+        else:
+            module.run(console=state.output.console)
 
 
 def register(app: typer.Typer) -> None:
