@@ -328,3 +328,56 @@ async def test_async_client_replays_the_same_session(name: str, tmp_path: Path) 
             await ASYNC_SESSIONS[name](gw)
         recorded = cassette.get_metadata("session", None)["outcome"]["requests"]
     assert seen == recorded
+
+
+# --- the recorder --------------------------------------------------------------------------------------
+
+
+def _recorder() -> ModuleType:
+    from importlib.machinery import SourceFileLoader
+    from importlib.util import module_from_spec, spec_from_loader
+
+    loader = SourceFileLoader("record_sessions", str(SCRIPTS / "record_sessions"))
+    spec = spec_from_loader("record_sessions", loader)
+    assert spec is not None
+    module = module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+def test_recorder_refuses_production_without_the_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _recorder().main(["--target", "prod"]) == 2
+    assert "refusing to record against production" in capsys.readouterr().err
+
+
+def test_recorder_needs_a_key_file_for_uat(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("TM_KEY_FILE", raising=False)
+    assert _recorder().main(["--target", "uat"]) == 2
+    assert "TM_KEY_FILE" in capsys.readouterr().err
+
+
+def test_recorder_plans_without_faults_on_uat(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TM_KEY_FILE", "/nonexistent/key.json")
+    assert _recorder().main(["--target", "uat", "--dry-run"]) == 0
+    printed = capsys.readouterr().out
+    assert "error_503" in printed.split("Not recorded on uat")[1]
+    assert "defi_market_buy" in printed.split("Not recorded on uat")[0]
+
+
+@pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1"])
+@pytest.mark.parametrize("name", ["auth_401_refresh_replay", "defi_quote_stale_recreate"])
+def test_record_then_replay_round_trip(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Recording still works against today's sandbox, and what it writes replays."""
+    monkeypatch.setattr(cassettes, "CASSETTE_DIR", tmp_path / "cassettes")
+    scenario = scenarios.by_name(name)
+    recorded = sessions.record_scenario(scenario)
+    written = tmp_path / "cassettes" / f"{name}.yaml"
+    assert cassettes.find_secrets(written.read_text(encoding="utf-8")) == []
+    replayed, metadata = sessions.replay_scenario(scenario, tmp_path)
+    assert replayed.as_json() == recorded.as_json() == metadata["outcome"]
