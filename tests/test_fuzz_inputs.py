@@ -36,6 +36,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
+
 from truemarkets_gateway.errors import TrueMarketsError, ValidationError
 
 try:
