@@ -235,6 +235,7 @@ class GatewayBase:
 
     _tokens: TokenManager | None
     _auth: httpx.Auth | None
+    _owns_http: bool = False
 
     def __init__(
         self,
@@ -635,7 +636,10 @@ class GatewayBase:
     # --- one attempt's outcome (the loop calls these) ---------------------------------------
 
     def _request_args(self, call: PreparedCall[Any]) -> dict[str, Any]:
-        args: dict[str, Any] = {"params": call.params, "headers": self._headers}
+        # Our own client carries the headers already; a caller's client gets them per request.
+        args: dict[str, Any] = {"params": call.params}
+        if not self._owns_http:
+            args["headers"] = self._headers
         if call.json is not None:
             args["json"] = call.json
         if self._timeout is not NOT_GIVEN:

@@ -3,7 +3,7 @@
 The only module besides `_base.py` that knows generated model names, so a regeneration
 touches one adapter layer. Request bodies go through the generated models' `from_dict`
 (so our field names are checked against the spec) and 2xx bodies are parsed by them.
-Generated code is imported on first use to keep `import truemarkets_gateway` fast.
+This module is itself imported on first use, so `import truemarkets_gateway` stays fast.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
+
+from truemarkets_gateway_client.types import Unset
 
 from ._money import parse_decimal
 from .models import (
@@ -55,9 +57,7 @@ E = TypeVar("E", OrderStatus, TransferStatus, OrderSide, OrderType, QtyUnit, Ven
 
 def _get(value: Any) -> Any:
     """The generated `UNSET` (and None) as None; anything else as is."""
-    if value is None or type(value).__name__ == "Unset":
-        return None
-    return value
+    return None if value is None or value.__class__ is Unset else value
 
 
 def _str(value: Any) -> str | None:

@@ -67,11 +67,8 @@ def parse_decimal(value: Any) -> Decimal | None:
     if isinstance(value, int | float):
         return Decimal(str(value))
     if isinstance(value, str):
-        text = value.strip()
-        if not text:
-            return None
         try:
-            return Decimal(text)
+            return Decimal(value)  # Decimal itself allows surrounding whitespace
         except InvalidOperation:
             return None
     return None
