@@ -18,6 +18,7 @@ from _facade_stub import (
     Stub,
     sync_gateway,
 )
+
 from truemarkets_gateway import (
     CredentialsError,
     Gateway,
@@ -370,3 +371,30 @@ def test_unreadable_success_body(stub: Stub) -> None:
     gw = sync_gateway(stub)
     with pytest.raises(UnexpectedResponseError, match="list_orders"):
         gw.create_order(side="sell", type="market", qty="1", qty_unit="base", base_asset="BTC")
+
+
+def test_credentials_default_from_environment(api_key_file, key_id) -> None:  # type: ignore[no-untyped-def]
+    gw = Gateway(environ={"TM_KEY_FILE": str(api_key_file)})
+    assert gw.credentials is not None and gw.credentials.key_id == key_id
+    assert gw.signer.public_key_hex == gw.credentials.public_key_compressed_hex
+    assert "PRIVATE" not in repr(gw) and "api_key" in repr(gw)
+    gw.close()
+
+
+def test_workflows_run_on_the_real_primitives(stub: Stub) -> None:
+    stub.json("POST", "/orders", {"order_id": "o9", "status": "pending"}, status=201)
+    stub.on(
+        "GET",
+        "/orders/o9/status",
+        httpx.Response(200, json={"status": "pending"}),
+        httpx.Response(200, json={"status": "complete"}),
+    )
+    stub.json("GET", "/orders/o9", {**ORDER, "order_id": "o9"})
+    stub.on("POST", "/orders/o9/cancel", httpx.Response(202))
+    gw = sync_gateway(stub)
+    placed = gw.place_order(
+        side="sell", type="market", qty="0.01", qty_unit="base", base_asset="BTC"
+    )
+    assert placed.order_id == "o9" and placed.order is not None
+    assert placed.order.status is OrderStatus.COMPLETE
+    assert stub.sleeps  # polling slept through the injected sleep, not for real
