@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+
 from truemarkets_gateway import AsyncGateway, Gateway
 
 HOST = "https://api.truemarkets.co"

@@ -7,6 +7,7 @@ from email.utils import formatdate
 import httpx
 import pytest
 from _facade_stub import ORDER, Stub, async_gateway, sync_gateway
+
 from truemarkets_gateway import (
     APIConnectionError,
     APITimeoutError,
