@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
+
 from truemarkets_gateway import _flows
 from truemarkets_gateway._flows import (
     Call,

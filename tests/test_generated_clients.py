@@ -11,9 +11,10 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
+
 import truemarkets_auth_client
 import truemarkets_gateway_client
-import yaml
 from truemarkets_gateway_client import AuthenticatedClient
 from truemarkets_gateway_client.api.orders import create_order, execute_order
 from truemarkets_gateway_client.models import (

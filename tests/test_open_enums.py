@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 import truemarkets_gateway_client.models as models
 from truemarkets_gateway_client import Client
 from truemarkets_gateway_client.api.orders import get_order_status, list_orders

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from truemarkets_gateway.errors import CredentialsError
 from truemarkets_gateway.signing import (
     SIGNATURE_SCHEME,

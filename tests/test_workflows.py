@@ -12,6 +12,7 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
+
 from truemarkets_gateway.errors import (
     ErrorEnvelope,
     InsufficientBalanceError,
