@@ -1,0 +1,90 @@
+"""What an error body says, whatever shape it came in: `ErrorEnvelope`, `FieldViolation`
+and `parse_error_body`. Loaded with the first error; `errors` re-exports these names.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
+__all__ = ["ErrorEnvelope", "FieldViolation", "parse_error_body"]
+
+
+@attrs.frozen
+class FieldViolation:
+    field: str
+    message: str
+
+
+@attrs.frozen
+class ErrorEnvelope:
+    """What we could read from an error body, whatever shape it had."""
+
+    message: str
+    type: str | None = None
+    code: str | int | None = None
+    request_id: str | None = None
+    field_violations: tuple[FieldViolation, ...] = ()
+    body: Any = None  # parsed JSON, or the text when the body was not JSON
+    is_html: bool = False
+
+
+_HTML_RE = re.compile(rb"^\s*(<!doctype html|<html)", re.IGNORECASE)
+_TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_MAX_TEXT = 300
+
+
+def _text(content: bytes) -> str:
+    return content.decode("utf-8", errors="replace").strip()
+
+
+def _violations(raw: Any) -> tuple[FieldViolation, ...]:
+    if not isinstance(raw, Sequence) or isinstance(raw, str | bytes):
+        return ()
+    out = []
+    for item in raw:
+        if isinstance(item, Mapping):
+            out.append(FieldViolation(str(item.get("field", "")), str(item.get("message", ""))))
+    return tuple(out)
+
+
+def parse_error_body(content: bytes) -> ErrorEnvelope:
+    """Read every error shape the API is known to send.
+
+    `{message}`; `{type, code, message, field_violations, request_id}`; the legacy
+    `{error, message, code: <int>}`; plain text from a proxy; an HTML page from the edge.
+    Unknown fields are kept in `body`.
+    """
+    if _HTML_RE.match(content):
+        text = _text(content)
+        title = _TITLE_RE.search(text)
+        summary = " ".join(title.group(1).split()) if title else "HTML page"
+        return ErrorEnvelope(message=summary[:_MAX_TEXT], body=text, is_html=True)
+    try:
+        data = json.loads(content) if content else None
+    except ValueError:
+        text = _text(content)
+        return ErrorEnvelope(message=text[:_MAX_TEXT], body=text)
+    if not isinstance(data, Mapping):
+        return ErrorEnvelope(message="" if data is None else str(data)[:_MAX_TEXT], body=data)
+    code = data.get("code")
+    if not isinstance(code, str | int) or isinstance(code, bool):
+        code = None
+    message = data.get("message")
+    if not isinstance(message, str) or not message:
+        legacy = data.get("error")
+        message = legacy if isinstance(legacy, str) and legacy else ""
+    err_type = data.get("type")
+    request_id = data.get("request_id")
+    return ErrorEnvelope(
+        message=message,
+        type=err_type if isinstance(err_type, str) else None,
+        code=code,
+        request_id=request_id if isinstance(request_id, str) else None,
+        field_violations=_violations(data.get("field_violations")),
+        body=dict(data),
+    )
