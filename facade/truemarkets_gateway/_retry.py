@@ -9,8 +9,8 @@ idempotency key) retry only when the request provably never left this machine.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import NamedTuple
 
-import attrs
 import httpx
 
 __all__ = [
@@ -32,8 +32,9 @@ _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _UNIX_TIME_THRESHOLD = 1_000_000_000.0  # x-ratelimit-reset above this is a Unix time
 
 
-@attrs.frozen(slots=True)
-class RetryPolicy:
+# Plain NamedTuples rather than attrs classes: this module loads on import of the SDK,
+# and these immutable values need nothing more.
+class RetryPolicy(NamedTuple):
     """Backoff shape. `max_wait` caps a server-advised wait: above it we do not retry and
     the error (with its `retry_after`) reaches the caller instead of a long sleep."""
 
@@ -42,8 +43,7 @@ class RetryPolicy:
     max_wait: float = 60.0
 
 
-@attrs.frozen(slots=True)
-class RetryDecision:
+class RetryDecision(NamedTuple):
     retry: bool
     delay: float = 0.0
     reason: str = ""
