@@ -13,14 +13,12 @@ import os
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
-import attrs
 import httpx
 
 from . import _retry, _validate
 from ._version import __version__
-from .environments import Environment
 from .errors import (
     APIConnectionError,
     APITimeoutError,
@@ -31,24 +29,25 @@ from .errors import (
     ValidationError,
     error_from_response,
 )
-from .models import (
-    Asset,
-    Balances,
-    CancelPrepared,
-    CreatedOrder,
-    ExecutedOrder,
-    Order,
-    OrderStatus,
-    Page,
-    Quote,
-    Transfer,
-    UnsignedPayload,
-)
 
 if TYPE_CHECKING:
     from ._auth import TokenManager
     from ._token_cache import TokenCache
     from .credentials import Credentials
+    from .environments import Environment
+    from .models import (
+        Asset,
+        Balances,
+        CancelPrepared,
+        CreatedOrder,
+        ExecutedOrder,
+        Order,
+        OrderStatus,
+        Page,
+        Quote,
+        Transfer,
+        UnsignedPayload,
+    )
     from .signing import PayloadSigner
 
 __all__ = [
@@ -81,8 +80,11 @@ NOT_GIVEN: Any = _NotGiven()
 # --- the operation table ---------------------------------------------------------------------
 
 
-@attrs.frozen(slots=True)
-class Operation:
+# Operation and PreparedCall are plain immutable values (not attrs classes): this module loads
+# on import of the SDK, and a PreparedCall is built on every call.
+
+
+class Operation(NamedTuple):
     """One Gateway endpoint and the policy that follows from it.
 
     `idempotent` operations retry on any transient failure; the others (orders, transfers:
@@ -177,8 +179,7 @@ OPERATIONS: dict[str, Operation] = {
 }
 
 
-@attrs.frozen(slots=True)
-class PreparedCall(Generic[T]):
+class PreparedCall(NamedTuple, Generic[T]):
     """A validated request, ready to send (and to send again), and how to read its answer."""
 
     op: Operation
@@ -257,6 +258,8 @@ class GatewayBase:
         rand: Callable[[], float] | None,
         clock: Callable[[], float],
     ) -> None:
+        from .environments import Environment
+
         self.environment = Environment.resolve(
             env=env, base_url=base_url, legacy=legacy, environ=environ
         )
@@ -420,6 +423,7 @@ class GatewayBase:
         signer: PayloadSigner | None,
     ) -> PreparedCall[ExecutedOrder]:
         from . import _convert
+        from .models import CreatedOrder
 
         if isinstance(order, CreatedOrder):
             if not order.order_created:
@@ -574,6 +578,7 @@ class GatewayBase:
         self, *, asset_id: str | Asset, qty: Any, to: str, qty_unit: Any, network: str | None
     ) -> PreparedCall[Transfer]:
         from . import _convert
+        from .models import Asset
 
         venue: str | None = None
         networks: frozenset[str] = frozenset()
@@ -605,6 +610,7 @@ class GatewayBase:
         signer: PayloadSigner | None,
     ) -> PreparedCall[Transfer]:
         from . import _convert
+        from .models import Transfer
 
         if isinstance(transfer, Transfer):
             transfer_id = _validate.require_id("transfer_id", transfer.id)

@@ -6,14 +6,11 @@ returns its result; `run_sync` and `run_async` perform the steps. All policy liv
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 import logging
 import time
 from collections.abc import Awaitable, Callable, Generator, Iterator, Mapping
-from typing import Any, TypeVar
-
-import attrs
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from .errors import (
     InsufficientBalanceError,
@@ -27,16 +24,20 @@ from .errors import (
     TrueMarketsError,
     ValidationError,
 )
-from .models import (
-    CancelPrepared,
-    CreatedOrder,
-    ExecutedOrder,
-    Order,
-    OrderStatus,
-    Transfer,
-    TransferStatus,
-)
-from .signing import PayloadSigner
+
+if TYPE_CHECKING:
+    from .models import (
+        CancelPrepared,
+        CancelResult,
+        CreatedOrder,
+        ExecutedOrder,
+        Order,
+        OrderStatus,
+        PlacedOrder,
+        Transfer,
+        TransferResult,
+    )
+    from .signing import PayloadSigner
 
 __all__ = [
     "Call",
@@ -62,35 +63,40 @@ logger = logging.getLogger("truemarkets_gateway")
 T = TypeVar("T")
 
 # --- steps -----------------------------------------------------------------------------------
+#
+# Steps and options are plain immutable values, not attrs classes: this module loads on
+# import of the SDK (the workflows are mixed into the clients), attrs only with a result.
+
+_NO_KWARGS: Mapping[str, Any] = MappingProxyType({})
 
 
-@attrs.frozen
-class Call:
+class Call(NamedTuple):
     """Run `client.<name>(*args, **kwargs)`; the flow receives its result or its exception.
 
     Arguments may hold stamps, so they are kept out of the repr.
     """
 
     name: str
-    args: tuple[Any, ...] = attrs.field(default=(), repr=False)
-    kwargs: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    args: tuple[Any, ...] = ()
+    kwargs: Mapping[str, Any] = _NO_KWARGS
+
+    def __repr__(self) -> str:
+        return f"Call(name={self.name!r})"
 
 
-@attrs.frozen
-class Sleep:
+class Sleep(NamedTuple):
     """Wait this many seconds; the flow receives None."""
 
     seconds: float
 
 
-@attrs.frozen
-class Now:
+class Now(NamedTuple):
     """Read the monotonic clock; the flow receives seconds as a float."""
 
 
 Step = Call | Sleep | Now
 Flow = Generator[Step, Any, T]
-SignerSource = Callable[[], PayloadSigner]
+SignerSource = Callable[[], "PayloadSigner"]
 """Called only when something must be signed (so CeFi flows never need a signer key)."""
 
 # --- polling policy --------------------------------------------------------------------------
@@ -125,67 +131,7 @@ def _status_text(value: object) -> str | None:
     return str(getattr(value, "value", value))
 
 
-# --- results -----------------------------------------------------------------------------------
-
-
-@attrs.frozen
-class PlacedOrder:
-    """What `place_order` did.
-
-    `executed` is True when payloads were stamped and sent. `replaced_order_ids` lists orders
-    created first and abandoned unexecuted because their payloads went stale; `order_id` is
-    the order that counts. `order` is the full order after waiting (None with `wait=False`).
-    """
-
-    order_id: str
-    status: OrderStatus | None
-    created: CreatedOrder
-    executed: bool
-    order: Order | None = None
-    replaced_order_ids: tuple[str, ...] = ()
-    issues: tuple[str, ...] = ()
-
-    @property
-    def recreated(self) -> bool:
-        return bool(self.replaced_order_ids)
-
-
-@attrs.frozen
-class CancelResult:
-    """What `cancel_order` did.
-
-    `signed` is True for a DeFi cancel whose payloads were stamped and executed; `accepted`
-    for a CeFi cancel taken as is (202). `status` is None when not yet known (a CeFi cancel
-    without `wait`); `order` is the full order after waiting.
-    """
-
-    order_id: str
-    status: OrderStatus | None
-    signed: bool
-    accepted: bool = False
-    order: Order | None = None
-
-
-@attrs.frozen
-class TransferResult:
-    """What `transfer` did: the transfer as last read, and whether it was signed."""
-
-    transfer: Transfer
-    signed: bool
-
-    @property
-    def id(self) -> str:
-        return self.transfer.id
-
-    @property
-    def status(self) -> TransferStatus | None:
-        return self.transfer.status
-
-
-@attrs.frozen
-class PlaceOptions:
-    """The place_order knobs beyond the order itself (see `place_order`)."""
-
+class _PlaceOptionValues(NamedTuple):
     wait: bool = True
     wait_for_fill: bool = False
     timeout: float = ORDER_TIMEOUT
@@ -194,11 +140,36 @@ class PlaceOptions:
     recreate_stale: bool = True
     raise_on_failure: bool = True
 
-    def __attrs_post_init__(self) -> None:
-        if self.timeout < 0:
+
+class PlaceOptions(_PlaceOptionValues):
+    """The place_order knobs beyond the order itself (see `place_order`)."""
+
+    __slots__ = ()
+
+    def __new__(
+        cls,
+        wait: bool = True,
+        wait_for_fill: bool = False,
+        timeout: float = ORDER_TIMEOUT,
+        accept_issues: bool = False,
+        max_payload_age: float = MAX_PAYLOAD_AGE,
+        recreate_stale: bool = True,
+        raise_on_failure: bool = True,
+    ) -> PlaceOptions:
+        if timeout < 0:
             raise ValueError("timeout must be >= 0")
-        if self.max_payload_age <= 0:
+        if max_payload_age <= 0:
             raise ValueError("max_payload_age must be > 0")
+        values = (
+            wait,
+            wait_for_fill,
+            timeout,
+            accept_issues,
+            max_payload_age,
+            recreate_stale,
+            raise_on_failure,
+        )
+        return tuple.__new__(cls, values)
 
 
 # --- waiting ---------------------------------------------------------------------------------
@@ -385,6 +356,8 @@ def place_order_flow(
                 exc.add_note(f"order {created.order_id} replaced stale order(s) {replaced}")
             raise
         status = order.status
+    from .models import PlacedOrder
+
     return PlacedOrder(
         order_id=created.order_id,
         status=_as_order_status(status),
@@ -397,6 +370,8 @@ def place_order_flow(
 
 
 def _as_order_status(value: object) -> OrderStatus | None:
+    from .models import OrderStatus
+
     text = _status_text(value)
     return None if text is None else OrderStatus(text)
 
@@ -438,6 +413,8 @@ def cancel_order_flow(
             targets=ORDER_TERMINAL,
         )
         status = order.status
+    from .models import CancelResult
+
     return CancelResult(
         order_id=order_id,
         status=_as_order_status(status),
@@ -473,6 +450,8 @@ def transfer_flow(
         transfer = yield from wait_transfer_flow(
             transfer.id, timeout=timeout, raise_on_failure=raise_on_failure, known=transfer
         )
+    from .models import TransferResult
+
     return TransferResult(transfer=transfer, signed=signed)
 
 
@@ -516,10 +495,18 @@ async def run_async(
     flow: Flow[T],
     client: object,
     *,
-    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    sleep: Callable[[float], Awaitable[object]] | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> T:
-    """Drive a flow with awaited calls (primitives may be coroutines or plain functions)."""
+    """Drive a flow with awaited calls (primitives may be coroutines or plain functions).
+
+    `sleep` defaults to `asyncio.sleep` (asyncio is imported here, not on import of the SDK).
+    """
+    import asyncio
+    import inspect
+
+    if sleep is None:
+        sleep = asyncio.sleep
     value: Any = None
     error: Exception | None = None
     try:
@@ -545,3 +532,17 @@ async def run_async(
                 raise TypeError(f"unknown flow step {step!r}")
     finally:
         flow.close()
+
+
+_RESULTS = frozenset({"CancelResult", "PlacedOrder", "TransferResult"})
+
+
+def __getattr__(name: str) -> Any:
+    """The result classes live in `models` (attrs), loaded on first use (PEP 562)."""
+    if name in _RESULTS:
+        from . import models
+
+        value = getattr(models, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,35 +11,35 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 
 from ._base import DEFAULT_TIMEOUT, NOT_GIVEN, GatewayBase, PreparedCall
-from ._money import Amount
 from ._retry import DEFAULT_MAX_RETRIES
-from .environments import Environment
-from .models import (
-    Asset,
-    Balances,
-    CancelPrepared,
-    Chain,
-    CreatedOrder,
-    ExecutedOrder,
-    Order,
-    OrderSide,
-    OrderStatus,
-    OrderType,
-    Page,
-    QtyUnit,
-    Quote,
-    Transfer,
-    TransferStatus,
-    Venue,
-)
 from .pagination import SyncPager
 from .workflows import SyncWorkflows
 
 if TYPE_CHECKING:
     from truemarkets_gateway_client import AuthenticatedClient
 
+    from ._money import Amount
     from ._token_cache import TokenCache
     from .credentials import Credentials
+    from .environments import Environment
+    from .models import (
+        Asset,
+        Balances,
+        CancelPrepared,
+        Chain,
+        CreatedOrder,
+        ExecutedOrder,
+        Order,
+        OrderSide,
+        OrderStatus,
+        OrderType,
+        Page,
+        QtyUnit,
+        Quote,
+        Transfer,
+        TransferStatus,
+        Venue,
+    )
     from .signing import PayloadSigner
 
 __all__ = ["Gateway"]

@@ -22,6 +22,7 @@ __all__ = [
     "BalanceSummary",
     "Balances",
     "CancelPrepared",
+    "CancelResult",
     "Chain",
     "CreatedOrder",
     "ExecutedOrder",
@@ -30,10 +31,12 @@ __all__ = [
     "OrderStatus",
     "OrderType",
     "Page",
+    "PlacedOrder",
     "QtyUnit",
     "Quote",
     "QuoteDetails",
     "Transfer",
+    "TransferResult",
     "TransferStatus",
     "UnsignedPayload",
     "Venue",
@@ -446,3 +449,60 @@ class Page(Generic[T]):
 
     def __len__(self) -> int:
         return len(self.items)
+
+
+# --- workflow results (place_order, cancel_order, transfer) ----------------------------------
+
+
+@attrs.frozen
+class PlacedOrder:
+    """What `place_order` did.
+
+    `executed` is True when payloads were stamped and sent. `replaced_order_ids` lists orders
+    created first and abandoned unexecuted because their payloads went stale; `order_id` is
+    the order that counts. `order` is the full order after waiting (None with `wait=False`).
+    """
+
+    order_id: str
+    status: OrderStatus | None
+    created: CreatedOrder
+    executed: bool
+    order: Order | None = None
+    replaced_order_ids: tuple[str, ...] = ()
+    issues: tuple[str, ...] = ()
+
+    @property
+    def recreated(self) -> bool:
+        return bool(self.replaced_order_ids)
+
+
+@attrs.frozen
+class CancelResult:
+    """What `cancel_order` did.
+
+    `signed` is True for a DeFi cancel whose payloads were stamped and executed; `accepted`
+    for a CeFi cancel taken as is (202). `status` is None when not yet known (a CeFi cancel
+    without `wait`); `order` is the full order after waiting.
+    """
+
+    order_id: str
+    status: OrderStatus | None
+    signed: bool
+    accepted: bool = False
+    order: Order | None = None
+
+
+@attrs.frozen
+class TransferResult:
+    """What `transfer` did: the transfer as last read, and whether it was signed."""
+
+    transfer: Transfer
+    signed: bool
+
+    @property
+    def id(self) -> str:
+        return self.transfer.id
+
+    @property
+    def status(self) -> TransferStatus | None:
+        return self.transfer.status

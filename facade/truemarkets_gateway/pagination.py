@@ -7,9 +7,10 @@ Nothing is fetched until you iterate. Iterating a pager yields items across page
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
-from .models import Page
+if TYPE_CHECKING:
+    from .models import Page
 
 __all__ = ["AsyncPager", "SyncPager"]
 

@@ -8,7 +8,6 @@ primitives (`create_order`, `execute_order`, `get_order_status`, `get_order`,
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -18,16 +17,25 @@ from ._flows import (
     MAX_PAYLOAD_AGE,
     ORDER_TIMEOUT,
     TRANSFER_TIMEOUT,
-    CancelResult,
     Flow,
-    PlacedOrder,
     PlaceOptions,
     SignerSource,
-    TransferResult,
 )
-from ._money import Amount
-from .models import Chain, Order, OrderSide, OrderType, QtyUnit, Transfer
-from .signing import PayloadSigner, SignablePayload
+
+if TYPE_CHECKING:
+    from ._money import Amount
+    from .models import (
+        CancelResult,
+        Chain,
+        Order,
+        OrderSide,
+        OrderType,
+        PlacedOrder,
+        QtyUnit,
+        Transfer,
+        TransferResult,
+    )
+    from .signing import PayloadSigner, SignablePayload
 
 __all__ = [
     "AsyncWorkflows",
@@ -244,6 +252,8 @@ class AsyncWorkflows(_WorkflowBase):
     """The same workflows for `AsyncGateway`; see `SyncWorkflows` for what each does."""
 
     async def _workflow_sleep(self, seconds: float) -> None:
+        import asyncio  # here, so the blocking client never loads asyncio
+
         await asyncio.sleep(seconds)
 
     def _workflow_clock(self) -> float:
@@ -374,3 +384,17 @@ class AsyncWorkflows(_WorkflowBase):
                 transfer_id, timeout=timeout, raise_on_failure=raise_on_failure
             )
         )
+
+
+_RESULTS = frozenset({"CancelResult", "PlacedOrder", "TransferResult"})
+
+
+def __getattr__(name: str) -> Any:
+    """The result classes live in `models` (attrs), loaded on first use (PEP 562)."""
+    if name in _RESULTS:
+        from . import models
+
+        value = getattr(models, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
