@@ -61,8 +61,9 @@ def _get(value: Any) -> Any:
 
 
 def _str(value: Any) -> str | None:
-    value = _get(value)
-    return None if value is None else str(value)
+    if value is None or value.__class__ is Unset:
+        return None
+    return value if value.__class__ is str else str(value)
 
 
 def _int(value: Any) -> int | None:
@@ -76,10 +77,15 @@ def _bool(value: Any) -> bool | None:
 
 
 def _enum(cls: type[E], value: Any) -> E | None:
-    value = _get(value)
-    if value is None or value == "":
+    if value is None or value.__class__ is Unset:
         return None
-    return cls(str(value))
+    text = value if value.__class__ is str else str(value)
+    if not text:
+        return None
+    # A known value straight from the member map (what `cls(text)` looks up first); an
+    # unknown one through `cls(text)`, which makes the open-enum member.
+    member = cls._value2member_map_.get(text)
+    return cls(text) if member is None else member  # type: ignore[return-value]
 
 
 def _time(value: Any) -> datetime | None:

@@ -60,6 +60,11 @@ def parse_decimal(value: Any) -> Decimal | None:
     value leaks into the result. Unreadable text also gives None rather than failing the
     whole response: one odd field must not hide the rest of an order.
     """
+    if value.__class__ is str:  # the usual case first: amounts arrive as strings
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            return None
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, Decimal):
