@@ -747,7 +747,11 @@ class GatewayAuth(httpx.Auth):
     def sync_auth_flow(
         self, request: httpx.Request
     ) -> Generator[httpx.Request, httpx.Response, None]:
-        token = yield from self._token_sync(request, None)
+        # Fast path: a token usable as it is needs no session, lock or generator of its own
+        # (`_session_sync` starts with the same check).
+        token = self.tokens._quick(None)
+        if token is None:
+            token = yield from self._token_sync(request, None)
         self._prepare(request, token)
         response = yield request
         if response.status_code != 401 or not self.tokens.can_renew:
