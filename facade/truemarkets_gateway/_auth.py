@@ -466,7 +466,7 @@ class TokenManager:
         parsed = AccessTokensResponse.from_dict({"refresh_token": None, "expires_in": None, **data})
         refresh = parsed.refresh_token if isinstance(parsed.refresh_token, str) else None
         now = self._server_now()
-        expires_at = _expiry(parsed.expires_in, parsed.access_token, now)
+        expires_at = _expiry(parsed.expires_in, access, now)
         if expires_at is None:
             logger.warning(
                 "the token response gave no usable expiry; the token will be renewed when the "
@@ -481,7 +481,7 @@ class TokenManager:
             expires_at = None
         else:
             logger.debug("the access token expires in %.0f s", expires_at - now)
-        return _TokenState(parsed.access_token.strip(), refresh or None, expires_at, now)
+        return _TokenState(access.strip(), refresh or None, expires_at, now)
 
     # --- cache --------------------------------------------------------------------------
 

@@ -112,9 +112,13 @@ def _payloads(items: Any) -> tuple[UnsignedPayload, ...]:
     out = []
     for item in items:
         if isinstance(item, Mapping):
-            out.append(UnsignedPayload(str(item.get("payload", "")), str(item.get("digest", ""))))
+            text, digest = item.get("payload"), item.get("digest")
         else:
-            out.append(UnsignedPayload(str(item.payload), _str(item.digest) or ""))
+            text, digest = _get(item.payload), _get(item.digest)
+        if not isinstance(text, str) or not text:
+            # Signing anything else would approve the wrong bytes; refuse to read it.
+            raise ValueError("a payload without its text")
+        out.append(UnsignedPayload(text, digest if isinstance(digest, str) else ""))
     return tuple(out)
 
 
@@ -291,7 +295,7 @@ def _asset(model: Any) -> Asset:
             extra[nested] = value.to_dict()
     networks = tuple(
         AssetNetwork(
-            network=str(rail.network),
+            network=_str(rail.network) or "",
             compatible_networks=tuple(str(n) for n in (_get(rail.compatible_networks) or ())),
         )
         for rail in (_get(model.networks) or ())

@@ -23,7 +23,6 @@ T = TypeVar("T", bound="AssetItem")
 class AssetItem:
     """
     Attributes:
-        networks (list[AssetNetwork]):
         id (str | Unset): Catalogue id; the `asset_id` of transfers and newer orders.
         chain (None | str | Unset): Chain of a DeFi row; null for CeFi.
         address (None | str | Unset): Token address of a DeFi row; null for CeFi.
@@ -41,9 +40,9 @@ class AssetItem:
         image (AssetImage | Unset):
         market_data (AssetMarketData | Unset):
         socials (AssetSocials | Unset):
+        networks (list[AssetNetwork] | Unset):
     """
 
-    networks: list[AssetNetwork]
     id: str | Unset = UNSET
     chain: None | str | Unset = UNSET
     address: None | str | Unset = UNSET
@@ -61,14 +60,10 @@ class AssetItem:
     image: AssetImage | Unset = UNSET
     market_data: AssetMarketData | Unset = UNSET
     socials: AssetSocials | Unset = UNSET
+    networks: list[AssetNetwork] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        networks = []
-        for networks_item_data in self.networks:
-            networks_item = networks_item_data.to_dict()
-            networks.append(networks_item)
-
         id = self.id
 
         chain: None | str | Unset
@@ -123,13 +118,16 @@ class AssetItem:
         if not isinstance(self.socials, Unset):
             socials = self.socials.to_dict()
 
+        networks: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.networks, Unset):
+            networks = []
+            for networks_item_data in self.networks:
+                networks_item = networks_item_data.to_dict()
+                networks.append(networks_item)
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "networks": networks,
-            }
-        )
+        field_dict.update({})
         if id is not UNSET:
             field_dict["id"] = id
         if chain is not UNSET:
@@ -164,6 +162,8 @@ class AssetItem:
             field_dict["market_data"] = market_data
         if socials is not UNSET:
             field_dict["socials"] = socials
+        if networks is not UNSET:
+            field_dict["networks"] = networks
 
         return field_dict
 
@@ -175,13 +175,6 @@ class AssetItem:
         from ..models.asset_socials import AssetSocials  # noqa: PLC0415
 
         d = dict(src_dict)
-        networks = []
-        _networks = d.pop("networks")
-        for networks_item_data in _networks:
-            networks_item = AssetNetwork.from_dict(networks_item_data)
-
-            networks.append(networks_item)
-
         id = d.pop("id", UNSET)
 
         def _parse_chain(data: object) -> None | str | Unset:
@@ -257,8 +250,16 @@ class AssetItem:
         else:
             socials = AssetSocials.from_dict(_socials)
 
+        _networks = d.pop("networks", UNSET)
+        networks: list[AssetNetwork] | Unset = UNSET
+        if _networks is not UNSET:
+            networks = []
+            for networks_item_data in _networks:
+                networks_item = AssetNetwork.from_dict(networks_item_data)
+
+                networks.append(networks_item)
+
         asset_item = cls(
-            networks=networks,
             id=id,
             chain=chain,
             address=address,
@@ -276,6 +277,7 @@ class AssetItem:
             image=image,
             market_data=market_data,
             socials=socials,
+            networks=networks,
         )
 
         asset_item.additional_properties = d

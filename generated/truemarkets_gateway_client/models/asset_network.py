@@ -6,6 +6,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="AssetNetwork")
 
 
@@ -15,36 +17,37 @@ class AssetNetwork:
     `compatible_networks` (any case).
 
         Attributes:
-            network (str):
-            compatible_networks (list[str]):
+            network (str | Unset):
+            compatible_networks (list[str] | Unset):
     """
 
-    network: str
-    compatible_networks: list[str]
+    network: str | Unset = UNSET
+    compatible_networks: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         network = self.network
 
-        compatible_networks = self.compatible_networks
+        compatible_networks: list[str] | Unset = UNSET
+        if not isinstance(self.compatible_networks, Unset):
+            compatible_networks = self.compatible_networks
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "network": network,
-                "compatible_networks": compatible_networks,
-            }
-        )
+        field_dict.update({})
+        if network is not UNSET:
+            field_dict["network"] = network
+        if compatible_networks is not UNSET:
+            field_dict["compatible_networks"] = compatible_networks
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        network = d.pop("network")
+        network = d.pop("network", UNSET)
 
-        compatible_networks = cast(list[str], d.pop("compatible_networks"))
+        compatible_networks = cast(list[str], d.pop("compatible_networks", UNSET))
 
         asset_network = cls(
             network=network,

@@ -3,7 +3,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
-from uuid import UUID
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -23,69 +22,79 @@ T = TypeVar("T", bound="TransferDetail")
 class TransferDetail:
     """
     Attributes:
-        id (UUID):
-        status (TransferStatus): `awaiting_signature`: stamps needed. `pending`: submitted. `completed` and `failed` are
-            final (note the spelling differs from order `complete`).
-        venue (str): `defi` or `cefi`.
-        asset_id (UUID):
-        asset_symbol (str):
-        chain (None | str): Chain of a DeFi transfer; null for CeFi.
-        network (None | str): Network of a CeFi withdrawal; null for DeFi.
-        to (str):
-        qty (str):
-        qty_unit (QtyUnit): Whether `qty` counts the base asset or the quote asset.
-        sent (str):
-        fee (str):
-        received (str):
-        tx_hash (None | str): Empty (or null) until submitted.
-        payloads (list[UnsignedPayload] | None): Payloads to stamp while `awaiting_signature`; empty afterwards.
-        created_at (datetime.datetime):
-        updated_at (datetime.datetime):
+        id (str | Unset):
+        status (TransferStatus | Unset): `awaiting_signature`: stamps needed. `pending`: submitted. `completed` and
+            `failed` are final (note the spelling differs from order `complete`).
+        venue (str | Unset): `defi` or `cefi`.
+        asset_id (str | Unset):
+        asset_symbol (str | Unset):
+        chain (None | str | Unset): Chain of a DeFi transfer; null for CeFi.
+        network (None | str | Unset): Network of a CeFi withdrawal; null for DeFi.
+        to (str | Unset):
+        qty (str | Unset):
+        qty_unit (QtyUnit | Unset): Whether `qty` counts the base asset or the quote asset.
+        sent (str | Unset):
+        fee (str | Unset):
+        received (str | Unset):
+        tx_hash (None | str | Unset): Empty (or null) until submitted.
+        payloads (list[UnsignedPayload] | None | Unset): Payloads to stamp while `awaiting_signature`; empty afterwards.
+        created_at (datetime.datetime | Unset):
+        updated_at (datetime.datetime | Unset):
         explorer_url (None | str | Unset): Seen on newer servers.
     """
 
-    id: UUID
-    status: TransferStatus
-    venue: str
-    asset_id: UUID
-    asset_symbol: str
-    chain: None | str
-    network: None | str
-    to: str
-    qty: str
-    qty_unit: QtyUnit
-    sent: str
-    fee: str
-    received: str
-    tx_hash: None | str
-    payloads: list[UnsignedPayload] | None
-    created_at: datetime.datetime
-    updated_at: datetime.datetime
+    id: str | Unset = UNSET
+    status: TransferStatus | Unset = UNSET
+    venue: str | Unset = UNSET
+    asset_id: str | Unset = UNSET
+    asset_symbol: str | Unset = UNSET
+    chain: None | str | Unset = UNSET
+    network: None | str | Unset = UNSET
+    to: str | Unset = UNSET
+    qty: str | Unset = UNSET
+    qty_unit: QtyUnit | Unset = UNSET
+    sent: str | Unset = UNSET
+    fee: str | Unset = UNSET
+    received: str | Unset = UNSET
+    tx_hash: None | str | Unset = UNSET
+    payloads: list[UnsignedPayload] | None | Unset = UNSET
+    created_at: datetime.datetime | Unset = UNSET
+    updated_at: datetime.datetime | Unset = UNSET
     explorer_url: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = str(self.id)
+        id = self.id
 
-        status = self.status.value
+        status: str | Unset = UNSET
+        if not isinstance(self.status, Unset):
+            status = self.status.value
 
         venue = self.venue
 
-        asset_id = str(self.asset_id)
+        asset_id = self.asset_id
 
         asset_symbol = self.asset_symbol
 
-        chain: None | str
-        chain = self.chain
+        chain: None | str | Unset
+        if isinstance(self.chain, Unset):
+            chain = UNSET
+        else:
+            chain = self.chain
 
-        network: None | str
-        network = self.network
+        network: None | str | Unset
+        if isinstance(self.network, Unset):
+            network = UNSET
+        else:
+            network = self.network
 
         to = self.to
 
         qty = self.qty
 
-        qty_unit = self.qty_unit.value
+        qty_unit: str | Unset = UNSET
+        if not isinstance(self.qty_unit, Unset):
+            qty_unit = self.qty_unit.value
 
         sent = self.sent
 
@@ -93,11 +102,16 @@ class TransferDetail:
 
         received = self.received
 
-        tx_hash: None | str
-        tx_hash = self.tx_hash
+        tx_hash: None | str | Unset
+        if isinstance(self.tx_hash, Unset):
+            tx_hash = UNSET
+        else:
+            tx_hash = self.tx_hash
 
-        payloads: list[dict[str, Any]] | None
-        if isinstance(self.payloads, list):
+        payloads: list[dict[str, Any]] | None | Unset
+        if isinstance(self.payloads, Unset):
+            payloads = UNSET
+        elif isinstance(self.payloads, list):
             payloads = []
             for payloads_type_0_item_data in self.payloads:
                 payloads_type_0_item = payloads_type_0_item_data.to_dict()
@@ -106,9 +120,13 @@ class TransferDetail:
         else:
             payloads = self.payloads
 
-        created_at = self.created_at.isoformat()
+        created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            created_at = self.created_at.isoformat()
 
-        updated_at = self.updated_at.isoformat()
+        updated_at: str | Unset = UNSET
+        if not isinstance(self.updated_at, Unset):
+            updated_at = self.updated_at.isoformat()
 
         explorer_url: None | str | Unset
         if isinstance(self.explorer_url, Unset):
@@ -118,27 +136,41 @@ class TransferDetail:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "id": id,
-                "status": status,
-                "venue": venue,
-                "asset_id": asset_id,
-                "asset_symbol": asset_symbol,
-                "chain": chain,
-                "network": network,
-                "to": to,
-                "qty": qty,
-                "qty_unit": qty_unit,
-                "sent": sent,
-                "fee": fee,
-                "received": received,
-                "tx_hash": tx_hash,
-                "payloads": payloads,
-                "created_at": created_at,
-                "updated_at": updated_at,
-            }
-        )
+        field_dict.update({})
+        if id is not UNSET:
+            field_dict["id"] = id
+        if status is not UNSET:
+            field_dict["status"] = status
+        if venue is not UNSET:
+            field_dict["venue"] = venue
+        if asset_id is not UNSET:
+            field_dict["asset_id"] = asset_id
+        if asset_symbol is not UNSET:
+            field_dict["asset_symbol"] = asset_symbol
+        if chain is not UNSET:
+            field_dict["chain"] = chain
+        if network is not UNSET:
+            field_dict["network"] = network
+        if to is not UNSET:
+            field_dict["to"] = to
+        if qty is not UNSET:
+            field_dict["qty"] = qty
+        if qty_unit is not UNSET:
+            field_dict["qty_unit"] = qty_unit
+        if sent is not UNSET:
+            field_dict["sent"] = sent
+        if fee is not UNSET:
+            field_dict["fee"] = fee
+        if received is not UNSET:
+            field_dict["received"] = received
+        if tx_hash is not UNSET:
+            field_dict["tx_hash"] = tx_hash
+        if payloads is not UNSET:
+            field_dict["payloads"] = payloads
+        if created_at is not UNSET:
+            field_dict["created_at"] = created_at
+        if updated_at is not UNSET:
+            field_dict["updated_at"] = updated_at
         if explorer_url is not UNSET:
             field_dict["explorer_url"] = explorer_url
 
@@ -149,51 +181,69 @@ class TransferDetail:
         from ..models.unsigned_payload import UnsignedPayload  # noqa: PLC0415
 
         d = dict(src_dict)
-        id = UUID(d.pop("id"))
+        id = d.pop("id", UNSET)
 
-        status = TransferStatus(d.pop("status"))
+        _status = d.pop("status", UNSET)
+        status: TransferStatus | Unset
+        if isinstance(_status, Unset):
+            status = UNSET
+        else:
+            status = TransferStatus(_status)
 
-        venue = d.pop("venue")
+        venue = d.pop("venue", UNSET)
 
-        asset_id = UUID(d.pop("asset_id"))
+        asset_id = d.pop("asset_id", UNSET)
 
-        asset_symbol = d.pop("asset_symbol")
+        asset_symbol = d.pop("asset_symbol", UNSET)
 
-        def _parse_chain(data: object) -> None | str:
+        def _parse_chain(data: object) -> None | str | Unset:
             if data is None:
                 return data
-            return cast(None | str, data)
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        chain = _parse_chain(d.pop("chain"))
+        chain = _parse_chain(d.pop("chain", UNSET))
 
-        def _parse_network(data: object) -> None | str:
+        def _parse_network(data: object) -> None | str | Unset:
             if data is None:
                 return data
-            return cast(None | str, data)
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        network = _parse_network(d.pop("network"))
+        network = _parse_network(d.pop("network", UNSET))
 
-        to = d.pop("to")
+        to = d.pop("to", UNSET)
 
-        qty = d.pop("qty")
+        qty = d.pop("qty", UNSET)
 
-        qty_unit = QtyUnit(d.pop("qty_unit"))
+        _qty_unit = d.pop("qty_unit", UNSET)
+        qty_unit: QtyUnit | Unset
+        if isinstance(_qty_unit, Unset):
+            qty_unit = UNSET
+        else:
+            qty_unit = QtyUnit(_qty_unit)
 
-        sent = d.pop("sent")
+        sent = d.pop("sent", UNSET)
 
-        fee = d.pop("fee")
+        fee = d.pop("fee", UNSET)
 
-        received = d.pop("received")
+        received = d.pop("received", UNSET)
 
-        def _parse_tx_hash(data: object) -> None | str:
+        def _parse_tx_hash(data: object) -> None | str | Unset:
             if data is None:
                 return data
-            return cast(None | str, data)
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        tx_hash = _parse_tx_hash(d.pop("tx_hash"))
+        tx_hash = _parse_tx_hash(d.pop("tx_hash", UNSET))
 
-        def _parse_payloads(data: object) -> list[UnsignedPayload] | None:
+        def _parse_payloads(data: object) -> list[UnsignedPayload] | None | Unset:
             if data is None:
+                return data
+            if isinstance(data, Unset):
                 return data
             try:
                 if not isinstance(data, list):
@@ -208,13 +258,23 @@ class TransferDetail:
                 return payloads_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(list[UnsignedPayload] | None, data)
+            return cast(list[UnsignedPayload] | None | Unset, data)
 
-        payloads = _parse_payloads(d.pop("payloads"))
+        payloads = _parse_payloads(d.pop("payloads", UNSET))
 
-        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
+        _created_at = d.pop("created_at", UNSET)
+        created_at: datetime.datetime | Unset
+        if isinstance(_created_at, Unset):
+            created_at = UNSET
+        else:
+            created_at = datetime.datetime.fromisoformat(_created_at)
 
-        updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
+        _updated_at = d.pop("updated_at", UNSET)
+        updated_at: datetime.datetime | Unset
+        if isinstance(_updated_at, Unset):
+            updated_at = UNSET
+        else:
+            updated_at = datetime.datetime.fromisoformat(_updated_at)
 
         def _parse_explorer_url(data: object) -> None | str | Unset:
             if data is None:

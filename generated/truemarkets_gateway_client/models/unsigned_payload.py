@@ -6,6 +6,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="UnsignedPayload")
 
 
@@ -15,12 +17,12 @@ class UnsignedPayload:
     back in payload order.
 
         Attributes:
-            digest (str): SHA-256 of the payload.
-            payload (str): Base64 transaction text to stamp as received.
+            digest (str | Unset): SHA-256 of the payload.
+            payload (str | Unset): Base64 transaction text to stamp as received.
     """
 
-    digest: str
-    payload: str
+    digest: str | Unset = UNSET
+    payload: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -30,21 +32,20 @@ class UnsignedPayload:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "digest": digest,
-                "payload": payload,
-            }
-        )
+        field_dict.update({})
+        if digest is not UNSET:
+            field_dict["digest"] = digest
+        if payload is not UNSET:
+            field_dict["payload"] = payload
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        digest = d.pop("digest")
+        digest = d.pop("digest", UNSET)
 
-        payload = d.pop("payload")
+        payload = d.pop("payload", UNSET)
 
         unsigned_payload = cls(
             digest=digest,
