@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo bench soak lint typecheck regenerate regenerate-check drift record clean
+.PHONY: test demo bench soak fuzz lint typecheck regenerate regenerate-check drift record clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ bench: $(STAMP)
 
 soak: $(STAMP)
 	$(PY) scripts/soak
+
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=long $(VENV)/bin/pytest -q tests/test_fuzz_inputs.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
