@@ -31,6 +31,8 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from ._auth import TokenManager
     from ._token_cache import TokenCache
     from .credentials import Credentials
@@ -334,6 +336,25 @@ class GatewayBase:
             "no payload signer: pass signer= (a PayloadSigner or a private key), set "
             "TM_SIGNER_KEY, or use API key credentials"
         )
+
+    @property
+    def token_expires_at(self) -> datetime | None:
+        """When the current access token expires (UTC), if known: None before the first
+        token, for a static token without an expiry, or without credentials."""
+        expires_at = self._tokens.expires_at if self._tokens is not None else None
+        if expires_at is None:
+            return None
+        from datetime import UTC, datetime
+
+        return datetime.fromtimestamp(expires_at, tz=UTC)
+
+    def _token_manager(self) -> TokenManager:
+        if self._tokens is None:
+            raise CredentialsError(
+                "no access token without credentials: pass credentials= or key_file= or "
+                "access_token=, or set TM_KEY_FILE (or TM_KEY_ID and TM_PRIVATE_KEY)"
+            )
+        return self._tokens
 
     def _auth_for(self, op: Operation) -> httpx.Auth | None:
         if op.public:

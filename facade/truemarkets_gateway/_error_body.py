@@ -33,13 +33,24 @@ class ErrorEnvelope:
     is_html: bool = False
 
 
-_HTML_RE = re.compile(rb"^\s*(<!doctype html|<html)", re.IGNORECASE)
+_HTML_RE = re.compile(rb"<(?:!doctype|html|head|title|body)[\s>/]", re.IGNORECASE)
+_HTML_SCAN = 1024  # bytes of the body searched for an HTML tag
+_BOM = b"\xef\xbb\xbf"
 _TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _MAX_TEXT = 300
 
 
 def _text(content: bytes) -> str:
     return content.decode("utf-8", errors="replace").strip()
+
+
+def _is_html(content: bytes, content_type: str | None) -> bool:
+    mime = content_type.split(";", 1)[0].strip().lower() if content_type else ""
+    if mime in ("text/html", "application/xhtml+xml"):
+        return True
+    if mime == "application/json" or mime.endswith("+json"):
+        return False  # a JSON error may quote a tag in its message
+    return _HTML_RE.search(content, 0, _HTML_SCAN) is not None
 
 
 def _violations(raw: Any) -> tuple[FieldViolation, ...]:
@@ -52,14 +63,17 @@ def _violations(raw: Any) -> tuple[FieldViolation, ...]:
     return tuple(out)
 
 
-def parse_error_body(content: bytes) -> ErrorEnvelope:
+def parse_error_body(content: bytes, content_type: str | None = None) -> ErrorEnvelope:
     """Read every error shape the API is known to send.
 
     `{message}`; `{type, code, message, field_violations, request_id}`; the legacy
-    `{error, message, code: <int>}`; plain text from a proxy; an HTML page from the edge.
-    Unknown fields are kept in `body`.
+    `{error, message, code: <int>}`; plain text from a proxy; an HTML page from the edge
+    (`content_type` text/html, or an html/head/title/body/doctype tag in the first 1 KB,
+    after any UTF-8 BOM). Unknown fields are kept in `body`.
     """
-    if _HTML_RE.match(content):
+    if content.startswith(_BOM):
+        content = content[len(_BOM) :]
+    if _is_html(content, content_type):
         text = _text(content)
         title = _TITLE_RE.search(text)
         summary = " ".join(title.group(1).split()) if title else "HTML page"

@@ -179,6 +179,16 @@ class AsyncGateway(AsyncWorkflows, GatewayBase):
         generated: AuthenticatedClient = self._generated
         return generated
 
+    async def access_token(self) -> str:
+        """The current bearer access token, minted or refreshed first if needed.
+
+        This is a secret: whoever holds it acts as this API key until it expires
+        (`token_expires_at`). Do not log, print or store it. Raises `CredentialsError`
+        without credentials, and the token request's `APIError` / `APIConnectionError`
+        (with `source == "auth"`) if it fails.
+        """
+        return await self._token_manager().get_token_async(self._http)
+
     # --- the I/O loop ---------------------------------------------------------------------
 
     async def _run(self, call: PreparedCall[T], max_retries: int | None = None) -> T:

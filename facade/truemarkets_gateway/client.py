@@ -176,6 +176,16 @@ class Gateway(SyncWorkflows, GatewayBase):
         generated: AuthenticatedClient = self._generated
         return generated
 
+    def access_token(self) -> str:
+        """The current bearer access token, minted or refreshed first if needed.
+
+        This is a secret: whoever holds it acts as this API key until it expires
+        (`token_expires_at`). Do not log, print or store it. Raises `CredentialsError`
+        without credentials, and the token request's `APIError` / `APIConnectionError`
+        (with `source == "auth"`) if it fails.
+        """
+        return self._token_manager().get_token_sync(self._http)
+
     # --- the I/O loop ---------------------------------------------------------------------
 
     def _run(self, call: PreparedCall[T], max_retries: int | None = None) -> T:

@@ -83,6 +83,8 @@ class APIConnectionError(TrueMarketsError):
     `may_have_reached_server` is False only when the failure provably happened before
     any byte of the request was sent; for orders and transfers, reconcile with
     `get_order`/`list_orders` (or `list_transfers`) before trying again otherwise.
+    `source` is "gateway", or "auth" when the failing request was a token request to the
+    Auth Service (then no Gateway request was sent).
     """
 
     def __init__(
@@ -91,11 +93,13 @@ class APIConnectionError(TrueMarketsError):
         *,
         request: httpx.Request | None = None,
         may_have_reached_server: bool = True,
+        source: str = "gateway",
     ) -> None:
         super().__init__(message)
         self.message = message
-        self.request = request
+        self.request = _safe_request(request)
         self.may_have_reached_server = may_have_reached_server
+        self.source = source
 
 
 class APITimeoutError(APIConnectionError):
@@ -107,8 +111,14 @@ class APITimeoutError(APIConnectionError):
         *,
         request: httpx.Request | None = None,
         may_have_reached_server: bool = True,
+        source: str = "gateway",
     ) -> None:
-        super().__init__(message, request=request, may_have_reached_server=may_have_reached_server)
+        super().__init__(
+            message,
+            request=request,
+            may_have_reached_server=may_have_reached_server,
+            source=source,
+        )
 
 
 class UnexpectedResponseError(TrueMarketsError):
@@ -132,7 +142,9 @@ class APIError(TrueMarketsError):
     """The server answered with a non-success status.
 
     Carries `status_code`, `type`, `code` (string, or integer on the legacy path),
-    `message`, `request_id`, `field_violations`, the parsed `body` and the `response`.
+    `message`, `request_id`, `field_violations`, the parsed `body` and the `response`
+    (whose request never holds the `Authorization` header). `source` is "gateway", or
+    "auth" when the Auth Service answered a token request (no Gateway request was sent).
     """
 
     def __init__(
@@ -142,7 +154,9 @@ class APIError(TrueMarketsError):
         status_code: int,
         response: httpx.Response | None = None,
         hint: str | None = None,
+        source: str = "gateway",
     ) -> None:
+        self.source = source
         self.status_code = status_code
         self.type = envelope.type
         self.code = envelope.code
@@ -232,9 +246,12 @@ class RateLimitError(APIError):
         response: httpx.Response | None = None,
         hint: str | None = None,
         retry_after: float | None = None,
+        source: str = "gateway",
     ) -> None:
         self.retry_after = retry_after
-        super().__init__(envelope, status_code=status_code, response=response, hint=hint)
+        super().__init__(
+            envelope, status_code=status_code, response=response, hint=hint, source=source
+        )
 
 
 class InternalServerError(APIError):
@@ -272,11 +289,18 @@ def error_from_response(
     *,
     hint: str | None = None,
     retry_after: float | None = None,
+    source: str = "gateway",
 ) -> APIError:
-    """Map one error response to its exception class. The single place this happens."""
+    """Map one error response to its exception class. The single place this happens.
+
+    The response attached to the exception is a copy whose request carries no
+    `Authorization` header (the bearer token never travels with an exception).
+    `source` is "gateway" or "auth" (a token request to the Auth Service failed).
+    """
     from ._error_body import parse_error_body
 
-    envelope = parse_error_body(response.content)
+    response = _safe_response(response)
+    envelope = parse_error_body(response.content, response.headers.get("content-type"))
     status = response.status_code
     if status == 403 and envelope.is_html:
         hint = hint or (
@@ -286,9 +310,41 @@ def error_from_response(
     cls = _class_for(status, envelope)
     if cls is RateLimitError:
         return RateLimitError(
-            envelope, status_code=status, response=response, hint=hint, retry_after=retry_after
+            envelope,
+            status_code=status,
+            response=response,
+            hint=hint,
+            retry_after=retry_after,
+            source=source,
         )
-    return cls(envelope, status_code=status, response=response, hint=hint)
+    return cls(envelope, status_code=status, response=response, hint=hint, source=source)
+
+
+_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
+
+
+def _safe_request(request: httpx.Request | None) -> httpx.Request | None:
+    """A copy of the request fit to travel with an exception: its method, URL and headers
+    without `Authorization` (the bearer token), and no body (it may hold payload stamps)."""
+    if request is None:
+        return None
+    import httpx
+
+    kept = [(k, v) for k, v in request.headers.multi_items() if k.lower() not in _SECRET_HEADERS]
+    safe = httpx.Request(request.method, request.url, headers=kept)
+    if "timeout" in request.extensions:
+        safe.extensions["timeout"] = request.extensions["timeout"]
+    return safe
+
+
+def _safe_response(response: httpx.Response) -> httpx.Response:
+    """The response, with its request replaced by one without secret headers."""
+    try:
+        request = response.request
+    except RuntimeError:
+        return response
+    response.request = _safe_request(request)  # type: ignore[assignment]
+    return response
 
 
 # --- workflow outcomes ------------------------------------------------------------------------
