@@ -155,3 +155,141 @@ def test_resolve_legacy() -> None:
 def test_environment_object_with_base_url_is_ambiguous() -> None:
     with pytest.raises(ValidationError, match="base_url"):
         Environment.resolve(Environment.production(), base_url="http://h:1")
+
+
+# --- one host, many spellings ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "https://API.TrueMarkets.co",
+        "HTTPS://api.truemarkets.co/",
+        "https://api.truemarkets.co:443",
+        "https://api.truemarkets.co.",
+        "https://Api.TrueMarkets.CO.:443/",
+    ],
+)
+def test_every_spelling_of_production_is_production(spelling: str) -> None:
+    env = Environment.custom(spelling)
+    assert (env.name, env.host) == ("prod", PRODUCTION_HOST)
+    assert env == Environment.production()
+    assert Environment.resolve(base_url=spelling).name == "prod"
+    assert Environment.resolve(environ={"TM_BASE_URL": spelling}).name == "prod"
+    assert Environment("custom", spelling).name == "prod"
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["https://API.UAT.truemarkets.co", "https://api.uat.truemarkets.co:443/", UAT_HOST + "."],
+)
+def test_every_spelling_of_uat_is_uat(spelling: str) -> None:
+    assert Environment.custom(spelling) == Environment.uat()
+
+
+@pytest.mark.parametrize(
+    ("spelling", "host"),
+    [
+        ("https://api.truemarkets.co:8443", "https://api.truemarkets.co:8443"),
+        ("http://api.truemarkets.co:443", "http://api.truemarkets.co:443"),
+        ("http://LocalHost:80/", "http://localhost"),
+        ("http://[::1]:8080", "http://[::1]:8080"),
+        ("https://Proxy.Example/TM/", "https://proxy.example/TM"),  # paths keep their case
+    ],
+)
+def test_other_hosts_are_normalised_but_stay_custom(spelling: str, host: str) -> None:
+    env = Environment.custom(spelling)
+    assert (env.name, env.host) == ("custom", host)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://user:s3cr3t-pw@api.truemarkets.co",
+        "https://s3cr3t-pw@api.truemarkets.co",
+        "https://:s3cr3t-pw@localhost:8080",
+        "ftp://user:s3cr3t-pw@h",
+    ],
+)
+def test_user_info_is_refused_without_echoing_it(url: str) -> None:
+    with pytest.raises(ValidationError, match="user name or password") as info:
+        Environment.custom(url)
+    assert "s3cr3t-pw" not in str(info.value) and "s3cr3t-pw" not in repr(info.value)
+    with pytest.raises(ValidationError, match="TM_BASE_URL") as info:
+        Environment.resolve(environ={"TM_BASE_URL": url})
+    assert "s3cr3t-pw" not in str(info.value)
+
+
+@pytest.mark.parametrize("bad", ["https://h:abc", "https://h:99999", "https://./"])
+def test_bad_ports_and_empty_host_names_are_refused(bad: str) -> None:
+    with pytest.raises(ValidationError):
+        Environment.custom(bad)
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("http://127.0.0.1:8080", True),
+        ("http://127.3.2.1", True),
+        ("http://localhost:1", True),
+        ("http://LOCALHOST.", True),
+        ("http://[::1]:8080", True),
+        ("http://[::ffff:127.0.0.1]", True),
+        ("http://128.0.0.1", False),
+        ("http://10.0.0.1", False),
+        ("http://localhost.example", False),
+        ("http://mylocalhost", False),
+        ("http://[::2]", False),
+        (PRODUCTION_HOST, False),
+    ],
+)
+def test_is_loopback(host: str, loopback: bool) -> None:
+    assert Environment.custom(host).is_loopback is loopback
+
+
+# --- the legacy warning ------------------------------------------------------------------------
+
+
+def test_a_silenced_legacy_warning_does_not_use_up_the_once() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # what the CLI does
+        Environment.production(legacy=True)
+    with pytest.warns(DeprecationWarning, match="/v1/conductor") as record:
+        Environment.uat(legacy=True)
+    assert len(record) == 1 and record[0].filename == __file__
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Environment.uat(legacy=True)  # shown once: not again
+
+
+def test_legacy_warning_under_the_error_filter_raises_and_is_not_used_up() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(DeprecationWarning):
+            Environment.production(legacy=True)
+    with pytest.warns(DeprecationWarning):
+        Environment.production(legacy=True)
+
+
+def test_other_warnings_raised_meanwhile_are_not_swallowed() -> None:
+    import threading
+
+    real_stacklevel = environments._caller_stacklevel
+
+    def other_warning() -> None:
+        warnings.warn("other", UserWarning, stacklevel=1)
+
+    def noisy_stacklevel() -> int:
+        # Another warning emitted while ours is being recorded must still reach the caller.
+        thread = threading.Thread(target=other_warning)
+        thread.start()
+        thread.join()
+        return real_stacklevel()
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(environments, "_caller_stacklevel", noisy_stacklevel)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            Environment.production(legacy=True)
+        seen = [str(item.message) for item in caught]
+    assert "other" in seen and any("/v1/conductor" in text for text in seen)

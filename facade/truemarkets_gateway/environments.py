@@ -37,8 +37,13 @@ _ENV_ALIASES: dict[str, EnvironmentName] = {
     "uat": "uat",
 }
 _ALLOWED_ENV_TEXT = "prod, uat"
-_HOST_FOR: dict[str, str] = {"prod": PRODUCTION_HOST, "uat": UAT_HOST}
+_NAME_FOR_HOST: dict[str, EnvironmentName] = {PRODUCTION_HOST: "prod", UAT_HOST: "uat"}
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
+_LEGACY_MESSAGE = (
+    "The /v1/conductor Gateway path is deprecated; it still works, but new features "
+    "arrive only on /v1/gateway. Drop legacy=True to use it."
+)
 _legacy_warned = False
 _legacy_warned_lock = threading.Lock()
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -62,29 +67,57 @@ def _is_internal(filename: str) -> bool:
 
 
 def _warn_legacy_once() -> None:
+    """Warn about the legacy path, once per process: once the warning was actually shown.
+
+    A warning filtered out (the CLI silences it after printing its own note) does not count,
+    so a later `legacy=True` under the normal filters still warns.
+    """
     global _legacy_warned
     with _legacy_warned_lock:
         if _legacy_warned:
             return
-        _legacy_warned = True
-    warnings.warn(
-        "The /v1/conductor Gateway path is deprecated; it still works, but new features "
-        "arrive only on /v1/gateway. Drop legacy=True to use it.",
-        DeprecationWarning,
-        stacklevel=_caller_stacklevel(),
-    )
+        with warnings.catch_warnings(record=True) as caught:
+            # The filters in force stay in force ("error" still raises); only the display is
+            # deferred, so we learn whether the warning got past them.
+            warnings.warn(_LEGACY_MESSAGE, DeprecationWarning, stacklevel=_caller_stacklevel())
+        _legacy_warned = any(
+            issubclass(item.category, DeprecationWarning) and str(item.message) == _LEGACY_MESSAGE
+            for item in caught
+        )
+    # Show what was recorded (another thread's warnings too) through the outer handler.
+    for item in caught:
+        warnings.showwarning(
+            item.message, item.category, item.filename, item.lineno, item.file, item.line
+        )
 
 
 def _normalise_host(host: str, *, field: str = "base_url") -> str:
-    """Validate a host root (scheme + authority, optional path prefix) and drop trailing '/'."""
+    """Validate a host root (scheme + authority, optional path prefix) in one canonical form.
+
+    Scheme and host name are lower-cased, a trailing dot on the host name and the scheme's
+    default port are dropped, and a trailing '/' is removed, so every spelling of the
+    production or UAT host compares equal to it. User info (`user:password@`) is refused.
+    """
     if not isinstance(host, str) or not host.strip():
         raise ValidationError(field, "must be a non-empty URL such as http://127.0.0.1:8080")
     text = host.strip()
     parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if "@" in parts.netloc or ("@" in text and not parts.netloc):
+        # Never echo the value: it may hold a password.
+        raise ValidationError(
+            field,
+            "must not contain a user name or password (user:password@host); "
+            "the SDK authenticates with your API key",
+        )
+    hostname = (parts.hostname or "").rstrip(".")
+    if parts.scheme not in ("http", "https") or not hostname:
         raise ValidationError(
             field, f"must be an http(s) URL with a host, such as {PRODUCTION_HOST}; got {text!r}"
         )
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValidationError(field, f"has an invalid port; got {text!r}") from None
     if parts.query or parts.fragment:
         raise ValidationError(field, "must not carry a query string or fragment")
     path = parts.path.rstrip("/")
@@ -95,7 +128,10 @@ def _normalise_host(host: str, *, field: str = "base_url") -> str:
                 f"must be the host root (e.g. {PRODUCTION_HOST}), without {suffix}: "
                 "the SDK adds /v1/auth and /v1/gateway itself",
             )
-    return f"{parts.scheme}://{parts.netloc}{path}"
+    authority = f"[{hostname}]" if ":" in hostname else hostname
+    if port is not None and port != _DEFAULT_PORTS[parts.scheme]:
+        authority += f":{port}"
+    return f"{parts.scheme}://{authority}{path}"
 
 
 def _env_name(value: str, *, field: str) -> EnvironmentName:
@@ -124,6 +160,10 @@ class Environment:
         normalised = _normalise_host(self.host, field="host")
         if normalised != self.host:
             object.__setattr__(self, "host", normalised)
+        if self.name == "custom" and normalised in _NAME_FOR_HOST:
+            # However it was spelled, the production (or UAT) host keeps its name, so that
+            # callers asking "is this production?" get the truth.
+            object.__setattr__(self, "name", _NAME_FOR_HOST[normalised])
         if self.legacy:
             _warn_legacy_once()
 
@@ -137,6 +177,22 @@ class Environment:
         """Base of the Gateway, e.g. `https://api.truemarkets.co/v1/gateway`."""
         return self.host + (_LEGACY_GATEWAY_PATH if self.legacy else _GATEWAY_PATH)
 
+    @property
+    def is_loopback(self) -> bool:
+        """Whether the host is this machine: `localhost`, 127.0.0.0/8 or ::1."""
+        hostname = urlsplit(self.host).hostname or ""
+        if hostname == "localhost":
+            return True
+        import ipaddress
+
+        try:
+            address = ipaddress.ip_address(hostname)
+        except ValueError:
+            return False
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            return address.ipv4_mapped.is_loopback
+        return address.is_loopback
+
     @classmethod
     def production(cls, legacy: bool = False) -> Environment:
         return cls("prod", PRODUCTION_HOST, legacy)
@@ -149,13 +205,11 @@ class Environment:
     def custom(cls, host: str, legacy: bool = False) -> Environment:
         """A host root of your own, such as the local sandbox (`http://127.0.0.1:8080`).
 
-        The production and UAT hosts keep their own names.
+        The production and UAT hosts keep their own names, however they are spelled
+        (`https://API.TrueMarkets.co:443/` is production).
         """
         normalised = _normalise_host(host)
-        for name, known in _HOST_FOR.items():
-            if normalised == known:
-                return cls(name, known, legacy)  # type: ignore[arg-type]
-        return cls("custom", normalised, legacy)
+        return cls(_NAME_FOR_HOST.get(normalised, "custom"), normalised, legacy)
 
     @classmethod
     def resolve(
