@@ -184,6 +184,8 @@ BAD_FILES = [
     ("not an object", "[1, 2]", "expected a JSON object"),
     ("missing key_id", _bundle(key_id=_DROP), "missing key_id"),
     ("empty key_id", _bundle(key_id=""), "missing key_id"),
+    ("numeric key_id", _bundle(key_id=5), "key_id must be a string (UUID)"),
+    ("key_id an object", _bundle(key_id={"id": 1}), "key_id must be a string (UUID)"),
     ("key_id not a UUID", _bundle(key_id="my-key"), "key_id is not a UUID"),
     ("wrong kty", _bundle(private_key=_jwk(kty="RSA")), "kty is 'RSA', expected 'EC'"),
     ("wrong curve", _bundle(private_key=_jwk(crv="P-384")), "curve (crv) is 'P-384'"),
@@ -283,6 +285,36 @@ def test_write_key_file_round_trip(tmp_path: Path) -> None:
     write_key_file(path, key_id, key)
     assert path.stat().st_mode & 0o777 == 0o600
     assert [p.name for p in path.parent.iterdir()] == ["key.json"]
+
+
+def test_non_string_key_id_says_so(p256_key: ec.EllipticCurvePrivateKey) -> None:
+    with pytest.raises(CredentialsError, match=r"key_id must be a string \(UUID\), got int"):
+        Credentials(5, p256_key)  # type: ignore[arg-type]
+    with pytest.raises(CredentialsError, match="missing key_id"):
+        Credentials(None, p256_key)  # type: ignore[arg-type]
+
+
+def test_write_key_file_creates_private_folders(
+    tmp_path: Path, p256_key: ec.EllipticCurvePrivateKey
+) -> None:
+    previous = os.umask(0o022)
+    try:
+        path = write_key_file(tmp_path / "a" / "b" / "key.json", str(uuid.uuid4()), p256_key)
+    finally:
+        os.umask(previous)
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "a").stat().st_mode & 0o777 == 0o700
+    assert (tmp_path / "a" / "b").stat().st_mode & 0o777 == 0o700
+
+
+def test_write_key_file_leaves_existing_folders_alone(
+    tmp_path: Path, p256_key: ec.EllipticCurvePrivateKey
+) -> None:
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    os.chmod(folder, 0o755)
+    write_key_file(folder / "key.json", str(uuid.uuid4()), p256_key)
+    assert folder.stat().st_mode & 0o777 == 0o755
 
 
 # --- PEM, JWK, scalars ---------------------------------------------------------------------------

@@ -35,6 +35,19 @@ def test_round_trip_with_mode_0600(cache: TokenCache) -> None:
     assert list(cache.path.parent.iterdir()) == [cache.path]  # no temporary left
 
 
+def test_new_folders_are_0700(tmp_path: Path) -> None:
+    cache = TokenCache(tmp_path / "state" / "tm" / "token.json")
+    previous = os.umask(0o022)
+    try:
+        cache.save(key_id=KEY_ID, host=HOST, token=TOKEN)
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "state").stat().st_mode & 0o777 == 0o700
+    assert (tmp_path / "state" / "tm").stat().st_mode & 0o777 == 0o700
+    assert cache.path.stat().st_mode & 0o777 == 0o600
+    assert _load(cache) == TOKEN
+
+
 def test_missing_file(cache: TokenCache) -> None:
     assert _load(cache) is None
 

@@ -62,7 +62,11 @@ def _b64url_int(value: int) -> str:
 
 
 def _normalise_key_id(key_id: object, *, source: str) -> str:
-    if not isinstance(key_id, str) or not key_id.strip():
+    if key_id is not None and not isinstance(key_id, str):
+        raise CredentialsError(
+            f"{source}: key_id must be a string (UUID), got {type(key_id).__name__}"
+        )
+    if key_id is None or not key_id.strip():
         raise CredentialsError(f"{source}: missing key_id (the id shown on the API Keys page)")
     try:
         return str(uuid.UUID(key_id.strip()))
@@ -407,9 +411,28 @@ def write_key_file(
     return target
 
 
+def _make_private_dirs(folder: Path) -> None:
+    """Create `folder` and any missing parents with mode 0700 (whatever the umask)."""
+    missing: list[Path] = []
+    while not folder.exists():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    for path in reversed(missing):
+        try:
+            path.mkdir(mode=0o700)
+        except FileExistsError:
+            continue  # created meanwhile by someone else: not ours to change
+        os.chmod(path, 0o700)
+
+
 def _write_private_file(target: Path, text: str) -> None:
-    """Atomically write `text` to `target` with mode 0600 (shared with the token cache)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    """Atomically write `text` to `target` with mode 0600 (shared with the token cache).
+
+    Folders that do not exist yet are created 0700; existing ones are left as they are.
+    """
+    _make_private_dirs(target.parent)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:  # mkstemp made it 0600
