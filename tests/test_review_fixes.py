@@ -161,3 +161,181 @@ async def test_async_access_token() -> None:
     gw = async_gateway(Stub(), access_token=TOKEN)
     assert await gw.access_token() == TOKEN
     assert gw.token_expires_at is None
+
+
+# --- finding 2: token failures before the Gateway request -----------------------------------
+
+from collections import deque  # noqa: E402
+
+from conftest import FAKE_HOST, FakeClock, FakeTrueMarkets  # noqa: E402
+
+from truemarkets_gateway import AsyncGateway, InternalServerError  # noqa: E402
+from truemarkets_gateway.credentials import Credentials  # noqa: E402
+
+_CREATED = {"order_id": "o1", "status": "pending"}
+_STATUS = {"order_id": "o1", "status": "pending"}
+_MINT = "/v1/auth/api-key/token"
+
+
+class _Scripted:
+    """Auth from a FakeTrueMarkets, with scripted mint failures first; gateway answers fixed."""
+
+    def __init__(self, fake: FakeTrueMarkets, *mint_failures: int | Exception) -> None:
+        self.fake = fake
+        self.failures: deque[int | Exception] = deque(mint_failures)
+        self.mint_attempts = 0
+        self.gateway: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path == _MINT:
+            self.mint_attempts += 1
+            if self.failures:
+                failure = self.failures.popleft()
+                if isinstance(failure, Exception):
+                    raise failure
+                return httpx.Response(failure, json={"message": "auth says no"})
+            return self.fake.handle(request)
+        self.gateway.append(request)
+        if path.endswith("/orders"):
+            return httpx.Response(201, json=_CREATED)
+        return httpx.Response(200, json=_STATUS)
+
+    async def handle_async(self, request: httpx.Request) -> httpx.Response:
+        await request.aread()
+        return self(request)
+
+
+def _gw(script: _Scripted, credentials: Credentials, clock: FakeClock, **kw: Any) -> Gateway:
+    sleeps: list[float] = []
+    gw = Gateway(
+        base_url=FAKE_HOST,
+        credentials=credentials,
+        http_client=httpx.Client(transport=httpx.MockTransport(script)),
+        environ={},
+        sleep=sleeps.append,
+        rand=lambda: 0.5,
+        clock=clock,
+        **kw,
+    )
+    gw.test_sleeps = sleeps  # type: ignore[attr-defined]
+    return gw
+
+
+def _create(gw: Any) -> Any:
+    return gw.create_order(side="buy", type="market", qty="10", qty_unit="quote",
+                           base_asset="BTC", quote_asset="USD")  # fmt: skip
+
+
+def test_mint_503_then_ok_before_create_order_sends_one_create(
+    credentials: Credentials, fake_tm: FakeTrueMarkets, fake_clock: FakeClock
+) -> None:
+    script = _Scripted(fake_tm, 503)
+    gw = _gw(script, credentials, fake_clock)
+    created = _create(gw)
+    assert created.order_id == "o1"
+    assert script.mint_attempts == 2
+    assert len(script.gateway) == 1 and script.gateway[0].method == "POST"
+    assert gw.test_sleeps == [0.25]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("failure", [httpx.ConnectError("refused"), httpx.ReadTimeout("slow")])
+def test_mint_transport_failure_before_create_order_is_retried(
+    credentials: Credentials, fake_tm: FakeTrueMarkets, fake_clock: FakeClock, failure: Exception
+) -> None:
+    script = _Scripted(fake_tm, failure)
+    assert _create(_gw(script, credentials, fake_clock)).order_id == "o1"
+    assert script.mint_attempts == 2 and len(script.gateway) == 1
+
+
+def test_mint_500_on_get_order_status_retries_then_surfaces(
+    credentials: Credentials, fake_tm: FakeTrueMarkets, fake_clock: FakeClock
+) -> None:
+    script = _Scripted(fake_tm, 500, 500, 500, 500)
+    gw = _gw(script, credentials, fake_clock, max_retries=2)
+    with pytest.raises(InternalServerError) as info:
+        gw.get_order_status("o1")
+    assert script.mint_attempts == 3 and script.gateway == []
+    assert info.value.source == "auth"
+    assert "no Gateway request was sent" in str(info.value)
+
+    script = _Scripted(fake_tm, 500)
+    assert str(_gw(script, credentials, fake_clock).get_order_status("o1")) == "pending"
+    assert script.mint_attempts == 2 and len(script.gateway) == 1
+
+
+def test_mint_401_surfaces_as_authentication_error_from_auth(
+    credentials: Credentials, fake_tm: FakeTrueMarkets, fake_clock: FakeClock
+) -> None:
+    script = _Scripted(fake_tm, 401, 401, 401, 401)
+    gw = _gw(script, credentials, fake_clock)
+    with pytest.raises(AuthenticationError) as info:
+        _create(gw)
+    err = info.value
+    assert err.source == "auth" and script.gateway == []
+    assert "no Gateway request was sent" in str(err)
+    assert "may have been created" not in str(err)
+    assert gw.test_sleeps == []  # type: ignore[attr-defined]
+
+
+def test_mint_connect_error_exhausted_says_not_sent(
+    credentials: Credentials, fake_tm: FakeTrueMarkets, fake_clock: FakeClock
+) -> None:
+    refused = httpx.ConnectError("refused")
+    script = _Scripted(fake_tm, refused, refused, refused)
+    with pytest.raises(APIConnectionError) as info:
+        _create(_gw(script, credentials, fake_clock))
+    assert script.mint_attempts == 3 and script.gateway == []
+    assert info.value.source == "auth" and not info.value.may_have_reached_server
+    assert "no Gateway request was sent" in str(info.value)
+
+
+async def test_async_mint_503_then_ok_before_create_order(
+    credentials: Credentials, fake_tm: FakeTrueMarkets, fake_clock: FakeClock
+) -> None:
+    script = _Scripted(fake_tm, 503)
+    sleeps: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    gw = AsyncGateway(
+        base_url=FAKE_HOST,
+        credentials=credentials,
+        http_client=httpx.AsyncClient(transport=httpx.MockTransport(script.handle_async)),
+        environ={},
+        sleep=sleep,
+        rand=lambda: 0.5,
+        clock=fake_clock,
+    )
+    assert (await _create(gw)).order_id == "o1"
+    assert script.mint_attempts == 2 and len(script.gateway) == 1 and sleeps == [0.25]
+
+    script.failures.extend([401])
+    gw2 = AsyncGateway(
+        base_url=FAKE_HOST,
+        credentials=credentials,
+        http_client=httpx.AsyncClient(transport=httpx.MockTransport(script.handle_async)),
+        environ={},
+        sleep=sleep,
+        clock=fake_clock,
+    )
+    with pytest.raises(AuthenticationError) as info:
+        await gw2.get_order_status("o1")
+    assert info.value.source == "auth"
+
+
+# --- finding 9: clock reaches the token manager; monotonic= is an option ---------------------
+
+
+def test_clock_reaches_token_manager_and_monotonic_is_kept(
+    credentials: Credentials, fake_tm: FakeTrueMarkets, fake_clock: FakeClock
+) -> None:
+    script = _Scripted(fake_tm)
+    gw = _gw(script, credentials, fake_clock, monotonic=lambda: 42.0)
+    token = gw.access_token()
+    assert token in fake_tm.access_tokens
+    assert fake_tm.mints == 1  # no skew retry: the mint was signed with the injected clock
+    expected = datetime.fromtimestamp(int(fake_clock()) + fake_tm.lifetime, tz=UTC)
+    assert gw.token_expires_at == expected
+    assert gw._monotonic() == 42.0

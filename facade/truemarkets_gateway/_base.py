@@ -21,6 +21,7 @@ from . import _retry, _validate
 from ._version import __version__
 from .errors import (
     APIConnectionError,
+    APIError,
     APITimeoutError,
     CredentialsError,
     OrderNotCreatedError,
@@ -259,6 +260,7 @@ class GatewayBase:
         environ: Mapping[str, str] | None,
         rand: Callable[[], float] | None,
         clock: Callable[[], float],
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         from .environments import Environment
 
@@ -276,6 +278,7 @@ class GatewayBase:
         self._retry_policy = _retry.RetryPolicy()
         self._rand = rand if rand is not None else random.random
         self._clock = clock
+        self._monotonic = monotonic  # deadlines and payload age in the workflows
         self._signer_option = signer
         self._signer: PayloadSigner | None = None
         self._on_behalf_of = on_behalf_of
@@ -294,6 +297,7 @@ class GatewayBase:
                 access_token=access_token,
                 refresh_margin=refresh_margin,
                 token_cache=token_cache,
+                clock=clock,
             )
         elif on_behalf_of is not None:
             raise ValidationError("on_behalf_of", "needs credentials or an access_token")
@@ -742,6 +746,57 @@ class GatewayBase:
             message += f". {call.op.reconcile}"
         cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
         raise cls(message, request=_request_of(exc), may_have_reached_server=sent) from exc
+
+    def _after_token_failure(
+        self,
+        call: PreparedCall[Any],
+        exc: TrueMarketsError,
+        request: httpx.Request,
+        retries_done: int,
+        max_retries: int,
+    ) -> _retry.RetryDecision:
+        """Getting a token (mint or refresh, inside the auth flow) failed.
+
+        Before the Gateway request was sent (it carries no `Authorization` yet), nothing
+        reached the Gateway: a transient failure of the token request (connection error,
+        timeout, 408/429/5xx) is retried under the normal backoff for every operation,
+        orders included; anything else is raised with `source == "auth"` and a hint that no
+        Gateway request was sent. After a sent request (its 401 triggered a renewal that
+        failed) the exception is raised as it is.
+        """
+        if "authorization" in request.headers or not isinstance(exc, APIError | APIConnectionError):
+            raise exc
+        exc.source = "auth"
+        status = exc.status_code if isinstance(exc, APIError) else None
+        transient = status is None or _retry.is_retryable_status(status)
+        if not transient:
+            decision = _retry.RetryDecision(False, reason=f"token request answered {status}")
+        elif retries_done >= max_retries:
+            decision = _retry.RetryDecision(False, reason=f"gave up after {retries_done} retries")
+        else:
+            wait = None
+            if isinstance(exc, APIError) and status is not None and exc.response is not None:
+                wait = _retry.server_wait(exc.response.headers, status, self._clock())
+            if wait is not None and wait > self._retry_policy.max_wait:
+                decision = _retry.RetryDecision(False, reason="token request: wait over the cap")
+            elif wait is not None:
+                decision = _retry.RetryDecision(True, wait, f"token request {status}, server wait")
+            else:
+                delay = _retry.backoff_delay(retries_done, self._rand, self._retry_policy)
+                what = type(exc).__name__ if status is None else str(status)
+                decision = _retry.RetryDecision(True, delay, f"token request {what}, backoff")
+        self._log_decision(call, decision, retries_done, max_retries)
+        if decision.retry:
+            return decision
+        note = "the token request to the Auth Service failed, so no Gateway request was sent"
+        if isinstance(exc, APIError):
+            exc.hint = f"{exc.hint}. {note[0].upper()}{note[1:]}" if exc.hint else note
+            exc.args = (exc._describe(),)
+        else:
+            exc.may_have_reached_server = False
+            exc.message = f"{exc.message}; {note}"
+            exc.args = (exc.message,)
+        raise exc
 
     def _parse(self, call: PreparedCall[T], response: httpx.Response) -> T:
         try:

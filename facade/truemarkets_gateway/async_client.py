@@ -13,6 +13,7 @@ import httpx
 
 from ._base import DEFAULT_TIMEOUT, NOT_GIVEN, GatewayBase, PreparedCall
 from ._retry import DEFAULT_MAX_RETRIES
+from .errors import TrueMarketsError
 from .pagination import AsyncPager
 from .workflows import AsyncWorkflows
 
@@ -61,7 +62,8 @@ class AsyncGateway(AsyncWorkflows, GatewayBase):
     payload stamps (default `TM_SIGNER_KEY`, else the API key); `on_behalf_of` (organisation
     keys); `legacy` (the deprecated /v1/conductor path); `timeout`; `max_retries` (also per
     call); `http_client` (your own `httpx.AsyncClient`; it is not closed for you);
-    `user_agent`; `token_cache`; `refresh_margin`.
+    `user_agent`; `token_cache`; `refresh_margin`; `clock` (wall clock, Unix seconds: token
+    expiry, Retry-After dates) and `monotonic` (deadlines and payload age in the workflows).
 
     Money goes in as `Decimal`, `str` or `int` (never float) and comes out as `Decimal`.
     Reads retry on transient failures; orders and transfers are never resent once they may
@@ -95,6 +97,7 @@ class AsyncGateway(AsyncWorkflows, GatewayBase):
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rand: Callable[[], float] | None = None,
         clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise TypeError("http_client must be an httpx.AsyncClient (use Gateway for sync)")
@@ -115,6 +118,7 @@ class AsyncGateway(AsyncWorkflows, GatewayBase):
             environ=environ,
             rand=rand,
             clock=clock,
+            monotonic=monotonic,
         )
         self._owns_http = http_client is None
         if http_client is None:
@@ -203,6 +207,8 @@ class AsyncGateway(AsyncWorkflows, GatewayBase):
                 response = await self._http.send(request, auth=auth)
             except httpx.TransportError as exc:
                 decision = self._after_error(call, exc, retries, budget, started)
+            except TrueMarketsError as exc:  # only the auth flow raises these: a token failure
+                decision = self._after_token_failure(call, exc, request, retries, budget)
             else:
                 verdict = self._after_response(call, response, retries, budget, started)
                 if verdict is None:
