@@ -125,14 +125,18 @@ class UnexpectedResponseError(TrueMarketsError):
     """A success status whose body could not be read as the documented shape.
 
     The request did reach the server: for orders and transfers, reconcile before retrying.
-    `response` is the raw response.
+    `response` is the raw response. `source` is "gateway", or "auth" when the Auth Service
+    answered a token request so (then no Gateway request was sent).
     """
 
-    def __init__(self, message: str, *, response: httpx.Response | None = None) -> None:
+    def __init__(
+        self, message: str, *, response: httpx.Response | None = None, source: str = "gateway"
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.response = response
         self.status_code = None if response is None else response.status_code
+        self.source = source
 
 
 # --- server answered with an error -------------------------------------------------------------
