@@ -16,8 +16,10 @@ from truemarkets_gateway import _flows
 from truemarkets_gateway._flows import (
     Call,
     Now,
+    OrderWaitError,
     PlaceOptions,
     Sleep,
+    TransferWaitError,
     cancel_order_flow,
     place_order_flow,
     run_async,
@@ -31,13 +33,18 @@ from truemarkets_gateway.errors import (
     ErrorEnvelope,
     InsufficientBalanceError,
     InternalServerError,
+    NotFoundError,
     OrderFailedError,
     OrderNotCreatedError,
     OrderTimeoutError,
     QuoteIssuesError,
     QuoteStaleError,
+    RateLimitError,
+    ServiceUnavailableError,
     TransferFailedError,
     TransferTimeoutError,
+    UnexpectedResponseError,
+    ValidationError,
 )
 from truemarkets_gateway.models import (
     CancelPrepared,
@@ -753,3 +760,321 @@ def test_validation_error_on_execute_gets_no_reconcile_note(run: Runner) -> None
     with pytest.raises(ValidationError) as info:
         run(place(), fake)
     assert not getattr(info.value, "__notes__", [])
+
+
+# --- errors while waiting: the order exists, so the error must name it ----------------------
+
+
+def unavailable() -> ServiceUnavailableError:
+    return ServiceUnavailableError(ErrorEnvelope("try later"), status_code=503)
+
+
+def not_found() -> NotFoundError:
+    return NotFoundError(ErrorEnvelope("no such order"), status_code=404)
+
+
+def rate_limited(retry_after: float | None = None) -> RateLimitError:
+    return RateLimitError(ErrorEnvelope("slow down"), status_code=429, retry_after=retry_after)
+
+
+def test_wait_polls_through_transient_errors(run: Runner) -> None:
+    t = FakeTime()
+    fake = FakeClient(
+        t,
+        create_order=[created()],
+        execute_order=[executed("o1", "pending")],
+        get_order_status=[
+            unavailable(),
+            APIConnectionError("reset"),
+            InternalServerError(ErrorEnvelope("boom"), status_code=500),
+            rate_limited(retry_after=3.0),
+            "complete",
+        ],
+        get_order=[unavailable(), order("o1", "complete")],
+    )
+    result = run(place(), fake)
+    assert result.status == OrderStatus.COMPLETE and result.order is not None
+    assert fake.names().count("get_order_status") == 5
+    assert fake.names().count("get_order") == 2
+    # Backing off as usual; the pause after the 429 honours its Retry-After.
+    assert t.sleeps[:4] == pytest.approx([0.5, 0.75, 1.125, 1.6875])
+    assert t.sleeps[4] == pytest.approx(3.0)
+
+
+def test_not_found_shortly_after_creation_is_polled_through(run: Runner) -> None:
+    fake = FakeClient(
+        FakeTime(),
+        create_order=[created("c1", n=0, status="pending")],
+        get_order_status=[not_found(), not_found(), "complete"],
+        get_order=[order("c1")],
+    )
+    assert run(place(), fake).status == OrderStatus.COMPLETE
+
+
+def test_wait_error_names_the_order_and_chains_the_cause(run: Runner) -> None:
+    unreadable = UnexpectedResponseError("could not read the status body")
+    fake = FakeClient(
+        FakeTime(),
+        create_order=[created()],
+        execute_order=[executed("o1", "pending")],
+        get_order_status=[unreadable],
+    )
+    with pytest.raises(OrderWaitError) as info:
+        run(place(), fake)
+    error = info.value
+    assert isinstance(error, OrderTimeoutError)  # existing timeout handlers catch it
+    assert error.order_id == "o1" and error.last_status == "pending"
+    assert error.__cause__ is unreadable and error.cause is unreadable
+    text = str(error)
+    assert "order o1 was created and submitted" in text
+    assert "not known to have finished" in text and "get_order('o1')" in text
+    assert "before placing it again" in text
+    assert fake.names() == ["create_order", "execute_order", "get_order_status"]
+
+
+def test_transient_errors_until_the_deadline_end_in_a_wait_error(run: Runner) -> None:
+    t = FakeTime()
+    fake = FakeClient(
+        t,
+        create_order=[created("c1", n=0, status="pending")],
+        get_order_status=["pending"] + [unavailable() for _ in range(100)],
+    )
+    with pytest.raises(OrderWaitError) as info:
+        run(place(timeout=10), fake)
+    assert info.value.order_id == "c1" and info.value.last_status == "pending"
+    assert isinstance(info.value.__cause__, ServiceUnavailableError)
+    assert sum(t.sleeps) == pytest.approx(10.0)
+
+
+def test_a_later_success_clears_the_error_so_the_deadline_is_a_plain_timeout(run: Runner) -> None:
+    fake = FakeClient(FakeTime(), get_order_status=[unavailable()] + ["pending"] * 100)
+    with pytest.raises(OrderTimeoutError) as info:
+        run(wait_order_flow("o1", timeout=5), fake)
+    assert type(info.value) is OrderTimeoutError and info.value.last_status == "pending"
+
+
+def test_not_found_after_the_grace_period_ends_the_wait(run: Runner) -> None:
+    t = FakeTime()
+    fake = FakeClient(t, get_order_status=[not_found() for _ in range(100)])
+    with pytest.raises(OrderWaitError) as info:
+        run(wait_order_flow("o404", timeout=60), fake)
+    assert isinstance(info.value.__cause__, NotFoundError)
+    assert info.value.last_status is None and "last status: unknown" in str(info.value)
+    assert _flows.NOT_FOUND_GRACE <= sum(t.sleeps) < 60
+
+
+def test_final_get_order_error_names_the_order(run: Runner) -> None:
+    from truemarkets_gateway.errors import AuthenticationError
+
+    denied = AuthenticationError(ErrorEnvelope("expired"), status_code=401)
+    fake = FakeClient(FakeTime(), get_order_status=["complete"], get_order=[denied])
+    with pytest.raises(OrderWaitError) as info:
+        run(wait_order_flow("o1"), fake)
+    assert info.value.last_status == "complete" and info.value.__cause__ is denied
+
+
+def test_cancel_wait_error_names_the_cancel(run: Runner) -> None:
+    fake = FakeClient(
+        FakeTime(),
+        prepare_cancel_order=[CancelPrepared("l1", accepted=True)],
+        get_order_status=[UnexpectedResponseError("garbled")],
+    )
+    with pytest.raises(OrderWaitError) as info:
+        run(cancel_order_flow("l1", wait=True, timeout=60, signer=lambda: SIGNER), fake)
+    assert info.value.order_id == "l1"
+    assert "cancel of order l1 was submitted" in str(info.value)
+
+
+def test_transfer_wait_polls_through_and_names_the_transfer(run: Runner) -> None:
+    fake = FakeClient(
+        FakeTime(),
+        create_transfer=[transfer("t1", "pending", n=0)],
+        get_transfer=[unavailable(), not_found(), transfer("t1", "completed", n=0)],
+    )
+    assert run(do_transfer(), fake).status == TransferStatus.COMPLETED
+
+    garbled = UnexpectedResponseError("garbled")
+    fake = FakeClient(
+        FakeTime(),
+        create_transfer=[transfer("t2", "awaiting_signature")],
+        execute_transfer=[transfer("t2", "pending", n=0)],
+        get_transfer=[garbled],
+    )
+    with pytest.raises(TransferWaitError) as info:
+        run(do_transfer(), fake)
+    error = info.value
+    assert isinstance(error, TransferTimeoutError)
+    assert error.transfer_id == "t2" and error.last_status == "pending"
+    assert error.__cause__ is garbled
+    assert "transfer t2 was created" in str(error) and "get_transfer('t2')" in str(error)
+
+    fake = FakeClient(FakeTime(), get_transfer=[unavailable() for _ in range(100)])
+    with pytest.raises(TransferWaitError) as timed_out:
+        run(wait_transfer_flow("t3", timeout=8), fake)
+    assert timed_out.value.last_status is None
+    assert isinstance(timed_out.value.__cause__, ServiceUnavailableError)
+
+
+def test_recreate_error_names_the_replaced_order(run: Runner) -> None:
+    fake = FakeClient(
+        FakeTime(),
+        create_order=[created("o1"), APIConnectionError("reset")],
+        execute_order=[stale()],
+    )
+    with pytest.raises(APIConnectionError) as info:
+        run(place(), fake)
+    assert any("o1" in note for note in info.value.__notes__)
+
+    fake = FakeClient(
+        FakeTime(),
+        create_order=[created("o1"), created("o2")],
+        execute_order=[stale(), stale()],
+    )
+    with pytest.raises(QuoteStaleError) as stale_twice:
+        run(place(), fake)
+    notes = " ".join(stale_twice.value.__notes__)
+    assert "o2" in notes and "o1" in notes
+
+    fake = FakeClient(
+        FakeTime(),
+        create_order=[created("o1"), created("o2")],
+        execute_order=[stale(), executed("o2", "pending")],
+        get_order_status=[UnexpectedResponseError("garbled")],
+    )
+    with pytest.raises(OrderWaitError) as waited:
+        run(place(), fake)
+    assert waited.value.order_id == "o2"
+    assert any("o1" in note for note in waited.value.__notes__)
+
+
+# --- argument checks ---------------------------------------------------------------------------
+
+
+BAD_SECONDS = [float("nan"), float("inf"), -1.0, "10", True]
+
+
+@pytest.mark.parametrize("bad", BAD_SECONDS)
+def test_bad_timeouts_are_refused_before_any_request(bad: Any) -> None:
+    builders: list[Callable[[], Any]] = [
+        lambda: wait_order_flow("o1", timeout=bad),
+        lambda: wait_transfer_flow("t1", timeout=bad),
+        lambda: cancel_order_flow("o1", wait=True, timeout=bad, signer=lambda: SIGNER),
+        lambda: transfer_flow(
+            TRANSFER_REQUEST, wait=True, timeout=bad, raise_on_failure=True, signer=lambda: SIGNER
+        ),
+        lambda: PlaceOptions(timeout=bad),
+    ]
+    for build in builders:
+        with pytest.raises(ValidationError) as info:
+            build()  # raised on construction: no flow step, so no request
+        assert info.value.field == "timeout"
+
+
+@pytest.mark.parametrize("bad", [*BAD_SECONDS, 0])
+def test_bad_max_payload_age_is_refused(bad: Any) -> None:
+    with pytest.raises(ValidationError) as info:
+        PlaceOptions(max_payload_age=bad)
+    assert info.value.field == "max_payload_age"
+
+
+def test_infinite_or_nan_timeout_did_not_reach_the_loop(run: Runner) -> None:
+    fake = FakeClient(FakeTime(), get_order_status=["pending"] * 5)
+    with pytest.raises(ValidationError):
+        run(wait_order_flow("o1", timeout=float("nan")), fake)
+    assert fake.calls == []
+
+
+# --- time: the flow cannot spin on a clock that does not move --------------------------------
+
+
+def test_frozen_clock_and_no_op_sleep_still_time_out() -> None:
+    sleeps: list[float] = []
+    fake = FakeClient(FakeTime(), get_order_status=["pending"] * 1000)
+    flow = wait_order_flow("o1", timeout=10)
+    with pytest.raises(OrderTimeoutError):
+        run_sync(flow, fake, sleep=sleeps.append, clock=lambda: 1000.0)
+    assert sum(sleeps) == pytest.approx(10.0)
+    assert len(sleeps) < 20
+
+    sleeps.clear()
+    fake = FakeClient(FakeTime(), get_transfer=[transfer("t1", "pending", n=0)] * 1000)
+    with pytest.raises(TransferTimeoutError):
+        run_sync(wait_transfer_flow("t1", timeout=10), fake, sleep=sleeps.append, clock=lambda: 0.0)
+    assert sum(sleeps) == pytest.approx(10.0)
+
+
+# --- on_status ---------------------------------------------------------------------------------
+
+
+def test_on_status_sees_each_new_status_once(run: Runner) -> None:
+    seen: list[str] = []
+    fake = FakeClient(
+        FakeTime(),
+        create_order=[created()],
+        execute_order=[executed("o1", "pending")],
+        get_order_status=["pending", unavailable(), "pending", "complete"],
+        get_order=[order("o1", "complete")],
+    )
+    flow = place_order_flow(REQUEST, PlaceOptions(), lambda: SIGNER, on_status=seen.append)
+    run(flow, fake)
+    assert seen == ["pending", "complete"]
+
+    seen.clear()
+    fake = FakeClient(
+        FakeTime(),
+        prepare_cancel_order=[CancelPrepared("l1", accepted=True)],
+        get_order_status=["cancel_pending", "canceled"],
+        get_order=[order("l1", "canceled")],
+    )
+    run(
+        cancel_order_flow(
+            "l1", wait=True, timeout=60, signer=lambda: SIGNER, on_status=seen.append
+        ),
+        fake,
+    )
+    assert seen == ["cancel_pending", "canceled"]
+
+    seen.clear()
+    fake = FakeClient(
+        FakeTime(),
+        create_transfer=[transfer("t1", "pending", n=0)],
+        get_transfer=[transfer("t1", "pending", n=0), transfer("t1", "completed", n=0)],
+    )
+    run(do_transfer(on_status=seen.append), fake)
+    assert seen == ["pending", "completed"]
+
+
+# --- nits ----------------------------------------------------------------------------------------
+
+
+class CountingSigner:
+    def __init__(self) -> None:
+        self.signed: list[str] = []
+
+    def sign_payloads(self, items: Any) -> list[str]:
+        self.signed.extend(p.payload for p in items)
+        return SIGNER.sign_payloads(items)
+
+
+def test_stale_payloads_are_not_signed(run: Runner) -> None:
+    counting = CountingSigner()
+    first, second = created("o1", tag="a"), created("o2", tag="b")
+    fake = FakeClient(
+        FakeTime(),
+        create_order=[first, second],
+        execute_order=[executed("o2")],
+    )
+    fake.delays["create_order"] = [25.0]
+    flow = place_order_flow(REQUEST, PlaceOptions(wait=False), lambda: counting)  # type: ignore[arg-type, return-value]
+    run(flow, fake)
+    assert counting.signed == [second.payloads[0].payload]
+
+
+def test_signed_defi_cancel_is_accepted(run: Runner) -> None:
+    fake = FakeClient(
+        FakeTime(),
+        prepare_cancel_order=[CancelPrepared("d1", payloads=payloads(1, "cancel"))],
+        execute_cancel_order=[executed("d1", "cancel_pending")],
+    )
+    result = run(cancel_order_flow("d1", wait=False, timeout=60, signer=lambda: SIGNER), fake)
+    assert result.signed and result.accepted

@@ -7,18 +7,23 @@ returns its result; `run_sync` and `run_async` perform the steps. All policy liv
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable, Generator, Iterator, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from .errors import (
+    APIConnectionError,
     InsufficientBalanceError,
+    InternalServerError,
+    NotFoundError,
     OrderFailedError,
     OrderNotCreatedError,
     OrderTimeoutError,
     QuoteIssuesError,
     QuoteStaleError,
+    RateLimitError,
     TransferFailedError,
     TransferTimeoutError,
     TrueMarketsError,
@@ -44,12 +49,16 @@ __all__ = [
     "CancelResult",
     "Flow",
     "Now",
+    "OrderWaitError",
     "PlaceOptions",
     "PlacedOrder",
     "Sleep",
+    "StatusCallback",
     "Step",
     "TransferResult",
+    "TransferWaitError",
     "cancel_order_flow",
+    "check_seconds",
     "place_order_flow",
     "run_async",
     "run_sync",
@@ -107,10 +116,15 @@ POLL_CAP = 5.0
 ORDER_TIMEOUT = 60.0
 TRANSFER_TIMEOUT = 120.0
 MAX_PAYLOAD_AGE = 20.0
+NOT_FOUND_GRACE = 10.0
+"""For this long after a wait starts, a 404 means "not visible yet", not "no such order"."""
 
 ORDER_TERMINAL = frozenset({"complete", "canceled", "failed"})
 ORDER_RESTING = frozenset({"active"})
 TRANSFER_TERMINAL = frozenset({"completed", "failed"})
+
+StatusCallback = Callable[[str], None]
+"""Told each newly observed status value while a workflow waits (e.g. to drive a spinner)."""
 
 
 def _poll_delays() -> Iterator[float]:
@@ -131,6 +145,20 @@ def _status_text(value: object) -> str | None:
     return str(getattr(value, "value", value))
 
 
+def check_seconds(name: str, value: object, *, positive: bool = False) -> float:
+    """`value` as seconds, or `ValidationError` naming `name`: a finite number, >= 0 (or > 0).
+
+    NaN and infinity are refused: a NaN deadline never passes, so a poll would never end.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValidationError(name, f"must be a number of seconds, not {type(value).__name__}")
+    seconds = float(value)
+    if not math.isfinite(seconds) or seconds < 0 or (positive and seconds == 0):
+        bound = "> 0" if positive else ">= 0"
+        raise ValidationError(name, f"must be a finite number of seconds {bound} (got {value!r})")
+    return seconds
+
+
 class _PlaceOptionValues(NamedTuple):
     wait: bool = True
     wait_for_fill: bool = False
@@ -142,7 +170,11 @@ class _PlaceOptionValues(NamedTuple):
 
 
 class PlaceOptions(_PlaceOptionValues):
-    """The place_order knobs beyond the order itself (see `place_order`)."""
+    """The place_order knobs beyond the order itself (see `place_order`).
+
+    `timeout` must be finite and >= 0, `max_payload_age` finite and > 0
+    (`ValidationError` otherwise, before anything is sent).
+    """
 
     __slots__ = ()
 
@@ -156,20 +188,131 @@ class PlaceOptions(_PlaceOptionValues):
         recreate_stale: bool = True,
         raise_on_failure: bool = True,
     ) -> PlaceOptions:
-        if timeout < 0:
-            raise ValueError("timeout must be >= 0")
-        if max_payload_age <= 0:
-            raise ValueError("max_payload_age must be > 0")
         values = (
             wait,
             wait_for_fill,
-            timeout,
+            check_seconds("timeout", timeout),
             accept_issues,
-            max_payload_age,
+            check_seconds("max_payload_age", max_payload_age, positive=True),
             recreate_stale,
             raise_on_failure,
         )
         return tuple.__new__(cls, values)
+
+
+# --- errors while waiting --------------------------------------------------------------------
+
+
+class OrderWaitError(OrderTimeoutError):
+    """The order exists (or its cancel was sent), but waiting for it ended in an error.
+
+    It is not known to have finished: check `get_order(order_id)` before placing it again.
+    Carries `order_id`, `last_status` (None if never read) and `cause` (also `__cause__`).
+    An `OrderTimeoutError`, so code that handles wait timeouts handles this too.
+    """
+
+    def __init__(
+        self, message: str, *, order_id: str, last_status: str | None, cause: BaseException
+    ) -> None:
+        super().__init__(message, resource_id=order_id, last_status=last_status)
+        self.cause = cause
+
+
+class TransferWaitError(TransferTimeoutError):
+    """The transfer exists, but waiting for it ended in an error.
+
+    It is not known to have finished: check `get_transfer(transfer_id)` before sending again.
+    Carries `transfer_id`, `last_status` and `cause`; a `TransferTimeoutError`.
+    """
+
+    def __init__(
+        self, message: str, *, transfer_id: str, last_status: str | None, cause: BaseException
+    ) -> None:
+        super().__init__(message, resource_id=transfer_id, last_status=last_status)
+        self.cause = cause
+
+
+_TRANSIENT = (APIConnectionError, InternalServerError, RateLimitError)
+
+# What the caller was doing, for the wait error: (what exists, what not to repeat blindly).
+_ORDER_PURPOSE = {
+    "place": ("order {id} was created and submitted", "before placing it again"),
+    "cancel": ("the cancel of order {id} was submitted", "before cancelling or placing again"),
+    "wait": ("order {id} was being awaited", "before placing it again"),
+}
+_TRANSFER_PURPOSE = {
+    "transfer": ("transfer {id} was created", "before sending again"),
+    "wait": ("transfer {id} was being awaited", "before sending again"),
+}
+
+
+def _transient(exc: Exception, elapsed: float) -> bool:
+    """Worth polling through: the server or the network hiccuped, or a new resource is not
+    visible yet (404 within `NOT_FOUND_GRACE` of the start of the wait)."""
+    if isinstance(exc, _TRANSIENT):
+        return True
+    return isinstance(exc, NotFoundError) and elapsed < NOT_FOUND_GRACE
+
+
+def _wait_message(
+    purposes: Mapping[str, tuple[str, str]],
+    purpose: str,
+    resource_id: str,
+    getter: str,
+    last_status: str | None,
+    cause: BaseException,
+) -> str:
+    head, advice = purposes.get(purpose, purposes["wait"])
+    return (
+        f"{head.format(id=resource_id)}; it is not known to have finished "
+        f"(last status: {last_status or 'unknown'}): check {getter}({resource_id!r}) "
+        f"{advice}. Waiting ended in {type(cause).__name__}: {cause}"
+    )
+
+
+class _Pacer:
+    """Backing-off pauses within a time budget.
+
+    Time spent is the larger of what the clock says and the sum of the sleeps asked for,
+    so a clock that does not move (a fake, or a no-op sleep) cannot make a poll loop spin.
+    """
+
+    def __init__(self, start: float, timeout: float) -> None:
+        self.start = start
+        self.timeout = timeout
+        self.slept = 0.0
+        self.elapsed = 0.0
+        self._delays = _poll_delays()
+
+    def pause(self, at_least: float = 0.0) -> Generator[Step, Any, bool]:
+        """Sleep the next back-off delay (at least `at_least`); False when time is up."""
+        now: float = yield Now()
+        self.elapsed = max(now - self.start, self.slept)
+        remaining = self.timeout - self.elapsed
+        if remaining <= 0:
+            return False
+        seconds = min(max(next(self._delays), at_least), remaining)
+        yield Sleep(seconds)
+        self.slept += seconds
+        return True
+
+
+class _StatusReporter:
+    """Calls `on_status` with each status value that differs from the last one reported."""
+
+    def __init__(self, on_status: StatusCallback | None) -> None:
+        self._on_status = on_status
+        self._last: str | None = None
+
+    def __call__(self, status: str | None) -> None:
+        if self._on_status is not None and status is not None and status != self._last:
+            self._last = status
+            self._on_status(status)
+
+
+def _retry_after(exc: Exception | None) -> float:
+    value = getattr(exc, "retry_after", None) if isinstance(exc, RateLimitError) else None
+    return float(value) if value else 0.0
 
 
 # --- waiting ---------------------------------------------------------------------------------
@@ -183,32 +326,74 @@ def wait_order_flow(
     raise_on_failure: bool = True,
     known_status: object = None,
     targets: frozenset[str] | None = None,
+    on_status: StatusCallback | None = None,
+    purpose: str = "wait",
 ) -> Flow[Order]:
     """Poll `get_order_status` (backing off) until a settled status, then `get_order` once.
 
     Settled means terminal, or `active` (resting) unless `wait_for_fill`; `targets`
     overrides that. With `known_status` (from create/execute) the first poll waits a delay.
+    Transient errors (connection, 5xx, 429, a 404 early on) are polled through until the
+    deadline; an error that ends the wait raises `OrderWaitError` naming the order.
+    `purpose` ("place", "cancel" or "wait") words that error. `timeout` is checked here.
     """
+    timeout = check_seconds("timeout", timeout)
     if targets is None:
         targets = ORDER_TERMINAL if wait_for_fill else ORDER_TERMINAL | ORDER_RESTING
-    start: float = yield Now()
-    delays = _poll_delays()
+    return _wait_order(
+        order_id, timeout, targets, raise_on_failure, known_status, on_status, purpose
+    )
+
+
+def _wait_order(
+    order_id: str,
+    timeout: float,
+    targets: frozenset[str],
+    raise_on_failure: bool,
+    known_status: object,
+    on_status: StatusCallback | None,
+    purpose: str,
+) -> Flow[Order]:
+    pacer = _Pacer((yield Now()), timeout)
+    report = _StatusReporter(on_status)
     status = _status_text(known_status)
-    polled = status is not None
-    while status not in targets:
-        if polled:  # the first look is free; later ones are bounded by the timeout
-            remaining = timeout - ((yield Now()) - start)
-            if remaining <= 0:
-                raise OrderTimeoutError(
-                    f"order {order_id} did not settle within {timeout:g} s "
-                    f"(last status: {status or 'unknown'})",
-                    resource_id=order_id,
-                    last_status=status,
-                )
-            yield Sleep(min(next(delays), remaining))
-        status = _status_text((yield Call("get_order_status", (order_id,))))
-        polled = True
-    order: Order = yield Call("get_order", (order_id,))
+    report(status)
+    # The first look is free unless create/execute just told us an unsettled status.
+    pause = status is not None and status not in targets
+    last_error: Exception | None = None
+
+    def wait_error(cause: Exception) -> OrderWaitError:
+        message = _wait_message(_ORDER_PURPOSE, purpose, order_id, "get_order", status, cause)
+        return OrderWaitError(message, order_id=order_id, last_status=status, cause=cause)
+
+    while True:
+        if pause and not (yield from pacer.pause(_retry_after(last_error))):
+            if last_error is not None:
+                raise wait_error(last_error) from last_error
+            raise OrderTimeoutError(
+                f"order {order_id} did not settle within {timeout:g} s "
+                f"(last status: {status or 'unknown'})",
+                resource_id=order_id,
+                last_status=status,
+            )
+        pause = True
+        try:
+            if status not in targets:
+                status = _status_text((yield Call("get_order_status", (order_id,))))
+                report(status)
+            if status in targets:
+                order: Order = yield Call("get_order", (order_id,))
+                break
+            last_error = None
+        except TrueMarketsError as exc:
+            if not _transient(exc, pacer.elapsed):
+                raise wait_error(exc) from exc
+            last_error = exc
+            logger.info("order %s: %s while waiting; polling on", order_id, type(exc).__name__)
+        except Exception as exc:
+            exc.add_note(f"while waiting for order {order_id}: check get_order({order_id!r})")
+            raise
+    report(_status_text(order.status))
     if raise_on_failure and _status_text(order.status) == "failed":
         reason = f": {order.failure_reason}" if order.failure_reason else ""
         raise OrderFailedError(f"order {order_id} failed{reason}", order_id=order_id, order=order)
@@ -221,25 +406,70 @@ def wait_transfer_flow(
     timeout: float = TRANSFER_TIMEOUT,
     raise_on_failure: bool = True,
     known: Transfer | None = None,
+    on_status: StatusCallback | None = None,
+    purpose: str = "wait",
 ) -> Flow[Transfer]:
-    """Poll `get_transfer` (backing off) until `completed` or `failed`."""
-    start: float = yield Now()
-    delays = _poll_delays()
+    """Poll `get_transfer` (backing off) until `completed` or `failed`.
+
+    Transient errors are polled through as for orders; an error that ends the wait raises
+    `TransferWaitError` naming the transfer. `timeout` is checked here.
+    """
+    timeout = check_seconds("timeout", timeout)
+    return _wait_transfer(transfer_id, timeout, raise_on_failure, known, on_status, purpose)
+
+
+def _wait_transfer(
+    transfer_id: str,
+    timeout: float,
+    raise_on_failure: bool,
+    known: Transfer | None,
+    on_status: StatusCallback | None,
+    purpose: str,
+) -> Flow[Transfer]:
+    pacer = _Pacer((yield Now()), timeout)
+    report = _StatusReporter(on_status)
     transfer = known
-    while transfer is None or _status_text(transfer.status) not in TRANSFER_TERMINAL:
-        if transfer is not None:  # the first look is free; later ones are bounded
-            remaining = timeout - ((yield Now()) - start)
-            if remaining <= 0:
-                last = _status_text(transfer.status)
-                raise TransferTimeoutError(
-                    f"transfer {transfer_id} did not finish within {timeout:g} s "
-                    f"(last status: {last or 'unknown'})",
-                    resource_id=transfer_id,
-                    last_status=last,
-                )
-            yield Sleep(min(next(delays), remaining))
-        transfer = yield Call("get_transfer", (transfer_id,))
-    if raise_on_failure and _status_text(transfer.status) == "failed":
+    status = None if known is None else _status_text(known.status)
+    report(status)
+    pause = transfer is not None  # the first look is free; later ones are bounded
+    last_error: Exception | None = None
+
+    def wait_error(cause: Exception) -> TransferWaitError:
+        message = _wait_message(
+            _TRANSFER_PURPOSE, purpose, transfer_id, "get_transfer", status, cause
+        )
+        return TransferWaitError(message, transfer_id=transfer_id, last_status=status, cause=cause)
+
+    while transfer is None or status not in TRANSFER_TERMINAL:
+        if pause and not (yield from pacer.pause(_retry_after(last_error))):
+            if last_error is not None:
+                raise wait_error(last_error) from last_error
+            raise TransferTimeoutError(
+                f"transfer {transfer_id} did not finish within {timeout:g} s "
+                f"(last status: {status or 'unknown'})",
+                resource_id=transfer_id,
+                last_status=status,
+            )
+        pause = True
+        try:
+            transfer = yield Call("get_transfer", (transfer_id,))
+        except TrueMarketsError as exc:
+            if not _transient(exc, pacer.elapsed):
+                raise wait_error(exc) from exc
+            last_error = exc
+            logger.info(
+                "transfer %s: %s while waiting; polling on", transfer_id, type(exc).__name__
+            )
+            continue
+        except Exception as exc:
+            exc.add_note(
+                f"while waiting for transfer {transfer_id}: check get_transfer({transfer_id!r})"
+            )
+            raise
+        last_error = None
+        status = _status_text(transfer.status)
+        report(status)
+    if raise_on_failure and status == "failed":
         raise TransferFailedError(
             f"transfer {transfer_id} failed", transfer_id=transfer_id, transfer=transfer
         )
@@ -283,13 +513,34 @@ def place_order_flow(
     order_request: Mapping[str, Any],
     options: PlaceOptions,
     signer: SignerSource,
+    *,
+    on_status: StatusCallback | None = None,
 ) -> Flow[PlacedOrder]:
     """Create, check, stamp, execute (re-creating once if stale), then wait.
 
-    Re-creation happens only before an execute was sent (payload age) or when execute
-    answered `quote_stale` (nothing traded): never after an execute may have been accepted.
+    Re-creation happens only before an execute was sent (payload age, checked before
+    signing) or when execute answered `quote_stale` (nothing traded): never after an execute
+    may have been accepted. Any error after a re-creation names the abandoned order(s).
     """
     replaced: list[str] = []
+    try:
+        return (yield from _place_order(order_request, options, signer, on_status, replaced))
+    except TrueMarketsError as exc:
+        if replaced:
+            exc.add_note(
+                f"stale order(s) {', '.join(replaced)} were abandoned unexecuted and a fresh "
+                "order placed instead"
+            )
+        raise
+
+
+def _place_order(
+    order_request: Mapping[str, Any],
+    options: PlaceOptions,
+    signer: SignerSource,
+    on_status: StatusCallback | None,
+    replaced: list[str],
+) -> Flow[PlacedOrder]:
     created_at: float = yield Now()
     created: CreatedOrder = yield Call("create_order", kwargs=order_request)
     _require_order(created)
@@ -298,11 +549,9 @@ def place_order_flow(
     while created.payloads:
         if _issues(created) and not options.accept_issues:
             _refuse_issues(created)
-        stamps = signer().sign_payloads(created.payloads)
         may_recreate = options.recreate_stale and not replaced
         age = (yield Now()) - created_at
-        stale = age > options.max_payload_age
-        if stale and may_recreate:
+        if age > options.max_payload_age and may_recreate:
             logger.warning(
                 "order %s: payloads are %.1f s old (limit %g s); creating a fresh order",
                 created.order_id,
@@ -310,6 +559,7 @@ def place_order_flow(
                 options.max_payload_age,
             )
         else:
+            stamps = signer().sign_payloads(created.payloads)
             try:
                 result: ExecutedOrder = yield Call(
                     "execute_order", (created,), {"signatures": stamps}
@@ -336,25 +586,26 @@ def place_order_flow(
                 break
         replaced.append(created.order_id)
         created_at = yield Now()
-        created = yield Call("create_order", kwargs=order_request)
+        try:
+            created = yield Call("create_order", kwargs=order_request)
+        except TrueMarketsError as exc:
+            exc.add_note(f"while creating a fresh order to replace stale order {replaced[-1]}")
+            raise
         _require_order(created)
         status = created.status
         logger.warning("order %s replaces stale order %s", created.order_id, replaced[-1])
 
     order: Order | None = None
     if options.wait:
-        try:
-            order = yield from wait_order_flow(
-                created.order_id,
-                timeout=options.timeout,
-                wait_for_fill=options.wait_for_fill,
-                raise_on_failure=options.raise_on_failure,
-                known_status=status,
-            )
-        except TrueMarketsError as exc:
-            if replaced:
-                exc.add_note(f"order {created.order_id} replaced stale order(s) {replaced}")
-            raise
+        order = yield from wait_order_flow(
+            created.order_id,
+            timeout=options.timeout,
+            wait_for_fill=options.wait_for_fill,
+            raise_on_failure=options.raise_on_failure,
+            known_status=status,
+            on_status=on_status,
+            purpose="place",
+        )
         status = order.status
     from .models import PlacedOrder
 
@@ -385,10 +636,23 @@ def cancel_order_flow(
     wait: bool,
     timeout: float,
     signer: SignerSource,
+    on_status: StatusCallback | None = None,
 ) -> Flow[CancelResult]:
     """Venue-polymorphic cancel: a CeFi cancel is accepted as is; a DeFi cancel comes back
-    with payloads to stamp and send to cancel-execute. Waiting ends at `canceled`, or at
-    `complete`/`failed` if the order finished first."""
+    with payloads to stamp and send to cancel-execute. Either way `accepted` is True once
+    the cancel was submitted. Waiting ends at `canceled`, or at `complete`/`failed` if the
+    order finished first. `timeout` is checked here, before anything is sent."""
+    timeout = check_seconds("timeout", timeout)
+    return _cancel_order(order_id, wait, timeout, signer, on_status)
+
+
+def _cancel_order(
+    order_id: str,
+    wait: bool,
+    timeout: float,
+    signer: SignerSource,
+    on_status: StatusCallback | None,
+) -> Flow[CancelResult]:
     prepared: CancelPrepared = yield Call("prepare_cancel_order", (order_id,))
     status: object = None
     signed = False
@@ -411,6 +675,8 @@ def cancel_order_flow(
             raise_on_failure=False,
             known_status=status,
             targets=ORDER_TERMINAL,
+            on_status=on_status,
+            purpose="cancel",
         )
         status = order.status
     from .models import CancelResult
@@ -419,7 +685,7 @@ def cancel_order_flow(
         order_id=order_id,
         status=_as_order_status(status),
         signed=signed,
-        accepted=prepared.accepted,
+        accepted=prepared.accepted or signed,
         order=order,
     )
 
@@ -431,8 +697,22 @@ def transfer_flow(
     timeout: float,
     raise_on_failure: bool,
     signer: SignerSource,
+    on_status: StatusCallback | None = None,
 ) -> Flow[TransferResult]:
-    """Create a transfer; stamp and execute it if it awaits a signature; then wait."""
+    """Create a transfer; stamp and execute it if it awaits a signature; then wait.
+    `timeout` is checked here, before anything is sent."""
+    timeout = check_seconds("timeout", timeout)
+    return _transfer(transfer_request, wait, timeout, raise_on_failure, signer, on_status)
+
+
+def _transfer(
+    transfer_request: Mapping[str, Any],
+    wait: bool,
+    timeout: float,
+    raise_on_failure: bool,
+    signer: SignerSource,
+    on_status: StatusCallback | None,
+) -> Flow[TransferResult]:
     transfer: Transfer = yield Call("create_transfer", kwargs=transfer_request)
     signed = False
     if transfer.payloads:
@@ -448,7 +728,12 @@ def transfer_flow(
         signed = True
     if wait:
         transfer = yield from wait_transfer_flow(
-            transfer.id, timeout=timeout, raise_on_failure=raise_on_failure, known=transfer
+            transfer.id,
+            timeout=timeout,
+            raise_on_failure=raise_on_failure,
+            known=transfer,
+            on_status=on_status,
+            purpose="transfer",
         )
     from .models import TransferResult
 
