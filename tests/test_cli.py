@@ -570,19 +570,108 @@ def _order_count(tmgw: Run) -> int:
     return int(doc(tmgw("--json", "orders", "--all"))["count"])
 
 
-def test_production_refuses_without_terminal_or_yes(prod: Run, tmgw: Run) -> None:
-    before = _order_count(tmgw)
+def _requests(sandbox: Sandbox) -> int:
+    return sum(sandbox.state.request_counts.values())
+
+
+def _resting_order(tmgw: Run) -> str:
+    placed = doc(tmgw("--json", "sell", "BTC", "0.01", "--price", "300000"))
+    assert placed["status"] == "active"
+    return str(placed["order_id"])
+
+
+def test_production_refuses_without_terminal_or_yes(prod: Run, tmgw: Run, sandbox: Sandbox) -> None:
+    resting = _resting_order(tmgw)
+    before = _requests(sandbox)
     for args in (
         ("buy", "BTC", "100"),
         ("sell", "BTC", "0.01", "--price", "300000"),
-        ("cancel", "00000000-0000-4000-8000-000000000000"),
+        ("buy", "SOL", "5", "--chain", "solana"),
+        ("cancel", resting),
+        ("modify", resting, "--price", "310000"),
         ("transfer", "USDC", "1", SOLANA_ADDRESS, "--chain", "solana"),
     ):
         result = prod(*args)
-        assert result.exit_code in (1, 2), result.output
-        if result.exit_code == 2:
-            assert "refusing" in one_error_line(result)
-    assert _order_count(tmgw) == before
+        assert result.exit_code == 2, (args, result.output)
+        line = one_error_line(result)
+        assert "refusing" in line and "--yes" in line, line
+        assert result.stdout == ""
+    # Refused before anything was sent: no token, no asset lookup, no quote, no order read.
+    assert _requests(sandbox) == before
+    shown = doc(tmgw("--json", "order", resting))
+    assert shown["status"] == "active" and shown["price"] == "300000"
+
+
+@pytest.fixture
+def anywhere(
+    monkeypatch: pytest.MonkeyPatch, sandbox: Sandbox, key_file: Path, outputs: list[Result]
+) -> Callable[..., Result]:
+    """Run tmgw with `--base-url URL`: the environment keeps the name and host that URL
+    resolves to, but its traffic goes to the sandbox."""
+    monkeypatch.setattr(Environment, "auth_url", property(lambda self: sandbox.auth_url))
+    monkeypatch.setattr(Environment, "gateway_url", property(lambda self: sandbox.gateway_url))
+    runner = CliRunner()
+
+    def run(url: str, *args: str, input: str | None = None) -> Result:
+        argv = ["--base-url", url, "--key-file", str(key_file), *args]
+        result = runner.invoke(app, argv, input=input)
+        outputs.append(result)
+        return result
+
+    return run
+
+
+PRODUCTION_SPELLINGS = (
+    "https://API.TrueMarkets.co",
+    "https://api.truemarkets.co:443",
+    "https://api.truemarkets.co.",
+    "HTTPS://Api.TrueMarkets.Co.:443/",
+)
+
+
+@pytest.mark.parametrize("url", PRODUCTION_SPELLINGS)
+def test_every_spelling_of_production_asks(
+    anywhere: Callable[..., Result], sandbox: Sandbox, url: str
+) -> None:
+    before = _requests(sandbox)
+    refused = anywhere(url, "buy", "BTC", "100")
+    assert refused.exit_code == 2, refused.output
+    assert "refusing to buy 100 USD worth of BTC on production" in one_error_line(refused)
+    assert _requests(sandbox) == before
+
+    confirmed = anywhere(url, "--yes", "--json", "buy", "BTC", "100")
+    assert doc(confirmed)["status"] == "complete"
+    assert "PRODUCTION: buy" in confirmed.stderr and "per BTC" in confirmed.stderr
+
+
+def test_a_non_loopback_custom_host_asks(
+    anywhere: Callable[..., Result], sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = "https://gateway.example.com"
+    before = _requests(sandbox)
+    refused = anywhere(url, "transfer", "USDC", "1", SOLANA_ADDRESS, "--chain", "solana")
+    assert refused.exit_code == 2, refused.output
+    assert f"on {url} without confirmation" in one_error_line(refused)
+    assert _requests(sandbox) == before
+
+    monkeypatch.setattr(confirm_module, "stdin_is_interactive", lambda: True)
+    declined = anywhere(url, "buy", "BTC", "100", input="n\n")
+    assert declined.exit_code == 1
+    assert "NOT A LOCAL SANDBOX" in declined.stderr and url in declined.stderr
+
+
+@pytest.mark.parametrize("url", ["--env uat", "http://localhost:1", "http://[::1]:1"])
+def test_uat_and_loopback_hosts_do_not_ask(
+    anywhere: Callable[..., Result], key_file: Path, sandbox: Sandbox, url: str
+) -> None:
+    if url.startswith("--env"):
+        result = CliRunner().invoke(
+            app, ["--env", "uat", "--key-file", str(key_file), "--json", "buy", "BTC", "10"]
+        )
+    else:
+        result = anywhere(url, "--json", "buy", "BTC", "10")
+    assert doc(result)["status"] == "complete"
+    assert "refusing" not in result.stderr and "PRODUCTION" not in result.stderr
 
 
 def test_production_buy_shows_quote_and_goes_ahead_with_yes(prod: Run) -> None:

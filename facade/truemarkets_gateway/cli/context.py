@@ -18,11 +18,14 @@ from .._version import __version__
 from ..credentials import Credentials, load_private_key
 from ..environments import Environment
 from ..errors import CredentialsError
+from . import confirm as _confirm
 from .errors import CliError
 from .output import Output
 from .paths import token_cache_path
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from ..client import Gateway
     from ..signing import PayloadSigner
 
@@ -60,8 +63,23 @@ class CliContext:
         return self._environment
 
     @property
-    def is_production(self) -> bool:
-        return self.environment.name == "prod"
+    def needs_confirmation(self) -> bool:
+        """Whether actions that move money ask first (production, or a non-loopback host)."""
+        return _confirm.needs_confirmation(self.environment)
+
+    def refuse_early(self, action: str) -> None:
+        """Before any request: refuse if confirmation is needed but nobody can give it."""
+        _confirm.refuse_early(self.environment, action=action, assume_yes=self.assume_yes)
+
+    def confirm(self, action: str, preview: RenderableType) -> None:
+        """Show the preview and ask (or accept --yes); raise `CliError` if not confirmed."""
+        _confirm.confirm_action(
+            self.output,
+            environment=self.environment,
+            action=action,
+            preview=preview,
+            assume_yes=self.assume_yes,
+        )
 
     def credentials(self, *, required: bool) -> Credentials | None:
         """The API key from --key-file, else TM_KEY_FILE / TM_KEY_ID + TM_PRIVATE_KEY."""

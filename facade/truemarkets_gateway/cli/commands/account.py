@@ -12,7 +12,6 @@ from rich.text import Text
 
 from ...models import Asset, Balances
 from .._runtime import amount, command, wait_transfer_with_spinner
-from ..confirm import confirm_action
 from ..context import CliContext
 from ..errors import CliError
 from ..output import (
@@ -153,9 +152,10 @@ def transfer(
     """Send an asset on chain (a withdrawal). Production asks for confirmation."""
     with command(ctx) as state:
         qty_v = amount(qty, "qty")
+        state.refuse_early(f"send {fmt_decimal(qty_v)} {asset} to {to}")
         resolved = _resolve_transfer_asset(state, asset, chain=chain, network=network)
         asset_id = resolved.id if resolved is not None else asset
-        if state.is_production:
+        if state.needs_confirmation:
             label = resolved.symbol if resolved is not None and resolved.symbol else asset_id
             where: str
             if network:
@@ -164,11 +164,9 @@ def transfer(
                 where = f"chain {resolved.chain.value}"
             else:
                 where = "—"
-            confirm_action(
-                state.output,
-                env_name=state.environment.name,
-                action=f"send {fmt_decimal(qty_v)} {label} to {to}",
-                preview=details(
+            state.confirm(
+                f"send {fmt_decimal(qty_v)} {label} to {to}",
+                details(
                     "Transfer",
                     [
                         ("asset", label),
@@ -179,7 +177,6 @@ def transfer(
                         ("note", "on-chain transfers cannot be undone; fees apply"),
                     ],
                 ),
-                assume_yes=state.assume_yes,
             )
         result = state.gateway().transfer(
             asset_id=asset_id, qty=qty_v, to=to, network=network, wait=False

@@ -12,7 +12,6 @@ from rich.text import Text
 
 from ...models import Asset, Order
 from .._runtime import amount, command, wait_order_with_spinner
-from ..confirm import confirm_action
 from ..context import CliContext
 from ..errors import CliError
 from ..output import details, fmt_decimal, order_details, orders_table
@@ -179,9 +178,15 @@ def _trade(
         price_v = amount(price, "price") if price is not None else None
         if address is not None and chain is None:
             raise CliError("--address needs --chain (it names a token on that chain)")
+        symbol = base_asset
+        quote_v = None if chain is not None else (quote_asset or "USD")
+        if unit_v == "base":
+            action = f"{side} {fmt_decimal(qty_v)} {symbol}"
+        else:
+            action = f"{side} {fmt_decimal(qty_v)} {quote_v or 'quote units'} worth of {symbol}"
+        state.refuse_early(action)  # before the asset lookup, the quote or a token
         gateway = state.gateway()
 
-        symbol = base_asset
         target = base_asset
         if chain is not None:
             if address is not None:
@@ -190,7 +195,6 @@ def _trade(
                 asset = _resolve_defi_asset(state, base_asset, chain)
                 if asset is not None and asset.address:
                     target = asset.address
-        quote_v = None if chain is not None else (quote_asset or "USD")
         if chain is not None and quote_asset is not None:
             state.output.note("note: --quote-asset is ignored for DeFi orders (chosen per chain)")
 
@@ -206,19 +210,8 @@ def _trade(
             "leverage": leverage,
             "reduce_only": True if reduce_only else None,
         }
-        if unit_v == "base":
-            action = f"{side} {fmt_decimal(qty_v)} {symbol}"
-        else:
-            action = f"{side} {fmt_decimal(qty_v)} {quote_v or 'quote units'} worth of {symbol}"
-        if state.is_production:
-            preview = _trade_preview(state, request, symbol)
-            confirm_action(
-                state.output,
-                env_name=state.environment.name,
-                action=action,
-                preview=preview,
-                assume_yes=state.assume_yes,
-            )
+        if state.needs_confirmation:
+            state.confirm(action, _trade_preview(state, request, symbol))
         placed = gateway.place_order(
             **{k: v for k, v in request.items() if v is not None},
             accept_issues=accept_issues,
@@ -464,16 +457,12 @@ def cancel(
 ) -> None:
     """Cancel a resting limit order (CeFi, or a signed DeFi cancel)."""
     with command(ctx) as state:
+        action = f"cancel order {order_id}"
+        state.refuse_early(action)
         gateway = state.gateway()
-        if state.is_production:
+        if state.needs_confirmation:
             current = gateway.get_order(order_id)
-            confirm_action(
-                state.output,
-                env_name=state.environment.name,
-                action=f"cancel order {order_id}",
-                preview=order_details(current, title="Order to cancel"),
-                assume_yes=state.assume_yes,
-            )
+            state.confirm(action, order_details(current, title="Order to cancel"))
         result = gateway.cancel_order(order_id, wait=False)
         final: Order | None = None
         if wait:
@@ -519,21 +508,17 @@ def modify(
             raise CliError("nothing to change", hint="pass --price and/or --qty")
         price_v = amount(price, "price") if price is not None else None
         qty_v = amount(qty, "qty") if qty is not None else None
+        action = f"modify order {order_id}"
+        state.refuse_early(action)
         gateway = state.gateway()
-        if state.is_production:
+        if state.needs_confirmation:
             current = gateway.get_order(order_id)
             rows: list[tuple[str, object]] = [("order_id", order_id)]
             if price_v is not None:
                 rows.append(("price", f"{fmt_decimal(current.price)} -> {fmt_decimal(price_v)}"))
             if qty_v is not None:
                 rows.append(("qty", f"{fmt_decimal(current.qty)} -> {fmt_decimal(qty_v)}"))
-            confirm_action(
-                state.output,
-                env_name=state.environment.name,
-                action=f"modify order {order_id}",
-                preview=details("Change", rows),
-                assume_yes=state.assume_yes,
-            )
+            state.confirm(action, details("Change", rows))
         gateway.modify_order(order_id, price=price_v, qty=qty_v)
         document = {"order_id": order_id, "price": price_v, "qty": qty_v, "accepted": True}
         state.output.emit(
