@@ -408,3 +408,83 @@ def test_cefi_buy_short_of_cash_is_funded_by_a_bridge_payload(
     clock.advance(1)
     assert session.order(created["order_id"])["status"] == "complete"
     assert session.balance("USDC", "solana")["total"] == "4010"  # 990 bridged from solana
+
+
+def test_execute_accepts_only_api_key_stamps(session: Session, clock: Clock) -> None:
+    # The sandbox has no passkeys: auth_type web_authn with API-key stamps is refused.
+    body = session.post("/orders", defi_buy()).json()
+    url = f"/orders/{body['order_id']}/execute"
+    signed = execute_body(session.private_key, body["payloads"])
+    for auth_type in ("web_authn", "passkey", None):
+        refused = session.post(url, {**signed, "auth_type": auth_type})
+        assert refused.status_code == 400, auth_type
+        error = refused.json()
+        assert error["type"] == "invalid_argument"
+        assert [v["field"] for v in error["field_violations"]] == ["auth_type"]
+    assert status(session, body["order_id"]) == "initialized"
+    assert session.post(url, signed).status_code == 200
+    transfer = session.post(
+        "/transfers",
+        {"asset_id": kit.USDC_SOLANA_ID, "qty": "5", "qty_unit": "base", "to": "Dest1111"},
+    ).json()
+    signed = execute_body(session.private_key, transfer["payloads"])
+    refused = session.post(
+        f"/transfers/{transfer['id']}/execute", {**signed, "auth_type": "web_authn"}
+    )
+    assert refused.status_code == 400
+    assert refused.json()["field_violations"][0]["field"] == "auth_type"
+
+
+def test_get_order_carries_the_chain_of_defi_orders(session: Session, clock: Clock) -> None:
+    body = session.post("/orders", defi_buy(chain="base", token=BASE_WETH)).json()
+    assert session.order(body["order_id"])["chain"] == "base"
+    cefi = session.post("/orders", market_buy()).json()
+    assert session.order(cefi["order_id"])["chain"] is None
+
+
+@pytest.mark.parametrize(
+    ("side", "limit_price", "fill"),
+    [("buy", "51000", "50000"), ("sell", "49000", "50000")],
+)
+def test_a_marketable_limit_order_fills_at_the_better_mid(
+    session: Session, clock: Clock, side: str, limit_price: str, fill: str
+) -> None:
+    session.sandbox.set_mid("BTC", "50000")
+    created = session.post("/orders", limit(side, limit_price)).json()
+    clock.advance(1)
+    order = session.order(created["order_id"])
+    assert order["status"] == "complete"
+    assert order["executed_vwap"] == fill
+    assert order["price"] == limit_price  # the limit itself is what the order asked for
+
+
+def test_a_resting_limit_order_fills_at_its_limit_when_the_mid_gaps_past(
+    session: Session, clock: Clock
+) -> None:
+    session.sandbox.set_mid("BTC", "50000")
+    created = session.post("/orders", limit("buy", "49000")).json()
+    clock.advance(1)
+    assert status(session, created["order_id"]) == "active"
+    session.sandbox.set_mid("BTC", "48000")
+    clock.advance(1)
+    order = session.order(created["order_id"])
+    assert (order["status"], order["executed_vwap"]) == ("complete", "49000")
+
+
+_BASE58_RE = r"^[1-9A-HJ-NP-Za-km-z]{64,90}$"
+_EVM_RE = r"^0x[0-9a-f]{64}$"
+
+
+@pytest.mark.parametrize(
+    ("chain", "token", "shape"), [("solana", SOL_MINT, _BASE58_RE), ("base", BASE_WETH, _EVM_RE)]
+)
+def test_defi_order_tx_hash_has_the_chain_shape(
+    session: Session, clock: Clock, chain: str, token: str, shape: str
+) -> None:
+    import re
+
+    body = session.post("/orders", defi_buy(chain=chain, token=token)).json()
+    url = f"/orders/{body['order_id']}/execute"
+    assert session.post(url, execute_body(session.private_key, body["payloads"])).status_code == 200
+    clock.advance(1)
+    assert re.match(shape, session.order(body["order_id"])["tx_hash"])

@@ -233,3 +233,39 @@ def test_order_filters_and_bad_page_parameters(session: Session) -> None:
         response = session.get("/orders", params=params)
         assert response.status_code == 400, params
         assert response.json()["field_violations"]
+
+
+_BASE58 = r"^[1-9A-HJ-NP-Za-km-z]{64,90}$"
+_EVM = r"^0x[0-9a-f]{64}$"
+_BITCOIN = r"^[0-9a-f]{64}$"
+ETH_CEFI_ID = "742f90d4-b0db-45a4-9c21-813c152aad15"
+USDC_BASE_ID = "c0a80101-0000-4000-8000-000000000003"
+
+
+@pytest.mark.parametrize(
+    ("body", "shape"),
+    [
+        (transfer(USDC_SOLANA_ID, "5"), _BASE58),
+        (transfer(USDC_BASE_ID, "5"), _EVM),
+        (transfer(BTC_ID, "0.1", network="bitcoin"), _BITCOIN),
+        (transfer(ETH_CEFI_ID, "1", network="ethereum"), _EVM),
+        (transfer(USDC_CEFI_ID, "10", network="solana"), _BASE58),
+    ],
+    ids=["defi-solana", "defi-base", "cefi-bitcoin", "cefi-ethereum", "cefi-solana"],
+)
+def test_transfer_tx_hash_has_the_shape_of_its_chain(
+    session: Session, clock: Clock, body: dict[str, Any], shape: str
+) -> None:
+    import re
+
+    created = session.post("/transfers", body).json()
+    if created["status"] == "awaiting_signature":
+        executed = session.post(
+            f"/transfers/{created['id']}/execute",
+            execute_body(session.private_key, created["payloads"]),
+        )
+        assert re.match(shape, executed.json()["tx_hash"])
+    clock.advance(1)
+    done = session.get(f"/transfers/{created['id']}").json()
+    assert done["status"] == "completed"
+    assert re.match(shape, done["tx_hash"]), done["tx_hash"]

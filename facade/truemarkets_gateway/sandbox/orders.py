@@ -19,7 +19,13 @@ from truemarkets_gateway.sandbox.ledger import Ledger, cash_symbol
 from truemarkets_gateway.sandbox.market import PriceBook
 from truemarkets_gateway.sandbox.payloads import Payload, make_payload
 from truemarkets_gateway.sandbox.problems import Problem, Violation, invalid
-from truemarkets_gateway.sandbox.values import IdSource, format_decimal, format_time, parse_decimal
+from truemarkets_gateway.sandbox.values import (
+    IdSource,
+    format_decimal,
+    format_time,
+    parse_decimal,
+    tx_hash,
+)
 
 __all__ = ["ORDER_STATUSES", "Order", "OrderDesk"]
 
@@ -94,6 +100,7 @@ class Order:
     unfunded: bool = False  # submitted without funds: fails when it settles
     pending_modify: tuple[Decimal | None, Decimal | None, float] | None = None
     expected_out: Decimal = _ZERO  # DeFi: quoted output
+    rested: bool = False  # a limit order that did not cross on arrival: fills at its limit
 
     @property
     def terminal(self) -> bool:
@@ -124,12 +131,12 @@ class Order:
             "asset_id": self.asset.id,
             "asset_symbol": self.asset.symbol,
             "qty_unit": self.qty_unit,
+            "chain": self.chain,
             "failure_reason": self.failure_reason,
         }
         if self.venue == "defi":
             body["tx_hash"] = self.tx_hash
         if listing:
-            body["chain"] = self.chain
             body["explorer_url"] = _explorer(self.chain, self.tx_hash)
         return body
 
@@ -544,7 +551,7 @@ class OrderDesk:
             order.unfunded = True
         order.payloads = []
         if order.venue == "defi":
-            order.tx_hash = _tx_hash(order.chain, self.ids)
+            order.tx_hash = tx_hash(order.chain, self.ids)
         self._set(order, "pending", now)
         return {"status": order.status}
 
@@ -604,6 +611,7 @@ class OrderDesk:
                     self._set(order, "failed", due)
                 elif order.type == "limit":
                     self._set(order, "active", due)
+                    self._cross(order, due)  # marketable on arrival: fills at once
                 else:
                     self._fill(order, due)
             elif order.status == "active":
@@ -635,17 +643,31 @@ class OrderDesk:
             need = Hold(order.asset.symbol, None, new_qty)
         if self.ledger.hold(order.uid, need.symbol, None, need.amount):
             order.hold, order.price, order.qty = need, new_price, new_qty
+            order.rested = False  # back in the book at the new price: may be marketable
         elif order.hold is not None:  # not enough for the change: keep the order as it was
             self.ledger.hold(order.uid, order.hold.symbol, order.hold.chain, order.hold.amount)
 
     def _cross(self, order: Order, now: float) -> bool:
-        """Fill a resting limit order when the mid reaches its price."""
+        """Fill an active limit order when the mid reaches its price.
+
+        As on a book: an order that is marketable when it arrives (a buy above the mid, a
+        sell below) takes the better of its limit and the mid; one that rested fills at
+        its own limit when the mid comes to it.
+        """
         assert order.price is not None
         mid = self.market.mid(order.asset.symbol, now)
         crossed = mid <= order.price if order.side == "buy" else mid >= order.price
-        if crossed:
-            self._fill(order, now, at_price=order.price)
-        return crossed
+        if not crossed:
+            order.rested = True
+            return False
+        if order.rested:
+            at_price = order.price
+        elif order.side == "buy":
+            at_price = min(order.price, mid)
+        else:
+            at_price = max(order.price, mid)
+        self._fill(order, now, at_price=at_price)
+        return True
 
     def _release(self, order: Order) -> None:
         if order.hold is not None:
@@ -713,7 +735,7 @@ class OrderDesk:
             price = order.price or _ratio(order.expected_out + fee, base)
         order.executed_qty, order.executed_vwap, order.fee = base, price, fee
         if not order.tx_hash:
-            order.tx_hash = _tx_hash(chain, self.ids)
+            order.tx_hash = tx_hash(chain, self.ids)
 
 
 def _ratio(numerator: Decimal, denominator: Decimal) -> Decimal:
@@ -729,18 +751,3 @@ def _created(order: Order) -> dict[str, Any]:
     if order.quote_details is not None:
         body["quote"] = order.quote_details
     return body
-
-
-_BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-
-
-def _tx_hash(chain: str | None, ids: IdSource) -> str:
-    """A plausible transaction id: base58 signature on Solana, 0x hex elsewhere."""
-    if chain == "solana":
-        number = int(ids.hex(64), 16)
-        digits = []
-        while number:
-            number, rest = divmod(number, 58)
-            digits.append(_BASE58[rest])
-        return "".join(reversed(digits)) or "1"
-    return "0x" + ids.hex(32)

@@ -17,7 +17,13 @@ from truemarkets_gateway.sandbox.catalog import Asset, Catalog
 from truemarkets_gateway.sandbox.ledger import Ledger
 from truemarkets_gateway.sandbox.payloads import Payload, make_payload
 from truemarkets_gateway.sandbox.problems import Problem, Violation, invalid
-from truemarkets_gateway.sandbox.values import IdSource, format_decimal, format_time, parse_decimal
+from truemarkets_gateway.sandbox.values import (
+    IdSource,
+    format_decimal,
+    format_time,
+    parse_decimal,
+    tx_hash,
+)
 
 __all__ = ["TRANSFER_STATUSES", "Transfer", "TransferDesk"]
 
@@ -46,6 +52,11 @@ class Transfer:
     @property
     def venue(self) -> str:
         return self.asset.venue
+
+    @property
+    def rail(self) -> str | None:
+        """Where the transaction lands: the DeFi chain, or the CeFi withdrawal network."""
+        return self.asset.chain or self.network
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -167,7 +178,7 @@ class TransferDesk:
     def execute(self, transfer: Transfer, now: float) -> Transfer:
         """Submit a transfer whose stamps were already verified."""
         transfer.payloads = []
-        transfer.tx_hash = "0x" + self.ids.hex(32)
+        transfer.tx_hash = tx_hash(transfer.rail, self.ids)
         transfer.status = "pending"
         transfer.updated_at = now
         return transfer
@@ -184,6 +195,6 @@ class TransferDesk:
             transfer.fee = asset.withdrawal_fee
             transfer.received = transfer.qty - asset.withdrawal_fee
             if not transfer.tx_hash:
-                transfer.tx_hash = "0x" + self.ids.hex(32)
+                transfer.tx_hash = tx_hash(transfer.rail, self.ids)
             transfer.status = "completed"
             transfer.updated_at = due

@@ -1,4 +1,4 @@
-"""Small value helpers shared by the sandbox: decimal text, RFC 3339 times, seeded ids."""
+"""Small value helpers shared by the sandbox: decimal text, RFC 3339 times, ids, tx hashes."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ __all__ = [
     "micros",
     "parse_decimal",
     "parse_time_micros",
+    "tx_hash",
 ]
 
 
@@ -72,3 +73,21 @@ class IdSource:
 
     def hex(self, nbytes: int) -> str:
         return self._rng.getrandbits(nbytes * 8).to_bytes(nbytes, "big").hex()
+
+
+_BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+def tx_hash(chain: str | None, ids: IdSource) -> str:
+    """A plausible transaction id for a chain or withdrawal network: a base58 signature
+    (64 bytes) on Solana, 64 bare hex digits on Bitcoin, 0x + 64 hex digits elsewhere (EVM)."""
+    if chain == "solana":
+        number = int(ids.hex(64), 16)
+        digits = []
+        while number:
+            number, rest = divmod(number, 58)
+            digits.append(_BASE58[rest])
+        return "".join(reversed(digits)) or "1"
+    if chain == "bitcoin":
+        return ids.hex(32)
+    return "0x" + ids.hex(32)
