@@ -18,15 +18,26 @@ import httpx
 import pytest
 from conftest import FAKE_HOST, FakeClock, FakeTrueMarkets, make_jwt
 
-from truemarkets_gateway._auth import GatewayAuth, TokenManager, _expiry
+from truemarkets_gateway._auth import (
+    NO_GATEWAY_REQUEST,
+    TOKEN_FAILED,
+    GatewayAuth,
+    TokenManager,
+    _expiry,
+)
+from truemarkets_gateway._token_cache import TokenCache
 from truemarkets_gateway.credentials import Credentials
 from truemarkets_gateway.environments import Environment
 from truemarkets_gateway.errors import (
     APIConnectionError,
+    APIError,
+    APITimeoutError,
     AuthenticationError,
     BadRequestError,
     CredentialsError,
     InternalServerError,
+    ServiceUnavailableError,
+    TrueMarketsError,
     UnexpectedResponseError,
     ValidationError,
 )
@@ -54,10 +65,52 @@ def gateway_get(
 # --- mint and expiry -------------------------------------------------------------------------
 
 
-def test_constructor_does_no_io(credentials: Credentials, fake_tm: FakeTrueMarkets) -> None:
-    manager = TokenManager(ENV, credentials=credentials, token_cache="/nonexistent/dir/cache")
-    GatewayAuth(manager, on_behalf_of="user-1")
-    assert fake_tm.mints == 0 and manager.mint_count == 0
+def test_constructor_does_no_io(
+    credentials: Credentials,
+    fake_tm: FakeTrueMarkets,
+    fake_clock: FakeClock,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cache = tmp_path / "token.json"
+    with fake_tm.client() as http:  # a valid cache file, which a constructor could read
+        writer = TokenManager(ENV, credentials=credentials, clock=fake_clock, token_cache=cache)
+        cached = writer.get_token_sync(http)
+    assert cache.is_file() and fake_tm.mints == 1
+    touched: list[str] = []
+
+    def refuse(name: str) -> Callable[..., Any]:
+        def fail(*args: Any, **kwargs: Any) -> Any:
+            touched.append(name)
+            raise AssertionError(f"the constructor did I/O: {name}")
+
+        return fail
+
+    with fake_tm.client() as http:
+        with monkeypatch.context() as patch:
+            for name in ("load", "save", "clear"):
+                patch.setattr(TokenCache, name, refuse(f"TokenCache.{name}"))
+            for name in ("open", "stat", "read_text", "read_bytes", "exists"):
+                patch.setattr(Path, name, refuse(f"Path.{name}"))
+            manager = TokenManager(
+                ENV, credentials=credentials, clock=fake_clock, token_cache=cache
+            )
+            GatewayAuth(manager, http=http, on_behalf_of="user-1")
+            GatewayAuth(manager, on_behalf_of="user-1")
+        assert touched == [] and manager.mint_count == 0
+        # The cache was there to be read: the first use reads it.
+        assert manager.get_token_sync(http) == cached
+        assert fake_tm.mints == 1 and manager.mint_count == 0
+
+
+def test_constructor_no_io_test_can_fail(
+    credentials: Credentials, fake_clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The guard above does catch a read: a constructor that loaded the cache would fail it.
+    monkeypatch.setattr(TokenCache, "load", lambda *a, **k: pytest.fail("read"))
+    manager = TokenManager(ENV, credentials=credentials, clock=fake_clock, token_cache=tmp_path)
+    with pytest.raises(pytest.fail.Exception):
+        manager._load_cache()
 
 
 def test_mints_on_first_need_with_a_valid_challenge(
@@ -118,6 +171,18 @@ OPAQUE = "opaque-token"
         # nothing usable at all
         (None, OPAQUE, None),
         ("garbage", "a.b.c", None),
+        # absurd values are capped: at the JWT exp when there is one, else at 24 h
+        (1e20, JWT_EXP, NOW + 900),
+        (1e20, OPAQUE, NOW + 86400),
+        pytest.param(10**400, JWT_EXP, NOW + 900, id="int-too-big-for-a-float"),
+        ("1e400", JWT_EXP, NOW + 900),
+        ("20300101", JWT_EXP, NOW + 900),  # not a date: a number of seconds, capped
+        ("20300101", OPAQUE, NOW + 86400),
+        ("9999-12-31T23:59:59Z", JWT_EXP, NOW + 900),
+        ("9999-12-31T23:59:59Z", OPAQUE, NOW + 86400),
+        (int(NOW + 3600), JWT_EXP, NOW + 900),  # never after the token's own exp
+        (10 * 86400, OPAQUE, NOW + 86400),
+        pytest.param(None, make_jwt({"exp": 10**400}), None, id="exp-too-big-for-a-float"),
     ],
 )
 def test_expiry_parsing(expires_in: Any, token: str, expected: float | None) -> None:
@@ -367,10 +432,221 @@ def test_transport_failure_on_mint(manager: TokenManager) -> None:
         raise httpx.ConnectError("connection refused", request=request)
 
     with httpx.Client(transport=httpx.MockTransport(handler)) as http:
-        with pytest.raises(APIConnectionError, match="Could not reach the Auth Service") as info:
+        with pytest.raises(APIConnectionError, match="could not reach the Auth Service") as info:
             manager.get_token_sync(http)
     assert info.value.may_have_reached_server is False
     assert info.value.request is not None and info.value.request.content == b""
+
+
+# --- token failures say so ----------------------------------------------------------------
+
+
+def _assert_token_failure(exc: BaseException, what: str) -> None:
+    assert getattr(exc, "source", None) == "auth"
+    assert TOKEN_FAILED in str(exc) and what in str(exc)
+
+
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (400, BadRequestError),
+        (401, AuthenticationError),
+        (500, InternalServerError),
+        (503, ServiceUnavailableError),
+    ],
+)
+def test_mint_http_errors_carry_source_auth(
+    manager: TokenManager,
+    client: httpx.Client,
+    fake_tm: FakeTrueMarkets,
+    status: int,
+    cls: type[APIError],
+) -> None:
+    fake_tm.mint_status = status
+    with pytest.raises(cls) as info:
+        manager.get_token_sync(client)
+    _assert_token_failure(info.value, "token mint")
+    assert info.value.status_code == status
+    assert NO_GATEWAY_REQUEST not in str(info.value)  # no Gateway request was in question
+
+
+@pytest.mark.parametrize("status", [500, 502, 503])
+def test_refresh_5xx_on_an_expired_token_says_it_was_the_refresh(
+    manager: TokenManager,
+    client: httpx.Client,
+    fake_tm: FakeTrueMarkets,
+    fake_clock: FakeClock,
+    status: int,
+) -> None:
+    manager.get_token_sync(client)
+    fake_tm.refresh_status = status
+    fake_clock.advance(3600)
+    with pytest.raises(InternalServerError) as info:
+        manager.get_token_sync(client)
+    _assert_token_failure(info.value, "token refresh")
+    assert fake_tm.mints == 1 and fake_tm.refreshes == 1
+
+
+@pytest.mark.parametrize(
+    ("failure", "cls", "where"),
+    [
+        (httpx.ConnectError, APIConnectionError, "could not reach the Auth Service"),
+        (httpx.ReadError, APIConnectionError, "could not reach the Auth Service"),
+        (httpx.ConnectTimeout, APITimeoutError, "the Auth Service timed out"),
+        (httpx.ReadTimeout, APITimeoutError, "the Auth Service timed out"),
+    ],
+)
+@pytest.mark.parametrize("what", ["token mint", "token refresh"])
+def test_transport_failures_carry_source_auth(
+    manager: TokenManager,
+    fake_tm: FakeTrueMarkets,
+    fake_clock: FakeClock,
+    failure: type[httpx.TransportError],
+    cls: type[APIConnectionError],
+    where: str,
+    what: str,
+) -> None:
+    failing = "/v1/auth/api-key/token" if what == "token mint" else "/v1/auth/token/refresh"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == failing:
+            raise failure("down", request=request)
+        return fake_tm.handle(request)
+
+    with httpx.Client(transport=httpx.MockTransport(handler)) as http:
+        if what == "token refresh":
+            manager.get_token_sync(http)
+            fake_clock.advance(3600)
+        with pytest.raises(cls) as info:
+            manager.get_token_sync(http)
+    assert type(info.value) is cls
+    _assert_token_failure(info.value, what)
+    assert where in str(info.value)
+
+
+def test_unreadable_token_answer_carries_source_auth(
+    manager: TokenManager, fake_clock: FakeClock
+) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=b"<html>maintenance</html>")
+
+    with httpx.Client(transport=httpx.MockTransport(handler)) as http:
+        with pytest.raises(UnexpectedResponseError) as info:
+            manager.get_token_sync(http)
+    _assert_token_failure(info.value, "without an access token")
+
+
+def _failing_mint(fake_tm: FakeTrueMarkets, how: str) -> None:
+    if how == "http":
+        fake_tm.mint_status = 503
+    else:
+        original = fake_tm.handle
+
+        def handle(request: httpx.Request) -> httpx.Response:
+            if request.url.path == "/v1/auth/api-key/token":
+                raise httpx.ConnectError("down", request=request)
+            return original(request)
+
+        fake_tm.handle = handle  # type: ignore[method-assign]
+
+
+@pytest.mark.parametrize("how", ["http", "transport"])
+def test_auth_flow_says_no_gateway_request_was_sent(
+    manager: TokenManager, client: httpx.Client, fake_tm: FakeTrueMarkets, how: str
+) -> None:
+    _failing_mint(fake_tm, how)
+    with pytest.raises(TrueMarketsError) as info:
+        gateway_get(client, GatewayAuth(manager, http=client))
+    _assert_token_failure(info.value, "token mint")
+    assert NO_GATEWAY_REQUEST in str(info.value)
+    assert str(info.value).count(NO_GATEWAY_REQUEST) == 1
+    assert fake_tm.gateway_requests == []
+    if isinstance(info.value, APIConnectionError):
+        assert info.value.may_have_reached_server is False
+
+
+@pytest.mark.parametrize("how", ["http", "transport"])
+async def test_async_auth_flow_says_no_gateway_request_was_sent(
+    manager: TokenManager, fake_tm: FakeTrueMarkets, how: str
+) -> None:
+    _failing_mint(fake_tm, how)
+    async with fake_tm.async_client() as http:
+        auth = GatewayAuth(manager, async_http=http)
+        with pytest.raises(TrueMarketsError) as info:
+            await http.send(http.build_request("GET", f"{ENV.gateway_url}/orders"), auth=auth)
+    _assert_token_failure(info.value, "token mint")
+    assert NO_GATEWAY_REQUEST in str(info.value)
+    assert fake_tm.gateway_requests == []
+
+
+def test_renewal_after_a_401_does_not_claim_nothing_was_sent(
+    manager: TokenManager, client: httpx.Client, fake_tm: FakeTrueMarkets
+) -> None:
+    auth = GatewayAuth(manager, http=client)
+    gateway_get(client, auth)
+    fake_tm.revoke_access_tokens()
+    fake_tm.refresh_status = 500
+    with pytest.raises(InternalServerError) as info:
+        gateway_get(client, auth)
+    _assert_token_failure(info.value, "token refresh")
+    assert NO_GATEWAY_REQUEST not in str(info.value)  # the Gateway did get (and refuse) it
+
+
+async def test_async_renewal_after_a_401_does_not_claim_nothing_was_sent(
+    manager: TokenManager, fake_tm: FakeTrueMarkets
+) -> None:
+    async with fake_tm.async_client() as http:
+        auth = GatewayAuth(manager, async_http=http)
+        request = http.build_request("GET", f"{ENV.gateway_url}/orders")
+        assert (await http.send(request, auth=auth)).status_code == 200
+        fake_tm.revoke_access_tokens()
+        fake_tm.refresh_status = 500
+        with pytest.raises(InternalServerError) as info:
+            await http.send(http.build_request("GET", f"{ENV.gateway_url}/orders"), auth=auth)
+    _assert_token_failure(info.value, "token refresh")
+    assert NO_GATEWAY_REQUEST not in str(info.value)
+
+
+# --- absurd expiries ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "expires_in",
+    [1e20, "20300101", "9999-12-31T00:00:00Z", pytest.param(10**400, id="huge-int")],
+)
+def test_absurd_expiry_is_still_refreshed_ahead(
+    manager: TokenManager,
+    client: httpx.Client,
+    fake_tm: FakeTrueMarkets,
+    fake_clock: FakeClock,
+    expires_in: Any,
+) -> None:
+    original = fake_tm._issue
+
+    def issue() -> httpx.Response:
+        body = original().json()
+        body["expires_in"] = expires_in
+        return fake_tm._json(200, body)
+
+    fake_tm._issue = issue  # type: ignore[method-assign]
+    first = manager.get_token_sync(client)
+    assert manager.expires_at == pytest.approx(fake_clock() + 3600, abs=1)  # the JWT's exp
+    fake_clock.advance(3600 - 30)
+    assert manager.get_token_sync(client) != first
+    assert fake_tm.refreshes == 1
+
+
+def test_absurd_expiry_of_an_opaque_token_is_capped_at_a_day(
+    manager: TokenManager, fake_clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"access_token": "opaque", "expires_in": "20300101"})
+
+    with httpx.Client(transport=httpx.MockTransport(handler)) as http:
+        with caplog.at_level(logging.WARNING, logger="truemarkets_gateway"):
+            manager.get_token_sync(http)
+    assert manager.expires_at == pytest.approx(fake_clock() + 86400)
+    assert "claims an expiry" in caplog.text
 
 
 # --- single flight ---------------------------------------------------------------------------

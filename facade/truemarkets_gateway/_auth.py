@@ -67,6 +67,13 @@ _SKEW_THRESHOLD = 10.0
 _RENEW_RETRY_DELAY = 5.0
 # `expires_in` numbers above this are absolute Unix times, not a number of seconds.
 _EPOCH_THRESHOLD = 1_000_000_000
+# No token is trusted for longer than this (they live about an hour), whatever it claims.
+_MAX_LIFETIME = 24 * 3600.0
+
+# The start of every message about a failed token request (mint or refresh).
+TOKEN_FAILED = "Getting an access token failed"
+# Added when that happened inside the auth flow, before the Gateway request went out.
+NO_GATEWAY_REQUEST = "no Gateway request was sent"
 
 # A full date and a time separator: isoparse alone would read "3600" as the year 3600.
 _RFC3339_START = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
@@ -108,20 +115,16 @@ def _seconds_or_epoch(value: float, now: float) -> float | None:
     return value if value >= _EPOCH_THRESHOLD else now + value
 
 
-def _expiry(expires_in: object, access_token: str, now: float) -> float | None:
-    """When the access token dies, in server time.
-
-    `expires_in` is an RFC 3339 time (despite its name); else a number of seconds (a number
-    past 2001 as a Unix time is taken as absolute); else the JWT's `exp` claim, read
-    without verification. None when none of them is usable.
-    """
+def _claimed_expiry(expires_in: object, now: float) -> float | None:
+    """What `expires_in` says: an RFC 3339 time, else a number of seconds, else None."""
     if isinstance(expires_in, datetime):
         return _timestamp(expires_in)
     if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
-        found = _seconds_or_epoch(float(expires_in), now)
-        if found is not None:
-            return found
-    elif isinstance(expires_in, str) and expires_in.strip():
+        try:
+            return _seconds_or_epoch(float(expires_in), now)
+        except OverflowError:  # an integer too large for a float
+            return None
+    if isinstance(expires_in, str) and expires_in.strip():
         text = expires_in.strip()
         if _RFC3339_START.match(text):
             try:
@@ -129,18 +132,51 @@ def _expiry(expires_in: object, access_token: str, now: float) -> float | None:
             except (ValueError, OverflowError):
                 pass
         try:
-            found = _seconds_or_epoch(float(text), now)
+            return _seconds_or_epoch(float(text), now)
         except ValueError:
-            found = None
-        if found is not None:
-            return found
+            return None
+    return None
+
+
+def _jwt_expiry(access_token: str) -> float | None:
     try:
         exp = jose_jwt.get_unverified_claims(access_token).get("exp")
     except JOSEError:
         return None
-    if isinstance(exp, int | float) and not isinstance(exp, bool) and math.isfinite(exp):
-        return float(exp)
+    if isinstance(exp, int | float) and not isinstance(exp, bool):
+        try:
+            value = float(exp)
+        except OverflowError:
+            return None
+        if math.isfinite(value):
+            return value
     return None
+
+
+def _expiry(expires_in: object, access_token: str, now: float) -> float | None:
+    """When the access token dies, in server time.
+
+    `expires_in` (the raw JSON value) is an RFC 3339 time (despite its name); else a number
+    of seconds (a number past 2001 as a Unix time is taken as absolute); else the JWT's
+    `exp` claim, read without verification. The result is never later than that `exp`
+    claim nor more than 24 hours after `now`, so an absurd value cannot stop renewals.
+    None when nothing is usable.
+    """
+    claimed = _claimed_expiry(expires_in, now)
+    jwt_exp = _jwt_expiry(access_token)
+    found = claimed if claimed is not None else jwt_exp
+    if found is None:
+        return None
+    cap = now + _MAX_LIFETIME if jwt_exp is None else min(jwt_exp, now + _MAX_LIFETIME)
+    if found > cap:
+        logger.warning(
+            "the token response claims an expiry %.0f s away; using %.0f s (the token's own "
+            "exp claim, at most 24 h)",
+            found - now,
+            cap - now,
+        )
+        return cap
+    return found
 
 
 def _server_time(response: httpx.Response) -> float | None:
@@ -421,17 +457,20 @@ class TokenManager:
         reply = yield call
         if isinstance(reply, httpx.TimeoutException):
             raise APITimeoutError(
-                f"The Auth Service timed out ({what}): {type(reply).__name__}",
+                f"{TOKEN_FAILED}: the Auth Service timed out ({what}): {type(reply).__name__}",
                 request=_bare_request(call),
                 may_have_reached_server=not isinstance(
                     reply, httpx.ConnectTimeout | httpx.PoolTimeout
                 ),
+                source="auth",
             )
         if isinstance(reply, httpx.TransportError):
             raise APIConnectionError(
-                f"Could not reach the Auth Service ({what}): {type(reply).__name__}",
+                f"{TOKEN_FAILED}: could not reach the Auth Service ({what}): "
+                f"{type(reply).__name__}",
                 request=_bare_request(call),
                 may_have_reached_server=not isinstance(reply, httpx.ConnectError),
+                source="auth",
             )
         if isinstance(reply, BaseException):  # pragma: no cover - drivers send only the above
             raise reply
@@ -447,7 +486,12 @@ class TokenManager:
         hint: str | None = None,
     ) -> APIError:
         logger.debug("%s failed with HTTP %d", what, response.status_code)
-        return error_from_response(_scrubbed(response, secrets), hint=hint)
+        note = f"{TOKEN_FAILED} ({what} at the Auth Service)"
+        return error_from_response(
+            _scrubbed(response, secrets),
+            hint=f"{note}: {hint}" if hint else note,
+            source="auth",
+        )
 
     def _tokens_from(
         self, response: httpx.Response, *, secrets: tuple[str | None, ...]
@@ -459,14 +503,16 @@ class TokenManager:
         access = data.get("access_token") if isinstance(data, dict) else None
         if not isinstance(access, str) or not access.strip():
             raise UnexpectedResponseError(
-                "The Auth Service answered 200 without an access token",
+                f"{TOKEN_FAILED}: the Auth Service answered 200 without an access token",
                 response=_scrubbed(response, secrets),
+                source="auth",
             )
         assert isinstance(data, dict)
         parsed = AccessTokensResponse.from_dict({"refresh_token": None, "expires_in": None, **data})
         refresh = parsed.refresh_token if isinstance(parsed.refresh_token, str) else None
         now = self._server_now()
-        expires_at = _expiry(parsed.expires_in, access, now)
+        # The raw value: the generated parser reads "20300101" as a date.
+        expires_at = _expiry(data.get("expires_in"), access, now)
         if expires_at is None:
             logger.warning(
                 "the token response gave no usable expiry; the token will be renewed when the "
@@ -670,6 +716,20 @@ def _standalone(call: _Call, template: httpx.Request) -> httpx.Request:
 # --- httpx integration -----------------------------------------------------------------------
 
 
+def _note_not_sent(exc: BaseException) -> None:
+    """Add to a token failure raised before the Gateway request went out that it did not."""
+    if getattr(exc, "source", None) != "auth" or NO_GATEWAY_REQUEST in str(exc):
+        return
+    if isinstance(exc, APIError):
+        exc.hint = f"{exc.hint}; {NO_GATEWAY_REQUEST}" if exc.hint else NO_GATEWAY_REQUEST
+        exc.args = (exc._describe(),)
+    elif isinstance(exc, APIConnectionError | UnexpectedResponseError):
+        if isinstance(exc, APIConnectionError):
+            exc.may_have_reached_server = False  # the Gateway request, that is
+        exc.message = f"{exc.message}; {NO_GATEWAY_REQUEST}"
+        exc.args = (exc.message,)
+
+
 def _check_on_behalf_of(user_id: str | None) -> str | None:
     if user_id is None:
         return None
@@ -751,7 +811,11 @@ class GatewayAuth(httpx.Auth):
         # (`_session_sync` starts with the same check).
         token = self.tokens._quick(None)
         if token is None:
-            token = yield from self._token_sync(request, None)
+            try:
+                token = yield from self._token_sync(request, None)
+            except TrueMarketsError as exc:
+                _note_not_sent(exc)
+                raise
         self._prepare(request, token)
         response = yield request
         if response.status_code != 401 or not self.tokens.can_renew:
@@ -770,6 +834,10 @@ class GatewayAuth(httpx.Auth):
                 item = await steps.asend(None)  # type: ignore[arg-type]
                 while not isinstance(item, _Done):
                     item = await steps.asend((yield item))
+            except TrueMarketsError as exc:
+                if not attempt:
+                    _note_not_sent(exc)
+                raise
             finally:
                 await steps.aclose()
             self._prepare(request, item.token)
