@@ -20,8 +20,11 @@ from truemarkets_gateway.errors import (
     OrderTimeoutError,
     QuoteIssuesError,
     QuoteStaleError,
+    ServiceUnavailableError,
+    ValidationError,
 )
 from truemarkets_gateway.models import (
+    Asset,
     CancelPrepared,
     CreatedOrder,
     ExecutedOrder,
@@ -33,7 +36,12 @@ from truemarkets_gateway.models import (
     UnsignedPayload,
 )
 from truemarkets_gateway.signing import PayloadSigner
-from truemarkets_gateway.workflows import AsyncWorkflows, SyncWorkflows
+from truemarkets_gateway.workflows import (
+    AsyncWorkflows,
+    OrderWaitError,
+    SyncWorkflows,
+    TransferWaitError,
+)
 
 CLIENT_KEY = "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721"
 OTHER_KEY = "00" * 31 + "07"
@@ -548,7 +556,7 @@ def real(request: pytest.FixtureRequest) -> Any:
                 http_client=httpx.Client(transport=httpx.MockTransport(server)),
                 sleep=clock.sleep,
             )
-            gw._workflow_clock = lambda: clock.now
+            gw._monotonic = lambda: clock.now
             return (lambda name, *a, **k: getattr(gw, name)(*a, **k)), clock
         async_client = pytest.importorskip("truemarkets_gateway.async_client")
         agw: Any = async_client.AsyncGateway(
@@ -559,7 +567,7 @@ def real(request: pytest.FixtureRequest) -> Any:
             http_client=httpx.AsyncClient(transport=httpx.MockTransport(server)),
             sleep=clock.asleep,
         )
-        agw._workflow_clock = lambda: clock.now
+        agw._monotonic = lambda: clock.now
         return (lambda name, *a, **k: asyncio.run(getattr(agw, name)(*a, **k))), clock
 
     return factory
@@ -770,3 +778,176 @@ def test_real_timeout_and_failed(real: Any) -> None:
     with pytest.raises(OrderFailedError) as failed:
         call("place_order", **MARKET_BUY)
     assert failed.value.order_id == "c2"
+
+
+# --- on_status, argument checks, Asset, clock ----------------------------------------------------
+
+
+def test_on_status_on_every_workflow(make: Any) -> None:
+    seen: list[str] = []
+    script = Script(
+        create_order=[created("o1", 1)],
+        execute_order=[ExecutedOrder("o1", OrderStatus.PENDING)],
+        get_order_status=[OrderStatus.PENDING, OrderStatus.COMPLETE],
+        get_order=[order("o1")],
+    )
+    make(script, CLIENT_SIGNER)("place_order", on_status=seen.append, **MARKET_BUY)
+    assert seen == ["pending", "complete"]
+
+    seen.clear()
+    script = Script(
+        prepare_cancel_order=[CancelPrepared("l1", accepted=True)],
+        get_order_status=[OrderStatus.CANCEL_PENDING, OrderStatus.CANCELED],
+        get_order=[order("l1", "canceled")],
+    )
+    make(script, None)("cancel_order", "l1", wait=True, on_status=seen.append)
+    assert seen == ["cancel_pending", "canceled"]
+
+    seen.clear()
+    script = Script(
+        create_transfer=[Transfer(id=T1, status=TransferStatus.PENDING)],
+        get_transfer=[Transfer(id=T1, status=TransferStatus.COMPLETED)],
+    )
+    make(script, None)("transfer", asset_id="a1", qty="1", to="x", on_status=seen.append)
+    assert seen == ["pending", "completed"]
+
+    seen.clear()
+    script = Script(get_order_status=[OrderStatus.ACTIVE], get_order=[order("o9", "active")])
+    make(script, None)("wait_for_order", "o9", on_status=seen.append)
+    assert seen == ["active"]
+
+    seen.clear()
+    script = Script(get_transfer=[Transfer(id="t9", status=TransferStatus.FAILED)])
+    make(script, None)("wait_for_transfer", "t9", raise_on_failure=False, on_status=seen.append)
+    assert seen == ["failed"]
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -5.0])
+def test_bad_timeouts_refused_before_sending(make: Any, bad: float) -> None:
+    script = Script()
+    call = make(script, CLIENT_SIGNER)
+    for name, args, kwargs in (
+        ("place_order", (), {"timeout": bad, **MARKET_BUY}),
+        ("place_order", (), {"max_payload_age": bad, **MARKET_BUY}),
+        ("cancel_order", ("l1",), {"timeout": bad}),
+        ("transfer", (), {"asset_id": "a1", "qty": "1", "to": "x", "timeout": bad}),
+        ("wait_for_order", ("o1",), {"timeout": bad}),
+        ("wait_for_transfer", ("t1",), {"timeout": bad}),
+    ):
+        with pytest.raises(ValidationError) as info:
+            call(name, *args, **kwargs)
+        assert info.value.field in ("timeout", "max_payload_age")
+    assert script.calls == []
+
+
+def test_transfer_accepts_an_asset(make: Any) -> None:
+    asset = Asset(id=A1, symbol="USDC", venue=None)
+    script = Script(create_transfer=[Transfer(id=T1, status=TransferStatus.PENDING)])
+    make(script, None)("transfer", asset_id=asset, qty="1", to="addr", wait=False)
+    assert script.kwargs("create_transfer")["asset_id"] is asset
+
+
+def test_signed_defi_cancel_reports_accepted(make: Any) -> None:
+    script = Script(
+        prepare_cancel_order=[CancelPrepared("d1", payloads=payloads(1, "cx"))],
+        execute_cancel_order=[ExecutedOrder("d1", OrderStatus.CANCEL_PENDING)],
+    )
+    result = make(script, CLIENT_SIGNER)("cancel_order", "d1")
+    assert result.signed and result.accepted
+
+
+def test_workflow_clock_is_the_clients_monotonic() -> None:
+    gw = SyncWorkflows()
+    gw._monotonic = lambda: 42.0  # type: ignore[attr-defined]
+    assert gw._workflow_clock() == 42.0
+    assert AsyncWorkflows()._workflow_clock() > 0  # time.monotonic without one
+
+
+def test_wait_errors_are_exported_as_timeout_errors() -> None:
+    assert issubclass(OrderWaitError, OrderTimeoutError)
+    from truemarkets_gateway.errors import TransferTimeoutError
+
+    assert issubclass(TransferWaitError, TransferTimeoutError)
+
+
+# --- wait errors through the real clients ----------------------------------------------------------
+
+UNAVAILABLE = (503, {"message": "try later"})
+
+
+def test_real_place_order_polls_through_503_and_404(real: Any) -> None:
+    server = ScriptedServer(
+        {
+            ("POST", "/orders"): [(201, {"order_id": "c1", "status": "pending"})],
+            # 503 beyond the client's own retries (2), then a 404 while not yet visible.
+            ("GET", "/orders/c1/status"): [
+                UNAVAILABLE,
+                UNAVAILABLE,
+                UNAVAILABLE,
+                (404, {"message": "order not found"}),
+                (200, {"status": "complete"}),
+            ],
+            ("GET", "/orders/c1"): [UNAVAILABLE] * 3 + [(200, wire_order("c1", "complete"))],
+        }
+    )
+    call, _ = real(server)
+    result = call("place_order", **MARKET_BUY)
+    assert result.order_id == "c1" and result.status == OrderStatus.COMPLETE
+    assert server.seen().count("POST /orders") == 1  # never placed twice
+
+
+def test_real_wait_error_names_the_order(real: Any) -> None:
+    server = ScriptedServer(
+        {
+            ("POST", "/orders"): [(201, {"order_id": "c1", "status": "pending"})],
+            ("GET", "/orders/c1/status"): [UNAVAILABLE] * 200,
+        }
+    )
+    call, _ = real(server)
+    with pytest.raises(OrderWaitError) as info:
+        call("place_order", timeout=10, **MARKET_BUY)
+    assert info.value.order_id == "c1" and info.value.last_status == "pending"
+    assert isinstance(info.value.__cause__, ServiceUnavailableError)
+    assert "order c1 was created and submitted" in str(info.value)
+    assert server.seen().count("POST /orders") == 1
+
+    server = ScriptedServer(
+        {
+            ("POST", "/orders"): [(201, {"order_id": "c2", "status": "pending"})],
+            ("GET", "/orders/c2/status"): [(404, {"message": "order not found"})] * 200,
+        }
+    )
+    call, _ = real(server)
+    with pytest.raises(OrderTimeoutError) as not_found:  # an existing handler catches it
+        call("place_order", **MARKET_BUY)
+    assert isinstance(not_found.value, OrderWaitError) and not_found.value.order_id == "c2"
+
+
+def test_real_transfer_wait_error_names_the_transfer(real: Any) -> None:
+    server = ScriptedServer(
+        {
+            ("POST", "/transfers"): [(201, wire_transfer(T1, "pending", []))],
+            ("GET", f"/transfers/{T1}"): [UNAVAILABLE] * 200,
+        }
+    )
+    call, _ = real(server)
+    with pytest.raises(TransferWaitError) as info:
+        call("transfer", asset_id=A1, qty="5", to="addr", timeout=10)
+    assert info.value.transfer_id == T1 and info.value.last_status == "pending"
+
+
+def test_real_gateway_reads_monotonic_and_cannot_spin() -> None:
+    from truemarkets_gateway.client import Gateway
+
+    server = ScriptedServer({("GET", "/orders/o1/status"): [(200, {"status": "pending"})] * 100})
+    gw = Gateway(
+        access_token="test-token",
+        base_url=BASE,
+        environ={},
+        http_client=httpx.Client(transport=httpx.MockTransport(server)),
+        sleep=lambda seconds: None,  # no-op sleep ...
+    )
+    gw._monotonic = lambda: 5.0  # type: ignore[attr-defined]  # ... and a clock that never moves
+    with pytest.raises(OrderTimeoutError):
+        gw.wait_for_order("o1", timeout=10)
+    assert len(server.requests) < 20

@@ -1,9 +1,10 @@
 """One-call sign-and-execute workflows, mixed into `Gateway` and `AsyncGateway`.
 
-The policy lives in `_flows`; these mixins only pick the runner. They rely on the client's
-primitives (`create_order`, `execute_order`, `get_order_status`, `get_order`,
-`prepare_cancel_order`, `execute_cancel_order`, `create_transfer`, `execute_transfer`,
-`get_transfer`) and its `signer` property.
+The policy lives in `_flows`; `_WorkflowBase` builds each flow once from the public
+arguments, and the two mixins only pick the runner. They rely on the client's primitives
+(`create_order`, `execute_order`, `get_order_status`, `get_order`, `prepare_cancel_order`,
+`execute_cancel_order`, `create_transfer`, `execute_transfer`, `get_transfer`), its
+`signer` property and, when it has one, its `_monotonic` clock.
 """
 
 from __future__ import annotations
@@ -18,13 +19,17 @@ from ._flows import (
     ORDER_TIMEOUT,
     TRANSFER_TIMEOUT,
     Flow,
+    OrderWaitError,
     PlaceOptions,
     SignerSource,
+    StatusCallback,
+    TransferWaitError,
 )
 
 if TYPE_CHECKING:
     from ._money import Amount
     from .models import (
+        Asset,
         CancelResult,
         Chain,
         Order,
@@ -40,35 +45,30 @@ if TYPE_CHECKING:
 __all__ = [
     "AsyncWorkflows",
     "CancelResult",
+    "OrderWaitError",
     "PlacedOrder",
     "SyncWorkflows",
     "TransferResult",
+    "TransferWaitError",
 ]
 
 T = TypeVar("T")
 
 
-def _order_request(**fields: Any) -> dict[str, Any]:
-    # Unset optional fields are left out, so create_order applies its own defaults.
-    return {name: value for name, value in fields.items() if value is not None}
-
-
-def _transfer_request(
-    asset_id: str, qty: Amount, to: str, qty_unit: QtyUnit | str, network: str | None
-) -> dict[str, Any]:
-    request: dict[str, Any] = {"asset_id": asset_id, "qty": qty, "to": to, "qty_unit": qty_unit}
-    if network is not None:
-        request["network"] = network
-    return request
-
-
 class _WorkflowBase:
-    """What both mixins share: the signer choice and `sign_payloads`."""
+    """What both mixins share: the signer choice, the clock, `sign_payloads`, and building
+    each flow from the public arguments (so no argument handling is written twice)."""
 
     if TYPE_CHECKING:
 
         @property
         def signer(self) -> PayloadSigner: ...
+
+    def _workflow_clock(self) -> float:
+        """The monotonic clock the flows read: the client's `_monotonic` when it has one."""
+        monotonic = getattr(self, "_monotonic", None)
+        now: float = time.monotonic() if monotonic is None else monotonic()
+        return now
 
     def _signer_source(self, signer: PayloadSigner | None) -> SignerSource:
         # Resolved lazily: CeFi orders and withdrawals must work without any signer key.
@@ -85,15 +85,139 @@ class _WorkflowBase:
         """
         return (signer if signer is not None else self.signer).sign_payloads(payloads)
 
+    # --- flow builders (argument checks happen here, before anything is sent) ---------------
+
+    def _place_flow(
+        self,
+        *,
+        side: OrderSide | str,
+        type: OrderType | str,
+        qty: Amount,
+        qty_unit: QtyUnit | str,
+        base_asset: str | None,
+        quote_asset: str | None,
+        price: Amount | None,
+        chain: Chain | str | None,
+        leverage: int | None,
+        reduce_only: bool | None,
+        asset_id: str | None,
+        wait: bool,
+        wait_for_fill: bool,
+        timeout: float,
+        accept_issues: bool,
+        max_payload_age: float,
+        recreate_stale: bool,
+        raise_on_failure: bool,
+        signer: PayloadSigner | None,
+        on_status: StatusCallback | None,
+    ) -> Flow[PlacedOrder]:
+        options = PlaceOptions(
+            wait=wait,
+            wait_for_fill=wait_for_fill,
+            timeout=timeout,
+            accept_issues=accept_issues,
+            max_payload_age=max_payload_age,
+            recreate_stale=recreate_stale,
+            raise_on_failure=raise_on_failure,
+        )
+        fields = {
+            "side": side,
+            "type": type,
+            "qty": qty,
+            "qty_unit": qty_unit,
+            "base_asset": base_asset,
+            "quote_asset": quote_asset,
+            "price": price,
+            "chain": chain,
+            "leverage": leverage,
+            "reduce_only": reduce_only,
+            "asset_id": asset_id,
+        }
+        # Unset optional fields are left out, so create_order applies its own defaults.
+        request = {name: value for name, value in fields.items() if value is not None}
+        return _flows.place_order_flow(
+            request, options, self._signer_source(signer), on_status=on_status
+        )
+
+    def _cancel_flow(
+        self,
+        order_id: str,
+        *,
+        wait: bool,
+        timeout: float,
+        signer: PayloadSigner | None,
+        on_status: StatusCallback | None,
+    ) -> Flow[CancelResult]:
+        return _flows.cancel_order_flow(
+            order_id,
+            wait=wait,
+            timeout=timeout,
+            signer=self._signer_source(signer),
+            on_status=on_status,
+        )
+
+    def _transfer_flow(
+        self,
+        *,
+        asset_id: str | Asset,
+        qty: Amount,
+        to: str,
+        qty_unit: QtyUnit | str,
+        network: str | None,
+        wait: bool,
+        timeout: float,
+        raise_on_failure: bool,
+        signer: PayloadSigner | None,
+        on_status: StatusCallback | None,
+    ) -> Flow[TransferResult]:
+        # An `Asset` is passed on as is: create_transfer then checks `network` against it.
+        request: dict[str, Any] = {"asset_id": asset_id, "qty": qty, "to": to, "qty_unit": qty_unit}
+        if network is not None:
+            request["network"] = network
+        return _flows.transfer_flow(
+            request,
+            wait=wait,
+            timeout=timeout,
+            raise_on_failure=raise_on_failure,
+            signer=self._signer_source(signer),
+            on_status=on_status,
+        )
+
+    def _wait_order_flow(
+        self,
+        order_id: str,
+        *,
+        timeout: float,
+        wait_for_fill: bool,
+        raise_on_failure: bool,
+        on_status: StatusCallback | None,
+    ) -> Flow[Order]:
+        return _flows.wait_order_flow(
+            order_id,
+            timeout=timeout,
+            wait_for_fill=wait_for_fill,
+            raise_on_failure=raise_on_failure,
+            on_status=on_status,
+        )
+
+    def _wait_transfer_flow(
+        self,
+        transfer_id: str,
+        *,
+        timeout: float,
+        raise_on_failure: bool,
+        on_status: StatusCallback | None,
+    ) -> Flow[Transfer]:
+        return _flows.wait_transfer_flow(
+            transfer_id, timeout=timeout, raise_on_failure=raise_on_failure, on_status=on_status
+        )
+
 
 class SyncWorkflows(_WorkflowBase):
     """`place_order`, `cancel_order`, `transfer`, `wait_for_order`, `wait_for_transfer`."""
 
     def _workflow_sleep(self, seconds: float) -> None:
         time.sleep(seconds)
-
-    def _workflow_clock(self) -> float:
-        return time.monotonic()
 
     def _run_flow(self, flow: Flow[T]) -> T:
         return _flows.run_sync(flow, self, sleep=self._workflow_sleep, clock=self._workflow_clock)
@@ -120,6 +244,7 @@ class SyncWorkflows(_WorkflowBase):
         recreate_stale: bool = True,
         raise_on_failure: bool = True,
         signer: PayloadSigner | None = None,
+        on_status: StatusCallback | None = None,
     ) -> PlacedOrder:
         """Create an order and see it through: sign and execute its payloads, then wait.
 
@@ -128,42 +253,46 @@ class SyncWorkflows(_WorkflowBase):
         - Payloads and quote issues: `QuoteIssuesError` (nothing signed) unless
           `accept_issues=True`.
         - Payloads: stamped (with `signer`, else the client's) and executed. If more than
-          `max_payload_age` seconds passed since the create was sent, or execute answers
-          `quote_stale`, one fresh order is created and signed instead (unless
-          `recreate_stale=False`); `replaced_order_ids` names the abandoned order. Never
-          after an execute may have been accepted: other execute errors surface, naming
-          the order.
+          `max_payload_age` seconds passed since the create was sent (checked before
+          signing), or execute answers `quote_stale`, one fresh order is created and signed
+          instead (unless `recreate_stale=False`); `replaced_order_ids` names the abandoned
+          order. Never after an execute may have been accepted: other execute errors
+          surface, naming the order.
         - No payloads: the order was submitted already.
         - Unless `wait=False`, polls (0.5 s backing off to 5 s) until `complete`,
           `canceled`, `failed`, or `active` (a resting order; not with
           `wait_for_fill=True`), for at most `timeout` seconds (`OrderTimeoutError`), then
           reads the full order. `failed` raises `OrderFailedError` unless
-          `raise_on_failure=False`.
+          `raise_on_failure=False`. Connection errors, 5xx, 429 and an early 404 are polled
+          through; if the wait still ends in an error, `OrderWaitError` (an
+          `OrderTimeoutError`) names the order: check `get_order` before placing again.
+        - `on_status` is called with each newly observed status value while waiting.
+        - `timeout` (finite, >= 0) and `max_payload_age` (finite, > 0) are checked before
+          anything is sent (`ValidationError`).
         """
-        options = PlaceOptions(
-            wait=wait,
-            wait_for_fill=wait_for_fill,
-            timeout=timeout,
-            accept_issues=accept_issues,
-            max_payload_age=max_payload_age,
-            recreate_stale=recreate_stale,
-            raise_on_failure=raise_on_failure,
-        )
-        request = _order_request(
-            side=side,
-            type=type,
-            qty=qty,
-            qty_unit=qty_unit,
-            base_asset=base_asset,
-            quote_asset=quote_asset,
-            price=price,
-            chain=chain,
-            leverage=leverage,
-            reduce_only=reduce_only,
-            asset_id=asset_id,
-        )
         return self._run_flow(
-            _flows.place_order_flow(request, options, self._signer_source(signer))
+            self._place_flow(
+                side=side,
+                type=type,
+                qty=qty,
+                qty_unit=qty_unit,
+                base_asset=base_asset,
+                quote_asset=quote_asset,
+                price=price,
+                chain=chain,
+                leverage=leverage,
+                reduce_only=reduce_only,
+                asset_id=asset_id,
+                wait=wait,
+                wait_for_fill=wait_for_fill,
+                timeout=timeout,
+                accept_issues=accept_issues,
+                max_payload_age=max_payload_age,
+                recreate_stale=recreate_stale,
+                raise_on_failure=raise_on_failure,
+                signer=signer,
+                on_status=on_status,
+            )
         )
 
     def cancel_order(
@@ -173,23 +302,26 @@ class SyncWorkflows(_WorkflowBase):
         wait: bool = False,
         timeout: float = ORDER_TIMEOUT,
         signer: PayloadSigner | None = None,
+        on_status: StatusCallback | None = None,
     ) -> CancelResult:
         """Cancel a resting order on either venue.
 
-        CeFi: the cancel is accepted as is (`accepted`). DeFi: its payloads are stamped and
-        sent to cancel-execute (`signed`). With `wait=True`, polls until `canceled` (or
-        `complete`/`failed` if the order finished first), at most `timeout` seconds.
+        CeFi: the cancel is taken as is (202). DeFi: its payloads are stamped and sent to
+        cancel-execute (`signed`). Either way `accepted` is True once the cancel was
+        submitted. With `wait=True`, polls until `canceled` (or `complete`/`failed` if the
+        order finished first), at most `timeout` seconds, calling `on_status` with each
+        newly observed status; an error ending the wait raises `OrderWaitError`.
         """
         return self._run_flow(
-            _flows.cancel_order_flow(
-                order_id, wait=wait, timeout=timeout, signer=self._signer_source(signer)
+            self._cancel_flow(
+                order_id, wait=wait, timeout=timeout, signer=signer, on_status=on_status
             )
         )
 
     def transfer(
         self,
         *,
-        asset_id: str,
+        asset_id: str | Asset,
         qty: Amount,
         to: str,
         qty_unit: QtyUnit | str = "base",
@@ -198,18 +330,26 @@ class SyncWorkflows(_WorkflowBase):
         timeout: float = TRANSFER_TIMEOUT,
         raise_on_failure: bool = True,
         signer: PayloadSigner | None = None,
+        on_status: StatusCallback | None = None,
     ) -> TransferResult:
-        """Send assets: create the transfer; stamp and execute it when it awaits a signature
-        (DeFi); unless `wait=False`, poll until `completed` or `failed` (at most `timeout`
-        seconds: `TransferTimeoutError`; `failed`: `TransferFailedError` unless
-        `raise_on_failure=False`)."""
+        """Send assets: create the transfer (`asset_id` may be an `Asset`, as for
+        `create_transfer`); stamp and execute it when it awaits a signature (DeFi); unless
+        `wait=False`, poll until `completed` or `failed` (at most `timeout` seconds:
+        `TransferTimeoutError`; `failed`: `TransferFailedError` unless
+        `raise_on_failure=False`; an error ending the wait: `TransferWaitError`), calling
+        `on_status` with each newly observed status."""
         return self._run_flow(
-            _flows.transfer_flow(
-                _transfer_request(asset_id, qty, to, qty_unit, network),
+            self._transfer_flow(
+                asset_id=asset_id,
+                qty=qty,
+                to=to,
+                qty_unit=qty_unit,
+                network=network,
                 wait=wait,
                 timeout=timeout,
                 raise_on_failure=raise_on_failure,
-                signer=self._signer_source(signer),
+                signer=signer,
+                on_status=on_status,
             )
         )
 
@@ -220,15 +360,18 @@ class SyncWorkflows(_WorkflowBase):
         timeout: float = ORDER_TIMEOUT,
         wait_for_fill: bool = False,
         raise_on_failure: bool = True,
+        on_status: StatusCallback | None = None,
     ) -> Order:
         """Poll until the order is terminal, or resting (`active`) unless `wait_for_fill`;
-        return the full order. `OrderTimeoutError` after `timeout` seconds."""
+        return the full order. `OrderTimeoutError` after `timeout` seconds; `OrderWaitError`
+        when an error ends the wait. `on_status` sees each newly observed status."""
         return self._run_flow(
-            _flows.wait_order_flow(
+            self._wait_order_flow(
                 order_id,
                 timeout=timeout,
                 wait_for_fill=wait_for_fill,
                 raise_on_failure=raise_on_failure,
+                on_status=on_status,
             )
         )
 
@@ -238,12 +381,17 @@ class SyncWorkflows(_WorkflowBase):
         *,
         timeout: float = TRANSFER_TIMEOUT,
         raise_on_failure: bool = True,
+        on_status: StatusCallback | None = None,
     ) -> Transfer:
         """Poll until the transfer is `completed` or `failed`; `TransferTimeoutError` after
-        `timeout` seconds."""
+        `timeout` seconds, `TransferWaitError` when an error ends the wait. `on_status` sees
+        each newly observed status."""
         return self._run_flow(
-            _flows.wait_transfer_flow(
-                transfer_id, timeout=timeout, raise_on_failure=raise_on_failure
+            self._wait_transfer_flow(
+                transfer_id,
+                timeout=timeout,
+                raise_on_failure=raise_on_failure,
+                on_status=on_status,
             )
         )
 
@@ -255,9 +403,6 @@ class AsyncWorkflows(_WorkflowBase):
         import asyncio  # here, so the blocking client never loads asyncio
 
         await asyncio.sleep(seconds)
-
-    def _workflow_clock(self) -> float:
-        return time.monotonic()
 
     async def _run_flow(self, flow: Flow[T]) -> T:
         return await _flows.run_async(
@@ -286,32 +431,32 @@ class AsyncWorkflows(_WorkflowBase):
         recreate_stale: bool = True,
         raise_on_failure: bool = True,
         signer: PayloadSigner | None = None,
+        on_status: StatusCallback | None = None,
     ) -> PlacedOrder:
         """See `SyncWorkflows.place_order`."""
-        options = PlaceOptions(
-            wait=wait,
-            wait_for_fill=wait_for_fill,
-            timeout=timeout,
-            accept_issues=accept_issues,
-            max_payload_age=max_payload_age,
-            recreate_stale=recreate_stale,
-            raise_on_failure=raise_on_failure,
-        )
-        request = _order_request(
-            side=side,
-            type=type,
-            qty=qty,
-            qty_unit=qty_unit,
-            base_asset=base_asset,
-            quote_asset=quote_asset,
-            price=price,
-            chain=chain,
-            leverage=leverage,
-            reduce_only=reduce_only,
-            asset_id=asset_id,
-        )
         return await self._run_flow(
-            _flows.place_order_flow(request, options, self._signer_source(signer))
+            self._place_flow(
+                side=side,
+                type=type,
+                qty=qty,
+                qty_unit=qty_unit,
+                base_asset=base_asset,
+                quote_asset=quote_asset,
+                price=price,
+                chain=chain,
+                leverage=leverage,
+                reduce_only=reduce_only,
+                asset_id=asset_id,
+                wait=wait,
+                wait_for_fill=wait_for_fill,
+                timeout=timeout,
+                accept_issues=accept_issues,
+                max_payload_age=max_payload_age,
+                recreate_stale=recreate_stale,
+                raise_on_failure=raise_on_failure,
+                signer=signer,
+                on_status=on_status,
+            )
         )
 
     async def cancel_order(
@@ -321,18 +466,19 @@ class AsyncWorkflows(_WorkflowBase):
         wait: bool = False,
         timeout: float = ORDER_TIMEOUT,
         signer: PayloadSigner | None = None,
+        on_status: StatusCallback | None = None,
     ) -> CancelResult:
         """See `SyncWorkflows.cancel_order`."""
         return await self._run_flow(
-            _flows.cancel_order_flow(
-                order_id, wait=wait, timeout=timeout, signer=self._signer_source(signer)
+            self._cancel_flow(
+                order_id, wait=wait, timeout=timeout, signer=signer, on_status=on_status
             )
         )
 
     async def transfer(
         self,
         *,
-        asset_id: str,
+        asset_id: str | Asset,
         qty: Amount,
         to: str,
         qty_unit: QtyUnit | str = "base",
@@ -341,15 +487,21 @@ class AsyncWorkflows(_WorkflowBase):
         timeout: float = TRANSFER_TIMEOUT,
         raise_on_failure: bool = True,
         signer: PayloadSigner | None = None,
+        on_status: StatusCallback | None = None,
     ) -> TransferResult:
         """See `SyncWorkflows.transfer`."""
         return await self._run_flow(
-            _flows.transfer_flow(
-                _transfer_request(asset_id, qty, to, qty_unit, network),
+            self._transfer_flow(
+                asset_id=asset_id,
+                qty=qty,
+                to=to,
+                qty_unit=qty_unit,
+                network=network,
                 wait=wait,
                 timeout=timeout,
                 raise_on_failure=raise_on_failure,
-                signer=self._signer_source(signer),
+                signer=signer,
+                on_status=on_status,
             )
         )
 
@@ -360,14 +512,16 @@ class AsyncWorkflows(_WorkflowBase):
         timeout: float = ORDER_TIMEOUT,
         wait_for_fill: bool = False,
         raise_on_failure: bool = True,
+        on_status: StatusCallback | None = None,
     ) -> Order:
         """See `SyncWorkflows.wait_for_order`."""
         return await self._run_flow(
-            _flows.wait_order_flow(
+            self._wait_order_flow(
                 order_id,
                 timeout=timeout,
                 wait_for_fill=wait_for_fill,
                 raise_on_failure=raise_on_failure,
+                on_status=on_status,
             )
         )
 
@@ -377,11 +531,15 @@ class AsyncWorkflows(_WorkflowBase):
         *,
         timeout: float = TRANSFER_TIMEOUT,
         raise_on_failure: bool = True,
+        on_status: StatusCallback | None = None,
     ) -> Transfer:
         """See `SyncWorkflows.wait_for_transfer`."""
         return await self._run_flow(
-            _flows.wait_transfer_flow(
-                transfer_id, timeout=timeout, raise_on_failure=raise_on_failure
+            self._wait_transfer_flow(
+                transfer_id,
+                timeout=timeout,
+                raise_on_failure=raise_on_failure,
+                on_status=on_status,
             )
         )
 
