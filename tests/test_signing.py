@@ -248,3 +248,11 @@ def test_repr_shows_only_public_key(signer: PayloadSigner) -> None:
     assert not hasattr(signer, "__dict__")
     with pytest.raises(TypeError):
         pickle.dumps(signer)
+
+
+def test_signer_uses_turnkeys_stamper_for_a_written_reason(signer: PayloadSigner) -> None:
+    from turnkey_api_key_stamper import ApiKeyStamper
+
+    assert isinstance(signer._stamper, ApiKeyStamper)
+    doc = PayloadSigner.__doc__ or ""
+    assert "stamps/s" in doc and "requests/min" in doc

