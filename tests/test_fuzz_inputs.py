@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
@@ -211,6 +212,9 @@ def amount(value: object) -> Decimal | None:
     elif isinstance(value, int) and not isinstance(value, bool):
         number = Decimal(value)
     elif isinstance(value, str):
+        # Plain ASCII decimal text only: no underscores, no other scripts' digits.
+        if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", value.strip(), re.ASCII) is None:
+            return None
         try:
             number = Decimal(value.strip())
         except InvalidOperation:
@@ -218,6 +222,11 @@ def amount(value: object) -> Decimal | None:
     else:
         return None
     if not number.is_finite() or number <= 0:
+        return None
+    # Bounded: at most 40 significant digits, magnitude within 1e-40 .. 1e40.
+    if len(number.as_tuple().digits) > 40:
+        return None
+    if int(number.as_tuple().exponent) < -40 or number.adjusted() > 40:
         return None
     return number
 

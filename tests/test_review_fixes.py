@@ -339,3 +339,103 @@ def test_clock_reaches_token_manager_and_monotonic_is_kept(
     expected = datetime.fromtimestamp(int(fake_clock()) + fake_tm.lifetime, tz=UTC)
     assert gw.token_expires_at == expected
     assert gw._monotonic() == 42.0
+
+
+# --- finding 4: answers with NaN / Infinity / unreadable amounts ----------------------------
+
+import logging  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+from truemarkets_gateway import (  # noqa: E402
+    UnexpectedResponseError,
+    ValidationError,
+    _convert,
+)
+from truemarkets_gateway._money import parse_decimal, to_decimal  # noqa: E402
+
+
+@pytest.mark.parametrize("raw", ["NaN", "Infinity", "-Infinity", "sNaN", "abc"])
+def test_non_finite_answer_amount_is_none_kept_in_extra_and_warned(
+    raw: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert parse_decimal(raw) is None
+    with caplog.at_level(logging.WARNING, logger="truemarkets_gateway"):
+        q = _convert.quote({"qty": raw, "price": "10"})
+    assert q.qty is None and q.price == Decimal("10")
+    assert q.extra["qty"] == raw
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "qty" in warnings[0].getMessage()
+
+
+def test_non_finite_order_and_transfer_amounts() -> None:
+    order = _convert.order({"order_id": "o1", "price": "NaN", "fee": "Infinity", "qty": "1"})
+    assert order.price is None and order.fee is None and order.qty == Decimal(1)
+    assert order.extra["price"] == "NaN" and order.extra["fee"] == "Infinity"
+    transfer = _convert.transfer({"id": "t1", "qty": "NaN"})
+    assert transfer.qty is None and transfer.extra["qty"] == "NaN"
+
+
+def test_absent_amounts_are_none_without_warning(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="truemarkets_gateway"):
+        q = _convert.quote({"qty": None})
+    assert q.qty is None and q.price is None and "qty" not in q.extra
+    assert not caplog.records
+
+
+@pytest.mark.parametrize("raw", ["NaN", "Infinity", "lots"])
+def test_unreadable_balance_fails_the_response(raw: str) -> None:
+    row = {"symbol": "USDC", "total": raw, "available": "1", "held": "0"}
+    stub = Stub().json("GET", "/balances", {"data": [row]})
+    with pytest.raises(UnexpectedResponseError) as info:
+        sync_gateway(stub).get_balances()
+    assert "USDC" in str(info.value) and "total" in str(info.value)
+
+
+def test_absent_balance_amount_still_reads_as_zero() -> None:
+    stub = Stub().json("GET", "/balances", {"data": [{"symbol": "USDC", "available": "1"}]})
+    usdc = sync_gateway(stub).get_balances()["USDC"]
+    assert usdc.available == Decimal(1) and usdc.total == Decimal(0)
+
+
+def test_unreadable_legacy_balance_fails() -> None:
+    with pytest.raises(ValueError, match="unreadable balance"):
+        _convert.balances({"balances": [{"asset_name": "BTC", "balance": "NaN"}]})
+
+
+# --- finding 5: amount inputs ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["1_000", "١٢", "１", "1.2.3", "1e", "0x10", "1" * 41, "1e41", "1e-41", "0." + "0" * 40 + "1"],
+)
+def test_amount_inputs_refused(value: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        to_decimal(value, "qty")
+    assert info.value.field == "qty"
+
+
+@pytest.mark.parametrize(
+    "value", [10**41, Decimal("1e41"), Decimal("1e-41"), Decimal("1." + "1" * 41)]
+)
+def test_amount_bounds_apply_to_int_and_decimal(value: object) -> None:
+    with pytest.raises(ValidationError) as info:
+        to_decimal(value, "price")
+    assert info.value.field == "price"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("1", "1"), (" 2.5 ", "2.5"), (".5", "0.5"), ("1E+3", "1E+3"), ("1e-8", "1E-8"),
+     ("1" * 40, "1" * 40), ("1e40", "1E+40"), ("1e-40", "1E-40"), (7, "7")],
+)  # fmt: skip
+def test_amount_inputs_accepted(value: object, expected: str) -> None:
+    assert to_decimal(value, "qty") == Decimal(expected)
+
+
+def test_unicode_digits_send_nothing() -> None:
+    stub = Stub()
+    with pytest.raises(ValidationError):
+        sync_gateway(stub).create_order(side="buy", type="market", qty="١٢", qty_unit="quote",
+                                        base_asset="BTC", quote_asset="USD")  # fmt: skip
+    assert stub.requests == []

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from truemarkets_gateway_client.types import Unset
 
-from ._money import parse_decimal
+from ._money import parse_amount, parse_decimal
 from .models import (
     Asset,
     AssetNetwork,
@@ -158,10 +159,11 @@ def quote(data: Any) -> Quote:
     from truemarkets_gateway_client.models import QuoteResponse
 
     model = QuoteResponse.from_dict(data)
+    extra = _extra(model)
     return Quote(
-        qty=parse_decimal(_get(model.qty)),
-        price=parse_decimal(_get(model.price)),
-        extra=_extra(model),
+        qty=parse_amount(_get(model.qty), "qty", extra),
+        price=parse_amount(_get(model.price), "price", extra),
+        extra=extra,
     )
 
 
@@ -169,15 +171,16 @@ def _quote_details(model: Any) -> QuoteDetails | None:
     model = _get(model)
     if model is None:
         return None
+    extra = _extra(model)
     return QuoteDetails(
         base_asset=_str(model.base_asset),
         quote_asset=_str(model.quote_asset),
-        qty=parse_decimal(_get(model.qty)),
-        qty_out=parse_decimal(_get(model.qty_out)),
-        fee=parse_decimal(_get(model.fee)),
+        qty=parse_amount(_get(model.qty), "qty", extra),
+        qty_out=parse_amount(_get(model.qty_out), "qty_out", extra),
+        fee=parse_amount(_get(model.fee), "fee", extra),
         fee_asset=_str(model.fee_asset),
         issues=_issues(model.issues),
-        extra=_extra(model),
+        extra=extra,
     )
 
 
@@ -210,6 +213,7 @@ def order_status(data: Any) -> OrderStatus | None:
 
 
 def _order(model: Any) -> Order:
+    extra = _extra(model)
     return Order(
         order_id=_str(model.order_id) or "",
         status=_enum(OrderStatus, model.status),
@@ -218,12 +222,12 @@ def _order(model: Any) -> Order:
         venue=_enum(Venue, model.venue),
         base_asset=_str(model.base_asset),
         quote_asset=_str(model.quote_asset),
-        price=parse_decimal(_get(model.price)),
-        qty=parse_decimal(_get(model.qty)),
-        executed_qty=parse_decimal(_get(model.executed_qty)),
-        leaves_qty=parse_decimal(_get(model.leaves_qty)),
-        executed_vwap=parse_decimal(_get(model.executed_vwap)),
-        fee=parse_decimal(_get(model.fee)),
+        price=parse_amount(_get(model.price), "price", extra),
+        qty=parse_amount(_get(model.qty), "qty", extra),
+        executed_qty=parse_amount(_get(model.executed_qty), "executed_qty", extra),
+        leaves_qty=parse_amount(_get(model.leaves_qty), "leaves_qty", extra),
+        executed_vwap=parse_amount(_get(model.executed_vwap), "executed_vwap", extra),
+        fee=parse_amount(_get(model.fee), "fee", extra),
         tx_hash=_str(model.tx_hash),
         created_at=_time(model.created_at),
         asset_id=_str(model.asset_id),
@@ -232,7 +236,7 @@ def _order(model: Any) -> Order:
         chain=_enum(Chain, model.chain),
         explorer_url=_str(model.explorer_url),
         failure_reason=_str(model.failure_reason),
-        extra=_extra(model),
+        extra=extra,
     )
 
 
@@ -258,6 +262,7 @@ def cancel_prepared(status_code: int, data: Any, order_id: str) -> CancelPrepare
 
 
 def _transfer(model: Any) -> Transfer:
+    extra = _extra(model)
     return Transfer(
         id=_str(model.id) or "",
         status=_enum(TransferStatus, model.status),
@@ -267,17 +272,17 @@ def _transfer(model: Any) -> Transfer:
         chain=_enum(Chain, model.chain),
         network=_str(model.network),
         to=_str(model.to),
-        qty=parse_decimal(_get(model.qty)),
+        qty=parse_amount(_get(model.qty), "qty", extra),
         qty_unit=_enum(QtyUnit, model.qty_unit),
-        sent=parse_decimal(_get(model.sent)),
-        fee=parse_decimal(_get(model.fee)),
-        received=parse_decimal(_get(model.received)),
+        sent=parse_amount(_get(model.sent), "sent", extra),
+        fee=parse_amount(_get(model.fee), "fee", extra),
+        received=parse_amount(_get(model.received), "received", extra),
         tx_hash=_str(model.tx_hash),
         payloads=_payloads(model.payloads),
         created_at=_time(model.created_at),
         updated_at=_time(model.updated_at),
         explorer_url=_str(getattr(model, "explorer_url", None)),
-        extra=_extra(model),
+        extra=extra,
     )
 
 
@@ -321,6 +326,7 @@ def _asset(model: Any) -> Asset:
 
 
 T = TypeVar("T")
+_ZERO = Decimal(0)
 
 
 def _page(model: Any, items: Iterable[T]) -> Page[T]:
@@ -351,14 +357,26 @@ def assets_page(data: Any) -> Page[Asset]:
     return _page(model, (_asset(item) for item in (_get(model.data) or ())))
 
 
+def _balance_amount(value: Any, field: str, symbol: str) -> Decimal:
+    """A balance amount: absent or null reads as 0; a present value that cannot be read
+    (text that is no number, NaN, Infinity) fails the response (`UnexpectedResponseError`)
+    rather than reading as 0 next to readable amounts."""
+    if value is None or value == "":
+        return _ZERO
+    number = parse_decimal(value)
+    if number is None:
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:40] + "..."
+        raise ValueError(f"the {symbol or '?'} balance has an unreadable {field}: {shown}")
+    return number
+
+
 def _balance(model: Any) -> Balance:
-    zero = parse_decimal("0")
-    assert zero is not None
+    symbol = _str(model.symbol) or ""
     return Balance(
-        symbol=_str(model.symbol) or "",
-        total=parse_decimal(_get(model.total)) or zero,
-        available=parse_decimal(_get(model.available)) or zero,
-        held=parse_decimal(_get(model.held)) or zero,
+        symbol=symbol,
+        total=_balance_amount(_get(model.total), "total", symbol),
+        available=_balance_amount(_get(model.available), "available", symbol),
+        held=_balance_amount(_get(model.held), "held", symbol),
         name=_str(model.name),
         chain=_enum(Chain, model.chain),
         address=_str(model.address),
@@ -373,8 +391,7 @@ def _balance(model: Any) -> Balance:
 
 def _legacy_balance(row: Mapping[str, Any]) -> Balance:
     """The older `{asset_name, asset_id, balance}` row: the amount is all available."""
-    amount = parse_decimal(row.get("balance")) or parse_decimal("0")
-    assert amount is not None
+    amount = _balance_amount(row.get("balance"), "balance", str(row.get("asset_name") or ""))
     known = {"asset_name", "asset_id", "balance"}
     return Balance(
         symbol=str(row.get("asset_name") or ""),
