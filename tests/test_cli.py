@@ -852,3 +852,26 @@ def test_verbose_logs_to_stderr(tmgw: Run) -> None:
     assert "DEBUG" in result.stderr
     quiet = tmgw("balances")
     assert "DEBUG" not in quiet.stderr
+
+
+# --- shared options after the command ------------------------------------------------------
+
+
+def test_json_yes_and_verbose_also_follow_the_command(tmgw: Run, prod: Run) -> None:
+    listed = doc(tmgw("orders", "--json"))
+    assert "orders" in listed
+    moved = doc(tmgw("transfer", "USDC", "--json", "1", SOLANA_ADDRESS, "--chain", "solana"))
+    assert moved["transfer"]["status"] == "completed"
+
+    confirmed = prod("buy", "BTC", "100", "--yes", "--json")
+    assert doc(confirmed)["status"] == "complete"
+    assert "Confirmed by --yes" in confirmed.stderr
+    assert prod("sell", "BTC", "0.01", "-y", "--no-wait").exit_code == 0
+
+    verbose = tmgw("balances", "-vv")
+    assert verbose.exit_code == 0 and "DEBUG" in verbose.stderr
+    error = tmgw("order", "00000000-0000-4000-8000-000000000000", "-v")
+    assert error.exit_code == 1 and "Traceback" in error.stderr
+
+    shown = tmgw("orders", "--help")
+    assert "--json" in shown.stdout and "--yes" in shown.stdout and "--verbose" in shown.stdout

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from typing import Annotated
 
 import typer
 
 from .._version import __version__
+from ._shared import JSON_HELP, VERBOSE_HELP, YES_HELP, TmgwGroup, configure_logging
 from .commands import account, auth, tools, trading
 from .context import CliContext
 from .errors import ExitCode
@@ -18,6 +18,7 @@ __all__ = ["app", "main"]
 
 app = typer.Typer(
     name="tmgw",
+    cls=TmgwGroup,
     help=(
         "The True Markets Gateway from the terminal: quotes, CeFi and DeFi orders, "
         "balances, assets and transfers. Production asks before moving money."
@@ -34,23 +35,6 @@ def _version(value: bool) -> None:
     if value:
         typer.echo(f"tmgw {__version__}")
         raise typer.Exit()
-
-
-def _configure_logging(output: Output, verbose: int) -> None:
-    """-v: INFO, -vv: DEBUG from the SDK's logger (which never logs secrets) to stderr.
-    A handler from an earlier invocation in the same process is replaced."""
-    logger = logging.getLogger("truemarkets_gateway")
-    for handler in list(logger.handlers):
-        if getattr(handler, "_tmgw", False):
-            logger.removeHandler(handler)
-    if verbose <= 0:
-        return
-    from rich.logging import RichHandler
-
-    handler = RichHandler(console=output.err, show_path=False, markup=False)
-    handler._tmgw = True  # type: ignore[attr-defined]
-    logger.setLevel(logging.DEBUG if verbose >= 2 else logging.INFO)
-    logger.addHandler(handler)
 
 
 @app.callback()
@@ -97,26 +81,21 @@ def global_options(
             show_default=False,
         ),
     ] = None,
-    json_output: Annotated[
-        bool, typer.Option("--json", help="Print one JSON document (money as strings).")
-    ] = False,
-    yes: Annotated[
-        bool, typer.Option("--yes", "-y", help="Confirm production actions without asking.")
-    ] = False,
+    json_output: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help=YES_HELP)] = False,
     no_token_cache: Annotated[
         bool, typer.Option("--no-token-cache", help="Do not read or write the token cache.")
     ] = False,
-    verbose: Annotated[
-        int, typer.Option("--verbose", "-v", count=True, help="More detail; tracebacks on errors.")
-    ] = 0,
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help=VERBOSE_HELP)] = 0,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
-    """Global options go before the command: tmgw [OPTIONS] COMMAND [ARGS]."""
+    """Global options go before the command: tmgw [OPTIONS] COMMAND [ARGS]; --json, --yes
+    and -v may also follow it."""
     output = Output(json_mode=json_output, verbose=verbose)
-    _configure_logging(output, verbose)
+    configure_logging(output, verbose)
     if legacy_path:
         output.note("note: using the deprecated /v1/conductor Gateway path (--legacy-path)")
     ctx.obj = CliContext(
