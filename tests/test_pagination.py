@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from _facade_stub import ORDER, Stub, async_gateway, sync_gateway
+import pytest
+from _facade_stub import ORDER, TRANSFER, Stub, async_gateway, sync_gateway
 
-from truemarkets_gateway import AsyncPager, Page, SyncPager
+from truemarkets_gateway import AsyncPager, Page, SyncPager, UnexpectedResponseError
 
 
 def _order(n: int) -> dict[str, Any]:
@@ -53,20 +54,50 @@ def test_pages_and_first_page() -> None:
     assert [o.order_id for o in resumed] == ["o5"]
 
 
-def test_empty_page_ends_the_walk() -> None:
+def test_empty_page_with_a_cursor_is_followed() -> None:
+    stub = Stub().on(
+        "GET",
+        "/transfers",
+        httpx.Response(200, json={"data": [], "pagination": {"next_cursor": "c2"}}),
+        httpx.Response(200, json={"data": [TRANSFER], "pagination": {"next_cursor": None}}),
+    )
+    assert [t.id for t in sync_gateway(stub).list_transfers()] == [TRANSFER["id"]]
+    assert [r.url.params.get("cursor") for r in stub.requests] == [None, "c2"]
+
+
+def test_empty_pages_repeating_a_cursor_raise() -> None:
     stub = Stub().json("GET", "/transfers", {"data": [], "pagination": {"next_cursor": "again"}})
-    assert list(sync_gateway(stub).list_transfers()) == []
-    assert len(stub.requests) == 1
+    with pytest.raises(UnexpectedResponseError, match="again"):
+        list(sync_gateway(stub).list_transfers())
+    assert [r.url.params.get("cursor") for r in stub.requests] == [None, "again"]
 
 
-def test_repeated_cursor_ends_the_walk() -> None:
+def test_repeated_cursor_raises_after_the_items_read() -> None:
     stub = Stub().json(
         "GET",
         "/assets",
         {"data": [{"id": "a", "networks": []}], "pagination": {"next_cursor": "x"}},
     )
-    assert len(list(sync_gateway(stub).list_assets())) == 2  # first page, then "x" once
+    got: list[Any] = []
+    with pytest.raises(UnexpectedResponseError, match="incomplete"):
+        for asset in sync_gateway(stub).list_assets():
+            got.append(asset)
+    assert len(got) == 2  # first page, then "x" once
     assert [r.url.params.get("cursor") for r in stub.requests] == [None, "x"]
+
+
+def test_endless_empty_pages_raise() -> None:
+    counter = iter(range(10_000))
+
+    def reply(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200, json={"data": [], "pagination": {"next_cursor": f"c{next(counter)}"}}
+        )
+
+    stub = Stub().on("GET", "/orders", reply)
+    with pytest.raises(UnexpectedResponseError, match="empty pages"):
+        list(sync_gateway(stub).list_orders())
+    assert len(stub.requests) == 100
 
 
 def test_missing_pagination_is_one_page() -> None:
@@ -84,5 +115,27 @@ async def test_async_pager() -> None:
     assert (await gw.list_orders().first_page()).next_cursor == "c2"
     assert len(await gw.list_orders().to_list()) == 5
     empty = Stub().json("GET", "/transfers", {"data": [], "pagination": {"next_cursor": "n"}})
-    assert await async_gateway(empty).list_transfers().to_list() == []
+    with pytest.raises(UnexpectedResponseError):
+        await async_gateway(empty).list_transfers().to_list()
+    assert [r.url.params.get("cursor") for r in empty.requests] == [None, "n"]
     await gw.close()
+
+
+async def test_async_empty_page_with_a_cursor_is_followed() -> None:
+    stub = Stub().on(
+        "GET",
+        "/transfers",
+        httpx.Response(200, json={"data": [], "pagination": {"next_cursor": "c2"}}),
+        httpx.Response(200, json={"data": [TRANSFER], "pagination": {}}),
+    )
+    assert [t.id for t in await async_gateway(stub).list_transfers().to_list()] == [TRANSFER["id"]]
+    assert len(stub.requests) == 2
+
+
+async def test_async_repeated_cursor_raises() -> None:
+    stub = Stub().json("GET", "/orders", {"data": [_order(1)], "pagination": {"next_cursor": "x"}})
+    got: list[Any] = []
+    with pytest.raises(UnexpectedResponseError):
+        async for order in async_gateway(stub).list_orders():
+            got.append(order)
+    assert len(got) == 2 and len(stub.requests) == 2

@@ -2,6 +2,11 @@
 
 Nothing is fetched until you iterate. Iterating a pager yields items across pages;
 `pages()` yields whole `Page` objects; `first_page()` fetches just one.
+
+The walk follows `next_cursor` until the server sends none, through empty pages too (a
+server may send an empty page that still has more behind it). A cursor the walk already
+followed raises `UnexpectedResponseError` after the items read so far: stopping silently
+would hand back a truncated listing as if it were complete.
 """
 
 from __future__ import annotations
@@ -17,12 +22,33 @@ __all__ = ["AsyncPager", "SyncPager"]
 T = TypeVar("T")
 
 
-def _next_cursor(page: Page[T], seen: set[str]) -> str | None:
-    """The cursor to follow, or None when done. An empty page or a cursor already seen
-    ends the walk, so a server that repeats itself cannot loop us forever."""
+_MAX_EMPTY_PAGES = 100  # consecutive empty pages that still point further
+
+
+def _next_cursor(page: Page[T], seen: set[str], empty_run: int) -> str | None:
+    """The cursor to follow, or None when the server sent none (done).
+
+    Raises `UnexpectedResponseError` on a cursor already followed (the server would loop
+    us) or after `_MAX_EMPTY_PAGES` empty pages in a row that each point further.
+    """
     cursor = page.next_cursor
-    if not cursor or not page.items or cursor in seen:
+    if not cursor:
         return None
+    if cursor in seen:
+        from .errors import UnexpectedResponseError
+
+        shown = cursor if len(cursor) <= 40 else cursor[:40] + "..."
+        raise UnexpectedResponseError(
+            f"the server sent the page cursor {shown!r} again after {len(seen)} followed; "
+            "stopping here so the listing does not loop: the items so far may be incomplete"
+        )
+    if empty_run >= _MAX_EMPTY_PAGES:
+        from .errors import UnexpectedResponseError
+
+        raise UnexpectedResponseError(
+            f"{empty_run} empty pages in a row still point to a next page; stopping: "
+            "the items so far may be incomplete"
+        )
     seen.add(cursor)
     return cursor
 
@@ -45,13 +71,15 @@ class SyncPager(Generic[T]):
         return self._fetch(self._cursor)
 
     def pages(self) -> Iterator[Page[T]]:
-        """Every page in turn, including a final empty one if the server sends it."""
+        """Every page in turn, empty ones included (see the module doc for the guards)."""
         cursor = self._cursor
         seen: set[str] = set() if cursor is None else {cursor}
+        empty_run = 0
         while True:
             page = self._fetch(cursor)
             yield page
-            next_cursor = _next_cursor(page, seen)
+            empty_run = 0 if page.items else empty_run + 1
+            next_cursor = _next_cursor(page, seen, empty_run)
             if next_cursor is None:
                 return
             cursor = next_cursor
@@ -84,13 +112,15 @@ class AsyncPager(Generic[T]):
         return await self._fetch(self._cursor)
 
     async def pages(self) -> AsyncIterator[Page[T]]:
-        """Every page in turn."""
+        """Every page in turn, empty ones included (see the module doc for the guards)."""
         cursor = self._cursor
         seen: set[str] = set() if cursor is None else {cursor}
+        empty_run = 0
         while True:
             page = await self._fetch(cursor)
             yield page
-            next_cursor = _next_cursor(page, seen)
+            empty_run = 0 if page.items else empty_run + 1
+            next_cursor = _next_cursor(page, seen, empty_run)
             if next_cursor is None:
                 return
             cursor = next_cursor
