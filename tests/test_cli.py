@@ -875,3 +875,30 @@ def test_json_yes_and_verbose_also_follow_the_command(tmgw: Run, prod: Run) -> N
 
     shown = tmgw("orders", "--help")
     assert "--json" in shown.stdout and "--yes" in shown.stdout and "--verbose" in shown.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "allowed"),
+    [
+        (("--status", "bogus"), "cancel_pending"),
+        (("--status", "active,bogus"), "cancel_pending"),
+        (("--status", ","), "cancel_pending"),
+        (("--venue", "moon"), "cefi, defi"),
+    ],
+)
+def test_orders_filters_are_checked_before_any_request(
+    tmgw: Run, sandbox: Sandbox, args: tuple[str, ...], allowed: str
+) -> None:
+    before = _requests(sandbox)
+    result = tmgw("orders", *args)
+    assert result.exit_code == 2, result.output
+    line = one_error_line(result)
+    assert allowed in line and args[1] in line
+    assert _requests(sandbox) == before
+
+
+def test_orders_status_list_is_sent_as_given(tmgw: Run) -> None:
+    _resting_order(tmgw)
+    listed = doc(tmgw("--json", "orders", "--status", " Active , complete"))
+    assert listed["count"] >= 1
+    assert {o["status"] for o in listed["orders"]} <= {"active", "complete"}

@@ -10,7 +10,7 @@ import typer
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from ...models import Asset, Order
+from ...models import Asset, Order, OrderStatus
 from .._runtime import amount, command, wait_order_with_spinner
 from ..context import CliContext
 from ..errors import CliError
@@ -21,6 +21,7 @@ __all__ = ["buy", "cancel", "modify", "order", "orders", "quote", "register", "s
 _PERP_CHAIN = "hypercore-perp"
 _UNITS = ("base", "quote")
 _SIDES = ("buy", "sell")
+_VENUES = ("cefi", "defi")
 
 Timeout = Annotated[
     float,
@@ -45,6 +46,20 @@ def _choice(value: str | None, allowed: tuple[str, ...], option: str) -> str | N
     if text not in allowed:
         raise CliError(f"{option} must be one of {', '.join(allowed)}; got {value!r}")
     return text
+
+
+def _statuses(value: str | None) -> list[str] | None:
+    """`--status a,b`: each one a known order status (checked here, not by the server)."""
+    if value is None:
+        return None
+    allowed = tuple(s.value for s in OrderStatus)
+    wanted = [part.strip().lower() for part in value.split(",") if part.strip()]
+    unknown = [part for part in wanted if part not in allowed]
+    if unknown or not wanted:
+        raise CliError(
+            f"--status must be one or more of {', '.join(allowed)} (comma-separated); got {value!r}"
+        )
+    return list(dict.fromkeys(wanted))
 
 
 # --- quote ---------------------------------------------------------------------------------
@@ -400,7 +415,10 @@ def orders(
     status: Annotated[
         str | None,
         typer.Option(
-            "--status", metavar="STATUS", help="Comma-separated statuses, e.g. pending,active."
+            "--status",
+            metavar="STATUS",
+            help="Comma-separated: initialized, pending, active, cancel_pending, complete, "
+            "canceled, failed.",
         ),
     ] = None,
     venue: Annotated[
@@ -415,9 +433,10 @@ def orders(
 ) -> None:
     """List orders, newest first, following the pages as needed."""
     with command(ctx) as state:
-        venue_v = _choice(venue, ("cefi", "defi"), "--venue")
+        venue_v = _choice(venue, _VENUES, "--venue")
+        status_v = _statuses(status)
         page_size = min(limit, 100) if not all_pages else 100
-        pager = state.gateway().list_orders(status=status, venue=venue_v, limit=page_size)
+        pager = state.gateway().list_orders(status=status_v, venue=venue_v, limit=page_size)
         if all_pages:
             items = list(pager)
             more = False
