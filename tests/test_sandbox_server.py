@@ -6,13 +6,15 @@ import json
 import socket
 import stat
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from test_sandbox_kit import LOOPBACK, Clock, challenge
 
-from truemarkets_gateway.sandbox import Sandbox, SandboxConfig, create_app
+from truemarkets_gateway.sandbox import Sandbox, SandboxConfig, SandboxState, create_app
+from truemarkets_gateway.sandbox.problems import Problem
 
 pytestmark = LOOPBACK
 
@@ -115,3 +117,60 @@ def test_main_module_parses_its_options(monkeypatch: pytest.MonkeyPatch) -> None
     entry.main(["--port", "8700", "--seed", "3", "--rate-limit"])
     assert (seen["host"], seen["port"]) == ("127.0.0.1", 8700)
     assert seen["config"].seed == 3 and seen["config"].rate_limit
+
+
+def _identity(config: SandboxConfig, public: ec.EllipticCurvePublicKey) -> tuple[str, str, str]:
+    app = create_app(config)
+    key_id = app.state.sandbox.register_key(public)
+    uid = app.state.sandbox.account_of(key_id).uid
+    return key_id, uid, app.state.sandbox.auth.jwks()["keys"][0]["kid"]
+
+
+def test_ids_and_signing_keys_are_random_per_instance_unless_seeded() -> None:
+    public = ec.generate_private_key(ec.SECP256R1()).public_key()
+    first, second = _identity(SandboxConfig(), public), _identity(SandboxConfig(), public)
+    assert all(a != b for a, b in zip(first, second, strict=True)), (first, second)
+    assert _identity(SandboxConfig(seed=5), public) == _identity(SandboxConfig(seed=5), public)
+    assert _identity(SandboxConfig(seed=5), public) != _identity(SandboxConfig(seed=6), public)
+
+
+def test_a_token_from_one_sandbox_is_refused_by_the_next() -> None:
+    # A cached token must not survive a restart: the signing key is new each time, and
+    # without a seed the key id is new too.
+    clock = Clock()
+    key = ec.generate_private_key(ec.SECP256R1())
+
+    def mint(config: SandboxConfig) -> tuple[SandboxState, str]:
+        state = create_app(config).state.sandbox
+        key_id = state.register_key(key.public_key())
+        ts = int(clock.now)
+        pair = state.auth.mint(
+            {"key_id": key_id, "timestamp": ts, "signature": challenge(key, key_id, ts)}
+        )
+        return state, pair.access_token
+
+    for config in (SandboxConfig(clock=clock), SandboxConfig(clock=clock, seed=1)):
+        _, old_token = mint(config)
+        state, new_token = mint(config)
+        assert state.authenticate(f"Bearer {new_token}").uid
+        with pytest.raises(Problem) as refused:
+            state.authenticate(f"Bearer {old_token}")
+        assert refused.value.status == 401
+
+
+def test_the_price_walk_stays_repeatable_without_a_seed() -> None:
+    clock = Clock()
+    first, second = create_app(SandboxConfig(clock=clock)), create_app(SandboxConfig(clock=clock))
+    clock.advance(600)
+    assert first.state.sandbox.market.mid("BTC", clock.now) == second.state.sandbox.market.mid(
+        "BTC", clock.now
+    )
+
+
+def test_main_module_leaves_the_seed_unset_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    from truemarkets_gateway.sandbox import __main__ as entry
+
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(entry, "serve", lambda host, port, config, **_: seen.update(config=config))
+    entry.main([])
+    assert seen["config"].seed is None

@@ -15,7 +15,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8600)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--seed", type=int, default=None, help="repeatable ids (default: random per run)"
+    )
     parser.add_argument("--token-lifetime", type=float, default=3600.0)
     parser.add_argument("--payload-max-age", type=float, default=60.0)
     parser.add_argument("--rate-limit", action="store_true", help="100 requests / 60 s per key")

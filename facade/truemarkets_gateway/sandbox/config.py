@@ -13,7 +13,10 @@ import attrs
 
 from truemarkets_gateway.sandbox.faults import FaultRule
 
-__all__ = ["Clock", "SandboxConfig"]
+__all__ = ["DEFAULT_WALK_SEED", "Clock", "SandboxConfig"]
+
+DEFAULT_WALK_SEED = 0
+"""Seeds the price walk and fault probabilities when `SandboxConfig.seed` is None."""
 
 Clock = Callable[[], float]
 """Returns Unix time in seconds (like `time.time`)."""
@@ -27,13 +30,19 @@ class SandboxConfig:
     `cancel_pending`) before the next read moves it on. `rate_limit` turns on the
     per-key limit of `rate_limit_requests` per `rate_limit_window` seconds. `faults` are
     rules installed at start; more can be added at run time through `Sandbox.faults`.
+
+    `seed` makes a sandbox repeatable: with it, ids (key ids, uids, order and transfer ids,
+    the JWT `kid`) come out the same on every run. Without it (the default) they are random
+    per instance, so a token or key id from an earlier sandbox never matches a new one. The
+    JWT signing key is random per instance either way. The price walk and fault
+    probabilities are seeded in both cases (`DEFAULT_WALK_SEED` when `seed` is None).
     """
 
     token_lifetime: float = 3600.0
     refresh_token_lifetime: float = 30 * 24 * 3600.0
     payload_max_age: float = 60.0
     clock: Clock = time.time
-    seed: int = 0
+    seed: int | None = None
     rate_limit: bool = False
     rate_limit_requests: int = 100
     rate_limit_window: float = 60.0

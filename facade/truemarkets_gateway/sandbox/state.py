@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from truemarkets_gateway.sandbox.auth import AuthService, Principal
 from truemarkets_gateway.sandbox.catalog import CATALOG
-from truemarkets_gateway.sandbox.config import SandboxConfig
+from truemarkets_gateway.sandbox.config import DEFAULT_WALK_SEED, SandboxConfig
 from truemarkets_gateway.sandbox.faults import FaultController
 from truemarkets_gateway.sandbox.ledger import Ledger
 from truemarkets_gateway.sandbox.market import PriceBook
@@ -81,12 +81,13 @@ def load_public_key(key: ec.EllipticCurvePublicKey | str | bytes) -> ec.Elliptic
 class SandboxState:
     def __init__(self, config: SandboxConfig | None = None) -> None:
         self.config = config or SandboxConfig()
-        self.faults = FaultController(self.config.seed, self.config.faults)
+        walk_seed = DEFAULT_WALK_SEED if self.config.seed is None else self.config.seed
+        self.faults = FaultController(walk_seed, self.config.faults)
         self.lock = threading.RLock()
         self._last_created = 0
         self.ids = IdSource(self.config.seed)
         self.catalog = CATALOG
-        self.market = PriceBook(self.config.seed, self.now())
+        self.market = PriceBook(walk_seed, self.now())
         self.ledger = Ledger(self.catalog)
         self.auth = AuthService(
             ids=self.ids,

@@ -63,10 +63,12 @@ def parse_time_micros(text: str) -> int | None:
 
 
 class IdSource:
-    """Deterministic UUIDs and hex strings from the sandbox seed, so runs are repeatable."""
+    """UUIDs and hex strings: repeatable from a seed, or random (OS entropy) without one."""
 
-    def __init__(self, seed: int) -> None:
-        self._rng = random.Random(f"ids:{seed}")  # noqa: S311 - repeatable ids, not secrets
+    def __init__(self, seed: int | None) -> None:
+        self._rng: random.Random = (
+            random.SystemRandom() if seed is None else random.Random(f"ids:{seed}")  # noqa: S311 - repeatable ids, not secrets
+        )
 
     def uuid(self) -> str:
         return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
