@@ -439,3 +439,57 @@ def test_unicode_digits_send_nothing() -> None:
         sync_gateway(stub).create_order(side="buy", type="market", qty="١٢", qty_unit="quote",
                                         base_asset="BTC", quote_asset="USD")  # fmt: skip
     assert stub.requests == []
+
+
+# --- finding 7: execute_order(created) refuses to sign over quote issues ----------------------
+
+from truemarkets_gateway import QuoteIssuesError  # noqa: E402
+from truemarkets_gateway.models import (  # noqa: E402
+    CreatedOrder,
+    OrderStatus,
+    QuoteDetails,
+    UnsignedPayload,
+)
+
+
+class _CountingSigner:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def sign_payloads(self, payloads: Any) -> list[str]:
+        self.calls += 1
+        return [f"stamp-{p.payload}" for p in payloads]
+
+
+def _created_with_issues() -> CreatedOrder:
+    return CreatedOrder(
+        order_id="o9",
+        status=OrderStatus.INITIALIZED,
+        payloads=(UnsignedPayload("p1"),),
+        quote=QuoteDetails(None, None, None, None, None, None, issues=("price moved 3%",)),
+    )
+
+
+def test_execute_order_refuses_quote_issues_unless_accepted() -> None:
+    stub = Stub().json("POST", "/orders/o9/execute", {"status": "pending"})
+    gw = sync_gateway(stub)
+    signer = _CountingSigner()
+    with pytest.raises(QuoteIssuesError) as info:
+        gw.execute_order(_created_with_issues(), signer=signer)  # type: ignore[arg-type]
+    assert info.value.issues == ("price moved 3%",) and info.value.order_id == "o9"
+    assert "price moved 3%" in str(info.value) and "accept_issues=True" in str(info.value)
+    assert signer.calls == 0 and stub.requests == []
+
+    gw.execute_order(_created_with_issues(), signer=signer, accept_issues=True)  # type: ignore[arg-type]
+    assert signer.calls == 1 and stub.body()["signatures"] == ["stamp-p1"]
+
+
+async def test_async_execute_order_refuses_quote_issues_unless_accepted() -> None:
+    stub = Stub().json("POST", "/orders/o9/execute", {"status": "pending"})
+    gw = async_gateway(stub)
+    signer = _CountingSigner()
+    with pytest.raises(QuoteIssuesError):
+        await gw.execute_order(_created_with_issues(), signer=signer)  # type: ignore[arg-type]
+    assert signer.calls == 0 and stub.requests == []
+    await gw.execute_order(_created_with_issues(), signer=signer, accept_issues=True)  # type: ignore[arg-type]
+    assert signer.calls == 1 and len(stub.requests) == 1

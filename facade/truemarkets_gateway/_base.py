@@ -25,6 +25,7 @@ from .errors import (
     APITimeoutError,
     CredentialsError,
     OrderNotCreatedError,
+    QuoteIssuesError,
     TrueMarketsError,
     UnexpectedResponseError,
     ValidationError,
@@ -446,6 +447,7 @@ class GatewayBase:
         order: CreatedOrder | str,
         signatures: Sequence[str] | None,
         signer: PayloadSigner | None,
+        accept_issues: bool = False,
     ) -> PreparedCall[ExecutedOrder]:
         from . import _convert
         from .models import CreatedOrder
@@ -458,6 +460,17 @@ class GatewayBase:
                     quote=order.quote,
                 )
             order_id = order.order_id
+            issues = order.quote.issues if order.quote is not None else ()
+            if issues and signatures is None and not accept_issues:
+                # The same rule as place_order: never sign over a quote that reports issues.
+                raise QuoteIssuesError(
+                    f"order {order_id} was created but not signed: the quote reports "
+                    + "; ".join(repr(i) for i in issues)
+                    + ". Pass accept_issues=True to sign anyway.",
+                    order_id=order_id,
+                    issues=issues,
+                    quote=order.quote,
+                )
             stamps = self._stamps(order.payloads, signatures, signer, "the order")
         else:
             order_id = _validate.require_id("order_id", order)

@@ -280,11 +280,18 @@ class AsyncGateway(AsyncWorkflows, GatewayBase):
         *,
         signatures: Sequence[str] | None = None,
         signer: PayloadSigner | None = None,
+        accept_issues: bool = False,
         max_retries: int | None = None,
     ) -> ExecutedOrder:
         """Execute an `initialized` order: its payloads are stamped with `signer` (or the
-        client's signer) unless `signatures` are given; an order id needs `signatures`."""
-        return await self._run(self._prep_execute_order(order, signatures, signer), max_retries)
+        client's signer) unless `signatures` are given; an order id needs `signatures`.
+
+        A created order whose quote reports issues is not signed (`QuoteIssuesError`, nothing
+        sent) unless `accept_issues=True`, as in `place_order`; given `signatures` are sent
+        as they are."""
+        return await self._run(
+            self._prep_execute_order(order, signatures, signer, accept_issues), max_retries
+        )
 
     async def get_order(self, order_id: str, *, max_retries: int | None = None) -> Order:
         return await self._run(self._prep_get_order(order_id), max_retries)

@@ -277,11 +277,18 @@ class Gateway(SyncWorkflows, GatewayBase):
         *,
         signatures: Sequence[str] | None = None,
         signer: PayloadSigner | None = None,
+        accept_issues: bool = False,
         max_retries: int | None = None,
     ) -> ExecutedOrder:
         """Execute an `initialized` order: its payloads are stamped with `signer` (or the
-        client's signer) unless `signatures` are given; an order id needs `signatures`."""
-        return self._run(self._prep_execute_order(order, signatures, signer), max_retries)
+        client's signer) unless `signatures` are given; an order id needs `signatures`.
+
+        A created order whose quote reports issues is not signed (`QuoteIssuesError`, nothing
+        sent) unless `accept_issues=True`, as in `place_order`; given `signatures` are sent
+        as they are."""
+        return self._run(
+            self._prep_execute_order(order, signatures, signer, accept_issues), max_retries
+        )
 
     def get_order(self, order_id: str, *, max_retries: int | None = None) -> Order:
         return self._run(self._prep_get_order(order_id), max_retries)
