@@ -722,7 +722,16 @@ class GatewayBase:
             _retry.server_wait(response.headers, status, self._clock()) if status == 429 else None
         )
         hint = None
-        if not call.op.idempotent and _retry.is_retryable_status(status) and call.op.reconcile:
+        if call.op.idempotent or not call.op.reconcile:
+            pass
+        elif status == 429:
+            # Turned away by the rate limit: nothing was processed, so no reconcile is needed.
+            wait = f"in {retry_after:g} s" if retry_after is not None else "after a short wait"
+            hint = (
+                "The server turned the request away (rate limit), so nothing was created or "
+                f"executed; try again {wait}"
+            )
+        elif _retry.is_retryable_status(status):
             hint = call.op.reconcile
         raise error_from_response(response, hint=hint, retry_after=retry_after)
 
