@@ -493,3 +493,29 @@ async def test_async_execute_order_refuses_quote_issues_unless_accepted() -> Non
     assert signer.calls == 0 and stub.requests == []
     await gw.execute_order(_created_with_issues(), signer=signer, accept_issues=True)  # type: ignore[arg-type]
     assert signer.calls == 1 and len(stub.requests) == 1
+
+
+# --- findings 10 and 11: PreparedCall repr, repeated violations ------------------------------
+
+
+def test_prepared_call_repr_hides_the_body() -> None:
+    gw = sync_gateway(Stub())
+    call = gw._prep_execute_order("o1", ["stamp-secret-abc"], None)
+    assert "stamp-secret-abc" not in repr(call) and "stamp-secret-abc" not in str(call)
+    assert "executeOrder" in repr(call)
+    assert call.json is not None  # the body is still there to send
+
+
+def test_violation_repeating_the_message_is_not_repeated() -> None:
+    body = {
+        "message": "qty must be positive",
+        "field_violations": [
+            {"field": "qty", "message": "qty must be positive"},
+            {"field": "price", "message": "price is required"},
+        ],
+    }
+    err = error_from_response(httpx.Response(400, json=body))
+    text = str(err)
+    assert text.count("qty must be positive") == 1
+    assert "price: price is required" in text
+    assert len(err.field_violations) == 2  # the data keeps both

@@ -194,6 +194,10 @@ class PreparedCall(NamedTuple, Generic[T]):
     json: Any
     parse: Callable[[httpx.Response], T]
 
+    def __repr__(self) -> str:
+        # Never the JSON body: an execute call's body holds payload stamps.
+        return f"PreparedCall(op={self.op.name!r}, method={self.method!r}, path={self.path!r})"
+
 
 def _json(response: httpx.Response) -> Any:
     """The JSON body; None for an empty body (202 answers)."""

@@ -186,8 +186,10 @@ class APIError(TrueMarketsError):
             parts.append(f"[{self.reason}]")
         parts.append(self.message or "(no message)")
         text = " ".join(parts)
-        if self.field_violations:
-            text += " (" + "; ".join(f"{v.field}: {v.message}" for v in self.field_violations) + ")"
+        # A violation that only repeats the message adds nothing to the text.
+        extra = [v for v in self.field_violations if v.message != self.message]
+        if extra:
+            text += " (" + "; ".join(f"{v.field}: {v.message}" for v in extra) + ")"
         if self.request_id:
             text += f" request_id={self.request_id}"
         if self.hint:
