@@ -902,3 +902,17 @@ def test_orders_status_list_is_sent_as_given(tmgw: Run) -> None:
     listed = doc(tmgw("--json", "orders", "--status", " Active , complete"))
     assert listed["count"] >= 1
     assert {o["status"] for o in listed["orders"]} <= {"active", "complete"}
+
+
+# --- warnings ------------------------------------------------------------------------------
+
+
+def test_key_file_permission_warning_is_one_line(tmgw: Run, key_file: Path) -> None:
+    key_file.chmod(0o644)
+    result = tmgw("--json", "balances")
+    assert doc(result)["balances"]
+    warnings_shown = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(warnings_shown) == 1, result.stderr
+    (line,) = warnings_shown
+    assert line.startswith("Warning: ") and f"chmod 600 {key_file}" in line
+    assert "KeyFilePermissionWarning" not in result.stderr and "warn(" not in result.stderr

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 import typer
 from rich.text import Text
@@ -16,6 +17,7 @@ from .._money import to_decimal
 from ..models import Order, Transfer
 from .context import CliContext, get_context
 from .errors import CliError, ExitCode, handle_errors
+from .output import Output
 
 __all__ = ["amount", "command", "wait_order_with_spinner", "wait_transfer_with_spinner"]
 
@@ -27,10 +29,34 @@ def command(ctx: typer.Context) -> Iterator[CliContext]:
     """Run a command body: failures become one line and an exit code; the Gateway closes."""
     state = get_context(ctx)
     try:
-        with handle_errors(state.output):
+        with handle_errors(state.output), _warnings_as_lines(state.output):
             yield state
     finally:
         state.close()
+
+
+@contextmanager
+def _warnings_as_lines(out: Output) -> Iterator[None]:
+    """Show each Python warning (e.g. a key file readable by others) as one line on stderr,
+    `Warning: ...`, instead of the interpreter's two lines with the source text. The
+    filters in force still decide which warnings appear (an "error" filter still raises)."""
+
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
+        text = Text()
+        text.append("Warning: ", style="bold yellow")
+        text.append(str(message))
+        out.err.print(text, soft_wrap=True)
+
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        yield
 
 
 def amount(text: str, field: str) -> Decimal:
