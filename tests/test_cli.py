@@ -725,31 +725,72 @@ def test_reads_on_production_do_not_ask(prod: Run) -> None:
 # --- sandbox and demo ----------------------------------------------------------------------
 
 
-def test_sandbox_command_serves(monkeypatch: pytest.MonkeyPatch) -> None:
-    import truemarkets_gateway.sandbox as sandbox_package
-
-    calls: list[tuple[Any, ...]] = []
-    monkeypatch.setattr(sandbox_package, "serve", lambda *a, **k: calls.append((a, k)))
-    result = CliRunner().invoke(app, ["sandbox", "--port", "8765", "--seed", "7"])
-    assert result.exit_code == 0, result.output
-    ((args, _kwargs),) = calls
-    assert args[:2] == ("127.0.0.1", 8765)
-    assert args[2].seed == 7
-    assert "http://127.0.0.1:8765" in result.stderr
-
-
-def test_sandbox_command_writes_a_key_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, Any, Any]]:
+    """What `tmgw sandbox` would serve: (app, bound socket, its address); nothing serves."""
     from truemarkets_gateway.cli.commands import tools
 
-    served: list[Any] = []
-    monkeypatch.setattr(tools, "_serve_app", lambda app_, host, port: served.append(app_))
+    calls: list[tuple[Any, Any, Any]] = []
+
+    def fake_serve(app_: Any, sock: Any) -> None:
+        calls.append((app_, sock, sock.getsockname()[:2]))
+
+    monkeypatch.setattr(tools, "_serve_app", fake_serve)
+    return calls
+
+
+def test_sandbox_command_serves(served: list[tuple[Any, Any, Any]]) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port that is free right now
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = CliRunner().invoke(app, ["sandbox", "--port", str(port), "--seed", "7"])
+    assert result.exit_code == 0, result.output
+    ((app_, sock, address),) = served
+    assert app_.sandbox.config.seed == 7
+    assert address == ("127.0.0.1", port)
+    assert sock.fileno() == -1  # closed after serving
+    assert f"http://127.0.0.1:{port} " in result.stderr
+
+
+def test_sandbox_port_0_shows_the_bound_port(served: list[tuple[Any, Any, Any]]) -> None:
+    result = CliRunner().invoke(app, ["sandbox", "--port", "0"])
+    assert result.exit_code == 0, result.output
+    ((_app, _sock, (_host, port)),) = served
+    assert port != 0
+    assert f"http://127.0.0.1:{port} " in result.stderr and ":0 " not in result.stderr
+
+
+def test_sandbox_port_in_use_is_one_line(
+    served: list[tuple[Any, Any, Any]], tmp_path: Path
+) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        path = tmp_path / "key.json"
+        result = CliRunner().invoke(
+            app, ["sandbox", "--port", str(port), "--new-key-file", str(path)]
+        )
+    assert result.exit_code == 2, result.output
+    assert one_error_line(result).startswith(f"Error: port {port} is in use")
+    assert result.stderr.count("\n") == 1  # no banner, no server log
+    assert served == [] and not path.exists()
+
+
+def test_sandbox_command_writes_a_key_file(
+    served: list[tuple[Any, Any, Any]], tmp_path: Path
+) -> None:
     path = tmp_path / "sandbox-key.json"
-    result = CliRunner().invoke(app, ["sandbox", "--new-key-file", str(path)])
+    result = CliRunner().invoke(app, ["sandbox", "--port", "0", "--new-key-file", str(path)])
     assert result.exit_code == 0, result.output
     key_id = json.loads(path.read_text())["key_id"]
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert served[0].sandbox.account_of(key_id)
-    again = CliRunner().invoke(app, ["sandbox", "--new-key-file", str(path)])
+    assert served[0][0].sandbox.account_of(key_id)
+    again = CliRunner().invoke(app, ["sandbox", "--port", "0", "--new-key-file", str(path)])
     assert again.exit_code == 2
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
+import socket
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,7 +22,14 @@ def sandbox(
         str, typer.Option("--host", metavar="HOST", help="Interface to listen on.")
     ] = "127.0.0.1",
     port: Annotated[
-        int, typer.Option("--port", metavar="PORT", min=0, max=65535, help="Port.")
+        int,
+        typer.Option(
+            "--port",
+            metavar="PORT",
+            min=0,
+            max=65535,
+            help="Port (0: any free port). A port in use is a usage error (exit 2).",
+        ),
     ] = 8600,
     seed: Annotated[int, typer.Option("--seed", metavar="N", help="Seed for prices and ids.")] = 0,
     settle_delay: Annotated[
@@ -45,24 +54,58 @@ def sandbox(
     """Serve the local sandbox (auth + Gateway) until interrupted. No real money."""
     with command(ctx) as state:
         try:
-            from ...sandbox import SandboxConfig, create_app, serve
+            from ...sandbox import SandboxConfig, create_app
         except ImportError as exc:
             raise CliError(
                 f"the sandbox needs extra packages ({exc.name or exc})",
                 hint='pip install "truemarkets-gateway[sandbox]"',
             ) from None
         config = SandboxConfig(seed=seed, settle_delay=settle_delay)
-        url = f"http://{host}:{port}"
-        state.output.note(f"True Markets sandbox on {url} (stop with Ctrl-C); no real money.")
-        if new_key_file is None:
-            state.output.note(f"Use it with: tmgw --base-url {url} --key-file KEY.json COMMAND")
-            serve(host, port, config)
-            return
         app = create_app(config)
-        key_id, path = _create_key_file(app.sandbox, Path(new_key_file))
-        state.output.note(f"API key {key_id} written to {path}")
-        state.output.note(f"Use it with: tmgw --base-url {url} --key-file {path} COMMAND")
-        _serve_app(app, host, port)
+        # Bind first: a busy port is one error line (and no key file is written for a
+        # sandbox that never runs), and --port 0 learns its real port.
+        sock = _bind(host, port)
+        try:
+            key_note: tuple[str, Path] | None = None
+            if new_key_file is not None:
+                key_note = _create_key_file(app.sandbox, Path(new_key_file))
+            bound = sock.getsockname()[1]
+            authority = f"[{host}]" if ":" in host else host
+            url = f"http://{authority}:{bound}"
+            state.output.note(f"True Markets sandbox on {url} (stop with Ctrl-C); no real money.")
+            if key_note is None:
+                state.output.note(f"Use it with: tmgw --base-url {url} --key-file KEY.json COMMAND")
+            else:
+                key_id, path = key_note
+                state.output.note(f"API key {key_id} written to {path}")
+                state.output.note(f"Use it with: tmgw --base-url {url} --key-file {path} COMMAND")
+            _serve_app(app, sock)
+        finally:
+            sock.close()
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port (not yet listening), or a one-line usage error (exit 2):
+    the remedy is another --port or --host."""
+    try:
+        family, kind, proto, _name, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror as exc:
+        raise CliError(f"cannot listen on {host!r}: {exc.strerror}") from None
+    sock = socket.socket(family, kind, proto)
+    try:
+        # As uvicorn does: lets a restart reuse a port in TIME_WAIT, never a listening one.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise CliError(
+                f"port {port} is in use", hint="pick another --port, or --port 0 for a free one"
+            ) from None
+        raise CliError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    return sock
 
 
 def _create_key_file(sandbox_state: Any, path: Path) -> tuple[str, Path]:
@@ -78,13 +121,15 @@ def _create_key_file(sandbox_state: Any, path: Path) -> tuple[str, Path]:
     return key_id, write_key_file(path, key_id, private_key, label="sandbox")
 
 
-def _serve_app(app: Any, host: str, port: int) -> None:  # pragma: no cover - blocks
-    # `serve()` builds its own app; this one already holds the key registered above.
+def _serve_app(app: Any, sock: socket.socket) -> None:  # pragma: no cover - blocks
+    """Serve `app` on the bound socket until Ctrl-C. The one use of the sandbox's private
+    uvicorn settings (`serve()` binds its own socket and builds its own app)."""
     import uvicorn
 
     from ...sandbox.server import _uvicorn_config
 
-    uvicorn.Server(_uvicorn_config(app, host, port, "info")).run()
+    host, port = sock.getsockname()[:2]
+    uvicorn.Server(_uvicorn_config(app, host, port, "info")).run(sockets=[sock])
 
 
 def demo(ctx: typer.Context) -> None:
