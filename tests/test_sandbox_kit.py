@@ -84,58 +84,60 @@ def execute_body(
 
 
 class SpecChecker:
-    """Validates a response body against the schema our spec gives for its operation and status."""
+    """Validates a response body against the schema our spec gives for its operation and status.
 
-    def __init__(self) -> None:
+    Strict: both specs must load, and a response fails the check when its route is not in a
+    spec, its status is not documented for that operation, or the documented status has no
+    JSON schema. A test that means to step off the spec uses an unchecked client.
+    """
+
+    PREFIXES = (("/v1/gateway", "gateway"), ("/v1/conductor", "gateway"), ("/v1/auth", "auth"))
+
+    def __init__(self, root: Path = ROOT) -> None:
         self._specs: dict[str, dict[str, Any]] = {}
         resources = []
         for name in ("gateway", "auth"):
-            path = ROOT / "openapi" / f"{name}.yaml"
-            if path.exists():
-                spec = yaml.safe_load(path.read_text())
-                self._specs[name] = spec
-                resources.append(
-                    (f"urn:{name}", Resource.from_contents(spec, default_specification=DRAFT202012))
-                )
+            path = root / "openapi" / f"{name}.yaml"
+            if not path.is_file():
+                raise FileNotFoundError(f"{path} is missing: the sandbox checks need our specs")
+            spec = yaml.safe_load(path.read_text())
+            self._specs[name] = spec
+            resources.append(
+                (f"urn:{name}", Resource.from_contents(spec, default_specification=DRAFT202012))
+            )
         self._registry: Registry[Any] = Registry().with_resources(resources)
         self.checked = 0
 
-    @property
-    def available(self) -> bool:
-        return "gateway" in self._specs
-
-    def _operation(self, method: str, path: str) -> tuple[str, str, dict[str, Any]] | None:
-        for prefix, name in (
-            ("/v1/gateway", "gateway"),
-            ("/v1/conductor", "gateway"),
-            ("/v1/auth", "auth"),
-        ):
-            if path.startswith(prefix + "/") and name in self._specs:
+    def _operation(self, method: str, path: str) -> tuple[str, str, dict[str, Any]]:
+        for prefix, name in self.PREFIXES:
+            if path.startswith(prefix + "/"):
                 rel = path[len(prefix) :]
                 for template, item in self._specs[name]["paths"].items():
                     pattern = "^" + re.sub(r"\{[^}]+\}", "[^/]+", template) + "$"
                     if re.match(pattern, rel) and method.lower() in item:
                         return name, template, item[method.lower()]
-        return None
+                raise AssertionError(f"{method} {path}: no such operation in openapi/{name}.yaml")
+        raise AssertionError(f"{method} {path}: not under a specified base ({self.PREFIXES})")
 
     def check(self, response: httpx.Response) -> None:
-        found = self._operation(response.request.method, response.request.url.path)
-        if found is None:
-            return
-        name, template, operation = found
+        name, template, operation = self._operation(
+            response.request.method, response.request.url.path
+        )
         status = str(response.status_code)
         responses = operation["responses"]
         assert status in responses or "default" in responses, (
             f"{response.request.method} {template} answered {status}, not in the spec"
         )
-        entry = responses.get(status, responses.get("default"))
-        pointer = f"/paths/{template.replace('/', '~1')}/{response.request.method.lower()}/responses/{status}"
+        key = status if status in responses else "default"
+        entry = responses[key]
+        pointer = f"/paths/{template.replace('/', '~1')}/{response.request.method.lower()}/responses/{key}"
         if "$ref" in entry:
             pointer = entry["$ref"].removeprefix("#")
             entry = self._resolve(name, pointer)
         content = entry.get("content", {}).get("application/json")
-        if content is None:
-            return
+        assert content is not None and "schema" in content, (
+            f"{response.request.method} {template} {status}: the spec gives no JSON schema"
+        )
         schema_ref = f"urn:{name}#{pointer}/content/application~1json/schema"
         validator = Draft202012Validator({"$ref": schema_ref}, registry=self._registry)
         errors = sorted(validator.iter_errors(response.json()), key=lambda e: e.path)
@@ -245,5 +247,38 @@ def session(sandbox: Sandbox) -> Iterator[Session]:
 def test_kit_mints_and_checks_against_the_spec(session: Session) -> None:
     before = CHECKER.checked
     assert session.get("/balances").status_code == 200
-    if CHECKER.available:
-        assert CHECKER.checked > before
+    assert CHECKER.checked == before + 1
+
+
+def _answer(method: str, path: str, status: int, body: Any) -> httpx.Response:
+    return httpx.Response(status, json=body, request=httpx.Request(method, "http://sb" + path))
+
+
+def test_the_checker_fails_loudly_off_the_spec(tmp_path: Path) -> None:
+    before = CHECKER.checked
+    CHECKER.check(_answer("GET", "/v1/gateway/orders/x/status", 200, {"status": "pending"}))
+    assert CHECKER.checked == before + 1
+    with pytest.raises(AssertionError, match="no such operation"):
+        CHECKER.check(_answer("GET", "/v1/gateway/portfolio", 200, {}))
+    with pytest.raises(AssertionError, match="no such operation"):
+        CHECKER.check(_answer("PUT", "/v1/gateway/orders", 200, {}))
+    with pytest.raises(AssertionError, match="not under a specified base"):
+        CHECKER.check(_answer("GET", "/.well-known/jwks.json", 200, {"keys": []}))
+    with pytest.raises(AssertionError, match="not in the spec"):
+        CHECKER.check(_answer("GET", "/v1/gateway/orders/x/status", 418, {"message": "teapot"}))
+    with pytest.raises(AssertionError, match="status"):
+        CHECKER.check(_answer("GET", "/v1/gateway/orders/x/status", 200, {"status": 7}))
+    with pytest.raises(FileNotFoundError):
+        SpecChecker(tmp_path)
+
+
+def test_the_checker_fails_on_a_documented_status_without_a_schema(tmp_path: Path) -> None:
+    (tmp_path / "openapi").mkdir()
+    for name in ("gateway", "auth"):
+        spec = yaml.safe_load((ROOT / "openapi" / f"{name}.yaml").read_text())
+        if name == "gateway":
+            spec["paths"]["/orders/{id}/status"]["get"]["responses"]["200"] = {"description": "ok"}
+        (tmp_path / "openapi" / f"{name}.yaml").write_text(yaml.safe_dump(spec))
+    bare = SpecChecker(tmp_path)
+    with pytest.raises(AssertionError, match="no JSON schema"):
+        bare.check(_answer("GET", "/v1/gateway/orders/x/status", 200, {"status": "pending"}))

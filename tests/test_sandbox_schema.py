@@ -24,9 +24,7 @@ MAX_EXAMPLES = 8
 
 pytestmark = [LOOPBACK, pytest.mark.slow]
 
-if not SPEC.exists():  # pragma: no cover - the spec is part of the repository
-    pytest.skip("openapi/gateway.yaml is missing", allow_module_level=True)
-
+# The spec is part of the repository: a missing one fails collection here, never skips.
 # Answers the sandbox gives that openapi/gateway.yaml does not list yet (none today; keep
 # the hook so a new gap is written down here rather than silently tolerated).
 KNOWN_SPEC_GAPS: dict[tuple[str, str], set[int]] = {}
