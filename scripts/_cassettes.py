@@ -327,7 +327,8 @@ def origin_of(url: str) -> str:
 
 _B64URL = r"A-Za-z0-9_\-"
 _BEARER_RE = re.compile(r"bearer\s+ey", re.IGNORECASE)
-_JWT_RE = re.compile(rf"ey[{_B64URL}]+\.ey[{_B64URL}]+\.")
+# header.payload is enough: a JWT cut before its signature still leaks its claims.
+_JWT_RE = re.compile(rf"ey[{_B64URL}]+\.ey[{_B64URL}]+")
 _JWK_D_RE = re.compile(r"""\\?["']d\\?["']\s*:""")
 _PEM_RE = re.compile(r"-----BEGIN [A-Z0-9 ]*(PRIVATE KEY|CERTIFICATE)-----")
 _RAW_SIG_RE = re.compile(rf"(?<![{_B64URL}+/=])[{_B64URL}]{{86}}(?![{_B64URL}+/=])")

@@ -158,6 +158,8 @@ def _planted(key: ec.EllipticCurvePrivateKey) -> Iterator[tuple[str, str]]:
         ),
     )
     yield "JWT anywhere", _cassette_text(response_body=json.dumps({"note": token}))
+    unsigned = token.rsplit(".", 1)[0]  # header.payload, signature cut off
+    yield "JWT without its signature", _cassette_text(response_body=json.dumps({"n": unsigned}))
     yield (
         "refresh token",
         _cassette_text(request_body=json.dumps({"refresh_token": "opaque-refresh-value"})),
