@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import re
 import socket
 import stat
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +115,7 @@ def test_main_module_parses_its_options(monkeypatch: pytest.MonkeyPatch) -> None
 
     seen = {}
 
-    def fake_serve(host: str, port: int, config: SandboxConfig) -> None:
+    def fake_serve(host: str, port: int, config: SandboxConfig, **_: Any) -> None:
         seen.update(host=host, port=port, config=config)
 
     monkeypatch.setattr(entry, "serve", fake_serve)
@@ -174,3 +179,61 @@ def test_main_module_leaves_the_seed_unset_by_default(monkeypatch: pytest.Monkey
     monkeypatch.setattr(entry, "serve", lambda host, port, config, **_: seen.update(config=config))
     entry.main([])
     assert seen["config"].seed is None
+
+
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        yield int(holder.getsockname()[1])
+
+
+def test_serve_on_a_busy_port_raises_a_one_line_os_error(busy_port: int) -> None:
+    from truemarkets_gateway.sandbox import PortInUseError, SandboxBindError, serve
+
+    ready: list[str] = []
+    with pytest.raises(PortInUseError) as refused:
+        serve("127.0.0.1", busy_port, on_ready=ready.append)
+    error = refused.value
+    assert isinstance(error, SandboxBindError) and isinstance(error, OSError)
+    assert error.errno == errno.EADDRINUSE
+    assert (error.host, error.port) == ("127.0.0.1", busy_port)
+    assert str(error) == (
+        f"cannot listen on 127.0.0.1:{busy_port}: the port is already in use "
+        "(choose another, or --port 0)"
+    )
+    assert ready == []
+
+
+def test_main_module_reports_a_busy_port_in_one_line(
+    busy_port: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from truemarkets_gateway.sandbox import __main__ as entry
+
+    with pytest.raises(SystemExit) as exited:
+        entry.main(["--port", str(busy_port)])
+    assert exited.value.code == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"127.0.0.1:{busy_port}" in err and "in use" in err
+
+
+def test_serve_on_port_0_reports_the_real_port_when_ready() -> None:
+    # serve() blocks until a signal, so run it as `python -m` and stop that process.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "truemarkets_gateway.sandbox", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        match = re.fullmatch(r"True Markets sandbox on (http://127\.0\.0\.1:(\d+))\n", first)
+        assert match, first
+        assert int(match.group(2)) != 0
+        assert process.stdout.readline() == f"  auth:    {match.group(1)}/v1/auth\n"
+        assert httpx.get(match.group(1) + "/v1/gateway/assets", timeout=10).status_code == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from truemarkets_gateway.sandbox.app import SandboxApp, create_app
 from truemarkets_gateway.sandbox.config import SandboxConfig
 from truemarkets_gateway.sandbox.faults import Fault, FaultController, FaultKind, FaultRule
-from truemarkets_gateway.sandbox.server import Sandbox, serve
+from truemarkets_gateway.sandbox.server import PortInUseError, Sandbox, SandboxBindError, serve
 from truemarkets_gateway.sandbox.state import SandboxState
 
 __all__ = [
@@ -18,8 +18,10 @@ __all__ = [
     "FaultController",
     "FaultKind",
     "FaultRule",
+    "PortInUseError",
     "Sandbox",
     "SandboxApp",
+    "SandboxBindError",
     "SandboxConfig",
     "SandboxState",
     "create_app",

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from truemarkets_gateway.sandbox.config import SandboxConfig
-from truemarkets_gateway.sandbox.server import serve
+from truemarkets_gateway.sandbox.server import SandboxBindError, serve
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -28,10 +29,17 @@ def main(argv: list[str] | None = None) -> None:
         payload_max_age=args.payload_max_age,
         rate_limit=args.rate_limit,
     )
-    print(f"True Markets sandbox on http://{args.host}:{args.port}")
-    print(f"  auth:    http://{args.host}:{args.port}/v1/auth")
-    print(f"  gateway: http://{args.host}:{args.port}/v1/gateway")
-    serve(args.host, args.port, config)
+
+    def ready(base_url: str) -> None:
+        print(f"True Markets sandbox on {base_url}", flush=True)
+        print(f"  auth:    {base_url}/v1/auth", flush=True)
+        print(f"  gateway: {base_url}/v1/gateway", flush=True)
+
+    try:
+        serve(args.host, args.port, config, on_ready=ready)
+    except SandboxBindError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

@@ -4,10 +4,13 @@ on a free loopback port for tests and scripts.
 
 from __future__ import annotations
 
+import errno
+import logging
 import socket
 import threading
 import time
 import types
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,7 +23,7 @@ from truemarkets_gateway.sandbox.faults import FaultController
 from truemarkets_gateway.sandbox.keyfile import key_file_document, write_key_file
 from truemarkets_gateway.sandbox.state import SandboxState
 
-__all__ = ["Sandbox", "serve"]
+__all__ = ["PortInUseError", "Sandbox", "SandboxBindError", "serve"]
 
 _START_TIMEOUT = 10.0
 
@@ -42,16 +45,98 @@ def _uvicorn_config(app: SandboxApp, host: str, port: int, log_level: str) -> uv
     )
 
 
+class SandboxBindError(OSError):
+    """`serve()` could not listen on the address (bad host, no permission...).
+
+    `str()` is one line fit to show a user; `host`, `port` and `errno` say what failed.
+    """
+
+    def __init__(self, host: str, port: int, reason: str, code: int | None = None) -> None:
+        super().__init__(code, f"cannot listen on {_host_port(host, port)}: {reason}")
+        self.host = host
+        self.port = port
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+class PortInUseError(SandboxBindError):
+    """`serve()` found the port taken by another process."""
+
+    def __init__(self, host: str, port: int) -> None:
+        super().__init__(
+            host, port, "the port is already in use (choose another, or --port 0)", errno.EADDRINUSE
+        )
+
+
+def _host_port(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """A bound (not yet listening) TCP socket, or a `SandboxBindError` saying why not."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUseError(host, port) from exc
+        reason = exc.strerror or str(exc)
+        raise SandboxBindError(host, port, reason, exc.errno) from exc
+    return sock
+
+
+class _ReadyServer(uvicorn.Server):
+    """uvicorn's server, telling `on_ready` its URL once it listens."""
+
+    def __init__(
+        self, config: uvicorn.Config, url: str, on_ready: Callable[[str], None] | None
+    ) -> None:
+        super().__init__(config)
+        self._url = url
+        self._on_ready = on_ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if not self.started:
+            return
+        if self._on_ready is not None:
+            self._on_ready(self._url)
+        else:
+            logging.getLogger("uvicorn.error").info(
+                "True Markets sandbox running on %s (Press CTRL+C to quit)", self._url
+            )
+
+
 def serve(
     host: str = "127.0.0.1",
     port: int = 8600,
     config: SandboxConfig | None = None,
     *,
     log_level: str = "info",
+    on_ready: Callable[[str], None] | None = None,
 ) -> None:
     """Serve a sandbox until interrupted (Ctrl-C). Auth at `/v1/auth`, gateway at
-    `/v1/gateway` and `/v1/conductor`."""
-    uvicorn.Server(_uvicorn_config(create_app(config), host, port, log_level)).run()
+    `/v1/gateway` and `/v1/conductor`.
+
+    The port is bound before anything else: a taken port raises `PortInUseError`, any other
+    failure to bind `SandboxBindError` (both `OSError`, with a one-line `str()`), instead of
+    uvicorn's log line and exit. Once listening, `on_ready(base_url)` is called once with
+    the host root actually served, e.g. "http://127.0.0.1:54321" for `port=0`. It runs on
+    the serving thread: keep it short, and do not call the sandbox from it. On Ctrl-C (in
+    the main thread) uvicorn shuts down, then re-raises the signal: `KeyboardInterrupt`.
+    """
+    sock = _bind(host, port)
+    try:
+        bound_port = int(sock.getsockname()[1])
+        url = f"http://{_host_port(host, bound_port)}"
+        uv_config = _uvicorn_config(create_app(config), host, bound_port, log_level)
+        _ReadyServer(uv_config, url, on_ready).run(sockets=[sock])
+    finally:
+        sock.close()
 
 
 class Sandbox:
