@@ -425,6 +425,23 @@ def test_token_show_secret_prints_only_the_access_token(tmgw: Run) -> None:
     assert cached["refresh_token"] not in shown["access_token"]
 
 
+def test_token_show_secret_table_does_not_claim_it_is_hidden(tmgw: Run) -> None:
+    shown = tmgw("token", "--show-secret")
+    assert shown.exit_code == 0, shown.output
+    assert "hidden" not in shown.stdout and "printed below" in shown.stdout
+    cached = json.loads(Path(doc(tmgw("--json", "token"))["cache_file"]).read_text())
+    assert cached["access_token"] in shown.stdout.replace("\n", "")
+
+
+def test_the_cli_reads_no_private_token_state() -> None:
+    import truemarkets_gateway.cli as cli_package
+
+    root = Path(cli_package.__file__).parent
+    for path in root.rglob("*.py"):
+        text = path.read_text()
+        assert "._tokens" not in text and "get_token_sync" not in text, path
+
+
 def test_whoami_shows_claims_not_the_token(tmgw: Run, sandbox: Sandbox, key_file: Path) -> None:
     key_id = json.loads(key_file.read_text())["key_id"]
     data = doc(tmgw("--json", "whoami"))

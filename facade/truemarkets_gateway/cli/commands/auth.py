@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.text import Text
 
-from ...errors import CredentialsError
 from .._runtime import command
 from ..context import CliContext
 from ..output import details
@@ -23,33 +23,51 @@ __all__ = ["register", "token", "whoami"]
 _SHOWN_CLAIMS = ("uid", "sub", "organization", "org_id", "iss", "aud", "iat", "exp", "typ")
 
 
-def _access_token(state: CliContext, *, fresh: bool) -> tuple[str, str, float | None]:
-    """(token, how it was obtained, expiry in server time) for the configured API key."""
+def _access_token(state: CliContext, *, fresh: bool) -> tuple[str, str, datetime | None]:
+    """(token, how it was obtained, when it expires) for the configured API key.
+
+    How: "minted" without a cached token, "cached" when the cache file served it as is,
+    "renewed" when a cached token was refreshed or replaced. `fresh` drops the cache first.
+    """
+    credentials = state.credentials(required=True)
+    assert credentials is not None
+    cache = state.cache_path(credentials)
+    if fresh and cache is not None:
+        cache.unlink(missing_ok=True)
+    before = _read(cache)
     gateway = state.gateway()
-    tokens = gateway._tokens
-    if tokens is None:  # pragma: no cover - gateway(auth=True) guarantees credentials
-        raise CredentialsError("no API key to mint a token with")
-    if fresh:
-        tokens.invalidate()
-    mints, refreshes = tokens.mint_count, tokens.refresh_count
-    value = tokens.get_token_sync(gateway.http_client)
-    if tokens.mint_count > mints:
+    value = gateway.access_token()
+    if before is None:
         source = "minted"
-    elif tokens.refresh_count > refreshes:
-        source = "refreshed"
-    else:
+    elif _read(cache) == before:
         source = "cached"
-    return value, source, tokens.expires_at
+    else:
+        source = "renewed"
+    return value, source, gateway.token_expires_at
+
+
+def _read(path: Path | None) -> bytes | None:
+    """The cache file's bytes, only to tell whether it changed (never shown)."""
+    if path is None:
+        return None
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def _when(epoch: float | None) -> datetime | None:
     return None if epoch is None else datetime.fromtimestamp(epoch, tz=UTC)
 
 
-def _remaining(epoch: float | None) -> str:
-    if epoch is None:
+def _seconds_left(expires_at: datetime | None) -> int | None:
+    return None if expires_at is None else int(expires_at.timestamp() - time.time())
+
+
+def _remaining(expires_at: datetime | None) -> str:
+    seconds = _seconds_left(expires_at)
+    if seconds is None:
         return "unknown"
-    seconds = int(epoch - time.time())
     if seconds <= 0:
         return "expired"
     minutes, secs = divmod(seconds, 60)
@@ -77,17 +95,18 @@ def token(
             "environment": state.environment.name,
             "host": state.environment.host,
             "source": source,
-            "expires_at": _when(expires_at),
-            "expires_in_seconds": None if expires_at is None else int(expires_at - time.time()),
+            "expires_at": expires_at,
+            "expires_in_seconds": _seconds_left(expires_at),
             "cache_file": str(state.cache_path(credentials) or ""),
         }
         if show_secret:
             document["access_token"] = value
+        shown_note = "printed below" if show_secret else "hidden (use --show-secret to print it)"
         rows: list[tuple[str, object]] = [
             ("key_id", credentials.key_id),
             ("environment", f"{state.environment.name} ({state.environment.host})"),
-            ("token", f"{source}; hidden (use --show-secret to print it)"),
-            ("expires_at", _when(expires_at)),
+            ("token", f"{source}; {shown_note}"),
+            ("expires_at", expires_at),
             ("expires_in", _remaining(expires_at)),
             ("cache_file", document["cache_file"] or "disabled"),
         ]
@@ -119,7 +138,7 @@ def whoami(ctx: typer.Context) -> None:
             "environment": state.environment.name,
             "host": state.environment.host,
             "claims": shown,
-            "expires_at": _when(expires_at),
+            "expires_at": expires_at,
         }
         rows: list[tuple[str, object]] = [
             ("key_id", credentials.key_id),
