@@ -815,6 +815,10 @@ class GatewayBase:
         if decision.retry:
             return decision
         note = "the token request to the Auth Service failed, so no Gateway request was sent"
+        if "no Gateway request was sent" in str(exc):  # the auth flow already said so
+            if isinstance(exc, APIConnectionError):
+                exc.may_have_reached_server = False
+            raise exc
         if isinstance(exc, APIError):
             exc.hint = f"{exc.hint}. {note[0].upper()}{note[1:]}" if exc.hint else note
             exc.args = (exc._describe(),)

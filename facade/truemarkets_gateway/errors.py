@@ -31,6 +31,7 @@ __all__ = [
     "OrderFailedError",
     "OrderNotCreatedError",
     "OrderTimeoutError",
+    "OrderWaitError",
     "PermissionDeniedError",
     "QuoteIssuesError",
     "QuoteStaleError",
@@ -38,6 +39,7 @@ __all__ = [
     "ServiceUnavailableError",
     "TransferFailedError",
     "TransferTimeoutError",
+    "TransferWaitError",
     "TrueMarketsError",
     "UnexpectedResponseError",
     "UnprocessableEntityError",
@@ -407,6 +409,35 @@ class TransferTimeoutError(WaitTimeoutError):
     @property
     def transfer_id(self) -> str:
         return self.resource_id
+
+
+class OrderWaitError(OrderTimeoutError):
+    """The order exists (or its cancel was sent), but waiting for it ended in an error.
+
+    It is not known to have finished: check `get_order(order_id)` before placing it again.
+    Carries `order_id`, `last_status` (None if never read) and `cause` (also `__cause__`).
+    An `OrderTimeoutError`, so code that handles wait timeouts handles this too.
+    """
+
+    def __init__(
+        self, message: str, *, order_id: str, last_status: str | None, cause: BaseException
+    ) -> None:
+        super().__init__(message, resource_id=order_id, last_status=last_status)
+        self.cause = cause
+
+
+class TransferWaitError(TransferTimeoutError):
+    """The transfer exists, but waiting for it ended in an error.
+
+    It is not known to have finished: check `get_transfer(transfer_id)` before sending again.
+    Carries `transfer_id`, `last_status` and `cause`; a `TransferTimeoutError`.
+    """
+
+    def __init__(
+        self, message: str, *, transfer_id: str, last_status: str | None, cause: BaseException
+    ) -> None:
+        super().__init__(message, resource_id=transfer_id, last_status=last_status)
+        self.cause = cause
 
 
 class OrderFailedError(TrueMarketsError):

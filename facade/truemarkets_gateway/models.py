@@ -481,8 +481,9 @@ class CancelResult:
     """What `cancel_order` did.
 
     `signed` is True for a DeFi cancel whose payloads were stamped and executed; `accepted`
-    for a CeFi cancel taken as is (202). `status` is None when not yet known (a CeFi cancel
-    without `wait`); `order` is the full order after waiting.
+    when the cancel was submitted (a CeFi 202, or an accepted DeFi cancel-execute).
+    `status` is None when not yet known (a CeFi cancel without `wait`); `order` is the full
+    order after waiting.
     """
 
     order_id: str
