@@ -974,3 +974,55 @@ def test_key_file_permission_warning_is_one_line(tmgw: Run, key_file: Path) -> N
     (line,) = warnings_shown
     assert line.startswith("Warning: ") and f"chmod 600 {key_file}" in line
     assert "KeyFilePermissionWarning" not in result.stderr and "warn(" not in result.stderr
+
+
+# --- tables and messages -------------------------------------------------------------------
+
+
+def test_orders_table_keeps_ids_whole_and_shows_symbols(
+    tmgw: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    defi = doc(tmgw("--json", "buy", "SOL", "2", "--chain", "solana"))
+    cefi = _resting_order(tmgw)
+    wide = tmgw("orders", "--limit", "2")
+    row = next(line for line in wide.stdout.splitlines() if defi["order_id"] in line)
+    assert " SOL " in row and " USDC " in row
+    assert defi["order"]["quote_asset"] not in wide.stdout
+    monkeypatch.setenv("COLUMNS", "100")
+    narrow = tmgw("orders", "--limit", "2")
+    assert narrow.exit_code == 0, narrow.output
+    assert defi["order_id"] in narrow.stdout and cefi in narrow.stdout  # each on one line
+
+
+def test_cancel_reports_the_status_it_left(tmgw: Run) -> None:
+    resting = _resting_order(tmgw)
+    result = tmgw("cancel", resting)
+    assert result.exit_code == 0, result.output
+    assert "submitted" not in result.stdout
+    assert "status is now cancel_pending" in result.stdout
+    assert doc(tmgw("--json", "cancel", _resting_order(tmgw)))["status"] == "cancel_pending"
+
+
+def test_order_view_shows_the_requested_chain_when_the_server_omits_it(
+    tmgw: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import attrs
+
+    from truemarkets_gateway.client import Gateway
+
+    real_get_order = Gateway.get_order
+
+    def without_chain(self: Gateway, order_id: str, **kwargs: Any) -> Any:
+        return attrs.evolve(real_get_order(self, order_id, **kwargs), chain=None)
+
+    monkeypatch.setattr(Gateway, "get_order", without_chain)
+    result = tmgw("buy", "SOL", "2", "--chain", "solana")
+    assert result.exit_code == 0, result.output
+    chain_row = next(
+        line for line in result.stdout.splitlines() if line.strip().startswith("chain")
+    )
+    assert "solana" in chain_row
+    base_row = next(
+        line for line in result.stdout.splitlines() if line.strip().startswith("base_asset")
+    )
+    assert "SOL (So1111" in base_row

@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 from rich import box
@@ -156,8 +156,19 @@ def _table(*columns: str, title: str | None = None) -> Table:
     table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
     for column in columns:
         numeric = column in _NUMERIC_COLUMNS
-        table.add_column(column, justify="right" if numeric else "left", overflow="fold")
+        justify: Literal["left", "right"] = "right" if numeric else "left"
+        if column in _ID_COLUMNS:
+            # An id is copied from here: one line, never folded or cut short.
+            table.add_column(
+                column, justify=justify, no_wrap=True, overflow="ignore", min_width=_ID_WIDTH
+            )
+        else:
+            table.add_column(column, justify=justify, overflow="fold")
     return table
+
+
+_ID_COLUMNS = frozenset({"order_id", "id"})
+_ID_WIDTH = 36  # a UUID
 
 
 _NUMERIC_COLUMNS = frozenset(
@@ -188,7 +199,17 @@ def details(title: str, rows: Iterable[tuple[str, object]]) -> Table:
     return table
 
 
-def order_details(order: Order, title: str | None = None) -> Table:
+def order_details(
+    order: Order, title: str | None = None, *, requested_chain: str | None = None
+) -> Table:
+    """One order. `requested_chain`: the --chain the order was placed with, shown when the
+    server's answer leaves `chain` empty."""
+    chain: object = order.chain
+    if chain is None and requested_chain:
+        chain = requested_chain
+    base: object = order.base_asset
+    if order.asset_symbol and order.base_asset and order.asset_symbol != order.base_asset:
+        base = f"{order.asset_symbol} ({order.base_asset})"
     return details(
         title or f"Order {order.order_id}",
         [
@@ -197,8 +218,8 @@ def order_details(order: Order, title: str | None = None) -> Table:
             ("side", order.side),
             ("type", order.type),
             ("venue", order.venue),
-            ("chain", order.chain),
-            ("base_asset", order.base_asset),
+            ("chain", chain),
+            ("base_asset", base),
             ("quote_asset", order.quote_asset),
             ("qty", order.qty),
             ("qty_unit", order.qty_unit),
@@ -215,7 +236,13 @@ def order_details(order: Order, title: str | None = None) -> Table:
     )
 
 
-def orders_table(orders: Sequence[Order]) -> Table:
+def orders_table(orders: Sequence[Order], symbols: Mapping[str, str] | None = None) -> Table:
+    """One row per order; `symbols` maps token addresses to symbols for the asset columns."""
+    names = symbols or {}
+
+    def asset(symbol: str | None, address: str | None) -> str:
+        return _text(symbol or names.get(address or "") or address)
+
     table = _table(
         "order_id",
         "created_at",
@@ -239,8 +266,8 @@ def orders_table(orders: Sequence[Order]) -> Table:
             _text(o.side),
             _text(o.type),
             _text(o.venue),
-            _text(o.asset_symbol or o.base_asset),
-            _text(o.quote_asset),
+            asset(o.asset_symbol, o.base_asset),
+            asset(None, o.quote_asset),
             _text(o.qty),
             _text(o.price),
             _text(o.executed_qty),

@@ -10,6 +10,7 @@ import typer
 from rich.console import Group, RenderableType
 from rich.text import Text
 
+from ...errors import TrueMarketsError
 from ...models import Asset, Order, OrderStatus
 from .._runtime import amount, command, wait_order_with_spinner
 from ..context import CliContext
@@ -255,7 +256,9 @@ def _trade(
         if placed.issues:
             renderables.append(Text("Quote issues: " + "; ".join(placed.issues), style="yellow"))
         if order is not None:
-            renderables.append(order_details(order, title=f"Order {placed.order_id}"))
+            renderables.append(
+                order_details(order, title=f"Order {placed.order_id}", requested_chain=chain)
+            )
         else:
             renderables.append(
                 Text(f"Order {placed.order_id} submitted (status: {status or 'unknown'}).")
@@ -444,7 +447,7 @@ def orders(
             items = list(itertools.islice(pager, limit + 1))
             more = len(items) > limit
             items = items[:limit]
-        renderables: list[RenderableType] = [orders_table(items)]
+        renderables: list[RenderableType] = [orders_table(items, _token_symbols(state, items))]
         if more:
             renderables.append(
                 Text(
@@ -454,6 +457,22 @@ def orders(
         elif not items:
             renderables = [Text("No orders.")]
         state.output.emit({"orders": items, "count": len(items), "has_more": more}, *renderables)
+
+
+def _token_symbols(state: CliContext, items: list[Order]) -> dict[str, str]:
+    """Symbols for the token addresses a table would show (DeFi quote assets carry none);
+    read from the public asset list only when needed, and only for people (not --json)."""
+    if state.output.json_mode or not any(
+        _looks_like_address(o.quote_asset or "")
+        or (o.asset_symbol is None and _looks_like_address(o.base_asset or ""))
+        for o in items
+    ):
+        return {}
+    try:
+        assets = list(state.gateway(auth=False).list_assets(venue="defi"))
+    except TrueMarketsError:
+        return {}  # addresses it is
+    return {a.address: a.symbol for a in assets if a.address and a.symbol}
 
 
 def order(
@@ -494,6 +513,9 @@ def cancel(
                 raise_on_failure=False,
             )
         status = final.status if final is not None else result.status
+        if status is None:
+            # A CeFi cancel answers 202 without a status: read the one it now has.
+            status = gateway.get_order_status(order_id)
         document = {
             "order_id": order_id,
             "status": status,
@@ -502,7 +524,7 @@ def cancel(
             "order": final,
         }
         renderables: list[RenderableType] = [
-            Text(f"Cancel of order {order_id} submitted (status: {status or 'pending'}).")
+            Text(f"Cancel of order {order_id} sent; its status is now {status.value}.")
         ]
         if final is not None:
             renderables = [order_details(final)]
