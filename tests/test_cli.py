@@ -339,18 +339,32 @@ def test_interrupt_while_waiting_names_the_order(
     assert "interrupted while waiting for order" in line and "tmgw order" in line
 
 
-def test_status_reporter_reports_each_status() -> None:
-    from truemarkets_gateway.cli._runtime import _StatusReporter
-    from truemarkets_gateway.models import OrderStatus
+def test_the_spinner_shows_each_status_the_gateway_reports(
+    tmgw: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rich.status import Status
 
-    class FakeGateway:
-        def get_order_status(self, order_id: str) -> OrderStatus:
-            return OrderStatus.PENDING
+    from truemarkets_gateway.client import Gateway
 
-    seen: list[str] = []
-    reporter: Any = _StatusReporter(FakeGateway(), seen.append)
-    assert reporter.get_order_status("o1") is OrderStatus.PENDING
-    assert seen == ["pending"]
+    shown: list[str] = []
+    real_update = Status.update
+    real_wait = Gateway.wait_for_order
+    callbacks: list[Any] = []
+
+    def update(self: Status, status: Any = None, **kwargs: Any) -> None:
+        shown.append(str(status))
+        real_update(self, status, **kwargs)
+
+    def wait_for_order(self: Gateway, order_id: str, **kwargs: Any) -> Any:
+        callbacks.append(kwargs.get("on_status"))
+        return real_wait(self, order_id, **kwargs)
+
+    monkeypatch.setattr(Status, "update", update)
+    monkeypatch.setattr(Gateway, "wait_for_order", wait_for_order)
+    result = tmgw("sell", "BTC", "0.01", "--price", "1", "--wait-for-fill", "--timeout", "20")
+    assert result.exit_code == 0, result.output
+    assert callbacks and callbacks[0] is not None  # the public on_status hook drives it
+    assert any("complete" in text for text in shown), shown
 
 
 # --- transfers -----------------------------------------------------------------------------

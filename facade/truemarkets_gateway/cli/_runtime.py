@@ -7,19 +7,24 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import Any, TextIO, TypeVar
+from typing import TextIO, TypeVar
 
 import typer
 from rich.text import Text
 
-from .._flows import Flow, run_sync, wait_order_flow, wait_transfer_flow
 from .._money import to_decimal
 from ..models import Order, Transfer
 from .context import CliContext, get_context
 from .errors import CliError, ExitCode, handle_errors
 from .output import Output
 
-__all__ = ["amount", "command", "wait_order_with_spinner", "wait_transfer_with_spinner"]
+__all__ = [
+    "amount",
+    "command",
+    "wait_order_with_spinner",
+    "wait_transfer_with_spinner",
+    "with_spinner",
+]
 
 T = TypeVar("T")
 
@@ -64,26 +69,6 @@ def amount(text: str, field: str) -> Decimal:
     return to_decimal(text, field)
 
 
-class _StatusReporter:
-    """Forwards flow calls to the Gateway and reports each status the poll reads."""
-
-    def __init__(self, gateway: object, on_status: Callable[[str], None]) -> None:
-        self._gateway = gateway
-        self._on_status = on_status
-
-    def __getattr__(self, name: str) -> Any:
-        target = getattr(self._gateway, name)
-
-        def call(*args: Any, **kwargs: Any) -> Any:
-            result = target(*args, **kwargs)
-            status = getattr(result, "status", result)
-            if status is not None:
-                self._on_status(str(getattr(status, "value", status)))
-            return result
-
-        return call
-
-
 def wait_order_with_spinner(
     state: CliContext,
     order_id: str,
@@ -91,48 +76,46 @@ def wait_order_with_spinner(
     timeout: float,
     known_status: object = None,
     wait_for_fill: bool = False,
-    terminal_only: bool = False,
-    raise_on_failure: bool = True,
 ) -> Order:
-    """Wait for an order to settle, showing its live status on stderr."""
+    """Wait for an order to settle (`Gateway.wait_for_order`), its live status on stderr."""
     gateway = state.gateway()
-    flow = wait_order_flow(
-        order_id,
-        timeout=timeout,
-        wait_for_fill=wait_for_fill,
-        raise_on_failure=raise_on_failure,
-        known_status=known_status,
-        targets=frozenset({"complete", "canceled", "failed"}) if terminal_only else None,
-    )
-    return _with_spinner(
-        state, f"order {order_id}", known_status, flow, gateway, f"tmgw order {order_id}"
+    return with_spinner(
+        state,
+        f"order {order_id}",
+        known_status,
+        f"tmgw order {order_id}",
+        lambda on_status: gateway.wait_for_order(
+            order_id, timeout=timeout, wait_for_fill=wait_for_fill, on_status=on_status
+        ),
     )
 
 
 def wait_transfer_with_spinner(
     state: CliContext, transfer: Transfer, *, timeout: float
 ) -> Transfer:
-    """Wait for a transfer to complete or fail, showing its live status on stderr."""
+    """Wait for a transfer to complete or fail (`Gateway.wait_for_transfer`), its live
+    status on stderr."""
     gateway = state.gateway()
-    flow = wait_transfer_flow(transfer.id, timeout=timeout, raise_on_failure=True, known=transfer)
-    return _with_spinner(
+    return with_spinner(
         state,
         f"transfer {transfer.id}",
         transfer.status,
-        flow,
-        gateway,
         f"tmgw transfers {transfer.id}",
+        lambda on_status: gateway.wait_for_transfer(
+            transfer.id, timeout=timeout, on_status=on_status
+        ),
     )
 
 
-def _with_spinner(
+def with_spinner(
     state: CliContext,
     what: str,
     known_status: object,
-    flow: Flow[T],
-    gateway: object,
     follow_up: str,
+    run: Callable[[Callable[[str], None]], T],
 ) -> T:
+    """`run(on_status)` under a spinner on stderr that shows each status `on_status` hears.
+    Ctrl-C ends the wait (exit 130) with a hint to look the object up again."""
     err = state.output.err
     started = time.monotonic()
 
@@ -145,8 +128,7 @@ def _with_spinner(
     first = str(getattr(known_status, "value", known_status or "submitted"))
     try:
         with err.status(label(first), spinner="dots") as spinner:
-            reporter = _StatusReporter(gateway, lambda status: spinner.update(label(status)))
-            return run_sync(flow, reporter)
+            return run(lambda status: spinner.update(label(status)))
     except KeyboardInterrupt:
         raise CliError(
             f"interrupted while waiting for {what}",

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from ...errors import TrueMarketsError
 from ...models import Asset, Order, OrderStatus
-from .._runtime import amount, command, wait_order_with_spinner
+from .._runtime import amount, command, wait_order_with_spinner, with_spinner
 from ..context import CliContext
 from ..errors import CliError
 from ..output import details, fmt_decimal, order_details, orders_table
@@ -501,17 +501,19 @@ def cancel(
         if state.needs_confirmation:
             current = gateway.get_order(order_id)
             state.confirm(action, order_details(current, title="Order to cancel"))
-        result = gateway.cancel_order(order_id, wait=False)
-        final: Order | None = None
         if wait:
-            final = wait_order_with_spinner(
+            result = with_spinner(
                 state,
-                order_id,
-                timeout=timeout,
-                known_status=result.status,
-                terminal_only=True,
-                raise_on_failure=False,
+                f"order {order_id}",
+                "cancel sent",
+                f"tmgw order {order_id}",
+                lambda on_status: gateway.cancel_order(
+                    order_id, wait=True, timeout=timeout, on_status=on_status
+                ),
             )
+        else:
+            result = gateway.cancel_order(order_id, wait=False)
+        final = result.order
         status = final.status if final is not None else result.status
         if status is None:
             # A CeFi cancel answers 202 without a status: read the one it now has.
