@@ -969,6 +969,24 @@ def test_orders_filters_are_checked_before_any_request(
     assert _requests(sandbox) == before
 
 
+def test_transfers_status_is_checked_before_any_request(tmgw: Run, sandbox: Sandbox) -> None:
+    before = _requests(sandbox)
+    result = tmgw("transfers", "--status", "reversed")
+    assert result.exit_code == 2, result.output
+    assert "awaiting_signature" in one_error_line(result)
+    assert _requests(sandbox) == before
+    assert tmgw("--json", "transfers", "--status", "Completed").exit_code == 0
+
+
+def test_sandbox_command_defaults_to_fresh_ids() -> None:
+    import inspect
+
+    from truemarkets_gateway.cli.commands import tools
+
+    seed = inspect.signature(tools.sandbox).parameters["seed"].default
+    assert seed is None  # a fixed default seed would repeat key ids across restarts
+
+
 def test_orders_status_list_is_sent_as_given(tmgw: Run) -> None:
     _resting_order(tmgw)
     listed = doc(tmgw("--json", "orders", "--status", " Active , complete"))

@@ -64,6 +64,16 @@ def _warnings_as_lines(out: Output) -> Iterator[None]:
         yield
 
 
+def choice(value: str | None, allowed: tuple[str, ...], option: str) -> str | None:
+    """An option that takes one of a few words, checked here rather than by the server."""
+    if value is None:
+        return None
+    text = value.strip().lower()
+    if text not in allowed:
+        raise CliError(f"{option} must be one of {', '.join(allowed)}; got {value!r}")
+    return text
+
+
 def amount(text: str, field: str) -> Decimal:
     """A positive decimal amount from the command line (never through float)."""
     return to_decimal(text, field)

@@ -10,8 +10,8 @@ import typer
 from rich.console import RenderableType
 from rich.text import Text
 
-from ...models import Asset, Balances
-from .._runtime import amount, command, wait_transfer_with_spinner
+from ...models import Asset, Balances, TransferStatus
+from .._runtime import amount, choice, command, wait_transfer_with_spinner
 from ..context import CliContext
 from ..errors import CliError
 from ..output import (
@@ -209,6 +209,7 @@ def transfers(
 ) -> None:
     """List transfers, or show one by id."""
     with command(ctx) as state:
+        status = choice(status, tuple(s.value for s in TransferStatus), "--status")
         gateway = state.gateway()
         if transfer_id is not None:
             one = gateway.get_transfer(transfer_id)

@@ -31,7 +31,10 @@ def sandbox(
             help="Port (0: any free port). A port in use is a usage error (exit 2).",
         ),
     ] = 8600,
-    seed: Annotated[int, typer.Option("--seed", metavar="N", help="Seed for prices and ids.")] = 0,
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", metavar="N", help="Repeatable ids (default: fresh ids each run)."),
+    ] = None,
     settle_delay: Annotated[
         float,
         typer.Option(

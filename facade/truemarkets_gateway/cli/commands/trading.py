@@ -12,7 +12,7 @@ from rich.text import Text
 
 from ...errors import TrueMarketsError
 from ...models import Asset, Order, OrderStatus
-from .._runtime import amount, command, wait_order_with_spinner, with_spinner
+from .._runtime import amount, choice, command, wait_order_with_spinner, with_spinner
 from ..context import CliContext
 from ..errors import CliError
 from ..output import details, fmt_decimal, order_details, orders_table
@@ -38,15 +38,6 @@ Timeout = Annotated[
 def _default_unit(side: str, order_type: str) -> str:
     """Market buys count quote units (spend $X); limits and sells count base units."""
     return "quote" if side == "buy" and order_type == "market" else "base"
-
-
-def _choice(value: str | None, allowed: tuple[str, ...], option: str) -> str | None:
-    if value is None:
-        return None
-    text = value.strip().lower()
-    if text not in allowed:
-        raise CliError(f"{option} must be one of {', '.join(allowed)}; got {value!r}")
-    return text
 
 
 def _statuses(value: str | None) -> list[str] | None:
@@ -89,8 +80,8 @@ def quote(
 ) -> None:
     """Price a CeFi market order without placing it (no API key needed)."""
     with command(ctx) as state:
-        side_v = _choice(side, _SIDES, "--side") or "buy"
-        unit_v = _choice(unit, _UNITS, "--unit") or _default_unit(side_v, "market")
+        side_v = choice(side, _SIDES, "--side") or "buy"
+        unit_v = choice(unit, _UNITS, "--unit") or _default_unit(side_v, "market")
         qty_v = amount(qty, "qty")
         result = state.gateway(auth=False).quote(
             base_asset=base_asset,
@@ -186,10 +177,10 @@ def _trade(
     timeout: float,
 ) -> None:
     with command(ctx) as state:
-        type_v = _choice(order_type, ("market", "limit"), "--type") or (
+        type_v = choice(order_type, ("market", "limit"), "--type") or (
             "limit" if price is not None else "market"
         )
-        unit_v = _choice(unit, _UNITS, "--unit") or _default_unit(side, type_v)
+        unit_v = choice(unit, _UNITS, "--unit") or _default_unit(side, type_v)
         qty_v = amount(qty, "qty")
         price_v = amount(price, "price") if price is not None else None
         if address is not None and chain is None:
@@ -436,7 +427,7 @@ def orders(
 ) -> None:
     """List orders, newest first, following the pages as needed."""
     with command(ctx) as state:
-        venue_v = _choice(venue, _VENUES, "--venue")
+        venue_v = choice(venue, _VENUES, "--venue")
         status_v = _statuses(status)
         page_size = min(limit, 100) if not all_pages else 100
         pager = state.gateway().list_orders(status=status_v, venue=venue_v, limit=page_size)
