@@ -17,6 +17,7 @@ import base64
 import json
 import multiprocessing as mp
 import socket
+import time
 from collections.abc import Callable
 from multiprocessing.sharedctypes import Synchronized
 from typing import Any
@@ -52,7 +53,9 @@ REFRESH_TOKEN = fixed_token("refresh")
 TOKENS = {
     "access_token": ACCESS_TOKEN,
     "refresh_token": REFRESH_TOKEN,
-    "expires_in": "2099-12-31T23:59:59Z",
+    # An hour from server start, like the real service: long enough for every run, and
+    # short enough that the SDK takes it as given (it caps absurd expiries with a warning).
+    "expires_in": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600)),
     "token_type": "Bearer",
 }
 QUOTE = {"qty": "0.01485", "price": "67340.25"}
