@@ -1058,3 +1058,12 @@ def test_order_view_shows_the_requested_chain_when_the_server_omits_it(
         line for line in result.stdout.splitlines() if line.strip().startswith("base_asset")
     )
     assert "SOL (So1111" in base_row
+
+
+def test_sandbox_without_its_extra_says_how_to_install(
+    tmgw: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "truemarkets_gateway.sandbox", None)
+    result = tmgw("sandbox", "--port", "0")
+    assert result.exit_code == 2
+    assert "truemarkets-gateway[sandbox]" in one_error_line(result)

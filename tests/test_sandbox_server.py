@@ -237,3 +237,15 @@ def test_serve_on_port_0_reports_the_real_port_when_ready() -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_importing_without_the_extra_names_it() -> None:
+    code = (
+        "import sys; sys.modules['starlette'] = None\n"
+        "try:\n"
+        "    import truemarkets_gateway.sandbox\n"
+        "except ImportError as exc:\n"
+        "    print(exc)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert 'pip install "truemarkets-gateway[sandbox]"' in out.stdout

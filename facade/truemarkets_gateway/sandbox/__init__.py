@@ -7,6 +7,15 @@
 
 from __future__ import annotations
 
+try:
+    import starlette  # noqa: F401
+    import uvicorn  # noqa: F401
+except ImportError as missing:  # pragma: no cover - depends on the installed extras
+    raise ImportError(
+        "truemarkets_gateway.sandbox needs the sandbox extra: "
+        'pip install "truemarkets-gateway[sandbox]"'
+    ) from missing
+
 from truemarkets_gateway.sandbox.app import SandboxApp, create_app
 from truemarkets_gateway.sandbox.config import SandboxConfig
 from truemarkets_gateway.sandbox.faults import Fault, FaultController, FaultKind, FaultRule

@@ -58,9 +58,9 @@ def sandbox(
     with command(ctx) as state:
         try:
             from ...sandbox import SandboxConfig, create_app
-        except ImportError as exc:
+        except ImportError:
             raise CliError(
-                f"the sandbox needs extra packages ({exc.name or exc})",
+                "the sandbox needs the starlette and uvicorn packages",
                 hint='pip install "truemarkets-gateway[sandbox]"',
             ) from None
         config = SandboxConfig(seed=seed, settle_delay=settle_delay)
