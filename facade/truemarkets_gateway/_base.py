@@ -30,6 +30,7 @@ from .errors import (
     UnexpectedResponseError,
     ValidationError,
     error_from_response,
+    scrub_transport_error,
 )
 
 if TYPE_CHECKING:
@@ -771,6 +772,7 @@ class GatewayBase:
         elif not call.op.idempotent and call.op.reconcile:
             message += f". {call.op.reconcile}"
         cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+        scrub_transport_error(exc)  # it stays chained as the cause: no token on its request
         raise cls(message, request=_request_of(exc), may_have_reached_server=sent) from exc
 
     def _after_token_failure(

@@ -46,6 +46,7 @@ __all__ = [
     "ValidationError",
     "WaitTimeoutError",
     "error_from_response",
+    "scrub_transport_error",
     "parse_error_body",
 ]
 
@@ -136,7 +137,7 @@ class UnexpectedResponseError(TrueMarketsError):
     ) -> None:
         super().__init__(message)
         self.message = message
-        self.response = response
+        self.response = None if response is None else _safe_response(response)
         self.status_code = None if response is None else response.status_code
         self.source = source
 
@@ -170,7 +171,7 @@ class APIError(TrueMarketsError):
         self.request_id = envelope.request_id
         self.field_violations = envelope.field_violations
         self.body = envelope.body
-        self.response = response
+        self.response = None if response is None else _safe_response(response)
         self.envelope = envelope
         self.hint = hint
         super().__init__(self._describe())
@@ -346,13 +347,52 @@ def _safe_request(request: httpx.Request | None) -> httpx.Request | None:
 
 
 def _safe_response(response: httpx.Response) -> httpx.Response:
-    """The response, with its request replaced by one without secret headers."""
-    try:
-        request = response.request
-    except RuntimeError:
+    """A detached copy of the response fit to travel with an exception.
+
+    Status, headers (no `Set-Cookie`) and the body already read, tied to a safe copy of the
+    request. Not the original object: its stream still references the connection's
+    request, bearer token and stamped body included.
+    """
+    import httpx
+
+    if getattr(response, "_tmgw_safe", False):
         return response
-    response.request = _safe_request(request)  # type: ignore[assignment]
-    return response
+    try:
+        request: httpx.Request | None = response.request
+    except RuntimeError:
+        request = None
+    try:
+        content = response.content
+    except httpx.ResponseNotRead:
+        content = b""
+    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() != "set-cookie"]
+    safe = httpx.Response(response.status_code, headers=headers, content=content)
+    # Content-Encoding would make httpx decode the already decoded body again.
+    safe.headers.pop("content-encoding", None)
+    safe_request = _safe_request(request)
+    if safe_request is not None:
+        safe.request = safe_request
+    safe._tmgw_safe = True  # type: ignore[attr-defined]
+    return safe
+
+
+def scrub_transport_error(exc: BaseException) -> None:
+    """Replace, along an httpx exception's chain, each request it holds by a safe copy.
+
+    The facade chains transport failures (`raise APIConnectionError(...) from exc`) so the
+    original type and message stay visible; their `.request` must not carry the token.
+    """
+    import httpx
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, httpx.RequestError):
+            held = getattr(current, "_request", None)
+            if isinstance(held, httpx.Request):
+                current._request = _safe_request(held)
+        current = current.__cause__ or current.__context__
 
 
 # --- workflow outcomes ------------------------------------------------------------------------

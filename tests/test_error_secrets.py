@@ -1,0 +1,157 @@
+"""No exception the facade raises holds the bearer token or a payload stamp, however deep:
+walk every object reachable from it (attributes, causes, contexts, containers), not only
+its text."""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from truemarkets_gateway import Gateway
+from truemarkets_gateway.errors import (
+    APIConnectionError,
+    InternalServerError,
+    TrueMarketsError,
+    UnexpectedResponseError,
+)
+
+TOKEN = "tok-SECRET-7f3a9c"
+STAMP = "stamp-SECRET-b81e44"
+SKIP = (types.FrameType, types.TracebackType, types.ModuleType, type, types.FunctionType)
+
+
+def _reachable(root: object, limit: int = 20000) -> Iterator[object]:
+    seen: set[int] = set()
+    todo: list[object] = [root]
+    while todo and len(seen) < limit:
+        obj = todo.pop()
+        if (
+            id(obj) in seen
+            or isinstance(obj, SKIP)
+            or (callable(obj) and not hasattr(obj, "__dict__"))
+        ):
+            continue
+        seen.add(id(obj))
+        yield obj
+        if isinstance(obj, str | bytes | bytearray | int | float | bool) or obj is None:
+            continue
+        if isinstance(obj, dict):
+            todo.extend(obj.keys())
+            todo.extend(obj.values())
+            continue
+        if isinstance(obj, list | tuple | set | frozenset):
+            todo.extend(obj)
+            continue
+        if isinstance(obj, BaseException):
+            todo.extend([obj.__cause__, obj.__context__, *obj.args])
+        todo.extend(getattr(obj, "__dict__", {}).values())
+        for slot in getattr(type(obj), "__slots__", ()):
+            if isinstance(slot, str) and hasattr(obj, slot):
+                todo.append(getattr(obj, slot))
+
+
+def _leaks(exc: BaseException) -> list[str]:
+    found = []
+    for obj in _reachable(exc):
+        if isinstance(obj, bytes | bytearray):
+            text = bytes(obj).decode("latin-1")
+        elif isinstance(obj, str):
+            text = obj
+        else:
+            continue
+        found.extend(secret for secret in (TOKEN, STAMP) if secret in text)
+    return found
+
+
+def _gateway(handler: Callable[[httpx.Request], httpx.Response]) -> Gateway:
+    return Gateway(
+        base_url="https://gateway.test",
+        access_token=TOKEN,
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+        max_retries=1,
+        sleep=lambda _s: None,
+    )
+
+
+def _raised(call: Callable[[], Any]) -> TrueMarketsError:
+    with pytest.raises(TrueMarketsError) as info:
+        call()
+    return info.value
+
+
+def test_the_walker_finds_a_planted_secret() -> None:
+    request = httpx.Request("GET", "https://x.test", headers={"Authorization": f"Bearer {TOKEN}"})
+    planted = RuntimeError("x")
+    planted.__cause__ = httpx.ConnectError("no", request=request)
+    assert _leaks(planted) == [TOKEN]
+
+
+def test_api_error_on_execute_holds_neither_token_nor_stamp() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        assert request.headers["authorization"] == f"Bearer {TOKEN}"
+        return httpx.Response(500, json={"message": "boom", "echo": "nothing"})
+
+    exc = _raised(lambda: _gateway(handler).execute_order("o-1", signatures=[STAMP]))
+    assert isinstance(exc, InternalServerError)
+    assert exc.response is not None and exc.response.status_code == 500
+    assert exc.response.request.url.path.endswith("/orders/o-1/execute")
+    assert _leaks(exc) == []
+
+
+def test_unreadable_success_body_holds_no_token() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200, text="<html>maintenance</html>", headers={"content-type": "text/html"}
+        )
+
+    exc = _raised(lambda: _gateway(handler).get_balances())
+    assert isinstance(exc, UnexpectedResponseError)
+    assert _leaks(exc) == []
+
+
+def test_dropped_connection_holds_no_token_in_its_cause() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.RemoteProtocolError("server closed the connection", request=request)
+
+    exc = _raised(lambda: _gateway(handler).execute_order("o-2", signatures=[STAMP]))
+    assert isinstance(exc, APIConnectionError) and exc.__cause__ is not None
+    assert "RemoteProtocolError" in str(exc)
+    assert _leaks(exc) == []
+
+
+@pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1"])
+@pytest.mark.parametrize("fault", ["error", "drop"])
+def test_real_connection_errors_hold_neither_token_nor_stamps(tmp_path: Any, fault: str) -> None:
+    """Over a real socket (httpcore streams keep the sent request): execute fails after the
+    server processed it; the exception must not lead back to the token or the stamps."""
+    from truemarkets_gateway.sandbox import Fault, Sandbox
+
+    with Sandbox() as sb:
+        _, key_file = sb.create_api_key(tmp_path / "key.json")
+        with Gateway(base_url=sb.base_url, key_file=key_file, sleep=lambda _s: None) as gw:
+            created = gw.create_order(
+                side="buy",
+                type="market",
+                qty="5",
+                qty_unit="quote",
+                base_asset="So11111111111111111111111111111111111111112",
+                chain="solana",
+            )
+            assert created.payloads
+            token = gw.access_token()
+            stamps = gw.sign_payloads(created.payloads)
+            made = Fault.error(500, after_processing=True) if fault == "error" else Fault.drop()
+            sb.faults.add("POST", "/orders/*/execute", made, times=1)
+            with pytest.raises(TrueMarketsError) as info:
+                gw.execute_order(created, signatures=stamps)
+    texts = [
+        bytes(o).decode("latin-1") if isinstance(o, bytes | bytearray) else o
+        for o in _reachable(info.value)
+        if isinstance(o, str | bytes | bytearray)
+    ]
+    assert not [t for t in texts if token in t]
+    assert not [t for t in texts for stamp in stamps if stamp in t]
