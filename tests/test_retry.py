@@ -283,3 +283,57 @@ async def test_async_matrix_matches_sync() -> None:
         await gw.create_order(side="sell", type="market", qty="1", qty_unit="base", base_asset="B")
     assert stub.count("POST", "/orders") == 1
     await gw.close()
+
+
+def _rate_limited_then_ok(retry_after: str) -> tuple[list[httpx.Request], httpx.MockTransport]:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if len(seen) == 1:
+            return httpx.Response(
+                429, headers={"Retry-After": retry_after}, json={"message": "slow"}
+            )
+        return httpx.Response(200, json={"qty": "1", "price": "2"})
+
+    return seen, httpx.MockTransport(handler)
+
+
+def test_a_retry_after_beyond_max_retry_wait_reaches_the_caller_at_once() -> None:
+    from truemarkets_gateway import Gateway
+    from truemarkets_gateway.errors import RateLimitError
+
+    seen, transport = _rate_limited_then_ok("30")
+    sleeps: list[float] = []
+    gw = Gateway(
+        base_url="https://x.test",
+        http_client=httpx.Client(transport=transport),
+        sleep=sleeps.append,
+    )
+    with pytest.raises(RateLimitError) as info:
+        gw.quote(base_asset="BTC", quote_asset="USD", qty="1", qty_unit="quote", side="buy")
+    assert info.value.retry_after == 30 and len(seen) == 1 and sleeps == []
+
+
+def test_max_retry_wait_can_allow_a_longer_server_wait() -> None:
+    from truemarkets_gateway import Gateway
+
+    seen, transport = _rate_limited_then_ok("30")
+    sleeps: list[float] = []
+    gw = Gateway(
+        base_url="https://x.test",
+        http_client=httpx.Client(transport=transport),
+        sleep=sleeps.append,
+        max_retry_wait=60,
+    )
+    gw.quote(base_asset="BTC", quote_asset="USD", qty="1", qty_unit="quote", side="buy")
+    assert len(seen) == 2 and sleeps == [30.0]
+
+
+@pytest.mark.parametrize("bad", [-1, float("nan"), "5", True])
+def test_max_retry_wait_is_checked(bad: object) -> None:
+    from truemarkets_gateway import Gateway
+    from truemarkets_gateway.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="max_retry_wait"):
+        Gateway(base_url="https://x.test", max_retry_wait=bad)  # type: ignore[arg-type]

@@ -210,6 +210,12 @@ def _json(response: httpx.Response) -> Any:
 # --- the shared client base ----------------------------------------------------------------------
 
 
+def _check_wait(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 1e6:
+        raise ValidationError("max_retry_wait", "must be a number of seconds, 0 or more")
+    return float(value)
+
+
 def _check_retries(value: object, field: str = "max_retries") -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValidationError(field, f"must be an integer, 0 or more; got {value!r}")
@@ -260,6 +266,7 @@ class GatewayBase:
         legacy: bool | None,
         timeout: float | httpx.Timeout | None,
         max_retries: int,
+        max_retry_wait: float,
         user_agent: str | None,
         token_cache: str | os.PathLike[str] | TokenCache | None,
         refresh_margin: float,
@@ -281,7 +288,7 @@ class GatewayBase:
         self._headers = {"User-Agent": self.user_agent, "Accept": "application/json"}
         self._timeout = timeout
         self._environ = environ
-        self._retry_policy = _retry.RetryPolicy()
+        self._retry_policy = _retry.RetryPolicy(max_wait=_check_wait(max_retry_wait))
         self._rand = rand if rand is not None else random.random
         self._clock = clock
         self._monotonic = monotonic  # deadlines and payload age in the workflows

@@ -15,6 +15,7 @@ import httpx
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",
+    "DEFAULT_MAX_RETRY_WAIT",
     "RetryDecision",
     "RetryPolicy",
     "backoff_delay",
@@ -26,6 +27,10 @@ __all__ = [
 ]
 
 DEFAULT_MAX_RETRIES = 2
+# The longest server-advised wait (Retry-After, x-ratelimit-reset) we sleep through. A quote
+# or balance read arriving half a minute late is stale for a trading program: past this the
+# RateLimitError (with `retry_after`) reaches the caller, who decides.
+DEFAULT_MAX_RETRY_WAIT = 10.0
 
 # httpx raises these before a single byte of the request is written.
 _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -40,7 +45,7 @@ class RetryPolicy(NamedTuple):
 
     initial_delay: float = 0.5
     max_delay: float = 8.0
-    max_wait: float = 60.0
+    max_wait: float = DEFAULT_MAX_RETRY_WAIT
 
 
 class RetryDecision(NamedTuple):

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 
 from ._base import DEFAULT_TIMEOUT, NOT_GIVEN, GatewayBase, PreparedCall
-from ._retry import DEFAULT_MAX_RETRIES
+from ._retry import DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_WAIT
 from .errors import TrueMarketsError
 from .pagination import AsyncPager
 from .workflows import AsyncWorkflows
@@ -61,7 +61,7 @@ class AsyncGateway(AsyncWorkflows, GatewayBase):
     `TM_PRIVATE_KEY`; with none, only `quote` and `list_assets` work); `signer` for DeFi
     payload stamps (default `TM_SIGNER_KEY`, else the API key); `on_behalf_of` (organisation
     keys); `legacy` (the deprecated /v1/conductor path); `timeout`; `max_retries` (also per
-    call); `http_client` (your own `httpx.AsyncClient`; it is not closed for you);
+    call); `max_retry_wait` (the longest Retry-After slept through, 10 s by default); `http_client` (your own `httpx.AsyncClient`; it is not closed for you);
     `user_agent`; `token_cache`; `refresh_margin`; `clock` (wall clock, Unix seconds: token
     expiry, Retry-After dates) and `monotonic` (deadlines and payload age in the workflows).
 
@@ -89,6 +89,7 @@ class AsyncGateway(AsyncWorkflows, GatewayBase):
         legacy: bool | None = None,
         timeout: float | httpx.Timeout | None = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT,
         http_client: httpx.AsyncClient | None = None,
         user_agent: str | None = None,
         token_cache: str | os.PathLike[str] | TokenCache | None = None,
@@ -112,6 +113,7 @@ class AsyncGateway(AsyncWorkflows, GatewayBase):
             legacy=legacy,
             timeout=timeout,
             max_retries=max_retries,
+            max_retry_wait=max_retry_wait,
             user_agent=user_agent,
             token_cache=token_cache,
             refresh_margin=refresh_margin,
