@@ -60,7 +60,8 @@ class Gateway(SyncWorkflows, GatewayBase):
     `TM_PRIVATE_KEY`; with none, only `quote` and `list_assets` work); `signer` for DeFi
     payload stamps (default `TM_SIGNER_KEY`, else the API key); `on_behalf_of` (organisation
     keys); `legacy` (the deprecated /v1/conductor path); `timeout`; `max_retries` (also per
-    call); `max_retry_wait` (the longest Retry-After slept through, 10 s by default); `http_client` (your own `httpx.Client`; it is not closed for you);
+    call); `max_retry_wait` (the longest Retry-After slept through, 10 s by default);
+    `http_client` (your own `httpx.Client`; it is not closed for you);
     `user_agent`; `token_cache`; `refresh_margin`; `clock` (wall clock, Unix seconds: token
     expiry, Retry-After dates) and `monotonic` (deadlines and payload age in the workflows).
 

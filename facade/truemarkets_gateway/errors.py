@@ -46,8 +46,8 @@ __all__ = [
     "ValidationError",
     "WaitTimeoutError",
     "error_from_response",
-    "scrub_transport_error",
     "parse_error_body",
+    "scrub_transport_error",
 ]
 
 
