@@ -121,6 +121,23 @@ def test_early_token_expiry_rejects_tokens_before_exp(raw: Session, clock: Clock
     assert raw.get("/orders").status_code == 200
 
 
+def test_sub_second_early_expiry_counts_from_the_exact_issue_time(
+    raw: Session, clock: Clock
+) -> None:
+    raw.sandbox.faults.expire_tokens_after(0.5)
+    clock.advance(0.7)  # mid-second: `iat` (whole seconds) says the token is 0.7 s old
+    refreshed = raw.http.post(
+        "/v1/auth/token/refresh", json={"refresh_token": raw.tokens["refresh_token"]}
+    )
+    assert refreshed.status_code == 200
+    raw.tokens = refreshed.json()
+    assert raw.get("/orders").status_code == 200  # fresh: 0 s old
+    clock.advance(0.4)
+    assert raw.get("/orders").status_code == 200
+    clock.advance(0.1)
+    assert raw.get("/orders").status_code == 401
+
+
 def test_scripted_sequence(raw: Session) -> None:
     raw.sandbox.faults.script("POST", "/quotes", [None, Fault.error(503), Fault.error(502)])
     assert [quote(raw).status_code for _ in range(5)] == [200, 503, 502, 200, 200]

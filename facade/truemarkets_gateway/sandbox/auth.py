@@ -98,6 +98,9 @@ class AuthService:
         self._lock = threading.Lock()
         self._keys: dict[str, ApiKey] = {}
         self._live_refresh: set[str] = set()
+        # Exact issue time and `exp` of each live access token, by jti: the `iat` claim is
+        # whole seconds, too coarse for an early expiry under a second.
+        self._issued_at: dict[str, tuple[float, int]] = {}
         self._signing_key = ec.generate_private_key(ec.SECP256R1())
         self._signing_pem = self._signing_key.private_bytes(
             serialization.Encoding.PEM,
@@ -194,11 +197,13 @@ class AuthService:
         return self._issue(key)
 
     def _issue(self, key: ApiKey) -> TokenPair:
-        now = int(self._now())
+        issued_at = self._now()
+        now = int(issued_at)
         subject = f"{key.uid[:8]}@sandbox.truemarkets.invalid"
         access_exp = now + int(self._token_lifetime)
         base = {"uid": key.uid, "sub": subject, "iat": now, "key_id": key.key_id}
-        access = {**base, "exp": access_exp, "typ": "access", "jti": self._ids.uuid()}
+        access_jti = self._ids.uuid()
+        access = {**base, "exp": access_exp, "typ": "access", "jti": access_jti}
         refresh_jti = self._ids.uuid()
         refresh = {
             **base,
@@ -208,6 +213,10 @@ class AuthService:
         }
         with self._lock:
             self._live_refresh.add(refresh_jti)
+            # Forget the issue times of tokens past their `exp`: they are refused anyway.
+            for jti in [j for j, (_, exp) in self._issued_at.items() if exp <= issued_at]:
+                del self._issued_at[jti]
+            self._issued_at[access_jti] = (issued_at, access_exp)
         return TokenPair(self._encode(access), self._encode(refresh), access_exp)
 
     # --- bearer checks --------------------------------------------------------------------
@@ -226,12 +235,18 @@ class AuthService:
         if int(claims.get("exp", 0)) <= now:
             raise _unauthenticated("token expired")
         early = self._early_expiry()
-        if early is not None and now - int(claims.get("iat", 0)) >= early:
+        if early is not None and now - self._issue_time(claims) >= early:
             raise _unauthenticated("token expired")
         key = self.key(str(claims.get("key_id", "")))
         if key is None or key.revoked:
             raise _unauthenticated("API key revoked")
         return Principal(uid=str(claims["uid"]), key_id=key.key_id)
+
+    def _issue_time(self, claims: Mapping[str, Any]) -> float:
+        """When the token was issued, exactly when this service issued it, else its `iat`."""
+        with self._lock:
+            known = self._issued_at.get(str(claims.get("jti", "")))
+        return known[0] if known is not None else float(claims.get("iat", 0))
 
     def peek_key_id(self, authorization: str | None) -> str | None:
         """The key id in a bearer token without any checks (for rate-limit buckets)."""
