@@ -220,6 +220,49 @@ def test_create_rules_answer_400_with_field_violations(
     assert session.sandbox.state.orders == {}
 
 
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/orders", market_buy(qty=str(10**30)), "qty"),
+        ("/orders", market_buy(qty="1" + "0" * 12), "qty"),
+        ("/orders", market_buy(qty="0." + "0" * 18 + "1"), "qty"),
+        ("/orders", limit("buy", str(10**30)), "price"),
+        ("/orders", limit("sell", "0." + "0" * 18 + "1"), "price"),
+        ("/quotes", {**market_buy(qty=str(10**30)), "type": None}, "qty"),
+    ],
+)
+def test_amounts_beyond_a_sane_size_or_precision_are_400(
+    session: Session, path: str, body: dict[str, Any], field: str
+) -> None:
+    body = {k: v for k, v in body.items() if v is not None}
+    response = session.post(path, body)
+    assert response.status_code == 400, response.text
+    error = response.json()
+    assert error["type"] == "invalid_argument"
+    assert field in {v["field"] for v in error["field_violations"]}
+    assert session.sandbox.state.orders == {}
+
+
+def test_largest_accepted_amounts_do_not_overflow_the_arithmetic(session: Session) -> None:
+    big, fine = "9" * 12 + "." + "9" * 18, "0." + "0" * 17 + "1"
+    trailing_zeros = "0.5" + "0" * 30  # not precision: one decimal place
+    answers = [
+        session.post("/orders", limit("buy", big, qty=big)),
+        session.post("/orders", limit("buy", fine, qty=big)),
+        session.post("/orders", market_buy(qty=trailing_zeros)),
+        session.post(
+            "/orders",
+            {**defi_buy(chain="hypercore-perp", token="BTC", qty=big), "leverage": 50},
+        ),
+        session.post("/quotes", {**market_buy(qty=big), "type": None} | {"qty_unit": "base"}),
+    ]
+    assert all(a.status_code < 500 for a in answers), [a.text for a in answers]
+    order_id = answers[1].json()["order_id"]
+    patched = session.request("PATCH", f"/orders/{order_id}", json={"price": big})
+    assert patched.status_code < 500
+    assert session.get(f"/orders/{order_id}").status_code == 200
+
+
 def test_perp_orders_with_leverage_are_accepted(session: Session) -> None:
     body = {**defi_buy(chain="hypercore-perp", token="BTC"), "leverage": 10}
     response = session.post("/orders", body)

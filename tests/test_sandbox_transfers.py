@@ -116,6 +116,8 @@ def test_defi_transfer_with_a_network_is_400(session: Session) -> None:
         transfer(USDC_SOLANA_ID, qty_unit="lots"),
         {**transfer(USDC_SOLANA_ID), "to": ""},
         transfer(USDC_SOLANA_ID, qty="1000000"),  # more than the balance
+        transfer(USDC_SOLANA_ID, qty=str(10**30)),  # beyond any sane size
+        transfer(USDC_SOLANA_ID, qty="0." + "0" * 18 + "1"),  # finer than any token unit
     ],
 )
 def test_bad_transfers_are_400_and_create_nothing(session: Session, body: dict[str, Any]) -> None:

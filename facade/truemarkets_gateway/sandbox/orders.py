@@ -21,6 +21,7 @@ from truemarkets_gateway.sandbox.payloads import Payload, make_payload
 from truemarkets_gateway.sandbox.problems import Problem, Violation, invalid
 from truemarkets_gateway.sandbox.values import (
     IdSource,
+    amount_problem,
     format_decimal,
     format_time,
     parse_decimal,
@@ -176,6 +177,10 @@ def _positive(body: Mapping[str, Any], field: str, out: list[Violation]) -> Deci
     value = parse_decimal(raw)
     if value is None or value <= 0:
         out.append((field, "must be a positive decimal string"))
+        return None
+    problem = amount_problem(value)
+    if problem is not None:
+        out.append((field, problem))
         return None
     return value
 

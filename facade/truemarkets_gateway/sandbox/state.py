@@ -7,10 +7,12 @@ together. Handlers call its methods from the server thread; tests call them (and
 
 from __future__ import annotations
 
+import decimal
 import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from types import TracebackType
 from typing import Any, TypeVar
 
 import attrs
@@ -78,12 +80,43 @@ def load_public_key(key: ec.EllipticCurvePublicKey | str | bytes) -> ec.Elliptic
     return public
 
 
+# Client amounts are bounded (`values.amount_problem`: < 1e12, <= 18 decimal places); the
+# widest value the desks derive from them (a quote amount over the smallest limit price, at
+# 18 decimals) needs about 50 digits, more than the default context's 28.
+_DECIMAL_PRECISION = 64
+
+
+class _StateLock:
+    """The state's re-entrant lock; holding it also switches to a decimal context wide
+    enough for every amount the desks compute, so no bounded input can overflow it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._contexts = threading.local()
+
+    def __enter__(self) -> _StateLock:
+        self._lock.acquire()
+        stack: list[decimal.Context] = self._contexts.__dict__.setdefault("stack", [])
+        stack.append(decimal.getcontext())
+        decimal.setcontext(decimal.Context(prec=_DECIMAL_PRECISION))
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        decimal.setcontext(self._contexts.stack.pop())
+        self._lock.release()
+
+
 class SandboxState:
     def __init__(self, config: SandboxConfig | None = None) -> None:
         self.config = config or SandboxConfig()
         walk_seed = DEFAULT_WALK_SEED if self.config.seed is None else self.config.seed
         self.faults = FaultController(walk_seed, self.config.faults)
-        self.lock = threading.RLock()
+        self.lock = _StateLock()
         self._last_created = 0
         self.ids = IdSource(self.config.seed)
         self.catalog = CATALOG

@@ -19,6 +19,7 @@ from truemarkets_gateway.sandbox.payloads import Payload, make_payload
 from truemarkets_gateway.sandbox.problems import Problem, Violation, invalid
 from truemarkets_gateway.sandbox.values import (
     IdSource,
+    amount_problem,
     format_decimal,
     format_time,
     parse_decimal,
@@ -107,6 +108,8 @@ class TransferDesk:
         qty = parse_decimal(body.get("qty"))
         if qty is None or qty <= 0:
             v.append(("qty", "required positive decimal string"))
+        elif (problem := amount_problem(qty)) is not None:
+            v.append(("qty", problem))
         qty_unit = body.get("qty_unit")
         if qty_unit not in ("base", "quote"):
             v.append(("qty_unit", "required: base or quote"))

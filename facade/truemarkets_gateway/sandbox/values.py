@@ -8,7 +8,10 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 __all__ = [
+    "MAX_AMOUNT",
+    "MAX_AMOUNT_DECIMALS",
     "IdSource",
+    "amount_problem",
     "format_decimal",
     "format_time",
     "micros",
@@ -35,6 +38,30 @@ def parse_decimal(text: object) -> Decimal | None:
     except InvalidOperation:
         return None
     return value if value.is_finite() else None
+
+
+MAX_AMOUNT = Decimal(10) ** 12
+"""Amounts and prices from a client must stay below this (a trillion units)."""
+MAX_AMOUNT_DECIMALS = 18
+"""...and carry at most this many decimal places (the finest token unit is 1e-18)."""
+
+
+def amount_problem(value: Decimal) -> str | None:
+    """Why a client's positive amount or price is out of bounds, or None when it is fine.
+
+    The bounds keep every product and quotient the desks compute within the decimal
+    precision `SandboxState` works at, as a real service bounds its numeric columns.
+    """
+    if value >= MAX_AMOUNT:
+        return f"must be less than {format_decimal(MAX_AMOUNT)}"
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # finite: parse_decimal refuses NaN and infinities
+    # Trailing zeros are not precision ("0.10" has one decimal place). Counted on the exact
+    # digits: normalize() would round to the context precision first.
+    trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    if -(exponent + trailing_zeros) > MAX_AMOUNT_DECIMALS:
+        return f"must have at most {MAX_AMOUNT_DECIMALS} decimal places"
+    return None
 
 
 def format_time(timestamp: float) -> str:
