@@ -269,6 +269,60 @@ def test_margin_never_exceeds_half_a_short_lifetime(
     assert fake_tm.refreshes == 1
 
 
+def test_short_lived_tokens_are_renewed_ahead_without_blaming_the_clock(
+    manager: TokenManager,
+    client: httpx.Client,
+    fake_tm: FakeTrueMarkets,
+    fake_clock: FakeClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fake_tm.lifetime = 4  # shorter than the 60 s margin and the 5 s in-flight floor
+    caplog.set_level(logging.DEBUG, logger="truemarkets_gateway")
+    first = manager.get_token_sync(client)
+    assert manager.expires_at == fake_clock() + 4
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert "short-lived" in caplog.text and "clock" not in caplog.text
+    fake_clock.advance(1.5)  # 2.5 s left: more than half its life, keep it
+    assert manager.get_token_sync(client) == first and fake_tm.refreshes == 0
+    fake_clock.advance(1)  # 1.5 s left: renewed ahead of expiry, not after a 401
+    second = manager.get_token_sync(client)
+    assert second != first and fake_tm.refreshes == 1
+    assert manager.expires_at == int(fake_clock()) + 4  # the fake server's whole seconds
+    fake_clock.advance(1.5)  # 2 s left of the new one (3.5 s by our clock): still fresh
+    assert manager.get_token_sync(client) == second and fake_tm.refreshes == 1
+
+
+def test_short_lived_tokens_last_safe_moment_shrinks_with_the_lifetime(
+    manager: TokenManager, client: httpx.Client, fake_tm: FakeTrueMarkets, fake_clock: FakeClock
+) -> None:
+    # A 4 s token is renewed ahead at half its life; a failed renewal then keeps the
+    # still-valid token. Only when a third is left (4/3 s) must callers wait for a new one.
+    fake_tm.lifetime = 4
+    first = manager.get_token_sync(client)
+    fake_tm.refresh_status = 500
+    fake_clock.advance(2.5)  # 1.5 s left
+    assert manager.get_token_sync(client) == first and fake_tm.refreshes == 1
+    fake_clock.advance(0.3)  # 1.2 s left: it could die in flight
+    with pytest.raises(InternalServerError):
+        manager.get_token_sync(client)
+    assert fake_tm.refreshes == 2
+
+
+@pytest.mark.parametrize("lifetime", [1, 0, -30])
+def test_an_expiry_at_or_past_now_still_blames_the_clock(
+    manager: TokenManager,
+    client: httpx.Client,
+    fake_tm: FakeTrueMarkets,
+    caplog: pytest.LogCaptureFixture,
+    lifetime: int,
+) -> None:
+    fake_tm.lifetime = lifetime
+    caplog.set_level(logging.WARNING, logger="truemarkets_gateway")
+    manager.get_token_sync(client)
+    assert manager.expires_at is None
+    assert "check the system clock" in caplog.text
+
+
 def test_rotated_refresh_tokens_are_used_next(
     manager: TokenManager, client: httpx.Client, fake_tm: FakeTrueMarkets, fake_clock: FakeClock
 ) -> None:

@@ -57,8 +57,12 @@ logger = logging.getLogger("truemarkets_gateway.auth")
 
 Clock = Callable[[], float]
 
-# A token with less than this left is treated as expired: it could die in flight.
+# A token with less than this left is treated as expired: it could die in flight. A token
+# that lives less than three times this is renewed when a third of its life is left.
 _MIN_REMAINING = 5.0
+# A new token whose expiry is this close (or past) by our clock says more about our clock
+# than about the token: its expiry is not trusted, and the 401 path renews it.
+_IMPLAUSIBLE_REMAINING = 1.0
 # A mint rejected while the server's Date differs from ours by more than this is retried
 # once with the server's time.
 _SKEW_THRESHOLD = 10.0
@@ -328,8 +332,10 @@ class TokenManager:
             return _Need.FRESH, state
         now = self._server_now()
         remaining = state.expires_at - now
-        margin = min(self.refresh_margin, max(0.0, (state.expires_at - state.obtained_at) / 2))
-        if remaining <= min(_MIN_REMAINING, margin):
+        lifetime = max(0.0, state.expires_at - state.obtained_at)
+        margin = min(self.refresh_margin, lifetime / 2)
+        # For a short-lived token the last safe moment shrinks with its lifetime too.
+        if remaining <= min(_MIN_REMAINING, margin, lifetime / 3):
             return _Need.NOW, state
         if remaining <= margin and now >= self._retry_renew_after:
             return _Need.SOON, state
@@ -518,13 +524,18 @@ class TokenManager:
                 "the token response gave no usable expiry; the token will be renewed when the "
                 "Gateway rejects it"
             )
-        elif expires_at - now <= _MIN_REMAINING:
+        elif expires_at - now <= _IMPLAUSIBLE_REMAINING:
             logger.warning(
-                "the new token's expiry is %.0f s away by our clock; check the system clock. "
+                "the new token's expiry is %.1f s away by our clock; check the system clock. "
                 "It will be renewed when the Gateway rejects it",
                 expires_at - now,
             )
             expires_at = None
+        elif expires_at - now <= 3 * _MIN_REMAINING:
+            logger.debug(
+                "the access token is short-lived (%.1f s); it will be renewed ahead of expiry",
+                expires_at - now,
+            )
         else:
             logger.debug("the access token expires in %.0f s", expires_at - now)
         return _TokenState(access.strip(), refresh or None, expires_at, now)
