@@ -508,6 +508,68 @@ def test_timeout_carries_order_id_and_last_status(run: Runner) -> None:
     assert "get_order" not in fake.names()
 
 
+def test_timeout_of_a_resting_order_says_it_is_still_open(run: Runner) -> None:
+    fake = FakeClient(
+        FakeTime(),
+        create_order=[created("l1")],
+        execute_order=[executed("l1", "pending")],
+        get_order_status=["pending"] + ["active"] * 100,
+    )
+    with pytest.raises(OrderTimeoutError) as info:
+        run(place(wait_for_fill=True, timeout=1.5), fake)
+    error = info.value
+    assert error.order_id == "l1" and error.last_status == "active"
+    assert "order l1 is still open (status active)" in str(error)
+    assert "cancel_order('l1')" in str(error) and "wait_for_order('l1')" in str(error)
+    assert error.order is None  # only statuses were read: nothing more to attach
+    assert "get_order" not in fake.names()
+
+
+def test_timeout_after_a_cancel_says_the_order_is_still_open(run: Runner) -> None:
+    fake = FakeClient(
+        FakeTime(),
+        prepare_cancel_order=[CancelPrepared("l1", accepted=True)],
+        get_order_status=["cancel_pending"] * 50,
+    )
+    with pytest.raises(OrderTimeoutError) as info:
+        run(cancel_order_flow("l1", wait=True, timeout=5, signer=lambda: SIGNER), fake)
+    text = str(info.value)
+    assert "order l1 is still open (status cancel_pending)" in text
+    assert "after its cancel was submitted" in text and "wait_for_order('l1')" in text
+
+
+def test_transfer_timeout_says_it_is_still_pending_and_carries_the_transfer(
+    run: Runner,
+) -> None:
+    reads = [transfer("t5", "pending", n=0) for _ in range(100)]
+    fake = FakeClient(
+        FakeTime(), create_transfer=[transfer("t5", "pending", n=0)], get_transfer=reads
+    )
+    with pytest.raises(TransferTimeoutError) as info:
+        run(do_transfer(timeout=30), fake)
+    error = info.value
+    assert "transfer t5 is still pending (status pending)" in str(error)
+    assert "wait_for_transfer('t5')" in str(error)
+    assert error.transfer is reads[fake.names().count("get_transfer") - 1]
+
+    fake = FakeClient(FakeTime(), get_transfer=[transfer("t6")] * 100)
+    with pytest.raises(TransferTimeoutError) as unsigned:
+        run(wait_transfer_flow("t6", timeout=3), fake)
+    assert "still awaits its signature" in str(unsigned.value)
+    assert unsigned.value.transfer is not None and unsigned.value.transfer.id == "t6"
+
+
+def test_transfer_wait_error_carries_the_transfer_as_last_read(run: Runner) -> None:
+    pending = transfer("t2", "pending", n=0)
+    fake = FakeClient(
+        FakeTime(),
+        get_transfer=[pending, UnexpectedResponseError("garbled")],
+    )
+    with pytest.raises(TransferWaitError) as info:
+        run(wait_transfer_flow("t2"), fake)
+    assert info.value.transfer is pending
+
+
 def test_backoff_caps_at_five_seconds(run: Runner) -> None:
     t = FakeTime()
     fake = FakeClient(t, get_order_status=["pending"] * 100)

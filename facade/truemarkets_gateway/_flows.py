@@ -243,6 +243,29 @@ def _wait_message(
     )
 
 
+def _order_timeout(
+    order_id: str, timeout: float, status: str | None, purpose: str, order: Order | None
+) -> OrderTimeoutError:
+    """The timeout of an order wait; an order not known to have finished is called open."""
+    if status is None or status in ORDER_TERMINAL:
+        message = (
+            f"order {order_id} did not settle within {timeout:g} s "
+            f"(last status: {status or 'unknown'})"
+        )
+    elif purpose == "cancel":
+        message = (
+            f"order {order_id} is still open (status {status}) {timeout:g} s after its cancel "
+            f"was submitted: keep waiting with wait_for_order({order_id!r}) or check "
+            f"get_order({order_id!r})"
+        )
+    else:
+        message = (
+            f"order {order_id} is still open (status {status}) after {timeout:g} s: "
+            f"cancel_order({order_id!r}) or keep waiting with wait_for_order({order_id!r})"
+        )
+    return OrderTimeoutError(message, resource_id=order_id, last_status=status, order=order)
+
+
 class _Pacer:
     """Backing-off pauses within a time budget.
 
@@ -343,12 +366,8 @@ def _wait_order(
         if pause and not (yield from pacer.pause(_retry_after(last_error))):
             if last_error is not None:
                 raise wait_error(last_error) from last_error
-            raise OrderTimeoutError(
-                f"order {order_id} did not settle within {timeout:g} s "
-                f"(last status: {status or 'unknown'})",
-                resource_id=order_id,
-                last_status=status,
-            )
+            # Only statuses were read so far: no full order to attach.
+            raise _order_timeout(order_id, timeout, status, purpose, None)
         pause = True
         try:
             if status not in targets:
@@ -411,17 +430,29 @@ def _wait_transfer(
         message = _wait_message(
             _TRANSFER_PURPOSE, purpose, transfer_id, "get_transfer", status, cause
         )
-        return TransferWaitError(message, transfer_id=transfer_id, last_status=status, cause=cause)
+        error = TransferWaitError(message, transfer_id=transfer_id, last_status=status, cause=cause)
+        error.transfer = transfer
+        return error
 
     while transfer is None or status not in TRANSFER_TERMINAL:
         if pause and not (yield from pacer.pause(_retry_after(last_error))):
             if last_error is not None:
                 raise wait_error(last_error) from last_error
+            if status is None:
+                message = f"transfer {transfer_id} did not finish within {timeout:g} s"
+            elif status == "awaiting_signature":
+                message = (
+                    f"transfer {transfer_id} still awaits its signature after {timeout:g} s: "
+                    f"it will not complete until it is executed (execute_transfer)"
+                )
+            else:
+                message = (
+                    f"transfer {transfer_id} is still pending (status {status}) after "
+                    f"{timeout:g} s: it may yet complete; keep waiting with "
+                    f"wait_for_transfer({transfer_id!r})"
+                )
             raise TransferTimeoutError(
-                f"transfer {transfer_id} did not finish within {timeout:g} s "
-                f"(last status: {status or 'unknown'})",
-                resource_id=transfer_id,
-                last_status=status,
+                message, resource_id=transfer_id, last_status=status, transfer=transfer
             )
         pause = True
         try:

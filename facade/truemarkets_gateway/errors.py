@@ -436,7 +436,18 @@ class WaitTimeoutError(TrueMarketsError):
 
 
 class OrderTimeoutError(WaitTimeoutError):
-    """An order did not reach the awaited status in time. See `order_id`, `last_status`."""
+    """An order did not reach the awaited status in time. See `order_id`, `last_status`.
+
+    Unless `last_status` is terminal the order is still open (a resting limit order stays
+    on the book): cancel it or keep waiting. `order` is the full order when the wait read
+    one, else None (the wait polls statuses only).
+    """
+
+    def __init__(
+        self, message: str, *, resource_id: str, last_status: str | None, order: Any = None
+    ) -> None:
+        super().__init__(message, resource_id=resource_id, last_status=last_status)
+        self.order = order
 
     @property
     def order_id(self) -> str:
@@ -444,7 +455,17 @@ class OrderTimeoutError(WaitTimeoutError):
 
 
 class TransferTimeoutError(WaitTimeoutError):
-    """A transfer did not reach a terminal status in time."""
+    """A transfer did not reach a terminal status in time.
+
+    It is still pending and may yet complete: keep waiting. `transfer` is the transfer as
+    last read, or None when none was read.
+    """
+
+    def __init__(
+        self, message: str, *, resource_id: str, last_status: str | None, transfer: Any = None
+    ) -> None:
+        super().__init__(message, resource_id=resource_id, last_status=last_status)
+        self.transfer = transfer
 
     @property
     def transfer_id(self) -> str:
