@@ -821,7 +821,9 @@ def test_validation_error_on_execute_gets_no_reconcile_note(run: Runner) -> None
     )
     with pytest.raises(ValidationError) as info:
         run(place(), fake)
-    assert not getattr(info.value, "__notes__", [])
+    # Refused before sending: the order is named, as not executed, with nothing to reconcile.
+    assert info.value.order_id == "o1"  # type: ignore[attr-defined]
+    assert info.value.__notes__ == ["order o1 was created but not executed: nothing was traded"]
 
 
 # --- errors while waiting: the order exists, so the error must name it ----------------------
@@ -1007,6 +1009,94 @@ def test_recreate_error_names_the_replaced_order(run: Runner) -> None:
         run(place(), fake)
     assert waited.value.order_id == "o2"
     assert any("o1" in note for note in waited.value.__notes__)
+
+
+def test_quote_stale_after_the_recreate_names_both_orders(run: Runner) -> None:
+    fake = FakeClient(
+        FakeTime(),
+        create_order=[created("o1"), created("o2")],
+        execute_order=[stale(), stale()],
+    )
+    with pytest.raises(QuoteStaleError) as info:
+        run(place(), fake)
+    error: Any = info.value
+    assert error.order_id == "o2" and error.replaced_order_ids == ("o1",)
+    notes = error.__notes__
+    assert "order o2 was created but not executed: nothing was traded" in notes
+    assert "stale order(s) o1 were abandoned unexecuted and order o2 created instead" in notes
+
+
+def test_every_error_once_an_order_exists_names_it(run: Runner) -> None:
+    from truemarkets_gateway.errors import CredentialsError
+
+    # Without a re-create: the order, and no replaced ones.
+    fake = FakeClient(FakeTime(), create_order=[created()], execute_order=[stale()])
+    with pytest.raises(QuoteStaleError) as not_recreated:
+        run(place(recreate_stale=False), fake)
+    error: Any = not_recreated.value
+    assert error.order_id == "o1" and error.replaced_order_ids == ()
+
+    # Execute may have been accepted: named, with the reconcile advice.
+    fake = FakeClient(FakeTime(), create_order=[created()], execute_order=[APIConnectionError()])
+    with pytest.raises(APIConnectionError) as executing:
+        run(place(), fake)
+    error = executing.value
+    assert error.order_id == "o1" and error.replaced_order_ids == ()
+    assert any("may have been accepted" in note for note in error.__notes__)
+
+    # The signer failed: created, not executed.
+    def broken_signer() -> PayloadSigner:
+        raise CredentialsError("no signer key")
+
+    fake = FakeClient(FakeTime(), create_order=[created()])
+    with pytest.raises(CredentialsError) as unsigned:
+        run(place_order_flow(REQUEST, PlaceOptions(), broken_signer), fake)
+    error = unsigned.value
+    assert error.order_id == "o1" and "order o1 was created but not executed" in str(
+        error.__notes__
+    )
+
+    # The replacement could not be created: the stale order is the last one created.
+    fake = FakeClient(
+        FakeTime(),
+        create_order=[created("o1"), APIConnectionError("reset")],
+        execute_order=[stale()],
+    )
+    with pytest.raises(APIConnectionError) as recreating:
+        run(place(), fake)
+    error = recreating.value
+    assert error.order_id == "o1" and error.replaced_order_ids == ("o1",)
+
+    # Issues on the replacement: QuoteIssuesError keeps its own order_id (the same order).
+    fake = FakeClient(
+        FakeTime(),
+        create_order=[created("o1"), created("o2", issues=("High price impact",))],
+        execute_order=[stale()],
+    )
+    with pytest.raises(QuoteIssuesError) as issues:
+        run(place(), fake)
+    error = issues.value
+    assert error.order_id == "o2" and error.replaced_order_ids == ("o1",)
+    assert not any("created but not executed" in note for note in error.__notes__)
+
+    # A wait error after a re-create: its own order_id, plus the replaced ones.
+    fake = FakeClient(
+        FakeTime(),
+        create_order=[created("o1"), created("o2")],
+        execute_order=[stale(), executed("o2", "pending")],
+        get_order_status=[UnexpectedResponseError("garbled")],
+    )
+    with pytest.raises(OrderWaitError) as waited:
+        run(place(), fake)
+    error = waited.value
+    assert error.order_id == "o2" and error.replaced_order_ids == ("o1",)
+
+    # No order yet: nothing attached.
+    fake = FakeClient(FakeTime(), create_order=[APIConnectionError("reset")])
+    with pytest.raises(APIConnectionError) as before:
+        run(place(), fake)
+    assert not hasattr(before.value, "order_id")
+    assert not hasattr(before.value, "replaced_order_ids")
 
 
 # --- argument checks ---------------------------------------------------------------------------

@@ -513,6 +513,44 @@ def _refuse_issues(created: CreatedOrder) -> None:
     )
 
 
+class _Placement:
+    """What place_order has done so far, to name on the error that ends it."""
+
+    def __init__(self) -> None:
+        self.order_id: str | None = None  # the last order created
+        self.replaced: list[str] = []  # stale orders abandoned unexecuted
+        # "create" (no order yet), "created" (not executed), "executing" (execute sent,
+        # outcome unknown), "recreating" (a fresh order being created), "waiting".
+        self.stage = "create"
+
+    def name_orders(self, exc: TrueMarketsError) -> None:
+        """Attach `order_id` and `replaced_order_ids`, and a note saying where things stand.
+
+        An error that already names the order (`QuoteIssuesError`, the wait errors) keeps
+        its own `order_id`, which is the same order.
+        """
+        if self.order_id is None:
+            return
+        if getattr(exc, "order_id", None) is None:
+            exc.order_id = self.order_id  # type: ignore[attr-defined]
+        exc.replaced_order_ids = tuple(self.replaced)  # type: ignore[attr-defined]
+        order_id = self.order_id
+        if self.stage == "created" and not isinstance(exc, QuoteIssuesError):
+            exc.add_note(f"order {order_id} was created but not executed: nothing was traded")
+        elif self.stage == "executing":
+            exc.add_note(
+                f"while executing order {order_id}: it may have been accepted; "
+                f"check get_order({order_id!r}) before placing it again"
+            )
+        elif self.stage == "recreating":
+            exc.add_note(f"while creating a fresh order to replace stale order {order_id}")
+        if self.replaced:
+            note = f"stale order(s) {', '.join(self.replaced)} were abandoned unexecuted"
+            if order_id not in self.replaced:
+                note += f" and order {order_id} created instead"
+            exc.add_note(note)
+
+
 def place_order_flow(
     order_request: Mapping[str, Any],
     options: PlaceOptions,
@@ -524,17 +562,15 @@ def place_order_flow(
 
     Re-creation happens only before an execute was sent (payload age, checked before
     signing) or when execute answered `quote_stale` (nothing traded): never after an execute
-    may have been accepted. Any error after a re-creation names the abandoned order(s).
+    may have been accepted. Any `TrueMarketsError` raised once an order exists carries
+    `order_id` (the last order created) and `replaced_order_ids` (the abandoned ones), and
+    a note saying whether it was executed.
     """
-    replaced: list[str] = []
+    placement = _Placement()
     try:
-        return (yield from _place_order(order_request, options, signer, on_status, replaced))
+        return (yield from _place_order(order_request, options, signer, on_status, placement))
     except TrueMarketsError as exc:
-        if replaced:
-            exc.add_note(
-                f"stale order(s) {', '.join(replaced)} were abandoned unexecuted and a fresh "
-                "order placed instead"
-            )
+        placement.name_orders(exc)
         raise
 
 
@@ -543,11 +579,13 @@ def _place_order(
     options: PlaceOptions,
     signer: SignerSource,
     on_status: StatusCallback | None,
-    replaced: list[str],
+    placement: _Placement,
 ) -> Flow[PlacedOrder]:
+    replaced = placement.replaced
     created_at: float = yield Now()
     created: CreatedOrder = yield Call("create_order", kwargs=order_request)
     _require_order(created)
+    placement.order_id, placement.stage = created.order_id, "created"
     status: object = created.status
     executed = False
     while created.payloads:
@@ -564,43 +602,38 @@ def _place_order(
             )
         else:
             stamps = signer().sign_payloads(created.payloads)
+            placement.stage = "executing"
             try:
                 result: ExecutedOrder = yield Call(
                     "execute_order", (created,), {"signatures": stamps}
                 )
-            except QuoteStaleError as exc:
+            except QuoteStaleError:
+                placement.stage = "created"  # refused as stale: nothing traded
                 if not may_recreate:
-                    exc.add_note(f"order {created.order_id} was not executed (stale quote)")
                     raise
                 logger.warning(
                     "order %s: execute answered quote_stale; creating a fresh order",
                     created.order_id,
                 )
             except ValidationError:
-                raise  # refused before sending: nothing to reconcile
-            except TrueMarketsError as exc:
-                exc.add_note(
-                    f"while executing order {created.order_id}: it may have been accepted; "
-                    f"check get_order({created.order_id!r}) before placing it again"
-                )
+                placement.stage = "created"  # refused before sending: nothing to reconcile
                 raise
             else:
                 executed = True
                 status = result.status
                 break
         replaced.append(created.order_id)
+        placement.stage = "recreating"
         created_at = yield Now()
-        try:
-            created = yield Call("create_order", kwargs=order_request)
-        except TrueMarketsError as exc:
-            exc.add_note(f"while creating a fresh order to replace stale order {replaced[-1]}")
-            raise
+        created = yield Call("create_order", kwargs=order_request)
         _require_order(created)
+        placement.order_id, placement.stage = created.order_id, "created"
         status = created.status
         logger.warning("order %s replaces stale order %s", created.order_id, replaced[-1])
 
     order: Order | None = None
     if options.wait:
+        placement.stage = "waiting"
         order = yield from wait_order_flow(
             created.order_id,
             timeout=options.timeout,

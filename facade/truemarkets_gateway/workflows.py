@@ -266,6 +266,11 @@ class SyncWorkflows(_WorkflowBase):
           `raise_on_failure=False`. Connection errors, 5xx, 429 and an early 404 are polled
           through; if the wait still ends in an error, `OrderWaitError` (an
           `OrderTimeoutError`) names the order: check `get_order` before placing again.
+        - A timeout with the order still open (e.g. a limit order resting on the book
+          with `wait_for_fill=True`) says so: cancel it or keep waiting (`wait_for_order`).
+        - Any `TrueMarketsError` raised once an order exists carries `order_id` (the last
+          order created) and `replaced_order_ids` (stale orders abandoned unexecuted), with
+          a note saying whether the order was executed.
         - `on_status` is called with each newly observed status value while waiting.
         - `timeout` (finite, >= 0) and `max_payload_age` (finite, > 0) are checked before
           anything is sent (`ValidationError`).
