@@ -487,6 +487,8 @@ def test_no_token_cache_option(tmgw: Run, clean_environment: Path) -> None:
         ("sell", "BTC", "0.1", "--unit", "ounces"),
         ("buy", "BTC", "1", "--unit", "base"),  # market buys count quote units
         ("orders", "--venue", "moon"),
+        ("assets", "--venue", "moon"),
+        ("transfers", "--status", "reversed"),
         ("modify", "some-order"),
         ("buy", "SOL", "1", "--address", "So1111"),  # --address needs --chain
     ],

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import TextIO, TypeVar
@@ -72,6 +73,24 @@ def choice(value: str | None, allowed: tuple[str, ...], option: str) -> str | No
     if text not in allowed:
         raise CliError(f"{option} must be one of {', '.join(allowed)}; got {value!r}")
     return text
+
+
+def take(pager: Iterable[T], limit: int, all_pages: bool) -> tuple[list[T], bool]:
+    """The first `limit` items of a pager (every item with `--all`), and whether more exist.
+
+    Reads one item past the limit to know, never a page more than that needs.
+    """
+    if all_pages:
+        return list(pager), False
+    items = list(itertools.islice(pager, limit + 1))
+    return items[:limit], len(items) > limit
+
+
+def more_note(limit: int) -> Text:
+    return Text(f"Showing the first {limit}; more exist (use --limit N or --all).", style="dim")
+
+
+VENUES = ("cefi", "defi")
 
 
 def amount(text: str, field: str) -> Decimal:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import uuid
 from typing import Annotated
 
@@ -11,7 +10,7 @@ from rich.console import RenderableType
 from rich.text import Text
 
 from ...models import Asset, Balances, TransferStatus
-from .._runtime import amount, choice, command, wait_transfer_with_spinner
+from .._runtime import VENUES, amount, choice, command, more_note, take, wait_transfer_with_spinner
 from ..context import CliContext
 from ..errors import CliError
 from ..output import (
@@ -74,9 +73,7 @@ def assets(
 ) -> None:
     """The tradeable assets (public: no API key needed)."""
     with command(ctx) as state:
-        if venue is not None and venue.strip().lower() not in ("cefi", "defi"):
-            raise CliError(f"--venue must be cefi or defi; got {venue!r}")
-        venue_v = venue.strip().lower() if venue is not None else None
+        venue_v = choice(venue, VENUES, "--venue")
         rows = [
             a
             for a in state.gateway(auth=False).list_assets(venue=venue_v)
@@ -216,22 +213,12 @@ def transfers(
             state.output.emit(one, transfer_details(one))
             return
         pager = gateway.list_transfers(status=status, limit=100 if all_pages else min(limit, 100))
-        if all_pages:
-            items = list(pager)
-            more = False
-        else:
-            items = list(itertools.islice(pager, limit + 1))
-            more = len(items) > limit
-            items = items[:limit]
+        items, more = take(pager, limit, all_pages)
         renderables: list[RenderableType] = (
             [transfers_table(items)] if items else [Text("No transfers.")]
         )
         if more:
-            renderables.append(
-                Text(
-                    f"Showing the first {limit}; more exist (use --limit N or --all).", style="dim"
-                )
-            )
+            renderables.append(more_note(limit))
         state.output.emit({"transfers": items, "count": len(items), "has_more": more}, *renderables)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -12,7 +11,16 @@ from rich.text import Text
 
 from ...errors import TrueMarketsError
 from ...models import Asset, Order, OrderStatus
-from .._runtime import amount, choice, command, wait_order_with_spinner, with_spinner
+from .._runtime import (
+    VENUES,
+    amount,
+    choice,
+    command,
+    more_note,
+    take,
+    wait_order_with_spinner,
+    with_spinner,
+)
 from ..context import CliContext
 from ..errors import CliError
 from ..output import details, fmt_decimal, order_details, orders_table
@@ -22,7 +30,6 @@ __all__ = ["buy", "cancel", "modify", "order", "orders", "quote", "register", "s
 _PERP_CHAIN = "hypercore-perp"
 _UNITS = ("base", "quote")
 _SIDES = ("buy", "sell")
-_VENUES = ("cefi", "defi")
 
 Timeout = Annotated[
     float,
@@ -427,24 +434,14 @@ def orders(
 ) -> None:
     """List orders, newest first, following the pages as needed."""
     with command(ctx) as state:
-        venue_v = choice(venue, _VENUES, "--venue")
+        venue_v = choice(venue, VENUES, "--venue")
         status_v = _statuses(status)
         page_size = min(limit, 100) if not all_pages else 100
         pager = state.gateway().list_orders(status=status_v, venue=venue_v, limit=page_size)
-        if all_pages:
-            items = list(pager)
-            more = False
-        else:
-            items = list(itertools.islice(pager, limit + 1))
-            more = len(items) > limit
-            items = items[:limit]
+        items, more = take(pager, limit, all_pages)
         renderables: list[RenderableType] = [orders_table(items, _token_symbols(state, items))]
         if more:
-            renderables.append(
-                Text(
-                    f"Showing the first {limit}; more exist (use --limit N or --all).", style="dim"
-                )
-            )
+            renderables.append(more_note(limit))
         elif not items:
             renderables = [Text("No orders.")]
         state.output.emit({"orders": items, "count": len(items), "has_more": more}, *renderables)
