@@ -139,3 +139,16 @@ async def test_async_repeated_cursor_raises() -> None:
         async for order in async_gateway(stub).list_orders():
             got.append(order)
     assert len(got) == 2 and len(stub.requests) == 2
+
+
+def test_sync_to_list_reads_every_page() -> None:
+    stub = Stub().on(
+        "GET",
+        "/transfers",
+        httpx.Response(200, json={"data": [], "pagination": {"next_cursor": "c2"}}),
+        httpx.Response(200, json={"data": [TRANSFER], "pagination": {}}),
+    )
+    pager = sync_gateway(stub).list_transfers()
+    assert [t.id for t in pager.to_list()] == [TRANSFER["id"]]
+    assert len(stub.requests) == 2
+    assert [t.id for t in pager] == [TRANSFER["id"]]  # list(pager) reads the same

@@ -8,6 +8,7 @@ idempotency key) retry only when the request provably never left this machine.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
@@ -74,7 +75,7 @@ def _float(text: str) -> float | None:
         value = float(text)
     except ValueError:
         return None
-    return value if value == value and value not in (float("inf"), float("-inf")) else None
+    return value if math.isfinite(value) else None
 
 
 def server_wait(headers: Mapping[str, str], status: int, now: float) -> float | None:

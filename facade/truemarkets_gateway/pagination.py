@@ -1,7 +1,8 @@
 """Lazy page iterators that follow `pagination.next_cursor` (sync and async).
 
 Nothing is fetched until you iterate. Iterating a pager yields items across pages;
-`pages()` yields whole `Page` objects; `first_page()` fetches just one.
+`pages()` yields whole `Page` objects; `first_page()` fetches just one; `to_list()` reads
+every item (`await pager.to_list()` on the async pager).
 
 The walk follows `next_cursor` until the server sends none, through empty pages too (a
 server may send an empty page that still has more behind it). A cursor the walk already
@@ -87,6 +88,10 @@ class SyncPager(Generic[T]):
     def __iter__(self) -> Iterator[T]:
         for page in self.pages():
             yield from page.items
+
+    def to_list(self) -> list[T]:
+        """Every item of every page, as `list(pager)` (mind the rate limit on long histories)."""
+        return list(self)
 
     def __repr__(self) -> str:
         return f"SyncPager(cursor={self._cursor!r})"
