@@ -7,7 +7,9 @@ import pytest
 from _facade_stub import Stub, sync_gateway
 
 from truemarkets_gateway import (
+    APIConnectionError,
     APIError,
+    APITimeoutError,
     AuthenticationError,
     BadRequestError,
     ConflictError,
@@ -20,7 +22,12 @@ from truemarkets_gateway import (
     TrueMarketsError,
     UnprocessableEntityError,
 )
-from truemarkets_gateway.errors import FieldViolation, error_from_response, parse_error_body
+from truemarkets_gateway.errors import (
+    ErrorEnvelope,
+    FieldViolation,
+    error_from_response,
+    parse_error_body,
+)
 
 
 @pytest.mark.parametrize(
@@ -147,3 +154,73 @@ def test_repr_is_short_and_safe() -> None:
     err = error_from_response(response)
     assert repr(err).startswith("AuthenticationError(status_code=401")
     assert "Bearer" not in repr(err)
+
+
+def test_source_defaults_to_gateway_and_can_be_auth() -> None:
+    response = httpx.Response(429, json={"message": "slow"})
+    assert error_from_response(response).source == "gateway"
+    err = error_from_response(response, source="auth", retry_after=1.0)
+    assert isinstance(err, RateLimitError) and err.source == "auth" and err.retry_after == 1.0
+    assert APIConnectionError("x").source == "gateway"
+    assert APIConnectionError("x", source="auth").source == "auth"
+    assert APITimeoutError("x", source="auth").source == "auth"
+    env = ErrorEnvelope(message="m")
+    assert AuthenticationError(env, status_code=401, source="auth").source == "auth"
+
+
+def test_transport_errors_have_default_messages() -> None:
+    assert str(APIConnectionError()) == "Connection error."
+    assert str(APITimeoutError()) == "Request timed out."
+    assert APITimeoutError().message == "Request timed out." and APITimeoutError().request is None
+    assert str(APITimeoutError("slow")) == "slow"
+    assert APIConnectionError().gateway_request_sent is None  # only token failures set it
+
+
+def test_error_request_without_auth_keeps_other_headers() -> None:
+    request = httpx.Request("GET", "http://x/y", headers={"TM-On-Behalf-Of": "u1", "A": "b"})
+    request.headers["Authorization"] = "Bearer secret-bearer-token-xyz"
+    err = error_from_response(httpx.Response(404, json={}, request=request))
+    assert err.response is not None
+    kept = err.response.request.headers
+    assert "authorization" not in kept and kept["tm-on-behalf-of"] == "u1"
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        (b"\xef\xbb\xbf<!DOCTYPE html><html><title>Blocked</title></html>", None),
+        (b"<!-- edge -->\n<html><head><title>Blocked</title></head></html>", None),
+        (b"<div>Access denied by the <b>edge</b></div>", "text/html; charset=utf-8"),
+        (b"  \n<p>x</p><body>denied</body>", None),
+    ],
+)
+def test_html_403_variants_are_edge_blocks(content: bytes, content_type: str | None) -> None:
+    headers = {"content-type": content_type} if content_type else {}
+    stub = Stub().on("GET", "/orders/o1", httpx.Response(403, content=content, headers=headers))
+    with pytest.raises(PermissionDeniedError) as info:
+        sync_gateway(stub).get_order("o1")
+    err = info.value
+    assert err.is_edge_block
+    assert "<" not in err.message and "<" not in str(err)
+
+
+def test_json_403_quoting_a_tag_is_not_html() -> None:
+    stub = Stub().json("GET", "/orders/o1", {"message": "bad <title> field"}, status=403)
+    with pytest.raises(PermissionDeniedError) as info:
+        sync_gateway(stub).get_order("o1")
+    assert not info.value.is_edge_block
+
+
+def test_violation_repeating_the_message_is_not_repeated() -> None:
+    body = {
+        "message": "qty must be positive",
+        "field_violations": [
+            {"field": "qty", "message": "qty must be positive"},
+            {"field": "price", "message": "price is required"},
+        ],
+    }
+    err = error_from_response(httpx.Response(400, json=body))
+    text = str(err)
+    assert text.count("qty must be positive") == 1
+    assert "price: price is required" in text
+    assert len(err.field_violations) == 2  # the data keeps both

@@ -52,7 +52,13 @@ __all__ = [
 
 
 class TrueMarketsError(Exception):
-    """Root of every exception raised by this SDK."""
+    """Root of every exception raised by this SDK.
+
+    `gateway_request_sent` is False when a token request (mint or refresh) failed before
+    the call's Gateway request went out, so the Gateway saw nothing; None when not known.
+    """
+
+    gateway_request_sent: bool | None = None
 
 
 # --- refused before sending -------------------------------------------------------------
@@ -90,14 +96,17 @@ class APIConnectionError(TrueMarketsError):
     Auth Service (then no Gateway request was sent).
     """
 
+    default_message = "Connection error."
+
     def __init__(
         self,
-        message: str = "Connection error.",
+        message: str | None = None,
         *,
         request: httpx.Request | None = None,
         may_have_reached_server: bool = True,
         source: str = "gateway",
     ) -> None:
+        message = self.default_message if message is None else message
         super().__init__(message)
         self.message = message
         self.request = _safe_request(request)
@@ -108,20 +117,7 @@ class APIConnectionError(TrueMarketsError):
 class APITimeoutError(APIConnectionError):
     """The request timed out; the server may or may not have processed it."""
 
-    def __init__(
-        self,
-        message: str = "Request timed out.",
-        *,
-        request: httpx.Request | None = None,
-        may_have_reached_server: bool = True,
-        source: str = "gateway",
-    ) -> None:
-        super().__init__(
-            message,
-            request=request,
-            may_have_reached_server=may_have_reached_server,
-            source=source,
-        )
+    default_message = "Request timed out."
 
 
 class UnexpectedResponseError(TrueMarketsError):
