@@ -8,11 +8,15 @@ from __future__ import annotations
 import json
 from collections import defaultdict, deque
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from truemarkets_gateway import AsyncGateway, Gateway
+from truemarkets_gateway.models import CreatedOrder, OrderStatus, QuoteDetails, UnsignedPayload
+
+if TYPE_CHECKING:
+    from conftest import FakeTrueMarkets
 
 HOST = "https://api.truemarkets.co"
 BASE = HOST + "/v1/gateway"
@@ -159,3 +163,95 @@ ASSET_DEFI = {
     "decimals": 6,
     "networks": [],
 }
+
+
+# --- token failures before the Gateway request (auth through the clients) --------------------
+
+MINT_PATH = "/v1/auth/api-key/token"
+
+
+class ScriptedAuth:
+    """Auth from a FakeTrueMarkets after scripted mint failures (a status, with optional
+    headers, or an exception); the gateway answers every create 201 and every read 200."""
+
+    def __init__(
+        self, fake: FakeTrueMarkets, *mint_failures: int | Exception | httpx.Response
+    ) -> None:
+        self.fake = fake
+        self.failures: deque[int | Exception | httpx.Response] = deque(mint_failures)
+        self.mint_attempts = 0
+        self.gateway: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path == MINT_PATH:
+            self.mint_attempts += 1
+            if self.failures:
+                failure = self.failures.popleft()
+                if isinstance(failure, Exception):
+                    raise failure
+                if isinstance(failure, httpx.Response):
+                    return failure
+                return httpx.Response(failure, json={"message": "auth says no"})
+            return self.fake.handle(request)
+        self.gateway.append(request)
+        if path.endswith("/orders"):
+            return httpx.Response(201, json={"order_id": "o1", "status": "pending"})
+        return httpx.Response(200, json={"order_id": "o1", "status": "pending"})
+
+    async def handle_async(self, request: httpx.Request) -> httpx.Response:
+        await request.aread()
+        return self(request)
+
+
+def create_market_order(gw: Any) -> Any:
+    """A CeFi market buy (the result, or the coroutine on an AsyncGateway)."""
+    return gw.create_order(side="buy", type="market", qty="10", qty_unit="quote",
+                           base_asset="BTC", quote_asset="USD")  # fmt: skip
+
+
+# --- signing over quote issues -----------------------------------------------------------------
+
+
+class CountingSigner:
+    """Stamps `stamp-<payload>` and counts how often it was asked."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def sign_payloads(self, payloads: Any) -> list[str]:
+        self.calls += 1
+        return [f"stamp-{p.payload}" for p in payloads]
+
+
+def created_with_issues() -> CreatedOrder:
+    return CreatedOrder(
+        order_id="o9",
+        status=OrderStatus.INITIALIZED,
+        payloads=(UnsignedPayload("p1"),),
+        quote=QuoteDetails(None, None, None, None, None, None, issues=("price moved 3%",)),
+    )
+
+
+def strings_within(obj: Any, seen: set[int] | None = None, depth: int = 0) -> list[str]:
+    """Every string reachable through vars()/headers/containers of an object (bounded)."""
+    seen = set() if seen is None else seen
+    if id(obj) in seen or depth > 6:
+        return []
+    seen.add(id(obj))
+    out: list[str] = []
+    if isinstance(obj, str | bytes):
+        return [obj.decode("latin-1") if isinstance(obj, bytes) else obj]
+    if isinstance(obj, httpx.Headers):
+        return [f"{k}: {v}" for k, v in obj.multi_items()]
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            out += strings_within(k, seen, depth + 1) + strings_within(v, seen, depth + 1)
+        return out
+    if isinstance(obj, list | tuple | set | frozenset):
+        for v in obj:
+            out += strings_within(v, seen, depth + 1)
+        return out
+    if hasattr(obj, "__dict__"):
+        out += strings_within(vars(obj), seen, depth + 1)
+    return out

@@ -6,16 +6,32 @@ from decimal import Decimal
 
 import httpx
 import pytest
-from _facade_stub import ASSET_CEFI, DEFI_TRANSFER, ORDER, TRANSFER, Stub, async_gateway
+from _facade_stub import (
+    ASSET_CEFI,
+    DEFI_TRANSFER,
+    ORDER,
+    TRANSFER,
+    CountingSigner,
+    ScriptedAuth,
+    Stub,
+    async_gateway,
+    create_market_order,
+    created_with_issues,
+)
+from conftest import FAKE_HOST, FakeClock, FakeTrueMarkets
 
 from truemarkets_gateway import (
     AsyncGateway,
+    AuthenticationError,
     CredentialsError,
     NotFoundError,
     OrderStatus,
+    QuoteIssuesError,
+    RateLimitError,
     TransferStatus,
     ValidationError,
 )
+from truemarkets_gateway.credentials import Credentials
 from truemarkets_gateway.models import CreatedOrder, UnsignedPayload
 
 
@@ -121,3 +137,71 @@ async def test_generated_client_for_unwrapped_calls(stub: Stub) -> None:
     assert response.status_code == 200
     assert stub.requests[-1].headers["authorization"] == "Bearer test-token"
     await gw.close()
+
+
+async def test_async_access_token() -> None:
+    gw = async_gateway(Stub(), access_token="secret-bearer-token-xyz")
+    assert await gw.access_token() == "secret-bearer-token-xyz"
+    assert gw.token_expires_at is None
+
+
+async def test_async_execute_order_refuses_quote_issues_unless_accepted() -> None:
+    stub = Stub().json("POST", "/orders/o9/execute", {"status": "pending"})
+    gw = async_gateway(stub)
+    signer = CountingSigner()
+    with pytest.raises(QuoteIssuesError):
+        await gw.execute_order(created_with_issues(), signer=signer)  # type: ignore[arg-type]
+    assert signer.calls == 0 and stub.requests == []
+    await gw.execute_order(created_with_issues(), signer=signer, accept_issues=True)  # type: ignore[arg-type]
+    assert signer.calls == 1 and len(stub.requests) == 1
+
+
+def _scripted(
+    script: ScriptedAuth, credentials: Credentials, clock: FakeClock, sleeps: list[float]
+) -> AsyncGateway:
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    return AsyncGateway(
+        base_url=FAKE_HOST,
+        credentials=credentials,
+        http_client=httpx.AsyncClient(transport=httpx.MockTransport(script.handle_async)),
+        environ={},
+        sleep=sleep,
+        rand=lambda: 0.5,
+        clock=clock,
+    )
+
+
+async def test_async_mint_503_then_ok_before_create_order(
+    credentials: Credentials, fake_tm: FakeTrueMarkets, fake_clock: FakeClock
+) -> None:
+    script = ScriptedAuth(fake_tm, 503)
+    sleeps: list[float] = []
+    gw = _scripted(script, credentials, fake_clock, sleeps)
+    assert (await create_market_order(gw)).order_id == "o1"
+    assert script.mint_attempts == 2 and len(script.gateway) == 1 and sleeps == [0.25]
+
+    script.failures.extend([401])
+    gw2 = _scripted(script, credentials, fake_clock, sleeps)
+    with pytest.raises(AuthenticationError) as info:
+        await gw2.get_order_status("o1")
+    assert info.value.source == "auth"
+
+
+async def test_async_mint_429_over_the_cap_raises_at_once_and_under_it_retries(
+    credentials: Credentials, fake_tm: FakeTrueMarkets, fake_clock: FakeClock
+) -> None:
+    def slow_down(seconds: int) -> httpx.Response:
+        return httpx.Response(429, headers={"Retry-After": str(seconds)}, json={"message": "x"})
+
+    script = ScriptedAuth(fake_tm, slow_down(30))
+    sleeps: list[float] = []
+    with pytest.raises(RateLimitError) as info:
+        await create_market_order(_scripted(script, credentials, fake_clock, sleeps))
+    assert info.value.source == "auth" and info.value.gateway_request_sent is False
+    assert script.mint_attempts == 1 and script.gateway == [] and sleeps == []
+
+    script = ScriptedAuth(fake_tm, slow_down(2))
+    assert (await create_market_order(_scripted(script, credentials, fake_clock, sleeps))).order_id
+    assert script.mint_attempts == 2 and len(script.gateway) == 1 and sleeps == [2.0]

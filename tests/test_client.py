@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import httpx
 import pytest
@@ -15,18 +16,31 @@ from _facade_stub import (
     DEFI_TRANSFER,
     ORDER,
     TRANSFER,
+    CountingSigner,
+    ScriptedAuth,
     Stub,
+    create_market_order,
+    created_with_issues,
+    strings_within,
     sync_gateway,
 )
+from conftest import FAKE_HOST, FakeClock, FakeTrueMarkets
 
 from truemarkets_gateway import (
+    APIConnectionError,
+    APIError,
+    AuthenticationError,
     CredentialsError,
     Gateway,
+    InternalServerError,
     OrderNotCreatedError,
     OrderStatus,
+    QuoteIssuesError,
+    RateLimitError,
     ValidationError,
     __version__,
 )
+from truemarkets_gateway.credentials import Credentials
 from truemarkets_gateway.models import CreatedOrder, UnsignedPayload
 
 
@@ -398,3 +412,229 @@ def test_workflows_run_on_the_real_primitives(stub: Stub) -> None:
     assert placed.order_id == "o9" and placed.order is not None
     assert placed.order.status is OrderStatus.COMPLETE
     assert stub.sleeps  # polling slept through the injected sleep, not for real
+
+
+def test_prepared_call_repr_hides_the_body() -> None:
+    gw = sync_gateway(Stub())
+    call = gw._prep_execute_order("o1", ["stamp-secret-abc"], None)
+    assert "stamp-secret-abc" not in repr(call) and "stamp-secret-abc" not in str(call)
+    assert "executeOrder" in repr(call)
+    assert call.json is not None  # the body is still there to send
+
+
+def test_unicode_digits_send_nothing() -> None:
+    stub = Stub()
+    with pytest.raises(ValidationError):
+        sync_gateway(stub).create_order(side="buy", type="market", qty="١٢", qty_unit="quote",
+                                        base_asset="BTC", quote_asset="USD")  # fmt: skip
+    assert stub.requests == []
+
+
+def test_execute_order_refuses_quote_issues_unless_accepted() -> None:
+    stub = Stub().json("POST", "/orders/o9/execute", {"status": "pending"})
+    gw = sync_gateway(stub)
+    signer = CountingSigner()
+    with pytest.raises(QuoteIssuesError) as info:
+        gw.execute_order(created_with_issues(), signer=signer)  # type: ignore[arg-type]
+    assert info.value.issues == ("price moved 3%",) and info.value.order_id == "o9"
+    assert "price moved 3%" in str(info.value) and "accept_issues=True" in str(info.value)
+    assert signer.calls == 0 and stub.requests == []
+
+    gw.execute_order(created_with_issues(), signer=signer, accept_issues=True)  # type: ignore[arg-type]
+    assert signer.calls == 1 and stub.body()["signatures"] == ["stamp-p1"]
+
+
+# --- the bearer token never travels with an exception -----------------------------------------
+
+TOKEN = "secret-bearer-token-xyz"
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 422, 429, 500, 503])
+def test_api_error_request_has_no_token(status: int) -> None:
+    stub = Stub().json("POST", "/orders/o1/execute", {"message": "no"}, status=status)
+    gw = sync_gateway(stub, access_token=TOKEN, max_retries=0)
+    with pytest.raises(APIError) as info:
+        gw.execute_order("o1", signatures=["stamp-secret-abc"])
+    err = info.value
+    assert err.status_code == status and len(stub.requests) == 1
+    assert stub.requests[0].headers["authorization"] == f"Bearer {TOKEN}"  # it was sent
+    texts = strings_within(err)
+    assert texts, "the walk found nothing"
+    assert not any(TOKEN in t for t in texts)
+    assert not any("stamp-secret-abc" in t for t in texts)
+    assert err.response is not None
+    request = err.response.request
+    assert "authorization" not in request.headers
+    assert request.url == stub.requests[0].url and request.method == "POST"
+
+
+def test_connection_error_request_has_no_token() -> None:
+    stub = Stub().on("POST", "/orders", httpx.ReadError("reset"))
+    gw = sync_gateway(stub, access_token=TOKEN, max_retries=0)
+    with pytest.raises(APIConnectionError) as info:
+        gw.create_order(side="buy", type="market", qty="1", qty_unit="quote",
+                        base_asset="BTC", quote_asset="USD")  # fmt: skip
+    assert info.value.request is not None
+    assert "authorization" not in info.value.request.headers
+    assert not any(TOKEN in t for t in strings_within(info.value))
+
+
+# --- access_token() / token_expires_at ----------------------------------------------------------
+
+
+def test_access_token_and_expiry_static() -> None:
+    gw = sync_gateway(Stub(), access_token=TOKEN)
+    assert gw.access_token() == TOKEN
+    assert gw.token_expires_at is None or isinstance(gw.token_expires_at, datetime)
+    assert TOKEN not in repr(gw)
+
+
+def test_access_token_without_credentials() -> None:
+    gw = Gateway(environ={})
+    with pytest.raises(CredentialsError):
+        gw.access_token()
+    assert gw.token_expires_at is None
+
+
+def test_token_expires_at_is_utc_datetime() -> None:
+    gw = sync_gateway(Stub(), access_token=TOKEN)
+
+    class _Fake:
+        expires_at = 1_700_000_600.0
+
+    gw._tokens = _Fake()  # type: ignore[assignment]
+    assert gw.token_expires_at == datetime.fromtimestamp(1_700_000_600, tz=UTC)
+
+
+# --- token failures before the Gateway request (through the auth flow) ---------------------------
+
+
+def _scripted(
+    script: ScriptedAuth, credentials: Credentials, clock: FakeClock, **kw: Any
+) -> Gateway:
+    sleeps: list[float] = []
+    gw = Gateway(
+        base_url=FAKE_HOST,
+        credentials=credentials,
+        http_client=httpx.Client(transport=httpx.MockTransport(script)),
+        environ={},
+        sleep=sleeps.append,
+        rand=lambda: 0.5,
+        clock=clock,
+        **kw,
+    )
+    gw.test_sleeps = sleeps  # type: ignore[attr-defined]
+    return gw
+
+
+def test_mint_503_then_ok_before_create_order_sends_one_create(
+    credentials: Credentials, fake_tm: FakeTrueMarkets, fake_clock: FakeClock
+) -> None:
+    script = ScriptedAuth(fake_tm, 503)
+    gw = _scripted(script, credentials, fake_clock)
+    created = create_market_order(gw)
+    assert created.order_id == "o1"
+    assert script.mint_attempts == 2
+    assert len(script.gateway) == 1 and script.gateway[0].method == "POST"
+    assert gw.test_sleeps == [0.25]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("failure", [httpx.ConnectError("refused"), httpx.ReadTimeout("slow")])
+def test_mint_transport_failure_before_create_order_is_retried(
+    credentials: Credentials, fake_tm: FakeTrueMarkets, fake_clock: FakeClock, failure: Exception
+) -> None:
+    script = ScriptedAuth(fake_tm, failure)
+    assert create_market_order(_scripted(script, credentials, fake_clock)).order_id == "o1"
+    assert script.mint_attempts == 2 and len(script.gateway) == 1
+
+
+def test_mint_429_with_retry_after_over_the_cap_raises_at_once(
+    credentials: Credentials, fake_tm: FakeTrueMarkets, fake_clock: FakeClock
+) -> None:
+    slow_down = httpx.Response(429, headers={"Retry-After": "30"}, json={"message": "slow"})
+    script = ScriptedAuth(fake_tm, slow_down)
+    gw = _scripted(script, credentials, fake_clock, max_retry_wait=10)
+    with pytest.raises(RateLimitError) as info:
+        create_market_order(gw)
+    err = info.value
+    assert script.mint_attempts == 1 and script.gateway == []
+    assert gw.test_sleeps == []  # type: ignore[attr-defined]
+    assert err.source == "auth" and err.gateway_request_sent is False
+    assert err.response is not None and err.response.headers["retry-after"] == "30"
+    assert str(err).lower().count("no gateway request was sent") == 1
+
+
+def test_mint_429_with_a_short_retry_after_is_slept_and_retried(
+    credentials: Credentials, fake_tm: FakeTrueMarkets, fake_clock: FakeClock
+) -> None:
+    slow_down = httpx.Response(429, headers={"Retry-After": "2"}, json={"message": "slow"})
+    script = ScriptedAuth(fake_tm, slow_down)
+    gw = _scripted(script, credentials, fake_clock, max_retry_wait=10)
+    assert create_market_order(gw).order_id == "o1"
+    assert script.mint_attempts == 2 and len(script.gateway) == 1
+    assert gw.test_sleeps == [2.0]  # type: ignore[attr-defined]
+
+
+def test_mint_500_on_get_order_status_retries_then_surfaces(
+    credentials: Credentials, fake_tm: FakeTrueMarkets, fake_clock: FakeClock
+) -> None:
+    script = ScriptedAuth(fake_tm, 500, 500, 500, 500)
+    gw = _scripted(script, credentials, fake_clock, max_retries=2)
+    with pytest.raises(InternalServerError) as info:
+        gw.get_order_status("o1")
+    assert script.mint_attempts == 3 and script.gateway == []
+    assert info.value.source == "auth" and info.value.gateway_request_sent is False
+    assert "no Gateway request was sent" in str(info.value)
+
+    script = ScriptedAuth(fake_tm, 500)
+    assert str(_scripted(script, credentials, fake_clock).get_order_status("o1")) == "pending"
+    assert script.mint_attempts == 2 and len(script.gateway) == 1
+
+
+def test_mint_401_surfaces_as_authentication_error_from_auth(
+    credentials: Credentials, fake_tm: FakeTrueMarkets, fake_clock: FakeClock
+) -> None:
+    script = ScriptedAuth(fake_tm, 401, 401, 401, 401)
+    gw = _scripted(script, credentials, fake_clock)
+    with pytest.raises(AuthenticationError) as info:
+        create_market_order(gw)
+    err = info.value
+    assert err.source == "auth" and script.gateway == []
+    assert str(err).lower().count("no gateway request was sent") == 1  # said once, not twice
+    assert "may have been created" not in str(err)
+    assert gw.test_sleeps == []  # type: ignore[attr-defined]
+
+
+def test_mint_connect_error_exhausted_says_not_sent(
+    credentials: Credentials, fake_tm: FakeTrueMarkets, fake_clock: FakeClock
+) -> None:
+    refused = httpx.ConnectError("refused")
+    script = ScriptedAuth(fake_tm, refused, refused, refused)
+    with pytest.raises(APIConnectionError) as info:
+        create_market_order(_scripted(script, credentials, fake_clock))
+    assert script.mint_attempts == 3 and script.gateway == []
+    assert info.value.source == "auth" and not info.value.may_have_reached_server
+    assert info.value.gateway_request_sent is False
+    assert str(info.value).lower().count("no gateway request was sent") == 1
+
+
+def test_clock_reaches_token_manager_and_monotonic_is_kept(
+    credentials: Credentials, fake_tm: FakeTrueMarkets, fake_clock: FakeClock
+) -> None:
+    script = ScriptedAuth(fake_tm)
+    gw = _scripted(script, credentials, fake_clock, monotonic=lambda: 42.0)
+    token = gw.access_token()
+    assert token in fake_tm.access_tokens
+    assert fake_tm.mints == 1  # no skew retry: the mint was signed with the injected clock
+    expected = datetime.fromtimestamp(int(fake_clock()) + fake_tm.lifetime, tz=UTC)
+    assert gw.token_expires_at == expected
+    assert gw._monotonic() == 42.0
+
+
+def test_workflow_results_are_exported_from_the_package_root() -> None:
+    import truemarkets_gateway
+    from truemarkets_gateway import models
+
+    for name in ("PlacedOrder", "CancelResult", "TransferResult"):
+        assert name in truemarkets_gateway.__all__
+        assert getattr(truemarkets_gateway, name) is getattr(models, name)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from _facade_stub import ASSET_CEFI, DEFI_TRANSFER, ORDER, TRANSFER
+from _facade_stub import ASSET_CEFI, DEFI_TRANSFER, ORDER, TRANSFER, Stub, sync_gateway
 
-from truemarkets_gateway import _convert
-from truemarkets_gateway._money import parse_decimal, to_decimal
+from truemarkets_gateway import UnexpectedResponseError, _convert
+from truemarkets_gateway._money import parse_decimal
 from truemarkets_gateway.models import (
     Balance,
     Balances,
@@ -109,15 +110,59 @@ def test_balances_aggregate_by_symbol() -> None:
         balances["BTC"]
 
 
-def test_money_inputs() -> None:
-    assert to_decimal("1.50", "qty") == Decimal("1.50")
-    assert to_decimal(3, "qty") == Decimal(3)
-    with pytest.raises(TypeError, match="float"):
-        to_decimal(1.5, "qty")
-    with pytest.raises(TypeError):
-        to_decimal(True, "qty")
-    with pytest.raises(TypeError):
-        to_decimal([1], "qty")
-    assert parse_decimal(None) is None and parse_decimal("") is None
-    assert parse_decimal("junk") is None
-    assert parse_decimal(0.1) == Decimal("0.1")  # via str, never the binary value
+# --- answers with NaN / Infinity / unreadable amounts ------------------------------------------
+
+
+@pytest.mark.parametrize("raw", ["NaN", "Infinity", "-Infinity", "sNaN", "abc"])
+def test_non_finite_answer_amount_is_none_kept_in_extra_and_warned(
+    raw: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert parse_decimal(raw) is None
+    with caplog.at_level(logging.WARNING, logger="truemarkets_gateway"):
+        q = _convert.quote({"qty": raw, "price": "10"})
+    assert q.qty is None and q.price == Decimal("10")
+    assert q.extra["qty"] == raw
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "qty" in warnings[0].getMessage()
+
+
+def test_non_finite_order_and_transfer_amounts() -> None:
+    order = _convert.order({"order_id": "o1", "price": "NaN", "fee": "Infinity", "qty": "1"})
+    assert order.price is None and order.fee is None and order.qty == Decimal(1)
+    assert order.extra["price"] == "NaN" and order.extra["fee"] == "Infinity"
+    transfer = _convert.transfer({"id": "t1", "qty": "NaN"})
+    assert transfer.qty is None and transfer.extra["qty"] == "NaN"
+
+
+def test_absent_amounts_are_none_without_warning(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="truemarkets_gateway"):
+        q = _convert.quote({"qty": None})
+    assert q.qty is None and q.price is None and "qty" not in q.extra
+    assert not caplog.records
+
+
+@pytest.mark.parametrize("raw", ["NaN", "Infinity", "lots"])
+def test_unreadable_balance_fails_the_response(raw: str) -> None:
+    row = {"symbol": "USDC", "total": raw, "available": "1", "held": "0"}
+    stub = Stub().json("GET", "/balances", {"data": [row]})
+    with pytest.raises(UnexpectedResponseError) as info:
+        sync_gateway(stub).get_balances()
+    assert "USDC" in str(info.value) and "total" in str(info.value)
+
+
+def test_absent_balance_amount_still_reads_as_zero() -> None:
+    stub = Stub().json("GET", "/balances", {"data": [{"symbol": "USDC", "available": "1"}]})
+    usdc = sync_gateway(stub).get_balances()["USDC"]
+    assert usdc.available == Decimal(1) and usdc.total == Decimal(0)
+
+
+def test_unreadable_legacy_balance_fails() -> None:
+    with pytest.raises(ValueError, match="unreadable balance"):
+        _convert.balances({"balances": [{"asset_name": "BTC", "balance": "NaN"}]})
+
+
+def test_query_enums_go_through_the_generated_models() -> None:
+    from truemarkets_gateway_client import models as generated
+
+    assert _convert.venue_param("defi") is generated.Venue.DEFI
+    assert _convert.transfer_status_param("pending") is generated.TransferStatus.PENDING

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from _facade_stub import ASSET_CEFI, ASSET_DEFI, Stub, async_gateway, sync_gateway
 
-from truemarkets_gateway import ValidationError
+from truemarkets_gateway import BadRequestError, ValidationError
 from truemarkets_gateway._validate import create_order_body, csv_filter, limit_param
 
 ASSET_ID = ASSET_CEFI["id"]
@@ -185,8 +185,10 @@ def test_transfer_network_rules_when_the_venue_is_known() -> None:
     # Unknown venue: the server decides.
     stub.routes[("POST", "/v1/gateway/transfers")].clear()
     stub.on("POST", "/transfers", httpx.Response(400, json={"message": "network required"}))
-    with pytest.raises(Exception, match="network required"):
+    sent = len(stub.requests)
+    with pytest.raises(BadRequestError, match="network required"):
         gw.create_transfer(asset_id=ASSET_ID, qty="1", to="addr")
+    assert len(stub.requests) == sent + 1  # sent once: the server decided
     gw.list_assets_page()
     sent = len(stub.requests)
     with pytest.raises(ValidationError, match="required for CeFi"):

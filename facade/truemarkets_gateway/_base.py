@@ -1,31 +1,29 @@
-"""Everything `Gateway` and `AsyncGateway` share: configuration, the operation table,
-request building (with validation), response handling, retry decisions and logging.
+"""Everything `Gateway` and `AsyncGateway` share: configuration, and what to do with each
+attempt's outcome (parse, retry, or raise the mapped error; token failures; logging).
 
-The two clients only run the loop (send, maybe sleep, repeat) around `PreparedCall`s built
-here, so every policy is written once. Generated endpoint modules are imported on first use.
+The two clients only run the loop (send, maybe sleep, repeat) around the `PreparedCall`s
+that `_operations.RequestBuilders` builds, so every policy is written once.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import random
 import time
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from . import _retry, _validate
+from . import _retry
+from ._operations import Operation, PreparedCall, RequestBuilders
 from ._version import __version__
 from .errors import (
     APIConnectionError,
     APIError,
     APITimeoutError,
     CredentialsError,
-    OrderNotCreatedError,
-    QuoteIssuesError,
     TrueMarketsError,
     UnexpectedResponseError,
     ValidationError,
@@ -36,32 +34,24 @@ from .errors import (
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
+
+    from truemarkets_gateway_client import AuthenticatedClient
+
     from ._auth import TokenManager
     from ._token_cache import TokenCache
     from .credentials import Credentials
     from .environments import Environment
-    from .models import (
-        Asset,
-        Balances,
-        CancelPrepared,
-        CreatedOrder,
-        ExecutedOrder,
-        Order,
-        OrderStatus,
-        Page,
-        Quote,
-        Transfer,
-        UnsignedPayload,
-    )
     from .signing import PayloadSigner
+
+    SignerKey = PayloadSigner | EllipticCurvePrivateKey | str | bytes | Mapping[str, Any] | None
+    """What `signer=` takes: a signer, or a private key in any form `PayloadSigner.from_key`
+    reads; None for `TM_SIGNER_KEY`, else the API key."""
 
 __all__ = [
     "DEFAULT_TIMEOUT",
     "DEFAULT_USER_AGENT",
-    "OPERATIONS",
     "GatewayBase",
-    "Operation",
-    "PreparedCall",
 ]
 
 T = TypeVar("T")
@@ -70,7 +60,8 @@ logger = logging.getLogger("truemarkets_gateway")
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_USER_AGENT = f"truemarkets-gateway-python/{__version__}"
-_AUTH_TYPE = "api_key"
+# Added to a token failure that stopped a call before its Gateway request went out.
+_NOT_SENT_NOTE = "the token request to the Auth Service failed, so no Gateway request was sent"
 
 
 class _NotGiven:
@@ -80,131 +71,6 @@ class _NotGiven:
 
 NOT_GIVEN: Any = _NotGiven()
 """Marks an option the caller did not pass (so a user-supplied client keeps its own)."""
-
-
-# --- the operation table ---------------------------------------------------------------------
-
-
-# Operation and PreparedCall are plain immutable values (not attrs classes): this module loads
-# on import of the SDK, and a PreparedCall is built on every call.
-
-
-class Operation(NamedTuple):
-    """One Gateway endpoint and the policy that follows from it.
-
-    `idempotent` operations retry on any transient failure; the others (orders, transfers:
-    the API has no idempotency key) only when the request never left. `public` ones are
-    sent without a token. `reconcile` tells the caller what to check after an ambiguous
-    failure of a non-idempotent call.
-    """
-
-    name: str
-    module: str
-    idempotent: bool
-    public: bool = False
-    reconcile: str = ""
-
-    def build(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        """The generated `_get_kwargs(...)`: method, relative url, params, json."""
-        builder = _BUILDERS.get(self.module)
-        if builder is None:
-            module = importlib.import_module(f"truemarkets_gateway_client.api.{self.module}")
-            builder = _BUILDERS[self.module] = module._get_kwargs
-        result: dict[str, Any] = builder(*args, **kwargs)
-        return result
-
-
-_BUILDERS: dict[str, Callable[..., dict[str, Any]]] = {}
-
-_ORDER_CHECK = "check get_order_status(order_id) before trying again"
-OPERATIONS: dict[str, Operation] = {
-    op.name: op
-    for op in (
-        Operation("computeQuote", "quotes.compute_quote", idempotent=True, public=True),
-        Operation(
-            "createOrder",
-            "orders.create_order",
-            idempotent=False,
-            reconcile="The order may have been created: reconcile with list_orders "
-            "(or get_order) before placing it again",
-        ),
-        Operation("listOrders", "orders.list_orders", idempotent=True),
-        Operation("getOrder", "orders.get_order", idempotent=True),
-        Operation("getOrderStatus", "orders.get_order_status", idempotent=True),
-        Operation(
-            "executeOrder",
-            "orders.execute_order",
-            idempotent=False,
-            reconcile=f"The order may have been executed: {_ORDER_CHECK}",
-        ),
-        Operation(
-            "modifyOrder",
-            "orders.modify_order",
-            idempotent=False,
-            reconcile="The change may have been accepted: check get_order(order_id)",
-        ),
-        Operation(
-            "prepareCancelOrder",
-            "orders.prepare_cancel_order",
-            idempotent=False,
-            reconcile=f"The cancel may have been accepted: {_ORDER_CHECK}",
-        ),
-        Operation(
-            "executeCancelOrder",
-            "orders.execute_cancel_order",
-            idempotent=False,
-            reconcile=f"The cancel may have been submitted: {_ORDER_CHECK}",
-        ),
-        Operation(
-            "cancelOrder",
-            "orders.cancel_order",
-            idempotent=False,
-            reconcile=f"The cancel may have been accepted: {_ORDER_CHECK}",
-        ),
-        Operation(
-            "createTransfer",
-            "transfers.create_transfer",
-            idempotent=False,
-            reconcile="The transfer may have been created: reconcile with list_transfers "
-            "before sending it again",
-        ),
-        Operation("listTransfers", "transfers.list_transfers", idempotent=True),
-        Operation("getTransfer", "transfers.get_transfer", idempotent=True),
-        Operation(
-            "executeTransfer",
-            "transfers.execute_transfer",
-            idempotent=False,
-            reconcile="The transfer may have been executed: check get_transfer(transfer_id) "
-            "before trying again",
-        ),
-        Operation("listAssets", "assets.list_assets", idempotent=True, public=True),
-        Operation("getBalances", "balances.get_balances", idempotent=True),
-        Operation("listBalances", "balances.list_balances", idempotent=True),
-    )
-}
-
-
-class PreparedCall(NamedTuple, Generic[T]):
-    """A validated request, ready to send (and to send again), and how to read its answer."""
-
-    op: Operation
-    method: str
-    path: str
-    url: str
-    params: Mapping[str, Any] | None
-    json: Any
-    parse: Callable[[httpx.Response], T]
-
-    def __repr__(self) -> str:
-        # Never the JSON body: an execute call's body holds payload stamps.
-        return f"PreparedCall(op={self.op.name!r}, method={self.method!r}, path={self.path!r})"
-
-
-def _json(response: httpx.Response) -> Any:
-    """The JSON body; None for an empty body (202 answers)."""
-    if not response.content:
-        return None
-    return response.json()
 
 
 # --- the shared client base ----------------------------------------------------------------------
@@ -246,7 +112,7 @@ def _resolve_credentials(
     return Credentials.from_env(environ)
 
 
-class GatewayBase:
+class GatewayBase(RequestBuilders):
     """Configuration and every request policy; subclasses add the I/O loop."""
 
     _tokens: TokenManager | None
@@ -261,7 +127,7 @@ class GatewayBase:
         credentials: Credentials | None,
         key_file: str | os.PathLike[str] | None,
         access_token: str | None,
-        signer: PayloadSigner | Any,
+        signer: SignerKey,
         on_behalf_of: str | None,
         legacy: bool | None,
         timeout: float | httpx.Timeout | None,
@@ -296,7 +162,7 @@ class GatewayBase:
         self._signer: PayloadSigner | None = None
         self._on_behalf_of = on_behalf_of
         self._asset_info: dict[str, tuple[str | None, frozenset[str]]] = {}
-        self._generated: Any = None
+        self._generated: AuthenticatedClient | None = None
 
         self._credentials = _resolve_credentials(credentials, key_file, access_token, environ)
         self._tokens = None
@@ -385,309 +251,6 @@ class GatewayBase:
 
     def _budget(self, max_retries: int | None) -> int:
         return self.max_retries if max_retries is None else _check_retries(max_retries)
-
-    # --- building calls -------------------------------------------------------------------
-
-    def _call(
-        self, op: Operation, parse: Callable[[httpx.Response], T], *args: Any, **kwargs: Any
-    ) -> PreparedCall[T]:
-        built = op.build(*args, **kwargs)
-        path = built["url"]
-        return PreparedCall(
-            op=op,
-            method=built["method"].upper(),
-            path=path,
-            url=self._gateway_url + path,
-            params=built.get("params") or None,
-            json=built.get("json"),
-            parse=parse,
-        )
-
-    def _prep_quote(
-        self, *, base_asset: str, quote_asset: str, qty: Any, side: Any, qty_unit: Any
-    ) -> PreparedCall[Quote]:
-        from . import _convert
-
-        body = _validate.quote_body(
-            base_asset=base_asset, quote_asset=quote_asset, qty=qty, qty_unit=qty_unit, side=side
-        )
-        return self._call(
-            OPERATIONS["computeQuote"],
-            lambda r: _convert.quote(r.json()),
-            body=_convert.body_model("QuoteRequest", body),
-        )
-
-    def _prep_create_order(self, **fields: Any) -> PreparedCall[CreatedOrder]:
-        from . import _convert
-
-        body = _validate.create_order_body(**fields)
-        return self._call(
-            OPERATIONS["createOrder"],
-            lambda r: _convert.created_order(r.json()),
-            body=_convert.body_model("CreateOrderRequest", body),
-        )
-
-    def _stamps(
-        self,
-        payloads: Sequence[UnsignedPayload],
-        signatures: Sequence[str] | None,
-        signer: PayloadSigner | None,
-        what: str,
-    ) -> list[str]:
-        if signatures is None:
-            if not payloads:
-                raise ValidationError(
-                    "signatures", f"{what} has no payloads to sign; pass signatures= explicitly"
-                )
-            signatures = (signer or self.signer).sign_payloads(payloads)
-        stamps = _validate.signatures_list(signatures)
-        if payloads and len(stamps) != len(payloads):
-            raise ValidationError(
-                "signatures", f"need one stamp per payload: {len(payloads)}, got {len(stamps)}"
-            )
-        return stamps
-
-    def _execute_body(self, stamps: list[str]) -> Any:
-        from . import _convert
-
-        return _convert.body_model(
-            "ExecuteOrderRequest", {"signatures": stamps, "auth_type": _AUTH_TYPE}
-        )
-
-    def _prep_execute_order(
-        self,
-        order: CreatedOrder | str,
-        signatures: Sequence[str] | None,
-        signer: PayloadSigner | None,
-        accept_issues: bool = False,
-    ) -> PreparedCall[ExecutedOrder]:
-        from . import _convert
-        from .models import CreatedOrder
-
-        if isinstance(order, CreatedOrder):
-            if not order.order_created:
-                raise OrderNotCreatedError(
-                    "no order was created (empty order_id), so there is nothing to execute; "
-                    "see quote.issues",
-                    quote=order.quote,
-                )
-            order_id = order.order_id
-            issues = order.quote.issues if order.quote is not None else ()
-            if issues and signatures is None and not accept_issues:
-                # The same rule as place_order: never sign over a quote that reports issues.
-                raise QuoteIssuesError(
-                    f"order {order_id} was created but not signed: the quote reports "
-                    + "; ".join(repr(i) for i in issues)
-                    + ". Pass accept_issues=True to sign anyway.",
-                    order_id=order_id,
-                    issues=issues,
-                    quote=order.quote,
-                )
-            stamps = self._stamps(order.payloads, signatures, signer, "the order")
-        else:
-            order_id = _validate.require_id("order_id", order)
-            if signatures is None:
-                raise ValidationError(
-                    "signatures", "required when the order is given by id (no payloads to sign)"
-                )
-            stamps = _validate.signatures_list(signatures)
-        return self._call(
-            OPERATIONS["executeOrder"],
-            lambda r: _convert.executed_order(_json(r), order_id),
-            order_id,
-            body=self._execute_body(stamps),
-        )
-
-    def _prep_by_id(self, name: str, order_id: str, parse: Callable[[Any], T]) -> PreparedCall[T]:
-        order_id = _validate.require_id("order_id", order_id)
-        return self._call(OPERATIONS[name], lambda r: parse(r.json()), order_id)
-
-    def _prep_get_order(self, order_id: str) -> PreparedCall[Order]:
-        from . import _convert
-
-        return self._prep_by_id("getOrder", order_id, _convert.order)
-
-    def _prep_get_order_status(self, order_id: str) -> PreparedCall[OrderStatus]:
-        from . import _convert
-
-        def parse(data: Any) -> OrderStatus:
-            status = _convert.order_status(data)
-            if status is None:
-                raise ValueError("the response has no status")
-            return status
-
-        return self._prep_by_id("getOrderStatus", order_id, parse)
-
-    def _prep_prepare_cancel(self, order_id: str) -> PreparedCall[CancelPrepared]:
-        from . import _convert
-
-        order_id = _validate.require_id("order_id", order_id)
-        return self._call(
-            OPERATIONS["prepareCancelOrder"],
-            lambda r: _convert.cancel_prepared(r.status_code, _json(r), order_id),
-            order_id,
-        )
-
-    def _prep_execute_cancel(
-        self, order_id: str, signatures: Sequence[str]
-    ) -> PreparedCall[ExecutedOrder]:
-        from . import _convert
-
-        order_id = _validate.require_id("order_id", order_id)
-        stamps = _validate.signatures_list(signatures)
-        return self._call(
-            OPERATIONS["executeCancelOrder"],
-            lambda r: _convert.executed_order(_json(r), order_id),
-            order_id,
-            body=self._execute_body(stamps),
-        )
-
-    def _prep_cancel_deprecated(self, order_id: str) -> PreparedCall[None]:
-        order_id = _validate.require_id("order_id", order_id)
-        return self._call(OPERATIONS["cancelOrder"], lambda r: None, order_id)
-
-    def _prep_modify(self, order_id: str, price: Any, qty: Any) -> PreparedCall[None]:
-        from . import _convert
-
-        order_id = _validate.require_id("order_id", order_id)
-        body = _validate.modify_order_body(price=price, qty=qty)
-        return self._call(
-            OPERATIONS["modifyOrder"],
-            lambda r: None,
-            order_id,
-            body=_convert.body_model("ModifyOrderRequest", body),
-        )
-
-    def _orders_query(self, status: Any, venue: Any, limit: Any) -> dict[str, Any]:
-        return {
-            "status": _validate.csv_filter("status", status),
-            "venue": _validate.csv_filter("venue", venue, allowed=_validate.VENUES),
-            "limit": _validate.limit_param(limit),
-        }
-
-    def _prep_list_orders(self, query: Mapping[str, Any], cursor: Any) -> PreparedCall[Page[Order]]:
-        from . import _convert
-
-        return self._call(
-            OPERATIONS["listOrders"],
-            lambda r: _convert.orders_page(r.json()),
-            cursor=_validate.cursor_param(cursor),
-            **query,
-        )
-
-    def _transfers_query(self, status: Any, limit: Any) -> dict[str, Any]:
-        status_v = _validate.csv_filter("status", status, single=True)
-        if status_v is not None:
-            from truemarkets_gateway_client.models import TransferStatus
-
-            return {"status": TransferStatus(status_v), "limit": _validate.limit_param(limit)}
-        return {"limit": _validate.limit_param(limit)}
-
-    def _prep_list_transfers(
-        self, query: Mapping[str, Any], cursor: Any
-    ) -> PreparedCall[Page[Transfer]]:
-        from . import _convert
-
-        return self._call(
-            OPERATIONS["listTransfers"],
-            lambda r: _convert.transfers_page(r.json()),
-            cursor=_validate.cursor_param(cursor),
-            **query,
-        )
-
-    def _assets_query(self, venue: Any, limit: Any) -> dict[str, Any]:
-        venue_v = _validate.csv_filter("venue", venue, allowed=_validate.VENUES, single=True)
-        query: dict[str, Any] = {"limit": _validate.limit_param(limit)}
-        if venue_v is not None:
-            from truemarkets_gateway_client.models import Venue
-
-            query["venue"] = Venue(venue_v)
-        return query
-
-    def _prep_list_assets(self, query: Mapping[str, Any], cursor: Any) -> PreparedCall[Page[Asset]]:
-        from . import _convert
-
-        def parse(response: httpx.Response) -> Page[Asset]:
-            page = _convert.assets_page(response.json())
-            for asset in page.items:
-                if asset.id:
-                    venue = asset.venue.value if asset.venue is not None else None
-                    self._asset_info[asset.id] = (venue, asset.network_names)
-            return page
-
-        return self._call(
-            OPERATIONS["listAssets"], parse, cursor=_validate.cursor_param(cursor), **query
-        )
-
-    def _prep_balances(self, name: str) -> PreparedCall[Balances]:
-        from . import _convert
-
-        return self._call(OPERATIONS[name], lambda r: _convert.balances(r.json()))
-
-    def _prep_create_transfer(
-        self, *, asset_id: str | Asset, qty: Any, to: str, qty_unit: Any, network: str | None
-    ) -> PreparedCall[Transfer]:
-        from . import _convert
-        from .models import Asset
-
-        venue: str | None = None
-        networks: frozenset[str] = frozenset()
-        if isinstance(asset_id, Asset):
-            venue = asset_id.venue.value if asset_id.venue is not None else None
-            networks = asset_id.network_names
-            asset_id = asset_id.id
-        elif isinstance(asset_id, str) and asset_id in self._asset_info:
-            venue, networks = self._asset_info[asset_id]
-        body = _validate.create_transfer_body(
-            asset_id=asset_id,
-            qty=qty,
-            to=to,
-            qty_unit=qty_unit,
-            network=network,
-            venue=venue,
-            known_networks=networks,
-        )
-        return self._call(
-            OPERATIONS["createTransfer"],
-            lambda r: _convert.transfer(r.json()),
-            body=_convert.body_model("CreateTransferRequest", body),
-        )
-
-    def _prep_execute_transfer(
-        self,
-        transfer: Transfer | str,
-        signatures: Sequence[str] | None,
-        signer: PayloadSigner | None,
-    ) -> PreparedCall[Transfer]:
-        from . import _convert
-        from .models import Transfer
-
-        if isinstance(transfer, Transfer):
-            transfer_id = _validate.require_id("transfer_id", transfer.id)
-            stamps = self._stamps(transfer.payloads, signatures, signer, "the transfer")
-        else:
-            transfer_id = _validate.require_id("transfer_id", transfer)
-            if signatures is None:
-                raise ValidationError(
-                    "signatures", "required when the transfer is given by id (no payloads)"
-                )
-            stamps = _validate.signatures_list(signatures)
-        return self._call(
-            OPERATIONS["executeTransfer"],
-            lambda r: _convert.transfer(r.json()),
-            transfer_id,
-            body=_convert.body_model(
-                "ExecuteTransferRequest", {"signatures": stamps, "auth_type": _AUTH_TYPE}
-            ),
-        )
-
-    def _prep_get_transfer(self, transfer_id: str) -> PreparedCall[Transfer]:
-        from . import _convert
-
-        transfer_id = _validate.require_id("transfer_id", transfer_id)
-        return self._call(
-            OPERATIONS["getTransfer"], lambda r: _convert.transfer(r.json()), transfer_id
-        )
 
     # --- one attempt's outcome (the loop calls these) ---------------------------------------
 
@@ -793,48 +356,52 @@ class GatewayBase:
         """Getting a token (mint or refresh, inside the auth flow) failed.
 
         Before the Gateway request was sent (it carries no `Authorization` yet), nothing
-        reached the Gateway: a transient failure of the token request (connection error,
-        timeout, 408/429/5xx) is retried under the normal backoff for every operation,
-        orders included; anything else is raised with `source == "auth"` and a hint that no
-        Gateway request was sent. After a sent request (its 401 triggered a renewal that
-        failed) the exception is raised as it is.
+        reached the Gateway, so the normal retry decision is made as for an idempotent call,
+        for every operation, orders included: a transient failure of the token request
+        (connection error, timeout, 408/429/5xx) is retried under the usual backoff and
+        Retry-After cap. Anything else is raised with `source == "auth"`,
+        `gateway_request_sent = False` and a note that no Gateway request was sent. After a
+        sent request (its 401 triggered a renewal that failed) the exception is raised as is.
         """
         if "authorization" in request.headers or not isinstance(exc, APIError | APIConnectionError):
             raise exc
         exc.source = "auth"
-        status = exc.status_code if isinstance(exc, APIError) else None
-        transient = status is None or _retry.is_retryable_status(status)
-        if not transient:
-            decision = _retry.RetryDecision(False, reason=f"token request answered {status}")
-        elif retries_done >= max_retries:
-            decision = _retry.RetryDecision(False, reason=f"gave up after {retries_done} retries")
+        if isinstance(exc, APIError):
+            decision = _retry.decide_after_response(
+                idempotent=True,
+                retries_done=retries_done,
+                max_retries=max_retries,
+                status=exc.status_code,
+                headers=exc.response.headers if exc.response is not None else {},
+                now=self._clock(),
+                rand=self._rand,
+                policy=self._retry_policy,
+            )
         else:
-            wait = None
-            if isinstance(exc, APIError) and status is not None and exc.response is not None:
-                wait = _retry.server_wait(exc.response.headers, status, self._clock())
-            if wait is not None and wait > self._retry_policy.max_wait:
-                decision = _retry.RetryDecision(False, reason="token request: wait over the cap")
-            elif wait is not None:
-                decision = _retry.RetryDecision(True, wait, f"token request {status}, server wait")
-            else:
-                delay = _retry.backoff_delay(retries_done, self._rand, self._retry_policy)
-                what = type(exc).__name__ if status is None else str(status)
-                decision = _retry.RetryDecision(True, delay, f"token request {what}, backoff")
+            cause = exc.__cause__
+            decision = _retry.decide_after_error(
+                idempotent=True,
+                retries_done=retries_done,
+                max_retries=max_retries,
+                exc=cause if isinstance(cause, httpx.TransportError) else exc,
+                rand=self._rand,
+                policy=self._retry_policy,
+            )
+        decision = decision._replace(reason=f"token request: {decision.reason}")
         self._log_decision(call, decision, retries_done, max_retries)
         if decision.retry:
             return decision
-        note = "the token request to the Auth Service failed, so no Gateway request was sent"
-        if "no Gateway request was sent" in str(exc):  # the auth flow already said so
-            if isinstance(exc, APIConnectionError):
-                exc.may_have_reached_server = False
-            raise exc
-        if isinstance(exc, APIError):
-            exc.hint = f"{exc.hint}. {note[0].upper()}{note[1:]}" if exc.hint else note
-            exc.args = (exc._describe(),)
-        else:
+        if isinstance(exc, APIConnectionError):
             exc.may_have_reached_server = False
-            exc.message = f"{exc.message}; {note}"
-            exc.args = (exc.message,)
+        if not _already_noted(exc):
+            if isinstance(exc, APIError):
+                note = f"{_NOT_SENT_NOTE[0].upper()}{_NOT_SENT_NOTE[1:]}"
+                exc.hint = f"{exc.hint}. {note}" if exc.hint else _NOT_SENT_NOTE
+                exc.args = (exc._describe(),)
+            else:
+                exc.message = f"{exc.message}; {_NOT_SENT_NOTE}"
+                exc.args = (exc.message,)
+        exc.gateway_request_sent = False
         raise exc
 
     def _parse(self, call: PreparedCall[T], response: httpx.Response) -> T:
@@ -870,12 +437,18 @@ class GatewayBase:
         else:
             logger.debug("not retrying %s %s: %s", call.method, call.path, decision.reason)
 
-    def _generated_headers(self) -> dict[str, str]:
-        return dict(self._headers)
-
 
 def _request_of(exc: httpx.TransportError) -> httpx.Request | None:
     try:
         return exc.request
     except RuntimeError:
         return None
+
+
+def _already_noted(exc: TrueMarketsError) -> bool:
+    """Whether the auth flow already said that no Gateway request was sent."""
+    if exc.gateway_request_sent is not None:
+        return exc.gateway_request_sent is False
+    from ._auth import NO_GATEWAY_REQUEST  # loaded already: the failure came from there
+
+    return NO_GATEWAY_REQUEST in str(exc)

@@ -1,8 +1,9 @@
 """Generated models and JSON bodies -> public result types (Decimal, datetime, open enums).
 
-The only module besides `_base.py` that knows generated model names, so a regeneration
-touches one adapter layer. Request bodies go through the generated models' `from_dict`
-(so our field names are checked against the spec) and 2xx bodies are parsed by them.
+The only module that knows generated model classes (`_operations.py` names the request
+body models it asks `body_model` for), so a regeneration touches one adapter layer.
+Request bodies go through the generated models' `from_dict` (so our field names are
+checked against the spec) and 2xx bodies are parsed by them.
 This module is itself imported on first use, so `import truemarkets_gateway` stays fast.
 """
 
@@ -42,6 +43,7 @@ from .models import (
 __all__ = [
     "assets_page",
     "balances",
+    "body_model",
     "cancel_prepared",
     "created_order",
     "executed_order",
@@ -50,7 +52,9 @@ __all__ = [
     "orders_page",
     "quote",
     "transfer",
+    "transfer_status_param",
     "transfers_page",
+    "venue_param",
 ]
 
 E = TypeVar("E", OrderStatus, TransferStatus, OrderSide, OrderType, QtyUnit, Venue, Chain)
@@ -150,6 +154,20 @@ def body_model(name: str, body: Mapping[str, Any]) -> Any:
         return getattr(models, name).from_dict(body)
     except (ValueError, TypeError, KeyError) as exc:  # a rule _validate does not know yet
         raise ValidationError("body", f"{name} refused it: {exc}") from None
+
+
+def transfer_status_param(status: str) -> Any:
+    """The generated `TransferStatus` for a validated `status` query value."""
+    from truemarkets_gateway_client.models import TransferStatus as GeneratedTransferStatus
+
+    return GeneratedTransferStatus(status)
+
+
+def venue_param(venue: str) -> Any:
+    """The generated `Venue` for a validated `venue` query value."""
+    from truemarkets_gateway_client.models import Venue as GeneratedVenue
+
+    return GeneratedVenue(venue)
 
 
 # --- results ----------------------------------------------------------------------------------

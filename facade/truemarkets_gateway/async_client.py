@@ -7,11 +7,12 @@ import os
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
-from ._base import DEFAULT_TIMEOUT, NOT_GIVEN, GatewayBase, PreparedCall
+from ._base import DEFAULT_TIMEOUT, NOT_GIVEN, GatewayBase
+from ._operations import PreparedCall
 from ._retry import DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_WAIT
 from .errors import TrueMarketsError
 from .pagination import AsyncPager
@@ -20,6 +21,7 @@ from .workflows import AsyncWorkflows
 if TYPE_CHECKING:
     from truemarkets_gateway_client import AuthenticatedClient
 
+    from ._base import SignerKey
     from ._money import Amount
     from ._token_cache import TokenCache
     from .credentials import Credentials
@@ -85,7 +87,7 @@ class AsyncGateway(AsyncWorkflows, GatewayBase):
         credentials: Credentials | None = None,
         key_file: str | os.PathLike[str] | None = None,
         access_token: str | None = None,
-        signer: PayloadSigner | Any = None,
+        signer: SignerKey = None,
         on_behalf_of: str | None = None,
         legacy: bool | None = None,
         timeout: float | httpx.Timeout | None = NOT_GIVEN,
@@ -143,8 +145,7 @@ class AsyncGateway(AsyncWorkflows, GatewayBase):
 
     async def close(self) -> None:
         """Close the connection pool (unless it is your `http_client`)."""
-        if self._generated is not None:
-            self._generated = None
+        self._generated = None  # it shares the pool closed here
         if self._owns_http:
             await self._http.aclose()
 
@@ -183,8 +184,7 @@ class AsyncGateway(AsyncWorkflows, GatewayBase):
             )
             client = AuthenticatedClient(base_url=self._gateway_url, token="")
             self._generated = client.set_async_httpx_client(http)
-        generated: AuthenticatedClient = self._generated
-        return generated
+        return self._generated
 
     async def access_token(self) -> str:
         """The current bearer access token, minted or refreshed first if needed.

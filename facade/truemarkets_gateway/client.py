@@ -6,11 +6,12 @@ import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
-from ._base import DEFAULT_TIMEOUT, NOT_GIVEN, GatewayBase, PreparedCall
+from ._base import DEFAULT_TIMEOUT, NOT_GIVEN, GatewayBase
+from ._operations import PreparedCall
 from ._retry import DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_WAIT
 from .errors import TrueMarketsError
 from .pagination import SyncPager
@@ -19,6 +20,7 @@ from .workflows import SyncWorkflows
 if TYPE_CHECKING:
     from truemarkets_gateway_client import AuthenticatedClient
 
+    from ._base import SignerKey
     from ._money import Amount
     from ._token_cache import TokenCache
     from .credentials import Credentials
@@ -84,7 +86,7 @@ class Gateway(SyncWorkflows, GatewayBase):
         credentials: Credentials | None = None,
         key_file: str | os.PathLike[str] | None = None,
         access_token: str | None = None,
-        signer: PayloadSigner | Any = None,
+        signer: SignerKey = None,
         on_behalf_of: str | None = None,
         legacy: bool | None = None,
         timeout: float | httpx.Timeout | None = NOT_GIVEN,
@@ -140,8 +142,7 @@ class Gateway(SyncWorkflows, GatewayBase):
 
     def close(self) -> None:
         """Close the connection pool (unless it is your `http_client`)."""
-        if self._generated is not None:
-            self._generated = None
+        self._generated = None  # it shares the pool closed here
         if self._owns_http:
             self._http.close()
 
@@ -180,8 +181,7 @@ class Gateway(SyncWorkflows, GatewayBase):
             )
             client = AuthenticatedClient(base_url=self._gateway_url, token="")
             self._generated = client.set_httpx_client(http)
-        generated: AuthenticatedClient = self._generated
-        return generated
+        return self._generated
 
     def access_token(self) -> str:
         """The current bearer access token, minted or refreshed first if needed.
