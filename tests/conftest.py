@@ -276,3 +276,44 @@ def fake_tm(
 ) -> FakeTrueMarkets:
     """A fake True Markets that knows the `credentials` fixture's key, on `FAKE_HOST`."""
     return FakeTrueMarkets(fake_clock, p256_key.public_key(), key_id)
+
+
+# --- what execute_order does before it sends ------------------------------------------------
+
+
+class _ClientSigner:
+    """Stands for a client's own signer, read only when something is stamped."""
+
+    def __init__(self, source: Any) -> None:
+        self._source = source
+
+    def sign_payloads(self, payloads: Any) -> list[str]:
+        signer = self._source()
+        stamps: list[str] = signer.sign_payloads(payloads)
+        return stamps
+
+
+def execute_order_stamps(
+    order: Any, *, signer: Any, accept_issues: bool, client_signer: Any
+) -> list[str]:
+    """The stamps a real `execute_order(order, signer=..., accept_issues=...)` would send.
+
+    Runs the clients' own preparation, so a fake client refuses quote issues
+    (`QuoteIssuesError`) exactly as `Gateway` does. `client_signer()` is the fake's own
+    signer, read only when `signer` is None and something is stamped.
+    """
+    from truemarkets_gateway.client import Gateway
+
+    gateway = Gateway(
+        base_url="https://gateway.test",
+        access_token="unused",
+        environ={},
+        http_client=httpx.Client(transport=httpx.MockTransport(_nothing_is_sent)),
+    )
+    chosen = signer if signer is not None else _ClientSigner(client_signer)
+    prepared = gateway._prep_execute_order(order, None, chosen, accept_issues)
+    return list(prepared.json["signatures"])
+
+
+def _nothing_is_sent(request: httpx.Request) -> httpx.Response:
+    raise AssertionError(f"nothing may be sent here: {request.method} {request.url}")

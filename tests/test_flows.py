@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from conftest import execute_order_stamps
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -85,6 +86,10 @@ class FakeTime:
         self.sleep(seconds)
 
 
+def _no_client_signer() -> PayloadSigner:
+    raise AssertionError("the client's own signer was read")
+
+
 class FakeClient:
     """Each primitive answers from its script in order; an exception in the script is raised.
 
@@ -97,12 +102,22 @@ class FakeClient:
         self.script = {name: list(items) for name, items in script.items()}
         self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
         self.delays: dict[str, list[float]] = {}
+        self.client_signer: Callable[[], PayloadSigner] = _no_client_signer
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
-        if name.startswith("_") or name in ("time", "script", "calls", "delays"):
+        if name.startswith("_") or name in ("time", "script", "calls", "delays", "client_signer"):
             raise AttributeError(name)
 
         def primitive(*args: Any, **kwargs: Any) -> Any:
+            if name == "execute_order" and kwargs.get("signatures") is None:
+                # As the real client does before sending: refuse quote issues, else stamp.
+                stamps = execute_order_stamps(
+                    args[0],
+                    signer=kwargs.get("signer"),
+                    accept_issues=kwargs.get("accept_issues", False),
+                    client_signer=self.client_signer,
+                )
+                kwargs = {**kwargs, "signatures": stamps}
             self.calls.append((name, args, kwargs))
             delays = self.delays.get(name)
             if delays:
@@ -218,7 +233,7 @@ REQUEST = {"side": "buy", "type": "market", "qty": "10", "qty_unit": "quote", "c
 
 
 def place(**options: Any) -> Any:
-    return place_order_flow(REQUEST, PlaceOptions(**options), lambda: SIGNER)
+    return place_order_flow(REQUEST, PlaceOptions(**options), SIGNER)
 
 
 def stamp_signed(stamp: str, payload: str) -> bool:
@@ -320,11 +335,9 @@ def test_no_payloads_means_already_submitted(run: Runner) -> None:
     assert "execute_order" not in fake.names()
     assert not result.executed and result.status == OrderStatus.COMPLETE
 
-    def no_signer() -> PayloadSigner:
-        raise AssertionError("a CeFi order must not need a signer")
-
+    # No signer given, and the client's own is never read (it raises if it is).
     fake = FakeClient(FakeTime(), create_order=[created("c2", n=0, status="pending")])
-    result = run(place_order_flow(REQUEST, PlaceOptions(wait=False), no_signer), fake)
+    result = run(place_order_flow(REQUEST, PlaceOptions(wait=False)), fake)
     assert result.order is None and result.status == OrderStatus.PENDING
     assert fake.names() == ["create_order"]
 
@@ -362,6 +375,18 @@ def test_issues_refused_by_default(run: Runner) -> None:
     assert info.value.issues == ("High price impact",)
     assert "High price impact" in str(info.value) and "accept_issues" in str(info.value)
     assert fake.names() == ["create_order"]
+
+
+def test_issues_are_refused_by_execute_order_even_when_old(run: Runner) -> None:
+    # The refusal is execute_order's own (the fake runs the client's preparation); the flow
+    # hands it the order rather than re-creating it for its age.
+    fake = FakeClient(FakeTime(), create_order=[created(issues=("High price impact",))])
+    fake.delays["create_order"] = [25.0]
+    with pytest.raises(QuoteIssuesError) as info:
+        run(place(), fake)
+    assert info.value.order_id == "o1" and info.value.replaced_order_ids == ()
+    assert fake.names() == ["create_order"]
+    assert not any("not executed" in note for note in getattr(info.value, "__notes__", []))
 
 
 def test_issues_accepted(run: Runner) -> None:
@@ -499,12 +524,31 @@ def test_timeout_carries_order_id_and_last_status(run: Runner) -> None:
         create_order=[created()],
         execute_order=[executed()],
         get_order_status=["pending"] * 100,
+        get_order=[order("o1", "pending")],
     )
     with pytest.raises(OrderTimeoutError) as info:
         run(place(timeout=10), fake)
     assert info.value.order_id == "o1" and info.value.last_status == "pending"
     assert sum(t.sleeps) == pytest.approx(10.0)
     assert max(t.sleeps) <= _flows.POLL_CAP
+    # The order is still open: read once more, without retries, for the error to carry.
+    assert fake.names()[-1] == "get_order" and fake.names().count("get_order") == 1
+    assert fake.call("get_order") == (("o1",), {"max_retries": 0})
+    assert info.value.order is not None and info.value.order.order_id == "o1"
+
+
+def test_timeout_read_of_the_open_order_is_best_effort(run: Runner) -> None:
+    fake = FakeClient(FakeTime(), get_order_status=["pending"] * 100, get_order=[unavailable()])
+    with pytest.raises(OrderTimeoutError) as info:
+        run(wait_order_flow("o1", timeout=3), fake)
+    assert type(info.value) is OrderTimeoutError  # the failed read changes nothing
+    assert info.value.order is None and info.value.last_status == "pending"
+    assert "still open" in str(info.value)
+
+    # Nothing more is read when no status was ever seen.
+    fake = FakeClient(FakeTime(), get_order_status=[unavailable()] * 100)
+    with pytest.raises(OrderTimeoutError):
+        run(wait_order_flow("o1", timeout=3), fake)
     assert "get_order" not in fake.names()
 
 
@@ -514,6 +558,7 @@ def test_timeout_of_a_resting_order_says_it_is_still_open(run: Runner) -> None:
         create_order=[created("l1")],
         execute_order=[executed("l1", "pending")],
         get_order_status=["pending"] + ["active"] * 100,
+        get_order=[order("l1", "active")],
     )
     with pytest.raises(OrderTimeoutError) as info:
         run(place(wait_for_fill=True, timeout=1.5), fake)
@@ -521,8 +566,7 @@ def test_timeout_of_a_resting_order_says_it_is_still_open(run: Runner) -> None:
     assert error.order_id == "l1" and error.last_status == "active"
     assert "order l1 is still open (status active)" in str(error)
     assert "cancel_order('l1')" in str(error) and "wait_for_order('l1')" in str(error)
-    assert error.order is None  # only statuses were read: nothing more to attach
-    assert "get_order" not in fake.names()
+    assert error.order is not None and error.order.status == OrderStatus.ACTIVE  # live
 
 
 def test_timeout_after_a_cancel_says_the_order_is_still_open(run: Runner) -> None:
@@ -530,6 +574,7 @@ def test_timeout_after_a_cancel_says_the_order_is_still_open(run: Runner) -> Non
         FakeTime(),
         prepare_cancel_order=[CancelPrepared("l1", accepted=True)],
         get_order_status=["cancel_pending"] * 50,
+        get_order=[order("l1", "cancel_pending")],
     )
     with pytest.raises(OrderTimeoutError) as info:
         run(cancel_order_flow("l1", wait=True, timeout=5, signer=lambda: SIGNER), fake)
@@ -572,7 +617,7 @@ def test_transfer_wait_error_carries_the_transfer_as_last_read(run: Runner) -> N
 
 def test_backoff_caps_at_five_seconds(run: Runner) -> None:
     t = FakeTime()
-    fake = FakeClient(t, get_order_status=["pending"] * 100)
+    fake = FakeClient(t, get_order_status=["pending"] * 100, get_order=[order("o1", "pending")])
     with pytest.raises(OrderTimeoutError):
         run(wait_order_flow("o1", timeout=60), fake)
     assert t.sleeps[:6] == pytest.approx([0.5, 0.75, 1.125, 1.6875, 2.53125, 3.796875])
@@ -692,10 +737,11 @@ def test_cancel_timeout(run: Runner) -> None:
         FakeTime(),
         prepare_cancel_order=[CancelPrepared("l1", accepted=True)],
         get_order_status=["cancel_pending"] * 50,
+        get_order=[not_found()],
     )
     with pytest.raises(OrderTimeoutError) as info:
         run(cancel_order_flow("l1", wait=True, timeout=5, signer=lambda: SIGNER), fake)
-    assert info.value.last_status == "cancel_pending"
+    assert info.value.last_status == "cancel_pending" and info.value.order is None
 
 
 # --- transfer --------------------------------------------------------------------------------
@@ -800,7 +846,7 @@ def test_transfer_execute_error_names_the_transfer(run: Runner) -> None:
 
 def test_zero_timeout_still_looks_once(run: Runner) -> None:
     t = FakeTime()
-    fake = FakeClient(t, get_order_status=["pending"])
+    fake = FakeClient(t, get_order_status=["pending"], get_order=[order("o1", "pending")])
     with pytest.raises(OrderTimeoutError) as info:
         run(wait_order_flow("o1", timeout=0), fake)
     assert info.value.last_status == "pending" and t.sleeps == []
@@ -911,7 +957,11 @@ def test_transient_errors_until_the_deadline_end_in_a_wait_error(run: Runner) ->
 
 
 def test_a_later_success_clears_the_error_so_the_deadline_is_a_plain_timeout(run: Runner) -> None:
-    fake = FakeClient(FakeTime(), get_order_status=[unavailable()] + ["pending"] * 100)
+    fake = FakeClient(
+        FakeTime(),
+        get_order_status=[unavailable()] + ["pending"] * 100,
+        get_order=[order("o1", "pending")],
+    )
     with pytest.raises(OrderTimeoutError) as info:
         run(wait_order_flow("o1", timeout=5), fake)
     assert type(info.value) is OrderTimeoutError and info.value.last_status == "pending"
@@ -1049,8 +1099,9 @@ def test_every_error_once_an_order_exists_names_it(run: Runner) -> None:
         raise CredentialsError("no signer key")
 
     fake = FakeClient(FakeTime(), create_order=[created()])
+    fake.client_signer = broken_signer
     with pytest.raises(CredentialsError) as unsigned:
-        run(place_order_flow(REQUEST, PlaceOptions(), broken_signer), fake)
+        run(place_order_flow(REQUEST, PlaceOptions()), fake)
     error = unsigned.value
     assert error.order_id == "o1" and "order o1 was created but not executed" in str(
         error.__notes__
@@ -1141,7 +1192,9 @@ def test_infinite_or_nan_timeout_did_not_reach_the_loop(run: Runner) -> None:
 
 def test_frozen_clock_and_no_op_sleep_still_time_out() -> None:
     sleeps: list[float] = []
-    fake = FakeClient(FakeTime(), get_order_status=["pending"] * 1000)
+    fake = FakeClient(
+        FakeTime(), get_order_status=["pending"] * 1000, get_order=[order("o1", "pending")]
+    )
     flow = wait_order_flow("o1", timeout=10)
     with pytest.raises(OrderTimeoutError):
         run_sync(flow, fake, sleep=sleeps.append, clock=lambda: 1000.0)
@@ -1167,7 +1220,7 @@ def test_on_status_sees_each_new_status_once(run: Runner) -> None:
         get_order_status=["pending", unavailable(), "pending", "complete"],
         get_order=[order("o1", "complete")],
     )
-    flow = place_order_flow(REQUEST, PlaceOptions(), lambda: SIGNER, on_status=seen.append)
+    flow = place_order_flow(REQUEST, PlaceOptions(), SIGNER, on_status=seen.append)
     run(flow, fake)
     assert seen == ["pending", "complete"]
 
@@ -1217,7 +1270,7 @@ def test_stale_payloads_are_not_signed(run: Runner) -> None:
         execute_order=[executed("o2")],
     )
     fake.delays["create_order"] = [25.0]
-    flow = place_order_flow(REQUEST, PlaceOptions(wait=False), lambda: counting)  # type: ignore[arg-type, return-value]
+    flow = place_order_flow(REQUEST, PlaceOptions(wait=False), counting)  # type: ignore[arg-type]
     run(flow, fake)
     assert counting.signed == [second.payloads[0].payload]
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from conftest import execute_order_stamps
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -80,6 +81,13 @@ class Script:
         return [a for n, a, _ in self.calls if n == name][index]
 
 
+def _stamps(gateway: Any, order: Any, signer: Any, accept_issues: bool) -> list[str]:
+    """What the real execute_order does before sending (refuse quote issues, else stamp)."""
+    return execute_order_stamps(
+        order, signer=signer, accept_issues=accept_issues, client_signer=lambda: gateway.signer
+    )
+
+
 class StandInGateway(SyncWorkflows):
     """The primitives `Gateway` provides, answered from a script."""
 
@@ -98,16 +106,19 @@ class StandInGateway(SyncWorkflows):
         self.script.sleeps.append(seconds)
         self.script.now += seconds
 
-    def _workflow_clock(self) -> float:
+    def _monotonic(self) -> float:
         return self.script.now
 
     def create_order(self, **kwargs: Any) -> Any:
         return self.script.answer("create_order", **kwargs)
 
-    def execute_order(self, order: Any, *, signatures: Any = None, signer: Any = None) -> Any:
-        return self.script.answer("execute_order", order, signatures=signatures)
+    def execute_order(
+        self, order: Any, *, signatures: Any = None, signer: Any = None, accept_issues: bool = False
+    ) -> Any:
+        stamps = signatures or _stamps(self, order, signer, accept_issues)
+        return self.script.answer("execute_order", order, signatures=stamps)
 
-    def get_order(self, order_id: str) -> Any:
+    def get_order(self, order_id: str, *, max_retries: int | None = None) -> Any:
         return self.script.answer("get_order", order_id)
 
     def get_order_status(self, order_id: str) -> Any:
@@ -147,16 +158,19 @@ class AsyncStandInGateway(AsyncWorkflows):
         self.script.sleeps.append(seconds)
         self.script.now += seconds
 
-    def _workflow_clock(self) -> float:
+    def _monotonic(self) -> float:
         return self.script.now
 
     async def create_order(self, **kwargs: Any) -> Any:
         return self.script.answer("create_order", **kwargs)
 
-    async def execute_order(self, order: Any, *, signatures: Any = None, signer: Any = None) -> Any:
-        return self.script.answer("execute_order", order, signatures=signatures)
+    async def execute_order(
+        self, order: Any, *, signatures: Any = None, signer: Any = None, accept_issues: bool = False
+    ) -> Any:
+        stamps = signatures or _stamps(self, order, signer, accept_issues)
+        return self.script.answer("execute_order", order, signatures=stamps)
 
-    async def get_order(self, order_id: str) -> Any:
+    async def get_order(self, order_id: str, *, max_retries: int | None = None) -> Any:
         return self.script.answer("get_order", order_id)
 
     async def get_order_status(self, order_id: str) -> Any:
@@ -352,10 +366,12 @@ def test_place_order_timeout(make: Any) -> None:
     script = Script(
         create_order=[created("o1", 0)],
         get_order_status=[OrderStatus.PENDING] * 100,
+        get_order=[order("o1", "pending")],
     )
     with pytest.raises(OrderTimeoutError) as info:
         make(script, None)("place_order", timeout=3, **MARKET_BUY)
     assert info.value.order_id == "o1" and info.value.last_status == "pending"
+    assert info.value.order is not None and info.value.order.order_id == "o1"  # live
     assert sum(script.sleeps) == pytest.approx(3)
 
 
@@ -647,6 +663,33 @@ def test_real_quote_stale_recreates_once(real: Any) -> None:
     assert result.order_id == "o2" and result.replaced_order_ids == ("o1",)
 
 
+def test_real_quote_issues_are_refused_by_execute_order_then_accepted(real: Any) -> None:
+    created_wire = {
+        "order_id": "o1",
+        "status": "initialized",
+        "payloads": wire_payloads(1, "o1"),
+        "quote": {"qty": "25", "qty_out": "0.1", "issues": ["Price impact 3%"]},
+    }
+    server = ScriptedServer({("POST", "/orders"): [(201, created_wire)]})
+    call, _ = real(server)
+    with pytest.raises(QuoteIssuesError) as info:
+        call("place_order", **MARKET_BUY)
+    assert info.value.order_id == "o1" and info.value.issues == ("Price impact 3%",)
+    assert "accept_issues=True" in str(info.value)
+    assert server.seen() == ["POST /orders"]  # nothing signed, nothing sent
+
+    server = ScriptedServer(
+        {
+            ("POST", "/orders"): [(201, created_wire)],
+            ("POST", "/orders/o1/execute"): [(200, {"status": "pending"})],
+        }
+    )
+    call, _ = real(server)
+    result = call("place_order", accept_issues=True, wait=False, **MARKET_BUY)
+    assert result.executed and result.issues == ("Price impact 3%",)
+    assert server.seen() == ["POST /orders", "POST /orders/o1/execute"]
+
+
 def test_real_insufficient_balance(real: Any) -> None:
     server = ScriptedServer(
         {
@@ -759,6 +802,7 @@ def test_real_timeout_and_failed(real: Any) -> None:
         {
             ("POST", "/orders"): [(201, {"order_id": "c1", "status": "pending"})],
             ("GET", "/orders/c1/status"): [(200, {"status": "pending"})] * 50,
+            ("GET", "/orders/c1"): [(503, {"error": "busy"})] * 5,
         }
     )
     call, clock = real(server)
@@ -766,6 +810,9 @@ def test_real_timeout_and_failed(real: Any) -> None:
         call("place_order", timeout=4, **MARKET_BUY)
     assert info.value.order_id == "c1" and info.value.last_status == "pending"
     assert sum(clock.sleeps) == pytest.approx(4)
+    # The order is still open: read once more, best effort (no retries, its 503 swallowed).
+    assert server.seen()[-1] == "GET /orders/c1" and server.seen().count("GET /orders/c1") == 1
+    assert type(info.value) is OrderTimeoutError and info.value.order is None
 
     server = ScriptedServer(
         {
@@ -856,13 +903,6 @@ def test_signed_defi_cancel_reports_accepted(make: Any) -> None:
     assert result.signed and result.accepted
 
 
-def test_workflow_clock_is_the_clients_monotonic() -> None:
-    gw = SyncWorkflows()
-    gw._monotonic = lambda: 42.0  # type: ignore[attr-defined]
-    assert gw._workflow_clock() == 42.0
-    assert AsyncWorkflows()._workflow_clock() > 0  # time.monotonic without one
-
-
 def test_wait_errors_are_exported_as_timeout_errors() -> None:
     assert issubclass(OrderWaitError, OrderTimeoutError)
     from truemarkets_gateway.errors import TransferTimeoutError
@@ -939,7 +979,12 @@ def test_real_transfer_wait_error_names_the_transfer(real: Any) -> None:
 def test_real_gateway_reads_monotonic_and_cannot_spin() -> None:
     from truemarkets_gateway.client import Gateway
 
-    server = ScriptedServer({("GET", "/orders/o1/status"): [(200, {"status": "pending"})] * 100})
+    server = ScriptedServer(
+        {
+            ("GET", "/orders/o1/status"): [(200, {"status": "pending"})] * 100,
+            ("GET", "/orders/o1"): [(200, wire_order("o1", "pending"))],
+        }
+    )
     gw = Gateway(
         access_token="test-token",
         base_url=BASE,
@@ -948,6 +993,7 @@ def test_real_gateway_reads_monotonic_and_cannot_spin() -> None:
         sleep=lambda seconds: None,  # no-op sleep ...
     )
     gw._monotonic = lambda: 5.0  # type: ignore[attr-defined]  # ... and a clock that never moves
-    with pytest.raises(OrderTimeoutError):
+    with pytest.raises(OrderTimeoutError) as info:
         gw.wait_for_order("o1", timeout=10)
     assert len(server.requests) < 20
+    assert info.value.order is not None and info.value.order.status == OrderStatus.PENDING

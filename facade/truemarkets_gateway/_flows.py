@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from .errors import (
     APIConnectionError,
+    CredentialsError,
     InsufficientBalanceError,
     InternalServerError,
     NotFoundError,
@@ -72,6 +73,7 @@ __all__ = [
 logger = logging.getLogger("truemarkets_gateway")
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 # --- steps -----------------------------------------------------------------------------------
 #
@@ -293,22 +295,68 @@ class _Pacer:
         return True
 
 
-class _StatusReporter:
-    """Calls `on_status` with each status value that differs from the last one reported."""
+class _Watch:
+    """What a wait has seen: the last status (each newly observed value is told to
+    `on_status`) and, for transfers, the last one read."""
 
-    def __init__(self, on_status: StatusCallback | None) -> None:
+    def __init__(self, status: str | None, on_status: StatusCallback | None) -> None:
+        self.status: str | None = None
+        self.resource: Any = None
         self._on_status = on_status
-        self._last: str | None = None
+        self._reported: str | None = None
+        self.saw(status)
 
-    def __call__(self, status: str | None) -> None:
-        if self._on_status is not None and status is not None and status != self._last:
-            self._last = status
+    def saw(self, status: str | None) -> None:
+        self.status = status
+        if self._on_status is not None and status is not None and status != self._reported:
+            self._reported = status
             self._on_status(status)
 
 
 def _retry_after(exc: Exception | None) -> float:
     value = getattr(exc, "retry_after", None) if isinstance(exc, RateLimitError) else None
     return float(value) if value else 0.0
+
+
+def _poll(
+    look: Callable[[], Generator[Step, Any, R | None]],
+    *,
+    timeout: float,
+    pause: bool,
+    what: str,
+    check: str,
+    wait_error: Callable[[Exception], TrueMarketsError],
+    timed_out: Callable[[], Generator[Step, Any, TrueMarketsError]],
+) -> Flow[R]:
+    """The polling skeleton both waits share: `look()` until it returns a result.
+
+    Pauses back off within `timeout` (`pause`: whether the first look waits too). Transient
+    errors are polled through; any other `TrueMarketsError` ends the wait as
+    `wait_error(cause)`, as does a transient one still there at the deadline. Time up
+    otherwise raises `timed_out()`. Other exceptions get a note naming `what` and `check`.
+    """
+    pacer = _Pacer((yield Now()), timeout)
+    last_error: Exception | None = None
+    while True:
+        if pause and not (yield from pacer.pause(_retry_after(last_error))):
+            if last_error is not None:
+                raise wait_error(last_error) from last_error
+            raise (yield from timed_out())
+        pause = True
+        try:
+            result = yield from look()
+        except TrueMarketsError as exc:
+            if not _transient(exc, pacer.elapsed):
+                raise wait_error(exc) from exc
+            last_error = exc
+            logger.info("%s: %s while waiting; polling on", what, type(exc).__name__)
+            continue
+        except Exception as exc:
+            exc.add_note(f"while waiting for {what}: check {check}")
+            raise
+        last_error = None
+        if result is not None:
+            return result
 
 
 # --- waiting ---------------------------------------------------------------------------------
@@ -330,8 +378,10 @@ def wait_order_flow(
     Settled means terminal, or `active` (resting) unless `wait_for_fill`; `targets`
     overrides that. With `known_status` (from create/execute) the first poll waits a delay.
     Transient errors (connection, 5xx, 429, a 404 early on) are polled through until the
-    deadline; an error that ends the wait raises `OrderWaitError` naming the order.
-    `purpose` ("place", "cancel" or "wait") words that error. `timeout` is checked here.
+    deadline; an error that ends the wait raises `OrderWaitError` naming the order. A
+    timeout while the order is still open reads it once more (best effort) for
+    `OrderTimeoutError.order`. `purpose` ("place", "cancel" or "wait") words the errors.
+    `timeout` is checked here.
     """
     timeout = check_seconds("timeout", timeout)
     if targets is None:
@@ -350,42 +400,42 @@ def _wait_order(
     on_status: StatusCallback | None,
     purpose: str,
 ) -> Flow[Order]:
-    pacer = _Pacer((yield Now()), timeout)
-    report = _StatusReporter(on_status)
-    status = _status_text(known_status)
-    report(status)
-    # The first look is free unless create/execute just told us an unsettled status.
-    pause = status is not None and status not in targets
-    last_error: Exception | None = None
+    watch = _Watch(_status_text(known_status), on_status)
+
+    def look() -> Generator[Step, Any, Order | None]:
+        if watch.status not in targets:
+            watch.saw(_status_text((yield Call("get_order_status", (order_id,)))))
+        if watch.status in targets:
+            found: Order = yield Call("get_order", (order_id,))
+            return found
+        return None
 
     def wait_error(cause: Exception) -> OrderWaitError:
-        message = _wait_message(_ORDER_PURPOSE, purpose, order_id, "get_order", status, cause)
-        return OrderWaitError(message, order_id=order_id, last_status=status, cause=cause)
+        message = _wait_message(_ORDER_PURPOSE, purpose, order_id, "get_order", watch.status, cause)
+        return OrderWaitError(message, order_id=order_id, last_status=watch.status, cause=cause)
 
-    while True:
-        if pause and not (yield from pacer.pause(_retry_after(last_error))):
-            if last_error is not None:
-                raise wait_error(last_error) from last_error
-            # Only statuses were read so far: no full order to attach.
-            raise _order_timeout(order_id, timeout, status, purpose, None)
-        pause = True
-        try:
-            if status not in targets:
-                status = _status_text((yield Call("get_order_status", (order_id,))))
-                report(status)
-            if status in targets:
-                order: Order = yield Call("get_order", (order_id,))
-                break
-            last_error = None
-        except TrueMarketsError as exc:
-            if not _transient(exc, pacer.elapsed):
-                raise wait_error(exc) from exc
-            last_error = exc
-            logger.info("order %s: %s while waiting; polling on", order_id, type(exc).__name__)
-        except Exception as exc:
-            exc.add_note(f"while waiting for order {order_id}: check get_order({order_id!r})")
-            raise
-    report(_status_text(order.status))
+    def timed_out() -> Generator[Step, Any, TrueMarketsError]:
+        status = watch.status
+        live: Order | None = None
+        if status is not None and status not in ORDER_TERMINAL:
+            # Still open: one best-effort read, so the error carries the live order.
+            try:
+                live = yield Call("get_order", (order_id,), {"max_retries": 0})
+            except TrueMarketsError as exc:
+                logger.info("order %s: reading it after the timeout failed (%s)", order_id, exc)
+        return _order_timeout(order_id, timeout, status, purpose, live)
+
+    # The first look is free unless create/execute just told us an unsettled status.
+    order = yield from _poll(
+        look,
+        timeout=timeout,
+        pause=watch.status is not None and watch.status not in targets,
+        what=f"order {order_id}",
+        check=f"get_order({order_id!r})",
+        wait_error=wait_error,
+        timed_out=timed_out,
+    )
+    watch.saw(_status_text(order.status))
     if raise_on_failure and _status_text(order.status) == "failed":
         reason = f": {order.failure_reason}" if order.failure_reason else ""
         raise OrderFailedError(f"order {order_id} failed{reason}", order_id=order_id, order=order)
@@ -410,6 +460,27 @@ def wait_transfer_flow(
     return _wait_transfer(transfer_id, timeout, raise_on_failure, known, on_status, purpose)
 
 
+def _transfer_timeout(
+    transfer_id: str, timeout: float, status: str | None, transfer: Transfer | None
+) -> TransferTimeoutError:
+    if status is None:
+        message = f"transfer {transfer_id} did not finish within {timeout:g} s"
+    elif status == "awaiting_signature":
+        message = (
+            f"transfer {transfer_id} still awaits its signature after {timeout:g} s: "
+            f"it will not complete until it is executed (execute_transfer)"
+        )
+    else:
+        message = (
+            f"transfer {transfer_id} is still pending (status {status}) after "
+            f"{timeout:g} s: it may yet complete; keep waiting with "
+            f"wait_for_transfer({transfer_id!r})"
+        )
+    return TransferTimeoutError(
+        message, resource_id=transfer_id, last_status=status, transfer=transfer
+    )
+
+
 def _wait_transfer(
     transfer_id: str,
     timeout: float,
@@ -418,62 +489,42 @@ def _wait_transfer(
     on_status: StatusCallback | None,
     purpose: str,
 ) -> Flow[Transfer]:
-    pacer = _Pacer((yield Now()), timeout)
-    report = _StatusReporter(on_status)
-    transfer = known
-    status = None if known is None else _status_text(known.status)
-    report(status)
-    pause = transfer is not None  # the first look is free; later ones are bounded
-    last_error: Exception | None = None
+    watch = _Watch(None if known is None else _status_text(known.status), on_status)
+    watch.resource = known
+
+    def look() -> Generator[Step, Any, Transfer | None]:
+        read: Transfer = yield Call("get_transfer", (transfer_id,))
+        watch.resource = read
+        watch.saw(_status_text(read.status))
+        return read if watch.status in TRANSFER_TERMINAL else None
 
     def wait_error(cause: Exception) -> TransferWaitError:
         message = _wait_message(
-            _TRANSFER_PURPOSE, purpose, transfer_id, "get_transfer", status, cause
+            _TRANSFER_PURPOSE, purpose, transfer_id, "get_transfer", watch.status, cause
         )
-        error = TransferWaitError(message, transfer_id=transfer_id, last_status=status, cause=cause)
-        error.transfer = transfer
+        error = TransferWaitError(
+            message, transfer_id=transfer_id, last_status=watch.status, cause=cause
+        )
+        error.transfer = watch.resource
         return error
 
-    while transfer is None or status not in TRANSFER_TERMINAL:
-        if pause and not (yield from pacer.pause(_retry_after(last_error))):
-            if last_error is not None:
-                raise wait_error(last_error) from last_error
-            if status is None:
-                message = f"transfer {transfer_id} did not finish within {timeout:g} s"
-            elif status == "awaiting_signature":
-                message = (
-                    f"transfer {transfer_id} still awaits its signature after {timeout:g} s: "
-                    f"it will not complete until it is executed (execute_transfer)"
-                )
-            else:
-                message = (
-                    f"transfer {transfer_id} is still pending (status {status}) after "
-                    f"{timeout:g} s: it may yet complete; keep waiting with "
-                    f"wait_for_transfer({transfer_id!r})"
-                )
-            raise TransferTimeoutError(
-                message, resource_id=transfer_id, last_status=status, transfer=transfer
-            )
-        pause = True
-        try:
-            transfer = yield Call("get_transfer", (transfer_id,))
-        except TrueMarketsError as exc:
-            if not _transient(exc, pacer.elapsed):
-                raise wait_error(exc) from exc
-            last_error = exc
-            logger.info(
-                "transfer %s: %s while waiting; polling on", transfer_id, type(exc).__name__
-            )
-            continue
-        except Exception as exc:
-            exc.add_note(
-                f"while waiting for transfer {transfer_id}: check get_transfer({transfer_id!r})"
-            )
-            raise
-        last_error = None
-        status = _status_text(transfer.status)
-        report(status)
-    if raise_on_failure and status == "failed":
+    def timed_out() -> Generator[Step, Any, TrueMarketsError]:
+        return _transfer_timeout(transfer_id, timeout, watch.status, watch.resource)
+        yield  # pragma: no cover - a generator that reads nothing
+
+    if known is not None and watch.status in TRANSFER_TERMINAL:
+        transfer = known
+    else:
+        transfer = yield from _poll(
+            look,
+            timeout=timeout,
+            pause=known is not None,  # the first look is free; later ones are bounded
+            what=f"transfer {transfer_id}",
+            check=f"get_transfer({transfer_id!r})",
+            wait_error=wait_error,
+            timed_out=timed_out,
+        )
+    if raise_on_failure and watch.status == "failed":
         raise TransferFailedError(
             f"transfer {transfer_id} failed", transfer_id=transfer_id, transfer=transfer
         )
@@ -501,16 +552,9 @@ def _require_order(created: CreatedOrder) -> None:
     )
 
 
-def _refuse_issues(created: CreatedOrder) -> None:
-    issues = _issues(created)
-    raise QuoteIssuesError(
-        f"order {created.order_id} was created but not signed: the quote reports "
-        + "; ".join(repr(i) for i in issues)
-        + ". Pass accept_issues=True to sign anyway.",
-        order_id=created.order_id,
-        issues=issues,
-        quote=created.quote,
-    )
+# What execute_order raises before it sends anything: its argument checks, its refusal of
+# quote issues, and a missing signer key.
+_REFUSED_BEFORE_SENDING = (ValidationError, QuoteIssuesError, CredentialsError)
 
 
 class _Placement:
@@ -554,11 +598,15 @@ class _Placement:
 def place_order_flow(
     order_request: Mapping[str, Any],
     options: PlaceOptions,
-    signer: SignerSource,
+    signer: PayloadSigner | None = None,
     *,
     on_status: StatusCallback | None = None,
 ) -> Flow[PlacedOrder]:
-    """Create, check, stamp, execute (re-creating once if stale), then wait.
+    """Create, then execute (re-creating once if stale), then wait.
+
+    `execute_order` checks the quote (refusing issues unless `options.accept_issues`) and
+    stamps the payloads with `signer`, else the client's signer (read only when signing, so
+    CeFi orders need no signer key).
 
     Re-creation happens only before an execute was sent (payload age, checked before
     signing) or when execute answered `quote_stale` (nothing traded): never after an execute
@@ -577,7 +625,7 @@ def place_order_flow(
 def _place_order(
     order_request: Mapping[str, Any],
     options: PlaceOptions,
-    signer: SignerSource,
+    signer: PayloadSigner | None,
     on_status: StatusCallback | None,
     placement: _Placement,
 ) -> Flow[PlacedOrder]:
@@ -589,11 +637,12 @@ def _place_order(
     status: object = created.status
     executed = False
     while created.payloads:
-        if _issues(created) and not options.accept_issues:
-            _refuse_issues(created)
+        # execute_order itself refuses a quote with issues (QuoteIssuesError; nothing signed
+        # or sent) unless accept_issues: such an order goes there as it is, never re-created.
+        refused = bool(_issues(created)) and not options.accept_issues
         may_recreate = options.recreate_stale and not replaced
         age = (yield Now()) - created_at
-        if age > options.max_payload_age and may_recreate:
+        if age > options.max_payload_age and may_recreate and not refused:
             logger.warning(
                 "order %s: payloads are %.1f s old (limit %g s); creating a fresh order",
                 created.order_id,
@@ -601,11 +650,13 @@ def _place_order(
                 options.max_payload_age,
             )
         else:
-            stamps = signer().sign_payloads(created.payloads)
             placement.stage = "executing"
             try:
+                # Stamped inside execute_order, with `signer` or else the client's signer.
                 result: ExecutedOrder = yield Call(
-                    "execute_order", (created,), {"signatures": stamps}
+                    "execute_order",
+                    (created,),
+                    {"signer": signer, "accept_issues": options.accept_issues},
                 )
             except QuoteStaleError:
                 placement.stage = "created"  # refused as stale: nothing traded
@@ -615,8 +666,8 @@ def _place_order(
                     "order %s: execute answered quote_stale; creating a fresh order",
                     created.order_id,
                 )
-            except ValidationError:
-                placement.stage = "created"  # refused before sending: nothing to reconcile
+            except _REFUSED_BEFORE_SENDING:
+                placement.stage = "created"  # nothing was sent: nothing to reconcile
                 raise
             else:
                 executed = True

@@ -4,13 +4,12 @@ The policy lives in `_flows`; `_WorkflowBase` builds each flow once from the pub
 arguments, and the two mixins only pick the runner. They rely on the client's primitives
 (`create_order`, `execute_order`, `get_order_status`, `get_order`, `prepare_cancel_order`,
 `execute_cancel_order`, `create_transfer`, `execute_transfer`, `get_transfer`), its
-`signer` property and, when it has one, its `_monotonic` clock.
+`signer` property, its `_monotonic` clock and its `_workflow_sleep`.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import _flows
@@ -59,16 +58,12 @@ class _WorkflowBase:
     """What both mixins share: the signer choice, the clock, `sign_payloads`, and building
     each flow from the public arguments (so no argument handling is written twice)."""
 
+    _monotonic: Callable[[], float]  # the clock the flows read (deadlines, payload age)
+
     if TYPE_CHECKING:
 
         @property
         def signer(self) -> PayloadSigner: ...
-
-    def _workflow_clock(self) -> float:
-        """The monotonic clock the flows read: the client's `_monotonic` when it has one."""
-        monotonic = getattr(self, "_monotonic", None)
-        now: float = time.monotonic() if monotonic is None else monotonic()
-        return now
 
     def _signer_source(self, signer: PayloadSigner | None) -> SignerSource:
         # Resolved lazily: CeFi orders and withdrawals must work without any signer key.
@@ -88,73 +83,13 @@ class _WorkflowBase:
     # --- flow builders (argument checks happen here, before anything is sent) ---------------
 
     def _place_flow(
-        self,
-        *,
-        side: OrderSide | str,
-        type: OrderType | str,
-        qty: Amount,
-        qty_unit: QtyUnit | str,
-        base_asset: str | None,
-        quote_asset: str | None,
-        price: Amount | None,
-        chain: Chain | str | None,
-        leverage: int | None,
-        reduce_only: bool | None,
-        asset_id: str | None,
-        wait: bool,
-        wait_for_fill: bool,
-        timeout: float,
-        accept_issues: bool,
-        max_payload_age: float,
-        recreate_stale: bool,
-        raise_on_failure: bool,
-        signer: PayloadSigner | None,
-        on_status: StatusCallback | None,
+        self, signer: PayloadSigner | None, on_status: StatusCallback | None, **arguments: Any
     ) -> Flow[PlacedOrder]:
-        options = PlaceOptions(
-            wait=wait,
-            wait_for_fill=wait_for_fill,
-            timeout=timeout,
-            accept_issues=accept_issues,
-            max_payload_age=max_payload_age,
-            recreate_stale=recreate_stale,
-            raise_on_failure=raise_on_failure,
-        )
-        fields = {
-            "side": side,
-            "type": type,
-            "qty": qty,
-            "qty_unit": qty_unit,
-            "base_asset": base_asset,
-            "quote_asset": quote_asset,
-            "price": price,
-            "chain": chain,
-            "leverage": leverage,
-            "reduce_only": reduce_only,
-            "asset_id": asset_id,
-        }
+        """`arguments`: the public place_order keywords, order fields and `PlaceOptions`."""
+        options = PlaceOptions(**{name: arguments.pop(name) for name in PlaceOptions._fields})
         # Unset optional fields are left out, so create_order applies its own defaults.
-        request = {name: value for name, value in fields.items() if value is not None}
-        return _flows.place_order_flow(
-            request, options, self._signer_source(signer), on_status=on_status
-        )
-
-    def _cancel_flow(
-        self,
-        order_id: str,
-        *,
-        wait: bool,
-        timeout: float,
-        signer: PayloadSigner | None,
-        on_status: StatusCallback | None,
-    ) -> Flow[CancelResult]:
-        return _flows.cancel_order_flow(
-            order_id,
-            wait=wait,
-            timeout=timeout,
-            signer=self._signer_source(signer),
-            on_status=on_status,
-        )
+        request = {name: value for name, value in arguments.items() if value is not None}
+        return _flows.place_order_flow(request, options, signer, on_status=on_status)
 
     def _transfer_flow(
         self,
@@ -183,44 +118,16 @@ class _WorkflowBase:
             on_status=on_status,
         )
 
-    def _wait_order_flow(
-        self,
-        order_id: str,
-        *,
-        timeout: float,
-        wait_for_fill: bool,
-        raise_on_failure: bool,
-        on_status: StatusCallback | None,
-    ) -> Flow[Order]:
-        return _flows.wait_order_flow(
-            order_id,
-            timeout=timeout,
-            wait_for_fill=wait_for_fill,
-            raise_on_failure=raise_on_failure,
-            on_status=on_status,
-        )
-
-    def _wait_transfer_flow(
-        self,
-        transfer_id: str,
-        *,
-        timeout: float,
-        raise_on_failure: bool,
-        on_status: StatusCallback | None,
-    ) -> Flow[Transfer]:
-        return _flows.wait_transfer_flow(
-            transfer_id, timeout=timeout, raise_on_failure=raise_on_failure, on_status=on_status
-        )
-
 
 class SyncWorkflows(_WorkflowBase):
     """`place_order`, `cancel_order`, `transfer`, `wait_for_order`, `wait_for_transfer`."""
 
-    def _workflow_sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
+    if TYPE_CHECKING:
+
+        def _workflow_sleep(self, seconds: float) -> None: ...  # the client's (fake) sleep
 
     def _run_flow(self, flow: Flow[T]) -> T:
-        return _flows.run_sync(flow, self, sleep=self._workflow_sleep, clock=self._workflow_clock)
+        return _flows.run_sync(flow, self, sleep=self._workflow_sleep, clock=self._monotonic)
 
     def place_order(
         self,
@@ -277,6 +184,8 @@ class SyncWorkflows(_WorkflowBase):
         """
         return self._run_flow(
             self._place_flow(
+                signer,
+                on_status,
                 side=side,
                 type=type,
                 qty=qty,
@@ -295,8 +204,6 @@ class SyncWorkflows(_WorkflowBase):
                 max_payload_age=max_payload_age,
                 recreate_stale=recreate_stale,
                 raise_on_failure=raise_on_failure,
-                signer=signer,
-                on_status=on_status,
             )
         )
 
@@ -318,8 +225,12 @@ class SyncWorkflows(_WorkflowBase):
         newly observed status; an error ending the wait raises `OrderWaitError`.
         """
         return self._run_flow(
-            self._cancel_flow(
-                order_id, wait=wait, timeout=timeout, signer=signer, on_status=on_status
+            _flows.cancel_order_flow(
+                order_id,
+                wait=wait,
+                timeout=timeout,
+                signer=self._signer_source(signer),
+                on_status=on_status,
             )
         )
 
@@ -371,7 +282,7 @@ class SyncWorkflows(_WorkflowBase):
         return the full order. `OrderTimeoutError` after `timeout` seconds; `OrderWaitError`
         when an error ends the wait. `on_status` sees each newly observed status."""
         return self._run_flow(
-            self._wait_order_flow(
+            _flows.wait_order_flow(
                 order_id,
                 timeout=timeout,
                 wait_for_fill=wait_for_fill,
@@ -392,7 +303,7 @@ class SyncWorkflows(_WorkflowBase):
         `timeout` seconds, `TransferWaitError` when an error ends the wait. `on_status` sees
         each newly observed status."""
         return self._run_flow(
-            self._wait_transfer_flow(
+            _flows.wait_transfer_flow(
                 transfer_id,
                 timeout=timeout,
                 raise_on_failure=raise_on_failure,
@@ -404,15 +315,12 @@ class SyncWorkflows(_WorkflowBase):
 class AsyncWorkflows(_WorkflowBase):
     """The same workflows for `AsyncGateway`; see `SyncWorkflows` for what each does."""
 
-    async def _workflow_sleep(self, seconds: float) -> None:
-        import asyncio  # here, so the blocking client never loads asyncio
+    if TYPE_CHECKING:
 
-        await asyncio.sleep(seconds)
+        async def _workflow_sleep(self, seconds: float) -> None: ...  # the client's (fake) sleep
 
     async def _run_flow(self, flow: Flow[T]) -> T:
-        return await _flows.run_async(
-            flow, self, sleep=self._workflow_sleep, clock=self._workflow_clock
-        )
+        return await _flows.run_async(flow, self, sleep=self._workflow_sleep, clock=self._monotonic)
 
     async def place_order(
         self,
@@ -441,6 +349,8 @@ class AsyncWorkflows(_WorkflowBase):
         """See `SyncWorkflows.place_order`."""
         return await self._run_flow(
             self._place_flow(
+                signer,
+                on_status,
                 side=side,
                 type=type,
                 qty=qty,
@@ -459,8 +369,6 @@ class AsyncWorkflows(_WorkflowBase):
                 max_payload_age=max_payload_age,
                 recreate_stale=recreate_stale,
                 raise_on_failure=raise_on_failure,
-                signer=signer,
-                on_status=on_status,
             )
         )
 
@@ -475,8 +383,12 @@ class AsyncWorkflows(_WorkflowBase):
     ) -> CancelResult:
         """See `SyncWorkflows.cancel_order`."""
         return await self._run_flow(
-            self._cancel_flow(
-                order_id, wait=wait, timeout=timeout, signer=signer, on_status=on_status
+            _flows.cancel_order_flow(
+                order_id,
+                wait=wait,
+                timeout=timeout,
+                signer=self._signer_source(signer),
+                on_status=on_status,
             )
         )
 
@@ -521,7 +433,7 @@ class AsyncWorkflows(_WorkflowBase):
     ) -> Order:
         """See `SyncWorkflows.wait_for_order`."""
         return await self._run_flow(
-            self._wait_order_flow(
+            _flows.wait_order_flow(
                 order_id,
                 timeout=timeout,
                 wait_for_fill=wait_for_fill,
@@ -540,7 +452,7 @@ class AsyncWorkflows(_WorkflowBase):
     ) -> Transfer:
         """See `SyncWorkflows.wait_for_transfer`."""
         return await self._run_flow(
-            self._wait_transfer_flow(
+            _flows.wait_transfer_flow(
                 transfer_id,
                 timeout=timeout,
                 raise_on_failure=raise_on_failure,
