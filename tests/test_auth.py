@@ -23,9 +23,9 @@ from truemarkets_gateway._auth import (
     TOKEN_FAILED,
     GatewayAuth,
     TokenManager,
-    _expiry,
 )
 from truemarkets_gateway._token_cache import TokenCache
+from truemarkets_gateway._token_expiry import token_expiry
 from truemarkets_gateway.credentials import Credentials
 from truemarkets_gateway.environments import Environment
 from truemarkets_gateway.errors import (
@@ -186,7 +186,7 @@ OPAQUE = "opaque-token"
     ],
 )
 def test_expiry_parsing(expires_in: Any, token: str, expected: float | None) -> None:
-    found = _expiry(expires_in, token, NOW)
+    found = token_expiry(expires_in, token, NOW)
     if expected is None:
         assert found is None
     else:

@@ -13,21 +13,15 @@ import enum
 import logging
 import math
 import os
-import re
 import threading
 import time
 import uuid
 import weakref
 from collections.abc import AsyncGenerator, Callable, Generator
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import attrs
 import httpx
-from dateutil.parser import isoparse
-from jose import jwt as jose_jwt
-from jose.exceptions import JOSEError
 
 from truemarkets_auth_client.api.api_key_authentication import exchange_api_key_token
 from truemarkets_auth_client.api.token import refresh_token as refresh_token_op
@@ -38,6 +32,7 @@ from truemarkets_auth_client.models import (
 )
 
 from ._token_cache import CachedToken, TokenCache
+from ._token_expiry import server_time, token_expiry
 from .credentials import Credentials
 from .environments import Environment
 from .errors import (
@@ -69,18 +64,11 @@ _SKEW_THRESHOLD = 10.0
 # After a proactive renewal fails, keep using the still-valid token this long before trying
 # again, so a struggling auth service is not hit by every request.
 _RENEW_RETRY_DELAY = 5.0
-# `expires_in` numbers above this are absolute Unix times, not a number of seconds.
-_EPOCH_THRESHOLD = 1_000_000_000
-# No token is trusted for longer than this (they live about an hour), whatever it claims.
-_MAX_LIFETIME = 24 * 3600.0
 
 # The start of every message about a failed token request (mint or refresh).
 TOKEN_FAILED = "Getting an access token failed"
 # Added when that happened inside the auth flow, before the Gateway request went out.
 NO_GATEWAY_REQUEST = "no Gateway request was sent"
-
-# A full date and a time separator: isoparse alone would read "3600" as the year 3600.
-_RFC3339_START = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
 
 _ON_BEHALF_OF = "TM-On-Behalf-Of"
 _REDACTED = b"[redacted]"
@@ -104,93 +92,7 @@ class _Need(enum.Enum):
     NOW = "now"  # none, expired or rejected: the caller must wait for a new one
 
 
-# --- parsing ---------------------------------------------------------------------------------
-
-
-def _timestamp(moment: datetime) -> float:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.timestamp()
-
-
-def _seconds_or_epoch(value: float, now: float) -> float | None:
-    if not math.isfinite(value) or value <= 0:
-        return None
-    return value if value >= _EPOCH_THRESHOLD else now + value
-
-
-def _claimed_expiry(expires_in: object, now: float) -> float | None:
-    """What `expires_in` says: an RFC 3339 time, else a number of seconds, else None."""
-    if isinstance(expires_in, datetime):
-        return _timestamp(expires_in)
-    if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
-        try:
-            return _seconds_or_epoch(float(expires_in), now)
-        except OverflowError:  # an integer too large for a float
-            return None
-    if isinstance(expires_in, str) and expires_in.strip():
-        text = expires_in.strip()
-        if _RFC3339_START.match(text):
-            try:
-                return _timestamp(isoparse(text))
-            except (ValueError, OverflowError):
-                pass
-        try:
-            return _seconds_or_epoch(float(text), now)
-        except ValueError:
-            return None
-    return None
-
-
-def _jwt_expiry(access_token: str) -> float | None:
-    try:
-        exp = jose_jwt.get_unverified_claims(access_token).get("exp")
-    except JOSEError:
-        return None
-    if isinstance(exp, int | float) and not isinstance(exp, bool):
-        try:
-            value = float(exp)
-        except OverflowError:
-            return None
-        if math.isfinite(value):
-            return value
-    return None
-
-
-def _expiry(expires_in: object, access_token: str, now: float) -> float | None:
-    """When the access token dies, in server time.
-
-    `expires_in` (the raw JSON value) is an RFC 3339 time (despite its name); else a number
-    of seconds (a number past 2001 as a Unix time is taken as absolute); else the JWT's
-    `exp` claim, read without verification. The result is never later than that `exp`
-    claim nor more than 24 hours after `now`, so an absurd value cannot stop renewals.
-    None when nothing is usable.
-    """
-    claimed = _claimed_expiry(expires_in, now)
-    jwt_exp = _jwt_expiry(access_token)
-    found = claimed if claimed is not None else jwt_exp
-    if found is None:
-        return None
-    cap = now + _MAX_LIFETIME if jwt_exp is None else min(jwt_exp, now + _MAX_LIFETIME)
-    if found > cap:
-        logger.warning(
-            "the token response claims an expiry %.0f s away; using %.0f s (the token's own "
-            "exp claim, at most 24 h)",
-            found - now,
-            cap - now,
-        )
-        return cap
-    return found
-
-
-def _server_time(response: httpx.Response) -> float | None:
-    value = response.headers.get("date")
-    if not value:
-        return None
-    try:
-        return _timestamp(parsedate_to_datetime(value))
-    except (TypeError, ValueError, IndexError):
-        return None
+# --- responses ---------------------------------------------------------------------------------
 
 
 def _scrubbed(response: httpx.Response, secrets: tuple[str | None, ...]) -> httpx.Response:
@@ -455,7 +357,7 @@ class TokenManager:
             raise self._error(response, "token mint", secrets=(signature,), hint=hint)
 
     def _skew(self, response: httpx.Response) -> float | None:
-        server = _server_time(response)
+        server = server_time(response)
         return None if server is None else server - self._clock()
 
     def _exchange(self, kwargs: dict[str, Any], what: str) -> Generator[_Call, Any, httpx.Response]:
@@ -518,7 +420,7 @@ class TokenManager:
         refresh = parsed.refresh_token if isinstance(parsed.refresh_token, str) else None
         now = self._server_now()
         # The raw value: the generated parser reads "20300101" as a date.
-        expires_at = _expiry(data.get("expires_in"), access, now)
+        expires_at = token_expiry(data.get("expires_in"), access, now)
         if expires_at is None:
             logger.warning(
                 "the token response gave no usable expiry; the token will be renewed when the "

@@ -1,0 +1,112 @@
+"""When an access token dies: reading `expires_in` (RFC 3339, seconds or a Unix time), the
+JWT `exp` claim, and the server's `Date` header, into Unix seconds of server time."""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+import httpx
+from dateutil.parser import isoparse
+from jose import jwt as jose_jwt
+from jose.exceptions import JOSEError
+
+__all__ = ["server_time", "token_expiry"]
+
+logger = logging.getLogger("truemarkets_gateway.auth")
+
+# `expires_in` numbers above this are absolute Unix times, not a number of seconds.
+_EPOCH_THRESHOLD = 1_000_000_000
+# No token is trusted for longer than this (they live about an hour), whatever it claims.
+_MAX_LIFETIME = 24 * 3600.0
+# A full date and a time separator: isoparse alone would read "3600" as the year 3600.
+_RFC3339_START = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _timestamp(moment: datetime) -> float:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment._timestamp()
+
+
+def _seconds_or_epoch(value: float, now: float) -> float | None:
+    if not math.isfinite(value) or value <= 0:
+        return None
+    return value if value >= _EPOCH_THRESHOLD else now + value
+
+
+def _claimed_expiry(expires_in: object, now: float) -> float | None:
+    """What `expires_in` says: an RFC 3339 time, else a number of seconds, else None."""
+    if isinstance(expires_in, datetime):
+        return _timestamp(expires_in)
+    if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
+        try:
+            return _seconds_or_epoch(float(expires_in), now)
+        except OverflowError:  # an integer too large for a float
+            return None
+    if isinstance(expires_in, str) and expires_in.strip():
+        text = expires_in.strip()
+        if _RFC3339_START.match(text):
+            try:
+                return _timestamp(isoparse(text))
+            except (ValueError, OverflowError):
+                pass
+        try:
+            return _seconds_or_epoch(float(text), now)
+        except ValueError:
+            return None
+    return None
+
+
+def _jwt_expiry(access_token: str) -> float | None:
+    try:
+        exp = jose_jwt.get_unverified_claims(access_token).get("exp")
+    except JOSEError:
+        return None
+    if isinstance(exp, int | float) and not isinstance(exp, bool):
+        try:
+            value = float(exp)
+        except OverflowError:
+            return None
+        if math.isfinite(value):
+            return value
+    return None
+
+
+def token_expiry(expires_in: object, access_token: str, now: float) -> float | None:
+    """When the access token dies, in server time.
+
+    `expires_in` (the raw JSON value) is an RFC 3339 time (despite its name); else a number
+    of seconds (a number past 2001 as a Unix time is taken as absolute); else the JWT's
+    `exp` claim, read without verification. The result is never later than that `exp`
+    claim nor more than 24 hours after `now`, so an absurd value cannot stop renewals.
+    None when nothing is usable.
+    """
+    claimed = _claimed_expiry(expires_in, now)
+    jwt_exp = _jwt_expiry(access_token)
+    found = claimed if claimed is not None else jwt_exp
+    if found is None:
+        return None
+    cap = now + _MAX_LIFETIME if jwt_exp is None else min(jwt_exp, now + _MAX_LIFETIME)
+    if found > cap:
+        logger.warning(
+            "the token response claims an expiry %.0f s away; using %.0f s (the token's own "
+            "exp claim, at most 24 h)",
+            found - now,
+            cap - now,
+        )
+        return cap
+    return found
+
+
+def server_time(response: httpx.Response) -> float | None:
+    value = response.headers.get("date")
+    if not value:
+        return None
+    try:
+        return _timestamp(parsedate_to_datetime(value))
+    except (TypeError, ValueError, IndexError):
+        return None
