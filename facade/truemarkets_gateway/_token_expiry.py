@@ -29,7 +29,7 @@ _RFC3339_START = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
 def _timestamp(moment: datetime) -> float:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment._timestamp()
+    return moment.timestamp()
 
 
 def _seconds_or_epoch(value: float, now: float) -> float | None:
