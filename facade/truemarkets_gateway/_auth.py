@@ -8,7 +8,6 @@ do the I/O and the locking. `GatewayAuth` is the `httpx.Auth` that puts the toke
 
 from __future__ import annotations
 
-import asyncio
 import enum
 import logging
 import math
@@ -18,7 +17,7 @@ import time
 import uuid
 import weakref
 from collections.abc import AsyncGenerator, Callable, Generator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import httpx
@@ -35,6 +34,10 @@ from ._token_cache import CachedToken, TokenCache
 from ._token_expiry import server_time, token_expiry
 from .credentials import Credentials
 from .environments import Environment
+
+if TYPE_CHECKING:
+    import asyncio
+
 from .errors import (
     APIConnectionError,
     APIError,
@@ -52,8 +55,9 @@ logger = logging.getLogger("truemarkets_gateway.auth")
 
 Clock = Callable[[], float]
 
-# A token with less than this left is treated as expired: it could die in flight. A token
-# that lives less than three times this is renewed when a third of its life is left.
+# A token with less than this left is treated as expired, whatever `refresh_margin` says: it
+# could die in flight. A token that lives less than three times this is treated so once a
+# third of its life is left.
 _MIN_REMAINING = 5.0
 # A new token whose expiry is this close (or past) by our clock says more about our clock
 # than about the token: its expiry is not trusted, and the 401 path renews it.
@@ -185,9 +189,11 @@ class TokenManager:
         self._retry_renew_after = 0.0
         self.mint_count = 0
         self.refresh_count = 0
-        # One re-entrant lock serialises renewals across threads; async callers first
-        # queue on a per-event-loop asyncio.Lock, then take it without blocking the loop.
-        self._lock = threading.RLock()
+        # One lock serialises renewals across threads and event loops. Async callers first
+        # queue on a per-event-loop asyncio.Lock (created on first async use, so a blocking
+        # client never loads asyncio), then take this one without blocking their loop. A
+        # plain Lock, not an RLock: an executor thread may take it for a task.
+        self._lock = threading.Lock()
         self._loop_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]
         self._loop_locks = weakref.WeakKeyDictionary()
         self._loop_locks_guard = threading.Lock()
@@ -235,10 +241,11 @@ class TokenManager:
         now = self._server_now()
         remaining = state.expires_at - now
         lifetime = max(0.0, state.expires_at - state.obtained_at)
-        margin = min(self.refresh_margin, lifetime / 2)
-        # For a short-lived token the last safe moment shrinks with its lifetime too.
-        if remaining <= min(_MIN_REMAINING, margin, lifetime / 3):
+        # The last safe moment does not depend on the margin (a margin of 0 still renews a
+        # token about to die in flight); for a short-lived token it shrinks with its lifetime.
+        if remaining <= min(_MIN_REMAINING, lifetime / 3):
             return _Need.NOW, state
+        margin = min(self.refresh_margin, lifetime / 2)
         if remaining <= margin and now >= self._retry_renew_after:
             return _Need.SOON, state
         return _Need.FRESH, state
@@ -490,6 +497,22 @@ class TokenManager:
     # transport error). `get_token_*` send those requests with their own client; a bare
     # `GatewayAuth` yields them through the client that is sending.
 
+    def _requests(
+        self, rejected: str | None, build: Callable[[_Call], httpx.Request]
+    ) -> Generator[httpx.Request, httpx.Response | BaseException, str]:
+        """`_renew_flow` with each auth call built into a request. Run under the lock."""
+        flow = self._renew_flow(rejected)
+        try:
+            reply: httpx.Response | BaseException | None = None
+            while True:
+                try:
+                    call = flow.send(reply)  # type: ignore[arg-type]
+                except StopIteration as stop:
+                    return str(stop.value)
+                reply = yield build(call)
+        finally:
+            flow.close()
+
     def _session_sync(
         self, rejected: str | None, build: Callable[[_Call], httpx.Request]
     ) -> Generator[httpx.Request, httpx.Response | BaseException, str]:
@@ -498,15 +521,9 @@ class TokenManager:
             return token
         with self._lock:
             self._load_cache()
-            flow = self._renew_flow(rejected)
             try:
-                done, value = _step(flow, None)
-                while not done:
-                    reply = yield build(value)
-                    done, value = _step(flow, reply)
-                return str(value)
+                return (yield from self._requests(rejected, build))
             finally:
-                flow.close()
                 self._persist()
 
     def get_token_sync(self, http: httpx.Client, *, rejected: str | None = None) -> str:
@@ -527,11 +544,9 @@ class TokenManager:
             except httpx.TransportError as exc:
                 reply = exc
 
-    def renew_sync(self, http: httpx.Client, rejected: str) -> str:
-        """After a 401: a token other than `rejected` (refresh, else mint)."""
-        return self.get_token_sync(http, rejected=rejected)
-
     def _loop_lock(self) -> asyncio.Lock:
+        import asyncio
+
         loop = asyncio.get_running_loop()
         with self._loop_locks_guard:
             lock = self._loop_locks.get(loop)
@@ -539,37 +554,64 @@ class TokenManager:
                 lock = self._loop_locks[loop] = asyncio.Lock()
             return lock
 
+    async def _acquire_thread_lock(self) -> None:
+        """Take the thread lock without blocking the event loop.
+
+        When it is busy (a sync caller or another loop renews), an executor thread waits for
+        it. If this task is cancelled meanwhile, that wait still ends in the lock, which is
+        then released at once, so nothing is left holding it.
+        """
+        if self._lock.acquire(blocking=False):
+            return
+        import asyncio
+
+        acquiring = asyncio.get_running_loop().run_in_executor(None, self._lock.acquire)
+        try:
+            await asyncio.shield(acquiring)
+        except asyncio.CancelledError:
+            acquiring.add_done_callback(self._release_if_acquired)
+            raise
+
+    def _release_if_acquired(self, future: asyncio.Future[bool]) -> None:
+        if not future.cancelled() and future.exception() is None and future.result():
+            self._lock.release()
+
     async def _session_async(
         self, rejected: str | None, build: Callable[[_Call], httpx.Request]
     ) -> AsyncGenerator[httpx.Request | _Done, httpx.Response | BaseException | None]:
-        """The async twin of `_session_sync`; its last item is `_Done(token)`."""
+        """The async twin of `_session_sync` (the same cache helpers, the file I/O in a
+        thread); its last item is `_Done(token)`."""
         token = self._quick(rejected)
         if token is not None:
             yield _Done(token)
             return
+        import asyncio
+
         async with self._loop_lock():
-            # Tasks of this loop queue on the asyncio lock; the thread lock (held by a sync
-            # caller or another loop) is then polled, so the event loop never blocks.
-            while not self._lock.acquire(blocking=False):
-                await asyncio.sleep(0.002)
-            flow = self._renew_flow(rejected)
+            await self._acquire_thread_lock()
             try:
-                if not self._cache_loaded and self._cache is not None:
+                if self._cache is not None and not self._cache_loaded:
                     await asyncio.to_thread(self._load_cache)
-                self._cache_loaded = True
-                done, value = _step(flow, None)
-                while not done:
-                    reply = yield build(value)
-                    done, value = _step(flow, reply)
-                token = str(value)
-            finally:
-                flow.close()
+                else:
+                    self._load_cache()
+                steps = self._requests(rejected, build)
                 try:
-                    if self._dirty and self._cache is not None:
-                        await asyncio.to_thread(self._persist)
-                    self._dirty = False
+                    reply: httpx.Response | BaseException | None = None
+                    while True:
+                        try:
+                            request = steps.send(reply)  # type: ignore[arg-type]
+                        except StopIteration as stop:
+                            token = str(stop.value)
+                            break
+                        reply = yield request
                 finally:
-                    self._lock.release()
+                    steps.close()
+                    if self._cache is not None and self._dirty:
+                        await asyncio.to_thread(self._persist)
+                    else:
+                        self._persist()
+            finally:
+                self._lock.release()
         yield _Done(token)
 
     async def get_token_async(self, http: httpx.AsyncClient, *, rejected: str | None = None) -> str:
@@ -588,30 +630,10 @@ class TokenManager:
         finally:
             await session.aclose()
 
-    async def renew_async(self, http: httpx.AsyncClient, rejected: str) -> str:
-        """After a 401: a token other than `rejected` (refresh, else mint)."""
-        return await self.get_token_async(http, rejected=rejected)
-
-    def invalidate(self) -> None:
-        """Forget the current token (and the cache file): the next call mints anew."""
-        with self._lock:
-            self._state = None
-            self._dirty = True
-            self._cache_loaded = True
-            self._persist()
-
 
 @attrs.frozen
 class _Done:
     token: str = attrs.field(repr=False)
-
-
-def _step(flow: _Flow, reply: httpx.Response | BaseException | None) -> tuple[bool, Any]:
-    """Advance a flow by one reply: (False, next call) or (True, its result)."""
-    try:
-        return False, flow.send(reply)  # type: ignore[arg-type]
-    except StopIteration as stop:
-        return True, stop.value
 
 
 def _standalone(call: _Call, template: httpx.Request) -> httpx.Request:
@@ -629,9 +651,13 @@ def _standalone(call: _Call, template: httpx.Request) -> httpx.Request:
 # --- httpx integration -----------------------------------------------------------------------
 
 
-def _note_not_sent(exc: BaseException) -> None:
-    """Add to a token failure raised before the Gateway request went out that it did not."""
-    if getattr(exc, "source", None) != "auth" or NO_GATEWAY_REQUEST in str(exc):
+def _note_not_sent(exc: TrueMarketsError) -> None:
+    """Mark an error raised before the Gateway request went out: `gateway_request_sent` is
+    False, and a token failure's message says that no Gateway request was sent."""
+    if exc.gateway_request_sent is False:
+        return  # marked already
+    exc.gateway_request_sent = False
+    if getattr(exc, "source", None) != "auth":
         return
     if isinstance(exc, APIError):
         exc.hint = f"{exc.hint}; {NO_GATEWAY_REQUEST}" if exc.hint else NO_GATEWAY_REQUEST
@@ -681,12 +707,6 @@ class GatewayAuth(httpx.Auth):
     def __repr__(self) -> str:
         return f"GatewayAuth(tokens={self.tokens!r}, on_behalf_of={self.on_behalf_of!r})"
 
-    def with_on_behalf_of(self, user_id: str | None) -> GatewayAuth:
-        """The same auth acting for another organisation user (or for none)."""
-        return GatewayAuth(
-            self.tokens, http=self.http, async_http=self.async_http, on_behalf_of=user_id
-        )
-
     def _prepare(self, request: httpx.Request, token: str) -> None:
         request.headers["Authorization"] = f"Bearer {token}"
         if self.on_behalf_of is not None:
@@ -717,44 +737,58 @@ class GatewayAuth(httpx.Auth):
         finally:
             await session.aclose()
 
+    # The two drivers have one shape: a fast path (a token usable as it is needs no session,
+    # lock or generator), the request, and on a 401 one renewal and one replay. Whatever
+    # fails before the first send is marked as having sent no Gateway request.
+
     def sync_auth_flow(
         self, request: httpx.Request
     ) -> Generator[httpx.Request, httpx.Response, None]:
-        # Fast path: a token usable as it is needs no session, lock or generator of its own
-        # (`_session_sync` starts with the same check).
-        token = self.tokens._quick(None)
-        if token is None:
-            try:
-                token = yield from self._token_sync(request, None)
-            except TrueMarketsError as exc:
-                _note_not_sent(exc)
-                raise
-        self._prepare(request, token)
-        response = yield request
-        if response.status_code != 401 or not self.tokens.can_renew:
-            return
-        token = yield from self._token_sync(request, token)
-        self._prepare(request, token)
-        yield request  # replayed once; whatever comes back is the answer
+        rejected: str | None = None
+        try:
+            token = self.tokens._quick(None)
+        except TrueMarketsError as exc:
+            _note_not_sent(exc)
+            raise
+        while True:
+            if token is None:
+                try:
+                    token = yield from self._token_sync(request, rejected)
+                except TrueMarketsError as exc:
+                    if rejected is None:
+                        _note_not_sent(exc)
+                    raise
+            self._prepare(request, token)
+            response = yield request
+            if rejected is not None or response.status_code != 401 or not self.tokens.can_renew:
+                return  # a replay's answer, whatever it is, is the answer
+            rejected, token = token, None
 
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
         rejected: str | None = None
-        for attempt in range(2):
-            steps = self._token_async(request, rejected)
-            try:
-                item = await steps.asend(None)  # type: ignore[arg-type]
-                while not isinstance(item, _Done):
-                    item = await steps.asend((yield item))
-            except TrueMarketsError as exc:
-                if not attempt:
-                    _note_not_sent(exc)
-                raise
-            finally:
-                await steps.aclose()
-            self._prepare(request, item.token)
+        try:
+            token = self.tokens._quick(None)
+        except TrueMarketsError as exc:
+            _note_not_sent(exc)
+            raise
+        while True:
+            if token is None:
+                steps = self._token_async(request, rejected)
+                try:
+                    item = await steps.asend(None)  # type: ignore[arg-type]
+                    while not isinstance(item, _Done):
+                        item = await steps.asend((yield item))
+                except TrueMarketsError as exc:
+                    if rejected is None:
+                        _note_not_sent(exc)
+                    raise
+                finally:
+                    await steps.aclose()
+                token = item.token
+            self._prepare(request, token)
             response = yield request
-            if attempt or response.status_code != 401 or not self.tokens.can_renew:
-                return
-            rejected = item.token
+            if rejected is not None or response.status_code != 401 or not self.tokens.can_renew:
+                return  # a replay's answer, whatever it is, is the answer
+            rejected, token = token, None
