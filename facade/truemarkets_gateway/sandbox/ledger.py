@@ -69,12 +69,6 @@ class Ledger:
         bucket = self.bucket(uid, symbol, chain)
         bucket.held = max(bucket.held - amount, _ZERO)
 
-    def spend_held(self, uid: str, symbol: str, chain: str | None, amount: Decimal) -> None:
-        """Take `amount` out of the bucket from what was held for it."""
-        bucket = self.bucket(uid, symbol, chain)
-        bucket.held = max(bucket.held - amount, _ZERO)
-        bucket.total = max(bucket.total - amount, _ZERO)
-
     def move(
         self, uid: str, symbol: str, source: str | None, target: str | None, amount: Decimal
     ) -> bool:
