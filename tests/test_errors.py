@@ -224,3 +224,14 @@ def test_violation_repeating_the_message_is_not_repeated() -> None:
     assert text.count("qty must be positive") == 1
     assert "price: price is required" in text
     assert len(err.field_violations) == 2  # the data keeps both
+
+
+def test_rate_limit_retry_after_is_read_from_the_response_when_not_given() -> None:
+    import httpx
+
+    from truemarkets_gateway.errors import RateLimitError, error_from_response
+
+    request = httpx.Request("POST", "https://api.test/v1/auth/api-key/token")
+    response = httpx.Response(429, headers={"Retry-After": "7"}, json={}, request=request)
+    error = error_from_response(response, source="auth")
+    assert isinstance(error, RateLimitError) and error.retry_after == 7.0

@@ -872,6 +872,25 @@ def test_validation_error_on_execute_gets_no_reconcile_note(run: Runner) -> None
     assert info.value.__notes__ == ["order o1 was created but not executed: nothing was traded"]
 
 
+def test_token_failure_on_execute_says_not_executed(run: Runner) -> None:
+    """The auth flow failed before the execute request left: nothing can have been traded."""
+    from truemarkets_gateway.errors import AuthenticationError
+
+    refused = AuthenticationError(ErrorEnvelope("key revoked"), status_code=401, source="auth")
+    refused.gateway_request_sent = False
+    fake = FakeClient(FakeTime(), create_order=[created("o1")], execute_order=[refused])
+    with pytest.raises(AuthenticationError) as info:
+        run(place(), fake)
+    assert info.value.__notes__ == ["order o1 was created but not executed: nothing was traded"]
+
+
+def test_execute_error_after_sending_says_it_may_have_been_accepted(run: Runner) -> None:
+    fake = FakeClient(FakeTime(), create_order=[created("o1")], execute_order=[unavailable()])
+    with pytest.raises(ServiceUnavailableError) as info:
+        run(place(), fake)
+    assert "may have been accepted" in info.value.__notes__[0]
+
+
 # --- errors while waiting: the order exists, so the error must name it ----------------------
 
 

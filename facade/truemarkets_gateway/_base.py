@@ -447,8 +447,4 @@ def _request_of(exc: httpx.TransportError) -> httpx.Request | None:
 
 def _already_noted(exc: TrueMarketsError) -> bool:
     """Whether the auth flow already said that no Gateway request was sent."""
-    if exc.gateway_request_sent is not None:
-        return exc.gateway_request_sent is False
-    from ._auth import NO_GATEWAY_REQUEST  # loaded already: the failure came from there
-
-    return NO_GATEWAY_REQUEST in str(exc)
+    return exc.gateway_request_sent is False

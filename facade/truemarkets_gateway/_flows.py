@@ -579,7 +579,10 @@ class _Placement:
             exc.order_id = self.order_id  # type: ignore[attr-defined]
         exc.replaced_order_ids = tuple(self.replaced)  # type: ignore[attr-defined]
         order_id = self.order_id
-        if self.stage == "created" and not isinstance(exc, QuoteIssuesError):
+        never_sent = exc.gateway_request_sent is False  # e.g. the token request failed
+        if (self.stage == "created" or (self.stage == "executing" and never_sent)) and (
+            not isinstance(exc, QuoteIssuesError)
+        ):
             exc.add_note(f"order {order_id} was created but not executed: nothing was traded")
         elif self.stage == "executing":
             exc.add_note(
@@ -808,10 +811,13 @@ def _transfer(
         try:
             transfer = yield Call("execute_transfer", (transfer,), {"signatures": stamps})
         except TrueMarketsError as exc:
-            exc.add_note(
-                f"while executing transfer {transfer.id}: it may have been accepted; "
-                f"check get_transfer({transfer.id!r}) before sending again"
-            )
+            if exc.gateway_request_sent is False:
+                exc.add_note(f"transfer {transfer.id} was created but not executed")
+            else:
+                exc.add_note(
+                    f"while executing transfer {transfer.id}: it may have been accepted; "
+                    f"check get_transfer({transfer.id!r}) before sending again"
+                )
             raise
         signed = True
     if wait:

@@ -314,6 +314,12 @@ def error_from_response(
         )
     cls = _class_for(status, envelope)
     if cls is RateLimitError:
+        if retry_after is None:  # e.g. the Auth Service: read the server's advice here too
+            import time
+
+            from ._retry import server_wait
+
+            retry_after = server_wait(response.headers, status, time.time())
         return RateLimitError(
             envelope,
             status_code=status,
