@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -343,6 +344,17 @@ def test_constructor_options(stub: Stub) -> None:
         assert "uat" in repr(uat)
 
 
+def test_timeout_option_reaches_every_request(stub: Stub) -> None:
+    stub.json("GET", "/orders/o1/status", {"status": "pending"})
+    gw = sync_gateway(stub, timeout=2.5)
+    gw.get_order_status("o1")
+    assert stub.requests[0].extensions["timeout"]["read"] == 2.5
+    fine = sync_gateway(stub, timeout=httpx.Timeout(9.0, connect=1.0))
+    fine.get_order_status("o1")
+    timeout = stub.requests[1].extensions["timeout"]
+    assert timeout["connect"] == 1.0 and timeout["read"] == 9.0
+
+
 def test_on_behalf_of_header(stub: Stub) -> None:
     stub.json("GET", "/orders/o1/status", {"status": "pending"})
     gw = sync_gateway(stub, on_behalf_of="user-7")
@@ -374,6 +386,7 @@ def test_debug_logging_has_no_secret(stub: Stub, caplog: pytest.LogCaptureFixtur
         gw.get_order("o1")
     text = caplog.text
     assert "GET /orders/o1 -> 503" in text and "GET /orders/o1 -> 200" in text
+    assert re.search(r"GET /orders/o1 -> 200 in \d+\.\d ms", text)  # latency is logged
     assert "retrying GET /orders/o1" in text
     assert "very-secret-token" not in text
 
