@@ -337,3 +337,56 @@ def test_max_retry_wait_is_checked(bad: object) -> None:
 
     with pytest.raises(ValidationError, match="max_retry_wait"):
         Gateway(base_url="https://x.test", max_retry_wait=bad)  # type: ignore[arg-type]
+
+
+# --- how hard the SDK tried, in the error text ------------------------------------------------
+
+
+def test_error_after_retries_says_how_many_attempts() -> None:
+    stub = Stub().on("GET", "/orders/o1", httpx.Response(503))
+    with pytest.raises(ServiceUnavailableError) as info:
+        sync_gateway(stub).get_order("o1")
+    assert stub.count("GET", "/orders/o1") == 3
+    assert "after 3 attempts over " in str(info.value) and " s" in str(info.value)
+    assert "after 3 attempts" in (info.value.hint or "")
+
+    stub = Stub().on("GET", "/orders/o1", httpx.ReadTimeout("slow"))
+    with pytest.raises(APITimeoutError) as timeout_info:
+        sync_gateway(stub).get_order("o1")
+    assert "after 3 attempts over " in str(timeout_info.value)
+    assert "after 3 attempts over " in timeout_info.value.message
+
+
+def test_error_without_retries_says_nothing_about_attempts() -> None:
+    stub = Stub().on("GET", "/orders/o1", httpx.Response(503))
+    with pytest.raises(ServiceUnavailableError) as info:
+        sync_gateway(stub, max_retries=0).get_order("o1")
+    assert "attempts" not in str(info.value)
+
+
+def test_a_capped_server_wait_says_what_was_asked_and_the_cap() -> None:
+    stub = Stub().on("GET", "/orders/o1", httpx.Response(429, headers={"retry-after": "120"}))
+    with pytest.raises(RateLimitError) as info:
+        sync_gateway(stub).get_order("o1")
+    text = str(info.value)
+    assert "the server asked to wait 120 s, over max_retry_wait=10 s" in text
+    assert info.value.retry_after == 120.0 and "attempts" not in text
+
+
+async def test_async_errors_say_attempts_and_capped_waits() -> None:
+    stub = Stub().on("GET", "/orders/o1", httpx.Response(503))
+    gw = async_gateway(stub)
+    with pytest.raises(ServiceUnavailableError) as info:
+        await gw.get_order("o1")
+    assert "after 3 attempts over " in str(info.value)
+
+    stub = Stub().on("GET", "/orders/o1", httpx.ConnectError("refused"))
+    with pytest.raises(APIConnectionError) as conn_info:
+        await async_gateway(stub).get_order("o1")
+    assert "after 3 attempts over " in str(conn_info.value)
+
+    stub = Stub().on("GET", "/orders/o1", httpx.Response(429, headers={"retry-after": "120"}))
+    with pytest.raises(RateLimitError) as rate_info:
+        await async_gateway(stub, max_retry_wait=5).get_order("o1")
+    assert "the server asked to wait 120 s, over max_retry_wait=5 s" in str(rate_info.value)
+    assert rate_info.value.retry_after == 120.0

@@ -272,6 +272,7 @@ class GatewayBase(RequestBuilders):
         retries_done: int,
         max_retries: int,
         started: float,
+        first_started: float,
     ) -> _retry.RetryDecision | None:
         """None on success; a decision to retry; or raises the mapped `APIError`."""
         status = response.status_code
@@ -308,7 +309,36 @@ class GatewayBase(RequestBuilders):
             )
         elif _retry.is_retryable_status(status):
             hint = call.op.reconcile
+        effort = self._effort(call, retries_done, max_retries, first_started, retry_after)
+        if effort:
+            hint = f"{hint}. {effort[0].upper()}{effort[1:]}" if hint else effort
         raise error_from_response(response, hint=hint, retry_after=retry_after)
+
+    def _effort(
+        self,
+        call: PreparedCall[Any],
+        retries_done: int,
+        max_retries: int,
+        first_started: float,
+        server_wait: float | None = None,
+    ) -> str:
+        """How hard this call tried, for the error text: the attempts made and the time they
+        took, and a server-advised wait that was longer than `max_retry_wait`."""
+        parts = []
+        if retries_done:
+            elapsed = time.perf_counter() - first_started
+            parts.append(f"after {retries_done + 1} attempts over {elapsed:.1f} s")
+        cap = self._retry_policy.max_wait
+        if (
+            server_wait is not None
+            and server_wait > cap
+            and call.op.idempotent
+            and retries_done < max_retries
+        ):
+            parts.append(
+                f"the server asked to wait {server_wait:g} s, over max_retry_wait={cap:g} s"
+            )
+        return "; ".join(parts)
 
     def _after_error(
         self,
@@ -317,6 +347,7 @@ class GatewayBase(RequestBuilders):
         retries_done: int,
         max_retries: int,
         started: float,
+        first_started: float,
     ) -> _retry.RetryDecision:
         """A decision to retry, or raises `APIConnectionError` / `APITimeoutError`."""
         if logger.isEnabledFor(logging.DEBUG):
@@ -341,6 +372,8 @@ class GatewayBase(RequestBuilders):
             message += "; the request was not sent"
         elif not call.op.idempotent and call.op.reconcile:
             message += f". {call.op.reconcile}"
+        if retries_done:
+            message += f"; {self._effort(call, retries_done, max_retries, first_started)}"
         cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
         scrub_transport_error(exc)  # it stays chained as the cause: no token on its request
         raise cls(message, request=_request_of(exc), may_have_reached_server=sent) from exc

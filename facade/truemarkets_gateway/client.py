@@ -200,17 +200,20 @@ class Gateway(SyncWorkflows, GatewayBase):
         auth = self._auth_for(call.op)
         args = self._request_args(call)
         retries = 0
+        first_started = time.perf_counter()
         while True:
             request = self._http.build_request(call.method, call.url, **args)
             started = time.perf_counter()
             try:
                 response = self._http.send(request, auth=auth)
             except httpx.TransportError as exc:
-                decision = self._after_error(call, exc, retries, budget, started)
+                decision = self._after_error(call, exc, retries, budget, started, first_started)
             except TrueMarketsError as exc:  # only the auth flow raises these: a token failure
                 decision = self._after_token_failure(call, exc, request, retries, budget)
             else:
-                verdict = self._after_response(call, response, retries, budget, started)
+                verdict = self._after_response(
+                    call, response, retries, budget, started, first_started
+                )
                 if verdict is None:
                     return self._parse(call, response)
                 decision = verdict
