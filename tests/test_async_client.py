@@ -205,3 +205,27 @@ async def test_async_mint_429_over_the_cap_raises_at_once_and_under_it_retries(
     script = ScriptedAuth(fake_tm, slow_down(2))
     assert (await create_market_order(_scripted(script, credentials, fake_clock, sleeps))).order_id
     assert script.mint_attempts == 2 and len(script.gateway) == 1 and sleeps == [2.0]
+
+
+# --- a closed client ----------------------------------------------------------------------------
+
+
+async def test_a_closed_async_gateway_raises_client_closed_error() -> None:
+    from truemarkets_gateway import AsyncGateway, ClientClosedError
+
+    stub = Stub().json("GET", "/orders/o1", ORDER)
+    async with async_gateway(stub) as gw:
+        pass
+    with pytest.raises(ClientClosedError, match="this AsyncGateway is closed; create a new one"):
+        await gw.get_order("o1")
+    with pytest.raises(ClientClosedError):
+        await gw.wait_for_order("o1")
+    with pytest.raises(ClientClosedError):
+        await gw.access_token()
+    assert stub.requests == []
+
+    own = AsyncGateway(base_url="https://x.test", access_token="t", environ={})
+    await own.close()
+    with pytest.raises(ClientClosedError):
+        await own.quote(base_asset="BTC", quote_asset="USD", qty="1", qty_unit="quote", side="buy")
+    assert "one event loop" in (AsyncGateway.__doc__ or "")

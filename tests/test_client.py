@@ -651,3 +651,34 @@ def test_workflow_results_are_exported_from_the_package_root() -> None:
     for name in ("PlacedOrder", "CancelResult", "TransferResult"):
         assert name in truemarkets_gateway.__all__
         assert getattr(truemarkets_gateway, name) is getattr(models, name)
+
+
+# --- a closed client ----------------------------------------------------------------------------
+
+
+def test_a_closed_gateway_raises_client_closed_error() -> None:
+    from truemarkets_gateway import ClientClosedError, TrueMarketsError
+
+    stub = Stub().json("GET", "/orders/o1", ORDER)
+    with sync_gateway(stub) as gw:
+        pager = gw.list_orders()
+    for call in (
+        lambda: gw.get_order("o1"),
+        lambda: list(pager),
+        lambda: gw.wait_for_order("o1"),
+        gw.access_token,
+    ):
+        with pytest.raises(ClientClosedError, match="this Gateway is closed; create a new one"):
+            call()
+    assert issubclass(ClientClosedError, TrueMarketsError)
+    assert stub.requests == []
+
+
+def test_a_gateway_owning_its_pool_raises_client_closed_error_not_runtime_error() -> None:
+    from truemarkets_gateway import ClientClosedError, Gateway
+
+    gw = Gateway(base_url="https://x.test", access_token="t", environ={})
+    gw.close()
+    with pytest.raises(ClientClosedError):
+        gw.quote(base_asset="BTC", quote_asset="USD", qty="1", qty_unit="quote", side="buy")
+    gw.close()  # closing twice is harmless

@@ -23,6 +23,7 @@ from .errors import (
     APIConnectionError,
     APIError,
     APITimeoutError,
+    ClientClosedError,
     CredentialsError,
     TrueMarketsError,
     UnexpectedResponseError,
@@ -118,6 +119,7 @@ class GatewayBase(RequestBuilders):
     _tokens: TokenManager | None
     _auth: httpx.Auth | None
     _owns_http: bool = False
+    _closed: bool = False  # set by close(): every later call raises ClientClosedError
 
     def __init__(
         self,
@@ -248,6 +250,9 @@ class GatewayBase(RequestBuilders):
                 "access_token=, or set TM_KEY_FILE (or TM_KEY_ID and TM_PRIVATE_KEY)"
             )
         return self._auth
+
+    def _closed_error(self) -> ClientClosedError:
+        return ClientClosedError(f"this {type(self).__name__} is closed; create a new one")
 
     def _budget(self, max_retries: int | None) -> int:
         return self.max_retries if max_retries is None else _check_retries(max_retries)

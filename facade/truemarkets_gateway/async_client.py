@@ -68,6 +68,11 @@ class AsyncGateway(AsyncWorkflows, GatewayBase):
     `user_agent`; `token_cache`; `refresh_margin`; `clock` (wall clock, Unix seconds: token
     expiry, Retry-After dates) and `monotonic` (deadlines and payload age in the workflows).
 
+    An instance belongs to one event loop: its connection pool (and the token refresh it
+    shares) is bound to the loop that first used it, so create one `AsyncGateway` per loop
+    (per `asyncio.run`) rather than sharing one across loops or threads. After `close()`
+    (or leaving `async with`) every method raises `ClientClosedError`.
+
     Money goes in as `Decimal`, `str` or `int` (never float) and comes out as `Decimal`.
     Reads retry on transient failures; orders and transfers are never resent once they may
     have reached the server (reconcile with `get_order` / `list_orders` instead).
@@ -144,8 +149,10 @@ class AsyncGateway(AsyncWorkflows, GatewayBase):
     # --- lifecycle ------------------------------------------------------------------------
 
     async def close(self) -> None:
-        """Close the connection pool (unless it is your `http_client`)."""
+        """Close the connection pool (unless it is your `http_client`); later calls raise
+        `ClientClosedError`."""
         self._generated = None  # it shares the pool closed here
+        self._closed = True
         if self._owns_http:
             await self._http.aclose()
 
@@ -194,11 +201,15 @@ class AsyncGateway(AsyncWorkflows, GatewayBase):
         without credentials, and the token request's `APIError` / `APIConnectionError`
         (with `source == "auth"`) if it fails.
         """
+        if self._closed:
+            raise self._closed_error()
         return await self._token_manager().get_token_async(self._http)
 
     # --- the I/O loop ---------------------------------------------------------------------
 
     async def _run(self, call: PreparedCall[T], max_retries: int | None = None) -> T:
+        if self._closed:
+            raise self._closed_error()
         budget = self._budget(max_retries)
         auth = self._auth_for(call.op)
         args = self._request_args(call)

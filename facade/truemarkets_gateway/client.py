@@ -141,8 +141,10 @@ class Gateway(SyncWorkflows, GatewayBase):
     # --- lifecycle ------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close the connection pool (unless it is your `http_client`)."""
+        """Close the connection pool (unless it is your `http_client`); later calls raise
+        `ClientClosedError`."""
         self._generated = None  # it shares the pool closed here
+        self._closed = True
         if self._owns_http:
             self._http.close()
 
@@ -191,11 +193,15 @@ class Gateway(SyncWorkflows, GatewayBase):
         without credentials, and the token request's `APIError` / `APIConnectionError`
         (with `source == "auth"`) if it fails.
         """
+        if self._closed:
+            raise self._closed_error()
         return self._token_manager().get_token_sync(self._http)
 
     # --- the I/O loop ---------------------------------------------------------------------
 
     def _run(self, call: PreparedCall[T], max_retries: int | None = None) -> T:
+        if self._closed:
+            raise self._closed_error()
         budget = self._budget(max_retries)
         auth = self._auth_for(call.op)
         args = self._request_args(call)

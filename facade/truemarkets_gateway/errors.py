@@ -21,6 +21,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "ConflictError",
     "CredentialsError",
     "ErrorEnvelope",
@@ -81,6 +82,11 @@ class CredentialsError(TrueMarketsError, ValueError):
 
     Messages name the file and the problem, never the key material.
     """
+
+
+class ClientClosedError(TrueMarketsError):
+    """A `Gateway` or `AsyncGateway` was used after `close()` (or after leaving its `with`
+    block); nothing was sent. Create a new client."""
 
 
 # --- transport ------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from ._flows import (
 
 if TYPE_CHECKING:
     from ._money import Amount
+    from .errors import ClientClosedError
     from .models import (
         Asset,
         CancelResult,
@@ -59,11 +60,14 @@ class _WorkflowBase:
     each flow from the public arguments (so no argument handling is written twice)."""
 
     _monotonic: Callable[[], float]  # the clock the flows read (deadlines, payload age)
+    _closed: bool = False  # the client sets it in close()
 
     if TYPE_CHECKING:
 
         @property
         def signer(self) -> PayloadSigner: ...
+
+        def _closed_error(self) -> ClientClosedError: ...
 
     def _signer_source(self, signer: PayloadSigner | None) -> SignerSource:
         # Resolved lazily: CeFi orders and withdrawals must work without any signer key.
@@ -127,6 +131,8 @@ class SyncWorkflows(_WorkflowBase):
         def _workflow_sleep(self, seconds: float) -> None: ...  # the client's (fake) sleep
 
     def _run_flow(self, flow: Flow[T]) -> T:
+        if self._closed:  # before the flow starts, so a wait does not wrap it
+            raise self._closed_error()
         return _flows.run_sync(flow, self, sleep=self._workflow_sleep, clock=self._monotonic)
 
     def place_order(
@@ -320,6 +326,8 @@ class AsyncWorkflows(_WorkflowBase):
         async def _workflow_sleep(self, seconds: float) -> None: ...  # the client's (fake) sleep
 
     async def _run_flow(self, flow: Flow[T]) -> T:
+        if self._closed:  # before the flow starts, so a wait does not wrap it
+            raise self._closed_error()
         return await _flows.run_async(flow, self, sleep=self._workflow_sleep, clock=self._monotonic)
 
     async def place_order(
