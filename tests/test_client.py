@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
+import subprocess
+import sys
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -682,3 +685,34 @@ def test_a_gateway_owning_its_pool_raises_client_closed_error_not_runtime_error(
     with pytest.raises(ClientClosedError):
         gw.quote(base_asset="BTC", quote_asset="USD", qty="1", qty_unit="quote", side="buy")
     gw.close()  # closing twice is harmless
+
+
+# --- literal types for fixed choices ------------------------------------------------------------
+
+
+def _mypy(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parent.parent,
+        check=False,
+    )
+
+
+def test_fixed_choice_arguments_type_check_as_literals(tmp_path: Path) -> None:
+    good = Path(__file__).parent / "_typing_literals.py"
+    result = _mypy(good)
+    assert result.returncode == 0, result.stdout
+
+    bad = tmp_path / "typing_typo.py"
+    bad.write_text(
+        "from truemarkets_gateway import Gateway\n\n\n"
+        "def typo(gw: Gateway) -> None:\n"
+        '    gw.create_order(side="bye", type="market", qty="1", qty_unit="base")\n'
+        '    gw.list_orders(venue="cex")\n'
+    )
+    result = _mypy(bad)
+    assert result.returncode == 1, result.stdout
+    assert 'typing_typo.py:5: error: Argument "side"' in result.stdout
+    assert 'typing_typo.py:6: error: Argument "venue"' in result.stdout

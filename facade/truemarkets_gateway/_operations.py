@@ -22,20 +22,21 @@ if TYPE_CHECKING:
         Asset,
         Balances,
         CancelPrepared,
-        Chain,
+        ChainInput,
         CreatedOrder,
         ExecutedOrder,
         Order,
-        OrderSide,
+        OrderSideInput,
         OrderStatus,
-        OrderType,
+        OrderStatusInput,
+        OrderTypeInput,
         Page,
-        QtyUnit,
+        QtyUnitInput,
         Quote,
         Transfer,
-        TransferStatus,
+        TransferStatusInput,
         UnsignedPayload,
-        Venue,
+        VenueInput,
     )
     from .signing import PayloadSigner
 
@@ -207,8 +208,8 @@ class RequestBuilders:
         base_asset: str,
         quote_asset: str,
         qty: Amount,
-        side: OrderSide | str,
-        qty_unit: QtyUnit | str,
+        side: OrderSideInput,
+        qty_unit: QtyUnitInput,
     ) -> PreparedCall[Quote]:
         from . import _convert
 
@@ -224,14 +225,14 @@ class RequestBuilders:
     def _prep_create_order(
         self,
         *,
-        side: OrderSide | str,
-        type: OrderType | str,
+        side: OrderSideInput,
+        type: OrderTypeInput,
         qty: Amount,
-        qty_unit: QtyUnit | str,
+        qty_unit: QtyUnitInput,
         base_asset: str | None,
         quote_asset: str | None,
         price: Amount | None,
-        chain: Chain | str | None,
+        chain: ChainInput | None,
         leverage: int | None,
         reduce_only: bool | None,
         asset_id: str | None,
@@ -385,8 +386,8 @@ class RequestBuilders:
 
     def _orders_query(
         self,
-        status: OrderStatus | str | Sequence[OrderStatus | str] | None,
-        venue: Venue | str | Sequence[Venue | str] | None,
+        status: OrderStatusInput | Sequence[OrderStatusInput] | None,
+        venue: VenueInput | Sequence[VenueInput] | None,
         limit: int | None,
     ) -> dict[str, Any]:
         return {
@@ -408,7 +409,7 @@ class RequestBuilders:
         )
 
     def _transfers_query(
-        self, status: TransferStatus | str | None, limit: int | None
+        self, status: TransferStatusInput | None, limit: int | None
     ) -> dict[str, Any]:
         status_v = _validate.csv_filter("status", status, single=True)
         query: dict[str, Any] = {"limit": _validate.limit_param(limit)}
@@ -430,7 +431,7 @@ class RequestBuilders:
             **query,
         )
 
-    def _assets_query(self, venue: Venue | str | None, limit: int | None) -> dict[str, Any]:
+    def _assets_query(self, venue: VenueInput | None, limit: int | None) -> dict[str, Any]:
         venue_v = _validate.csv_filter("venue", venue, allowed=_validate.VENUES, single=True)
         query: dict[str, Any] = {"limit": _validate.limit_param(limit)}
         if venue_v is not None:
@@ -467,7 +468,7 @@ class RequestBuilders:
         asset_id: str | Asset,
         qty: Amount,
         to: str,
-        qty_unit: QtyUnit | str,
+        qty_unit: QtyUnitInput,
         network: str | None,
     ) -> PreparedCall[Transfer]:
         from . import _convert

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeAlias, TypeVar
 
 import attrs
 
@@ -98,6 +98,16 @@ class Chain(_OpenEnum):
     HYPERCORE_PERP = "hypercore-perp"
 
 
+# What the client methods take for each fixed choice: the enum or its value as a literal, so
+# an IDE offers the values and a type checker flags a typo. At run time any str is accepted
+# and checked (ValidationError).
+OrderSideInput: TypeAlias = OrderSide | Literal["buy", "sell"]
+OrderTypeInput: TypeAlias = OrderType | Literal["market", "limit"]
+QtyUnitInput: TypeAlias = QtyUnit | Literal["base", "quote"]
+VenueInput: TypeAlias = Venue | Literal["cefi", "defi"]
+ChainInput: TypeAlias = Chain | Literal["solana", "base", "hypercore-spot", "hypercore-perp"]
+
+
 _ORDER_TERMINAL = frozenset({"complete", "canceled", "failed"})
 _TRANSFER_TERMINAL = frozenset({"completed", "failed"})
 
@@ -129,6 +139,17 @@ class TransferStatus(_OpenEnum):
     def is_terminal(self) -> bool:
         """True for completed and failed."""
         return self.value in _TRANSFER_TERMINAL
+
+
+OrderStatusInput: TypeAlias = (
+    OrderStatus
+    | Literal[
+        "initialized", "pending", "active", "cancel_pending", "complete", "canceled", "failed"
+    ]
+)
+TransferStatusInput: TypeAlias = (
+    TransferStatus | Literal["awaiting_signature", "pending", "completed", "failed"]
+)
 
 
 def _extra() -> Any:

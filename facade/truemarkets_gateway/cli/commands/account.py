@@ -9,7 +9,7 @@ import typer
 from rich.console import RenderableType
 from rich.text import Text
 
-from ...models import Asset, Balances, TransferStatus
+from ...models import Asset, Balances, TransferStatus, Venue
 from .._runtime import VENUES, amount, choice, command, more_note, take, wait_transfer_with_spinner
 from ..context import CliContext
 from ..errors import CliError
@@ -76,7 +76,9 @@ def assets(
         venue_v = choice(venue, VENUES, "--venue")
         rows = [
             a
-            for a in state.gateway(auth=False).list_assets(venue=venue_v)
+            for a in state.gateway(auth=False).list_assets(
+                venue=None if venue_v is None else Venue(venue_v)
+            )
             if _matches(a, chain=chain, symbol=symbol)
         ]
         renderable: RenderableType = assets_table(rows) if rows else Text("No matching assets.")
@@ -212,7 +214,10 @@ def transfers(
             one = gateway.get_transfer(transfer_id)
             state.output.emit(one, transfer_details(one))
             return
-        pager = gateway.list_transfers(status=status, limit=100 if all_pages else min(limit, 100))
+        pager = gateway.list_transfers(
+            status=None if status is None else TransferStatus(status),
+            limit=100 if all_pages else min(limit, 100),
+        )
         items, more = take(pager, limit, all_pages)
         renderables: list[RenderableType] = (
             [transfers_table(items)] if items else [Text("No transfers.")]

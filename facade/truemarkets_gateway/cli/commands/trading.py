@@ -10,7 +10,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from ...errors import TrueMarketsError
-from ...models import Asset, Order, OrderStatus
+from ...models import Asset, Order, OrderSide, OrderStatus, QtyUnit, Venue
 from .._runtime import (
     VENUES,
     amount,
@@ -94,8 +94,8 @@ def quote(
             base_asset=base_asset,
             quote_asset=quote_asset,
             qty=qty_v,
-            qty_unit=unit_v,
-            side=side_v,
+            qty_unit=QtyUnit(unit_v),
+            side=OrderSide(side_v),
         )
         request = {
             "base_asset": base_asset,
@@ -437,7 +437,11 @@ def orders(
         venue_v = choice(venue, VENUES, "--venue")
         status_v = _statuses(status)
         page_size = min(limit, 100) if not all_pages else 100
-        pager = state.gateway().list_orders(status=status_v, venue=venue_v, limit=page_size)
+        pager = state.gateway().list_orders(
+            status=None if status_v is None else [OrderStatus(s) for s in status_v],
+            venue=None if venue_v is None else Venue(venue_v),
+            limit=page_size,
+        )
         items, more = take(pager, limit, all_pages)
         renderables: list[RenderableType] = [orders_table(items, _token_symbols(state, items))]
         if more:
