@@ -347,6 +347,42 @@ def test_constructor_options(stub: Stub) -> None:
         assert "uat" in repr(uat)
 
 
+def test_with_options_overrides_per_call_and_shares_the_rest(stub: Stub) -> None:
+    from truemarkets_gateway.errors import ClientClosedError, InternalServerError
+
+    stub.on(
+        "GET",
+        "/orders/o1/status",
+        httpx.Response(503, json={"message": "busy"}),
+        httpx.Response(200, json={"status": "active"}),
+    )
+    gw = sync_gateway(stub, max_retries=2)
+    quick = gw.with_options(timeout=1.5, max_retries=0, max_retry_wait=0)
+    with pytest.raises(InternalServerError):
+        quick.get_order_status("o1")  # no retry through the view
+    assert len(stub.requests) == 1
+    assert stub.requests[0].extensions["timeout"]["read"] == 1.5
+    assert stub.requests[0].headers["authorization"] == "Bearer test-token"  # shared tokens
+    assert gw.get_order_status("o1").value == "active"  # the original keeps its settings
+    assert stub.requests[1].extensions["timeout"]["read"] != 1.5
+    quick.close()  # a view does not close the shared pool
+    assert not gw.closed and quick.closed
+    gw.close()
+    with pytest.raises(ClientClosedError):
+        gw.with_options(max_retries=1).get_order_status("o1")  # closing the original closes views
+    with pytest.raises(ValidationError):
+        gw.with_options(max_retries=-1)
+
+
+async def test_async_with_options(stub: Stub) -> None:
+    from _facade_stub import async_gateway
+
+    stub.json("GET", "/orders/o1/status", {"status": "active"})
+    gw = async_gateway(stub)
+    await gw.with_options(timeout=3.0).get_order_status("o1")
+    assert stub.requests[0].extensions["timeout"]["read"] == 3.0
+
+
 def test_timeout_option_reaches_every_request(stub: Stub) -> None:
     stub.json("GET", "/orders/o1/status", {"status": "pending"})
     gw = sync_gateway(stub, timeout=2.5)

@@ -91,6 +91,8 @@ def _stamps(gateway: Any, order: Any, signer: Any, accept_issues: bool) -> list[
 class StandInGateway(SyncWorkflows):
     """The primitives `Gateway` provides, answered from a script."""
 
+    closed = False  # the real clients derive it from close()
+
     def __init__(self, script: Script, signer: PayloadSigner | None = None) -> None:
         self.script = script
         self._signer = signer
@@ -142,6 +144,8 @@ class StandInGateway(SyncWorkflows):
 
 class AsyncStandInGateway(AsyncWorkflows):
     """The primitives `AsyncGateway` provides (coroutines), answered from a script."""
+
+    closed = False  # the real clients derive it from close()
 
     def __init__(self, script: Script, signer: PayloadSigner | None = None) -> None:
         self.script = script

@@ -7,12 +7,13 @@ that `_operations.RequestBuilders` builds, so every policy is written once.
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import random
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 
@@ -120,6 +121,7 @@ class GatewayBase(RequestBuilders):
     _auth: httpx.Auth | None
     _owns_http: bool = False
     _closed: bool = False  # set by close(): every later call raises ClientClosedError
+    _origin: GatewayBase | None = None  # the client a `with_options` view was made from
 
     def __init__(
         self,
@@ -253,6 +255,37 @@ class GatewayBase(RequestBuilders):
 
     def _closed_error(self) -> ClientClosedError:
         return ClientClosedError(f"this {type(self).__name__} is closed; create a new one")
+
+    @property
+    def closed(self) -> bool:
+        """Whether `close()` was called (on this client, or on the one it was derived from)."""
+        return self._closed or (self._origin is not None and self._origin.closed)
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | None = NOT_GIVEN,
+        max_retries: int | None = None,
+        max_retry_wait: float | None = None,
+    ) -> Self:
+        """This client with other settings for the calls made through it.
+
+        >>> gw.with_options(timeout=2.0, max_retries=0).quote(...)
+
+        The view shares the connection pool, the tokens, the signer and every other option;
+        it costs no I/O and needs no closing of its own (closing the original closes it too).
+        """
+        view = copy.copy(self)
+        view._origin = self
+        view._owns_http = False  # the original owns and closes the pool
+        view._closed = False
+        if timeout is not NOT_GIVEN:
+            view._timeout = timeout
+        if max_retries is not None:
+            view.max_retries = _check_retries(max_retries)
+        if max_retry_wait is not None:
+            view._retry_policy = view._retry_policy._replace(max_wait=_check_wait(max_retry_wait))
+        return view
 
     def _budget(self, max_retries: int | None) -> int:
         return self.max_retries if max_retries is None else _check_retries(max_retries)

@@ -63,7 +63,8 @@ class Gateway(SyncWorkflows, GatewayBase):
     `TM_PRIVATE_KEY`; with none, only `quote` and `list_assets` work); `signer` for DeFi
     payload stamps (default `TM_SIGNER_KEY`, else the API key); `on_behalf_of` (organisation
     keys); `legacy` (the deprecated /v1/conductor path); `timeout`; `max_retries` (also per
-    call); `max_retry_wait` (the longest Retry-After slept through, 10 s by default);
+    call; `with_options(...)` changes timeout and retries for a block of calls);
+    `max_retry_wait` (the longest Retry-After slept through, 10 s by default);
     `http_client` (your own `httpx.Client`; it is not closed for you);
     `user_agent`; `token_cache`; `refresh_margin`; `clock` (wall clock, Unix seconds: token
     expiry, Retry-After dates) and `monotonic` (deadlines and payload age in the workflows).
@@ -194,14 +195,14 @@ class Gateway(SyncWorkflows, GatewayBase):
         without credentials, and the token request's `APIError` / `APIConnectionError`
         (with `source == "auth"`) if it fails.
         """
-        if self._closed:
+        if self.closed:
             raise self._closed_error()
         return self._token_manager().get_token_sync(self._http)
 
     # --- the I/O loop ---------------------------------------------------------------------
 
     def _run(self, call: PreparedCall[T], max_retries: int | None = None) -> T:
-        if self._closed:
+        if self.closed:
             raise self._closed_error()
         budget = self._budget(max_retries)
         auth = self._auth_for(call.op)

@@ -60,9 +60,10 @@ class _WorkflowBase:
     each flow from the public arguments (so no argument handling is written twice)."""
 
     _monotonic: Callable[[], float]  # the clock the flows read (deadlines, payload age)
-    _closed: bool = False  # the client sets it in close()
-
     if TYPE_CHECKING:
+
+        @property
+        def closed(self) -> bool: ...
 
         @property
         def signer(self) -> PayloadSigner: ...
@@ -131,7 +132,7 @@ class SyncWorkflows(_WorkflowBase):
         def _workflow_sleep(self, seconds: float) -> None: ...  # the client's (fake) sleep
 
     def _run_flow(self, flow: Flow[T]) -> T:
-        if self._closed:  # before the flow starts, so a wait does not wrap it
+        if self.closed:  # before the flow starts, so a wait does not wrap it
             raise self._closed_error()
         return _flows.run_sync(flow, self, sleep=self._workflow_sleep, clock=self._monotonic)
 
@@ -326,7 +327,7 @@ class AsyncWorkflows(_WorkflowBase):
         async def _workflow_sleep(self, seconds: float) -> None: ...  # the client's (fake) sleep
 
     async def _run_flow(self, flow: Flow[T]) -> T:
-        if self._closed:  # before the flow starts, so a wait does not wrap it
+        if self.closed:  # before the flow starts, so a wait does not wrap it
             raise self._closed_error()
         return await _flows.run_async(flow, self, sleep=self._workflow_sleep, clock=self._monotonic)
 
