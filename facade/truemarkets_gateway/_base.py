@@ -57,6 +57,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
 
 logger = logging.getLogger("truemarkets_gateway")
 
@@ -255,6 +256,28 @@ class GatewayBase(RequestBuilders):
 
     def _closed_error(self) -> ClientClosedError:
         return ClientClosedError(f"this {type(self).__name__} is closed; create a new one")
+
+    def _adopt_http(
+        self, http_client: HttpT | None, make: Callable[..., HttpT], timeout: Any
+    ) -> HttpT:
+        """The caller's client as given, or our own pool carrying headers and timeout once."""
+        self._owns_http = http_client is None
+        if http_client is not None:
+            return http_client
+        self._timeout = NOT_GIVEN  # set on the client once, not per request
+        return make(
+            timeout=DEFAULT_TIMEOUT if timeout is NOT_GIVEN else timeout, headers=self._headers
+        )
+
+    def _generated_http_options(self, http: httpx.Client | httpx.AsyncClient) -> dict[str, Any]:
+        """What the generated client's own httpx client needs to send like ours does."""
+        return {
+            "base_url": self._gateway_url,
+            "headers": self._headers,
+            "auth": self._auth,
+            "timeout": http.timeout,
+            "transport": http._transport,
+        }
 
     @property
     def closed(self) -> bool:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
-from ._base import DEFAULT_TIMEOUT, NOT_GIVEN, GatewayBase
+from ._base import NOT_GIVEN, GatewayBase
 from ._operations import PreparedCall
 from ._retry import DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_WAIT
 from .errors import TrueMarketsError
@@ -126,14 +126,7 @@ class Gateway(SyncWorkflows, GatewayBase):
             clock=clock,
             monotonic=monotonic,
         )
-        self._owns_http = http_client is None
-        if http_client is None:
-            http_client = httpx.Client(
-                timeout=DEFAULT_TIMEOUT if timeout is NOT_GIVEN else timeout,
-                headers=self._headers,
-            )
-            self._timeout = NOT_GIVEN  # set on the client once, not per request
-        self._http = http_client
+        self._http = http_client = self._adopt_http(http_client, httpx.Client, timeout)
         self._sleep = sleep
         if self._tokens is not None:
             from ._auth import GatewayAuth
@@ -176,13 +169,7 @@ class Gateway(SyncWorkflows, GatewayBase):
         if self._generated is None:
             from truemarkets_gateway_client import AuthenticatedClient
 
-            http = httpx.Client(
-                base_url=self._gateway_url,
-                headers=self._headers,
-                auth=self._auth,
-                timeout=self._http.timeout,
-                transport=self._http._transport,
-            )
+            http = httpx.Client(**self._generated_http_options(self._http))
             client = AuthenticatedClient(base_url=self._gateway_url, token="")
             self._generated = client.set_httpx_client(http)
         return self._generated
