@@ -20,14 +20,14 @@ import httpx
 import pytest
 from conftest import FAKE_HOST, FakeClock, FakeTrueMarkets, make_jwt
 
-from truemarkets_gateway._auth import (
+from truemarkets_gateway._transport.auth import (
     NO_GATEWAY_REQUEST,
     TOKEN_FAILED,
     GatewayAuth,
     TokenManager,
 )
-from truemarkets_gateway._token_cache import TokenCache
-from truemarkets_gateway._token_expiry import token_expiry
+from truemarkets_gateway._transport.expiry import token_expiry
+from truemarkets_gateway._transport.token_cache import TokenCache
 from truemarkets_gateway.credentials import Credentials
 from truemarkets_gateway.environments import Environment
 from truemarkets_gateway.errors import (

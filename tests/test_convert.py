@@ -9,8 +9,9 @@ from decimal import Decimal
 import pytest
 from _facade_stub import ASSET_CEFI, DEFI_TRANSFER, ORDER, TRANSFER, Stub, sync_gateway
 
-from truemarkets_gateway import UnexpectedResponseError, _convert
-from truemarkets_gateway._money import parse_decimal
+from truemarkets_gateway import UnexpectedResponseError
+from truemarkets_gateway._api import convert as _convert
+from truemarkets_gateway._api.money import parse_decimal
 from truemarkets_gateway.models import (
     Balance,
     Balances,

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from truemarkets_gateway import ValidationError
-from truemarkets_gateway._money import parse_decimal, to_decimal
+from truemarkets_gateway._api.money import parse_decimal, to_decimal
 
 
 def test_money_inputs() -> None:

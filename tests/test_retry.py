@@ -16,7 +16,7 @@ from truemarkets_gateway import (
     RateLimitError,
     ServiceUnavailableError,
 )
-from truemarkets_gateway._retry import (
+from truemarkets_gateway._transport.retry import (
     RetryPolicy,
     backoff_delay,
     decide_after_error,

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from truemarkets_gateway._token_cache import CachedToken, TokenCache
+from truemarkets_gateway._transport.token_cache import CachedToken, TokenCache
 
 KEY_ID = "8f0c3d2e-5b7a-4c1e-9d3f-2a6b8c4e1f70"
 HOST = "http://tm.test"

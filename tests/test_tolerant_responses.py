@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from truemarkets_auth_client.models import AccessTokensResponse
-from truemarkets_gateway import _convert
+from truemarkets_gateway._api import convert as _convert
 from truemarkets_gateway.models import TransferStatus
 from truemarkets_gateway_client.models import (
     CreateTransferRequest,

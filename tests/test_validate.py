@@ -10,7 +10,7 @@ import pytest
 from _facade_stub import ASSET_CEFI, ASSET_DEFI, Stub, async_gateway, sync_gateway
 
 from truemarkets_gateway import BadRequestError, ValidationError
-from truemarkets_gateway._validate import create_order_body, csv_filter, limit_param
+from truemarkets_gateway._api.validate import create_order_body, csv_filter, limit_param
 
 ASSET_ID = ASSET_CEFI["id"]
 MARKET_BUY = {

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 
-from . import _retry
-from ._operations import Operation, PreparedCall, RequestBuilders
+from ._api.operations import Operation, PreparedCall, RequestBuilders
+from ._transport import retry as _retry
 from ._version import __version__
 from .errors import (
     APIConnectionError,
@@ -40,8 +40,8 @@ if TYPE_CHECKING:
 
     from truemarkets_gateway_client import AuthenticatedClient
 
-    from ._auth import TokenManager
-    from ._token_cache import TokenCache
+    from ._transport.auth import TokenManager
+    from ._transport.token_cache import TokenCache
     from .credentials import Credentials
     from .environments import Environment
     from .signing import PayloadSigner
@@ -173,7 +173,7 @@ class GatewayBase(RequestBuilders):
         self._tokens = None
         self._auth = None
         if self._credentials is not None or access_token is not None:
-            from ._auth import TokenManager
+            from ._transport.auth import TokenManager
 
             self._tokens = TokenManager(
                 self.environment,

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
+from ._api.operations import PreparedCall
 from ._base import NOT_GIVEN, GatewayBase
-from ._operations import PreparedCall
-from ._retry import DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_WAIT
+from ._transport.retry import DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_WAIT
 from .errors import TrueMarketsError
 from .pagination import SyncPager
 from .workflows import SyncWorkflows
@@ -20,9 +20,9 @@ from .workflows import SyncWorkflows
 if TYPE_CHECKING:
     from truemarkets_gateway_client import AuthenticatedClient
 
+    from ._api.money import Amount
     from ._base import SignerKey
-    from ._money import Amount
-    from ._token_cache import TokenCache
+    from ._transport.token_cache import TokenCache
     from .credentials import Credentials
     from .environments import Environment
     from .models import (
@@ -129,7 +129,7 @@ class Gateway(SyncWorkflows, GatewayBase):
         self._http = http_client = self._adopt_http(http_client, httpx.Client, timeout)
         self._sleep = sleep
         if self._tokens is not None:
-            from ._auth import GatewayAuth
+            from ._transport.auth import GatewayAuth
 
             self._auth = GatewayAuth(self._tokens, http=http_client, on_behalf_of=on_behalf_of)
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import httpx
 
-    from ._error_body import ErrorEnvelope, FieldViolation, parse_error_body
+    from ._api.error_body import ErrorEnvelope, FieldViolation, parse_error_body
 
 __all__ = [
     "APIConnectionError",
@@ -308,7 +308,7 @@ def error_from_response(
     `Authorization` header (the bearer token never travels with an exception).
     `source` is "gateway" or "auth" (a token request to the Auth Service failed).
     """
-    from ._error_body import parse_error_body
+    from ._api.error_body import parse_error_body
 
     response = _safe_response(response)
     envelope = parse_error_body(response.content, response.headers.get("content-type"))
@@ -323,7 +323,7 @@ def error_from_response(
         if retry_after is None:  # e.g. the Auth Service: read the server's advice here too
             import time
 
-            from ._retry import server_wait
+            from ._transport.retry import server_wait
 
             retry_after = server_wait(response.headers, status, time.time())
         return RateLimitError(
@@ -536,7 +536,7 @@ def __getattr__(name: str) -> Any:
     """`ErrorEnvelope`, `FieldViolation` and `parse_error_body` live in `_error_body` (attrs
     classes), which loads on first use so that importing the SDK does not load attrs."""
     if name in _BODY_NAMES:
-        from . import _error_body
+        from ._api import error_body as _error_body
 
         value = getattr(_error_body, name)
         globals()[name] = value

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import _flows
-from ._flows import (
+from ._flows import flows as _flows
+from ._flows.flows import (
     MAX_PAYLOAD_AGE,
     ORDER_TIMEOUT,
     TRANSFER_TIMEOUT,
@@ -26,7 +26,7 @@ from ._flows import (
 )
 
 if TYPE_CHECKING:
-    from ._money import Amount
+    from ._api.money import Amount
     from .errors import ClientClosedError
     from .models import (
         Asset,

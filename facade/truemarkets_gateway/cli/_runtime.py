@@ -13,7 +13,7 @@ from typing import TextIO, TypeVar
 import typer
 from rich.text import Text
 
-from .._money import to_decimal
+from .._api.money import to_decimal
 from ..models import Order, Transfer
 from .context import CliContext, get_context
 from .errors import CliError, ExitCode, handle_errors

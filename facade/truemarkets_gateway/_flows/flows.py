@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Generator, Iterator, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from .errors import (
+from ..errors import (
     APIConnectionError,
     CredentialsError,
     InsufficientBalanceError,
@@ -34,7 +34,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from .models import (
+    from ..models import (
         CancelPrepared,
         CancelResult,
         CreatedOrder,
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
         Transfer,
         TransferResult,
     )
-    from .signing import PayloadSigner
+    from ..signing import PayloadSigner
 
 __all__ = [
     "Call",
@@ -698,7 +698,7 @@ def _place_order(
             purpose="place",
         )
         status = order.status
-    from .models import PlacedOrder
+    from ..models import PlacedOrder
 
     return PlacedOrder(
         order_id=created.order_id,
@@ -712,7 +712,7 @@ def _place_order(
 
 
 def _as_order_status(value: object) -> OrderStatus | None:
-    from .models import OrderStatus
+    from ..models import OrderStatus
 
     text = _status_text(value)
     return None if text is None else OrderStatus(text)
@@ -770,7 +770,7 @@ def _cancel_order(
             purpose="cancel",
         )
         status = order.status
-    from .models import CancelResult
+    from ..models import CancelResult
 
     return CancelResult(
         order_id=order_id,
@@ -829,7 +829,7 @@ def _transfer(
             on_status=on_status,
             purpose="transfer",
         )
-    from .models import TransferResult
+    from ..models import TransferResult
 
     return TransferResult(transfer=transfer, signed=signed)
 
@@ -919,7 +919,7 @@ _RESULTS = frozenset({"CancelResult", "PlacedOrder", "TransferResult"})
 def __getattr__(name: str) -> Any:
     """The result classes live in `models` (attrs), loaded on first use (PEP 562)."""
     if name in _RESULTS:
-        from . import models
+        from .. import models
 
         value = getattr(models, name)
         globals()[name] = value

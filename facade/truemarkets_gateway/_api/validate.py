@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
 
-from ._money import to_decimal, wire_decimal
-from .errors import ValidationError
+from ..errors import ValidationError
+from .money import to_decimal, wire_decimal
 
 __all__ = [
     "PERP_CHAIN",

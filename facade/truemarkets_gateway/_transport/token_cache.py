@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from .credentials import _write_private_file
+from ..credentials import _write_private_file
 
 __all__ = ["CachedToken", "TokenCache"]
 

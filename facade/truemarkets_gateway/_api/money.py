@@ -14,7 +14,7 @@ from collections.abc import MutableMapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .errors import ValidationError
+from ..errors import ValidationError
 
 __all__ = [
     "MAX_DIGITS",

@@ -13,12 +13,11 @@ from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 import httpx
 
-from . import _validate
-from .errors import OrderNotCreatedError, QuoteIssuesError, ValidationError
+from ..errors import OrderNotCreatedError, QuoteIssuesError, ValidationError
+from . import validate as _validate
 
 if TYPE_CHECKING:
-    from ._money import Amount
-    from .models import (
+    from ..models import (
         Asset,
         Balances,
         CancelPrepared,
@@ -38,7 +37,8 @@ if TYPE_CHECKING:
         UnsignedPayload,
         VenueInput,
     )
-    from .signing import PayloadSigner
+    from ..signing import PayloadSigner
+    from .money import Amount
 
 __all__ = ["OPERATIONS", "Operation", "PreparedCall", "RequestBuilders"]
 
@@ -211,7 +211,7 @@ class RequestBuilders:
         side: OrderSideInput,
         qty_unit: QtyUnitInput,
     ) -> PreparedCall[Quote]:
-        from . import _convert
+        from . import convert as _convert
 
         body = _validate.quote_body(
             base_asset=base_asset, quote_asset=quote_asset, qty=qty, qty_unit=qty_unit, side=side
@@ -237,7 +237,7 @@ class RequestBuilders:
         reduce_only: bool | None,
         asset_id: str | None,
     ) -> PreparedCall[CreatedOrder]:
-        from . import _convert
+        from . import convert as _convert
 
         body = _validate.create_order_body(
             side=side,
@@ -285,8 +285,8 @@ class RequestBuilders:
         signer: PayloadSigner | None,
         accept_issues: bool = False,
     ) -> PreparedCall[ExecutedOrder]:
-        from . import _convert
-        from .models import CreatedOrder
+        from ..models import CreatedOrder
+        from . import convert as _convert
 
         if isinstance(order, CreatedOrder):
             if not order.order_created:
@@ -327,12 +327,12 @@ class RequestBuilders:
         return self._call(OPERATIONS[name], lambda r: parse(r.json()), order_id)
 
     def _prep_get_order(self, order_id: str) -> PreparedCall[Order]:
-        from . import _convert
+        from . import convert as _convert
 
         return self._prep_by_id("getOrder", order_id, _convert.order)
 
     def _prep_get_order_status(self, order_id: str) -> PreparedCall[OrderStatus]:
-        from . import _convert
+        from . import convert as _convert
 
         def parse(data: Any) -> OrderStatus:
             status = _convert.order_status(data)
@@ -343,7 +343,7 @@ class RequestBuilders:
         return self._prep_by_id("getOrderStatus", order_id, parse)
 
     def _prep_prepare_cancel(self, order_id: str) -> PreparedCall[CancelPrepared]:
-        from . import _convert
+        from . import convert as _convert
 
         order_id = _validate.require_id("order_id", order_id)
         return self._call(
@@ -355,7 +355,7 @@ class RequestBuilders:
     def _prep_execute_cancel(
         self, order_id: str, signatures: Sequence[str]
     ) -> PreparedCall[ExecutedOrder]:
-        from . import _convert
+        from . import convert as _convert
 
         order_id = _validate.require_id("order_id", order_id)
         stamps = _validate.signatures_list(signatures)
@@ -373,7 +373,7 @@ class RequestBuilders:
     def _prep_modify(
         self, order_id: str, price: Amount | None, qty: Amount | None
     ) -> PreparedCall[None]:
-        from . import _convert
+        from . import convert as _convert
 
         order_id = _validate.require_id("order_id", order_id)
         body = _validate.modify_order_body(price=price, qty=qty)
@@ -399,7 +399,7 @@ class RequestBuilders:
     def _prep_list_orders(
         self, query: Mapping[str, Any], cursor: str | None
     ) -> PreparedCall[Page[Order]]:
-        from . import _convert
+        from . import convert as _convert
 
         return self._call(
             OPERATIONS["listOrders"],
@@ -414,7 +414,7 @@ class RequestBuilders:
         status_v = _validate.csv_filter("status", status, single=True)
         query: dict[str, Any] = {"limit": _validate.limit_param(limit)}
         if status_v is not None:
-            from . import _convert
+            from . import convert as _convert
 
             query["status"] = _convert.transfer_status_param(status_v)
         return query
@@ -422,7 +422,7 @@ class RequestBuilders:
     def _prep_list_transfers(
         self, query: Mapping[str, Any], cursor: str | None
     ) -> PreparedCall[Page[Transfer]]:
-        from . import _convert
+        from . import convert as _convert
 
         return self._call(
             OPERATIONS["listTransfers"],
@@ -435,7 +435,7 @@ class RequestBuilders:
         venue_v = _validate.csv_filter("venue", venue, allowed=_validate.VENUES, single=True)
         query: dict[str, Any] = {"limit": _validate.limit_param(limit)}
         if venue_v is not None:
-            from . import _convert
+            from . import convert as _convert
 
             query["venue"] = _convert.venue_param(venue_v)
         return query
@@ -443,7 +443,7 @@ class RequestBuilders:
     def _prep_list_assets(
         self, query: Mapping[str, Any], cursor: str | None
     ) -> PreparedCall[Page[Asset]]:
-        from . import _convert
+        from . import convert as _convert
 
         def parse(response: httpx.Response) -> Page[Asset]:
             page = _convert.assets_page(response.json())
@@ -458,7 +458,7 @@ class RequestBuilders:
         )
 
     def _prep_balances(self, name: str) -> PreparedCall[Balances]:
-        from . import _convert
+        from . import convert as _convert
 
         return self._call(OPERATIONS[name], lambda r: _convert.balances(r.json()))
 
@@ -471,8 +471,8 @@ class RequestBuilders:
         qty_unit: QtyUnitInput,
         network: str | None,
     ) -> PreparedCall[Transfer]:
-        from . import _convert
-        from .models import Asset
+        from ..models import Asset
+        from . import convert as _convert
 
         venue: str | None = None
         networks: frozenset[str] = frozenset()
@@ -503,8 +503,8 @@ class RequestBuilders:
         signatures: Sequence[str] | None,
         signer: PayloadSigner | None,
     ) -> PreparedCall[Transfer]:
-        from . import _convert
-        from .models import Transfer
+        from ..models import Transfer
+        from . import convert as _convert
 
         if isinstance(transfer, Transfer):
             transfer_id = _validate.require_id("transfer_id", transfer.id)
@@ -524,7 +524,7 @@ class RequestBuilders:
         )
 
     def _prep_get_transfer(self, transfer_id: str) -> PreparedCall[Transfer]:
-        from . import _convert
+        from . import convert as _convert
 
         transfer_id = _validate.require_id("transfer_id", transfer_id)
         return self._call(
@@ -534,7 +534,7 @@ class RequestBuilders:
 
 def _execute_body(model: str, stamps: list[str]) -> Any:
     """The execute endpoints' body (the same for orders, cancels and transfers)."""
-    from . import _convert
-    from .signing import execute_body
+    from ..signing import execute_body
+    from . import convert as _convert
 
     return _convert.body_model(model, execute_body(stamps))

@@ -30,15 +30,15 @@ from truemarkets_auth_client.models import (
     RefreshTokenRequest,
 )
 
-from ._token_cache import CachedToken, TokenCache
-from ._token_expiry import server_time, token_expiry
-from .credentials import Credentials
-from .environments import Environment
+from ..credentials import Credentials
+from ..environments import Environment
+from .expiry import server_time, token_expiry
+from .token_cache import CachedToken, TokenCache
 
 if TYPE_CHECKING:
     import asyncio
 
-from .errors import (
+from ..errors import (
     APIConnectionError,
     APIError,
     APITimeoutError,

@@ -16,8 +16,7 @@ from typing import Any, TypeVar
 
 from truemarkets_gateway_client.types import Unset
 
-from ._money import parse_amount, parse_decimal
-from .models import (
+from ..models import (
     Asset,
     AssetNetwork,
     Balance,
@@ -39,6 +38,7 @@ from .models import (
     UnsignedPayload,
     Venue,
 )
+from .money import parse_amount, parse_decimal
 
 __all__ = [
     "assets_page",
@@ -148,7 +148,7 @@ def body_model(name: str, body: Mapping[str, Any]) -> Any:
     """A generated request model built from a validated JSON body."""
     from truemarkets_gateway_client import models
 
-    from .errors import ValidationError
+    from ..errors import ValidationError
 
     try:
         return getattr(models, name).from_dict(body)

@@ -1,0 +1,2 @@
+"""Sending: the retry loop's decisions, authentication and tokens, and response -> typed error.
+"""
