@@ -13,6 +13,7 @@ from conftest import execute_order_stamps
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from truemarkets_gateway._flows import flows as _flows
 from truemarkets_gateway._flows.flows import (
     Call,
     Now,
@@ -28,7 +29,6 @@ from truemarkets_gateway._flows.flows import (
     wait_order_flow,
     wait_transfer_flow,
 )
-from truemarkets_gateway._flows import flows as _flows
 from truemarkets_gateway.errors import (
     APIConnectionError,
     ErrorEnvelope,

@@ -61,6 +61,10 @@ class TrueMarketsError(Exception):
 
     gateway_request_sent: bool | None = None
 
+    def __init__(self, *args: object, gateway_request_sent: bool | None = None) -> None:
+        super().__init__(*args)
+        self.gateway_request_sent = gateway_request_sent
+
 
 # --- refused before sending -------------------------------------------------------------
 
@@ -111,9 +115,10 @@ class APIConnectionError(TrueMarketsError):
         request: httpx.Request | None = None,
         may_have_reached_server: bool = True,
         source: str = "gateway",
+        gateway_request_sent: bool | None = None,
     ) -> None:
         message = self.default_message if message is None else message
-        super().__init__(message)
+        super().__init__(message, gateway_request_sent=gateway_request_sent)
         self.message = message
         self.request = _safe_request(request)
         self.may_have_reached_server = may_have_reached_server
@@ -135,9 +140,14 @@ class UnexpectedResponseError(TrueMarketsError):
     """
 
     def __init__(
-        self, message: str, *, response: httpx.Response | None = None, source: str = "gateway"
+        self,
+        message: str,
+        *,
+        response: httpx.Response | None = None,
+        source: str = "gateway",
+        gateway_request_sent: bool | None = None,
     ) -> None:
-        super().__init__(message)
+        super().__init__(message, gateway_request_sent=gateway_request_sent)
         self.message = message
         self.response = None if response is None else _safe_response(response)
         self.status_code = None if response is None else response.status_code
@@ -164,8 +174,10 @@ class APIError(TrueMarketsError):
         response: httpx.Response | None = None,
         hint: str | None = None,
         source: str = "gateway",
+        gateway_request_sent: bool | None = None,
     ) -> None:
         self.source = source
+        self.gateway_request_sent = gateway_request_sent
         self.status_code = status_code
         self.type = envelope.type
         self.code = envelope.code
@@ -176,7 +188,7 @@ class APIError(TrueMarketsError):
         self.response = None if response is None else _safe_response(response)
         self.envelope = envelope
         self.hint = hint
-        super().__init__(self._describe())
+        super().__init__(self._describe(), gateway_request_sent=gateway_request_sent)
 
     @property
     def reason(self) -> str | None:
@@ -258,10 +270,16 @@ class RateLimitError(APIError):
         hint: str | None = None,
         retry_after: float | None = None,
         source: str = "gateway",
+        gateway_request_sent: bool | None = None,
     ) -> None:
         self.retry_after = retry_after
         super().__init__(
-            envelope, status_code=status_code, response=response, hint=hint, source=source
+            envelope,
+            status_code=status_code,
+            response=response,
+            hint=hint,
+            source=source,
+            gateway_request_sent=gateway_request_sent,
         )
 
 
@@ -301,6 +319,7 @@ def error_from_response(
     hint: str | None = None,
     retry_after: float | None = None,
     source: str = "gateway",
+    gateway_request_sent: bool | None = None,
 ) -> APIError:
     """Map one error response to its exception class. The single place this happens.
 
@@ -333,8 +352,16 @@ def error_from_response(
             hint=hint,
             retry_after=retry_after,
             source=source,
+            gateway_request_sent=gateway_request_sent,
         )
-    return cls(envelope, status_code=status, response=response, hint=hint, source=source)
+    return cls(
+        envelope,
+        status_code=status,
+        response=response,
+        hint=hint,
+        source=source,
+        gateway_request_sent=gateway_request_sent,
+    )
 
 
 _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})

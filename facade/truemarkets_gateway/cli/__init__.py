@@ -5,6 +5,7 @@ Typer and Rich are imported only here, never by the library itself.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -14,7 +15,7 @@ __all__ = ["app", "main"]
 app: Any = None  # the Typer app, when the extra is installed
 _run: Callable[[], None] | None = None
 try:
-    from . import app as _app
+    _app = importlib.import_module(f"{__name__}.app")
 except ImportError as exc:  # the [cli] extra is missing
     if str(exc.name).split(".")[0] not in {"typer", "rich", "click"}:
         raise
