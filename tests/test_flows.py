@@ -1165,8 +1165,8 @@ def test_every_error_once_an_order_exists_names_it(run: Runner) -> None:
     fake = FakeClient(FakeTime(), create_order=[APIConnectionError("reset")])
     with pytest.raises(APIConnectionError) as before:
         run(place(), fake)
-    assert not hasattr(before.value, "order_id")
-    assert not hasattr(before.value, "replaced_order_ids")
+    assert before.value.order_id is None
+    assert before.value.replaced_order_ids == ()
 
 
 # --- argument checks ---------------------------------------------------------------------------

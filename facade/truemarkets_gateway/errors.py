@@ -8,7 +8,7 @@ bad input that was refused before any request was sent.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 if TYPE_CHECKING:
     import httpx
@@ -24,6 +24,7 @@ __all__ = [
     "ClientClosedError",
     "ConflictError",
     "CredentialsError",
+    "ErrorContext",
     "ErrorEnvelope",
     "FieldViolation",
     "InsufficientBalanceError",
@@ -52,18 +53,31 @@ __all__ = [
 ]
 
 
+class ErrorContext(TypedDict, total=False):
+    """What an error concerns, given to its constructor where it is made."""
+
+    gateway_request_sent: bool | None
+    order_id: str | None
+    transfer_id: str | None
+    replaced_order_ids: tuple[str, ...]
+
+
 class TrueMarketsError(Exception):
     """Root of every exception raised by this SDK.
 
     `gateway_request_sent` is False when a token request (mint or refresh) failed before
     the call's Gateway request went out, so the Gateway saw nothing; None when not known.
+    `order_id` / `transfer_id` name the order or transfer the failure concerns (None when
+    none exists yet); `replaced_order_ids` lists orders `place_order` created and abandoned
+    unexecuted before this one.
     """
 
-    gateway_request_sent: bool | None = None
-
-    def __init__(self, *args: object, gateway_request_sent: bool | None = None) -> None:
+    def __init__(self, *args: object, **context: Unpack[ErrorContext]) -> None:
         super().__init__(*args)
-        self.gateway_request_sent = gateway_request_sent
+        self.gateway_request_sent: bool | None = context.get("gateway_request_sent")
+        self.order_id: str | None = context.get("order_id")
+        self.transfer_id: str | None = context.get("transfer_id")
+        self.replaced_order_ids: tuple[str, ...] = tuple(context.get("replaced_order_ids", ()))
 
 
 # --- refused before sending -------------------------------------------------------------
@@ -115,10 +129,10 @@ class APIConnectionError(TrueMarketsError):
         request: httpx.Request | None = None,
         may_have_reached_server: bool = True,
         source: str = "gateway",
-        gateway_request_sent: bool | None = None,
+        **context: Unpack[ErrorContext],
     ) -> None:
         message = self.default_message if message is None else message
-        super().__init__(message, gateway_request_sent=gateway_request_sent)
+        super().__init__(message, **context)
         self.message = message
         self.request = _safe_request(request)
         self.may_have_reached_server = may_have_reached_server
@@ -145,9 +159,9 @@ class UnexpectedResponseError(TrueMarketsError):
         *,
         response: httpx.Response | None = None,
         source: str = "gateway",
-        gateway_request_sent: bool | None = None,
+        **context: Unpack[ErrorContext],
     ) -> None:
-        super().__init__(message, gateway_request_sent=gateway_request_sent)
+        super().__init__(message, **context)
         self.message = message
         self.response = None if response is None else _safe_response(response)
         self.status_code = None if response is None else response.status_code
@@ -174,10 +188,9 @@ class APIError(TrueMarketsError):
         response: httpx.Response | None = None,
         hint: str | None = None,
         source: str = "gateway",
-        gateway_request_sent: bool | None = None,
+        **context: Unpack[ErrorContext],
     ) -> None:
         self.source = source
-        self.gateway_request_sent = gateway_request_sent
         self.status_code = status_code
         self.type = envelope.type
         self.code = envelope.code
@@ -188,7 +201,7 @@ class APIError(TrueMarketsError):
         self.response = None if response is None else _safe_response(response)
         self.envelope = envelope
         self.hint = hint
-        super().__init__(self._describe(), gateway_request_sent=gateway_request_sent)
+        super().__init__(self._describe(), **context)
 
     @property
     def reason(self) -> str | None:
@@ -270,7 +283,7 @@ class RateLimitError(APIError):
         hint: str | None = None,
         retry_after: float | None = None,
         source: str = "gateway",
-        gateway_request_sent: bool | None = None,
+        **context: Unpack[ErrorContext],
     ) -> None:
         self.retry_after = retry_after
         super().__init__(
@@ -279,7 +292,7 @@ class RateLimitError(APIError):
             response=response,
             hint=hint,
             source=source,
-            gateway_request_sent=gateway_request_sent,
+            **context,
         )
 
 
@@ -319,7 +332,7 @@ def error_from_response(
     hint: str | None = None,
     retry_after: float | None = None,
     source: str = "gateway",
-    gateway_request_sent: bool | None = None,
+    **context: Unpack[ErrorContext],
 ) -> APIError:
     """Map one error response to its exception class. The single place this happens.
 
@@ -352,16 +365,9 @@ def error_from_response(
             hint=hint,
             retry_after=retry_after,
             source=source,
-            gateway_request_sent=gateway_request_sent,
+            **context,
         )
-    return cls(
-        envelope,
-        status_code=status,
-        response=response,
-        hint=hint,
-        source=source,
-        gateway_request_sent=gateway_request_sent,
-    )
+    return cls(envelope, status_code=status, response=response, hint=hint, source=source, **context)
 
 
 _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
@@ -455,8 +461,7 @@ class QuoteIssuesError(TrueMarketsError):
     """
 
     def __init__(self, message: str, *, order_id: str, issues: Sequence[str], quote: Any = None):
-        super().__init__(message)
-        self.order_id = order_id
+        super().__init__(message, order_id=order_id)
         self.issues = tuple(issues)
         self.quote = quote
 
@@ -482,11 +487,8 @@ class OrderTimeoutError(WaitTimeoutError):
         self, message: str, *, resource_id: str, last_status: str | None, order: Any = None
     ) -> None:
         super().__init__(message, resource_id=resource_id, last_status=last_status)
+        self.order_id = resource_id
         self.order = order
-
-    @property
-    def order_id(self) -> str:
-        return self.resource_id
 
 
 class TransferTimeoutError(WaitTimeoutError):
@@ -500,11 +502,8 @@ class TransferTimeoutError(WaitTimeoutError):
         self, message: str, *, resource_id: str, last_status: str | None, transfer: Any = None
     ) -> None:
         super().__init__(message, resource_id=resource_id, last_status=last_status)
+        self.transfer_id = resource_id
         self.transfer = transfer
-
-    @property
-    def transfer_id(self) -> str:
-        return self.resource_id
 
 
 class OrderWaitError(OrderTimeoutError):
@@ -540,8 +539,7 @@ class OrderFailedError(TrueMarketsError):
     """The order ended `failed`. `order` is the full order as last read."""
 
     def __init__(self, message: str, *, order_id: str, order: Any = None) -> None:
-        super().__init__(message)
-        self.order_id = order_id
+        super().__init__(message, order_id=order_id)
         self.order = order
 
 
@@ -549,8 +547,7 @@ class TransferFailedError(TrueMarketsError):
     """The transfer ended `failed`. `transfer` is the transfer as last read."""
 
     def __init__(self, message: str, *, transfer_id: str, transfer: Any = None) -> None:
-        super().__init__(message)
-        self.transfer_id = transfer_id
+        super().__init__(message, transfer_id=transfer_id)
         self.transfer = transfer
 
 

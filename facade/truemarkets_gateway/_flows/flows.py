@@ -575,9 +575,9 @@ class _Placement:
         """
         if self.order_id is None:
             return
-        if getattr(exc, "order_id", None) is None:
-            exc.order_id = self.order_id  # type: ignore[attr-defined]
-        exc.replaced_order_ids = tuple(self.replaced)  # type: ignore[attr-defined]
+        if exc.order_id is None:
+            exc.order_id = self.order_id
+        exc.replaced_order_ids = tuple(self.replaced)
         order_id = self.order_id
         never_sent = exc.gateway_request_sent is False  # e.g. the token request failed
         if (self.stage == "created" or (self.stage == "executing" and never_sent)) and (
