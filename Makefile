@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo bench soak fuzz lint typecheck regenerate regenerate-check drift record clean
+.PHONY: test docs demo bench soak fuzz lint typecheck regenerate regenerate-check drift record clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,9 @@ test: $(STAMP)
 	$(VENV)/bin/mypy
 	$(PY) scripts/regenerate --check
 	$(VENV)/bin/pytest --block-network --allowed-hosts="127\.0\.0\.1$$,localhost$$"
+
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
 
 demo: $(STAMP)
 	$(PY) -m truemarkets_gateway demo
@@ -52,4 +55,4 @@ record: $(STAMP)
 	$(PY) scripts/record_sessions
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) site .pytest_cache .mypy_cache .ruff_cache .hypothesis
