@@ -153,3 +153,29 @@ def test_mkdocs_builds_strictly(tmp_path: Path) -> None:
             in reference
         )
     assert "tm_sandbox" in (site / "reference" / "testing" / "index.html").read_text()
+
+
+def _undocumented() -> list[str]:
+    import inspect
+
+    import truemarkets_gateway as tg
+
+    missing = []
+    for name in (n for n in tg.__all__ if not n.startswith("_")):
+        obj = getattr(tg, name)
+        if not inspect.isclass(obj):
+            continue
+        doc = obj.__doc__ or ""
+        if not doc.strip() or doc.startswith(f"{name}(") or "the issue asks" in doc:
+            missing.append(name)  # none, attrs' generated signature, or notes for maintainers
+        for member in (m for m in dir(obj) if not m.startswith("_")):
+            value = inspect.getattr_static(obj, member)
+            func = value.fget if isinstance(value, property) else getattr(value, "__func__", value)
+            if callable(func) and not (func.__doc__ or "").strip():
+                missing.append(f"{name}.{member}")
+    return missing
+
+
+@pytest.mark.xfail(strict=True, reason="core docstrings land with the rewrite; then drop this")
+def test_every_public_class_and_method_has_a_user_docstring() -> None:
+    assert _undocumented() == []

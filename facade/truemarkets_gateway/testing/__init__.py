@@ -14,7 +14,7 @@ def test_buys(tm_gateway, tm_sandbox):
     tm_sandbox.set_mid("BTC", "60000")
     placed = tm_gateway.place_order(side="buy", type="market", base_asset="BTC",
                                     quote_asset="USD", qty="100", qty_unit="quote")
-    assert placed.status == "filled"
+    assert placed.status == "complete"
 ```
 """
 
