@@ -172,3 +172,17 @@ def test_a_test_file_outside_the_repo_needs_only_the_installed_package(tmp_path:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "5 passed" in done.stdout, done.stdout
+
+
+def test_without_the_sandbox_extra_the_fixture_says_what_to_install(tmp_path: Path) -> None:
+    project = tmp_path / "no_extra"
+    project.mkdir()
+    (project / "conftest.py").write_text("import sys\nsys.modules['starlette'] = None\n")
+    (project / "test_it.py").write_text("def test_it(tm_sandbox):\n    pass\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TM_", "PYTHON"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=project, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "truemarkets-gateway[sandbox]" in done.stdout, done.stdout
