@@ -57,8 +57,11 @@ class SandboxFixture:
 
     def __init__(self, sandbox: Sandbox, key_id: str, key_file: Path) -> None:
         self.sandbox = sandbox
+        """The running `Sandbox` (all of its helpers, for what this class does not wrap)."""
         self.key_id = key_id
+        """The id of the funded API key."""
         self.key_file = key_file
+        """Its key file (0600, the format the API Keys page downloads)."""
 
     def __repr__(self) -> str:
         return f"SandboxFixture(base_url={self.base_url!r}, key_id={self.key_id!r})"
