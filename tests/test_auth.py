@@ -1113,7 +1113,7 @@ def test_clock_skew_is_corrected_once_and_kept(
     assert fake_tm.refreshes == 0
     # ...and later mints use the offset straight away.
     fake_tm.refresh_tokens.clear()  # the next renewal must mint
-    manager.get_token_sync(client, rejected=manager._state.access)  # type: ignore[union-attr]
+    manager.get_token_sync(client, rejected=manager._state.access_token)  # type: ignore[union-attr]
     assert fake_tm.mints == 3
     assert fake_tm.mint_bodies[2]["timestamp"] == int(fake_clock() + 120)
 

@@ -1,8 +1,10 @@
 """The Auth Service's two calls, mint and refresh: their requests, built with the generated
-client, and their answer read into `TokenPair`. The only reader of the auth client's models."""
+client; their answer, read into `TokenPair` or `scrubbed` of secrets for an exception.
+The only reader of the auth client's models."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -17,7 +19,12 @@ from truemarkets_auth_client.models import (
     RefreshTokenRequest,
 )
 
-__all__ = ["TokenPair", "mint_request", "read_tokens", "refresh_request"]
+from ..credentials import Credentials
+
+__all__ = ["TokenPair", "mint_request", "read_tokens", "refresh_request", "scrubbed"]
+
+_SECRET_FIELDS = ("signature", "refresh_token", "access_token")
+_BODY_HEADERS = ("content-encoding", "content-length", "transfer-encoding")
 
 
 @attrs.frozen
@@ -30,22 +37,22 @@ class TokenPair:
     expires_in: object
 
 
-def _absolute(auth_url: str, kwargs: dict[str, Any]) -> dict[str, Any]:
-    return {**kwargs, "url": auth_url + kwargs["url"]}
-
-
-def mint_request(auth_url: str, key_id: str, timestamp: int, signature: str) -> dict[str, Any]:
-    """`build_request` arguments of an API-key token exchange (the challenge is signed)."""
+def mint_request(auth_url: str, credentials: Credentials, timestamp: int) -> dict[str, Any]:
+    """`build_request` arguments of an API-key token exchange, its challenge signed here."""
     body = APIKeyTokenExchangeRequest(
-        key_id=uuid.UUID(key_id), timestamp=timestamp, signature=signature
+        key_id=uuid.UUID(credentials.key_id),
+        timestamp=timestamp,
+        signature=credentials.sign_challenge(timestamp),
     )
-    return _absolute(auth_url, exchange_api_key_token._get_kwargs(body=body))
+    kwargs = exchange_api_key_token._get_kwargs(body=body)
+    return {**kwargs, "url": auth_url + kwargs["url"]}
 
 
 def refresh_request(auth_url: str, refresh_token: str) -> dict[str, Any]:
     """`build_request` arguments of a refresh (the refresh token is single-use)."""
     body = RefreshTokenRequest(refresh_token=refresh_token)
-    return _absolute(auth_url, refresh_token_op._get_kwargs(body=body))
+    kwargs = refresh_token_op._get_kwargs(body=body)
+    return {**kwargs, "url": auth_url + kwargs["url"]}
 
 
 def read_tokens(response: httpx.Response) -> TokenPair | None:
@@ -63,3 +70,21 @@ def read_tokens(response: httpx.Response) -> TokenPair | None:
         return None
     kept = refresh if isinstance(refresh, str) and refresh else None
     return TokenPair(access.strip(), kept, data.get("expires_in"))
+
+
+def scrubbed(response: httpx.Response) -> httpx.Response:
+    """A copy of an auth answer fit for an exception: secrets sent or echoed are masked.
+    (`error_from_response` then keeps the request's method, URL and headers, not its body.)"""
+    content = response.content
+    for body in (response.request.content, response.content):
+        try:
+            data = json.loads(body)
+        except ValueError:
+            continue
+        for name in _SECRET_FIELDS if isinstance(data, dict) else ():
+            if isinstance(data.get(name), str) and data[name]:
+                content = content.replace(data[name].encode(), b"[redacted]")
+    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _BODY_HEADERS]
+    return httpx.Response(
+        response.status_code, headers=headers, content=content, request=response.request
+    )

@@ -33,11 +33,11 @@ _STRAY_AGE = 10.0  # a temp file this old was left by a killed writer (a live on
 
 @attrs.frozen
 class CachedToken:
-    """A token pair with its expiry in server time (Unix seconds)."""
+    """A token pair with its expiry in server time (Unix seconds; None if unknown)."""
 
     access_token: str = attrs.field(repr=False)
     refresh_token: str | None = attrs.field(repr=False)
-    expires_at: float
+    expires_at: float | None
     obtained_at: float
     clock_offset: float = 0.0
 
@@ -78,7 +78,7 @@ class TokenCache:
             return self._ignore("unexpected content")
         if [data.get(k) for k in ("key_id", "host", "fingerprint")] != [key_id, host, fingerprint]:
             return self._ignore("it belongs to another key or host", logging.DEBUG)
-        if token.expires_at <= local_now + token.clock_offset:
+        if (token.expires_at or 0) <= local_now + token.clock_offset:
             return self._ignore("the cached token has expired", logging.DEBUG)
         logger.debug("reusing the cached token from %s", self.path)
         return token

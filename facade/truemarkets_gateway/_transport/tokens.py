@@ -8,7 +8,6 @@ needs and receives their responses (or transport errors). `get_token_sync` and
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import math
 import os
@@ -19,20 +18,10 @@ from collections.abc import Callable, Generator
 import attrs
 import httpx
 
+from .. import errors
 from .._api import tokens as _api
 from ..credentials import Credentials
 from ..environments import Environment
-from ..errors import (
-    APIConnectionError,
-    APIError,
-    APITimeoutError,
-    CredentialsError,
-    ErrorContext,
-    TrueMarketsError,
-    UnexpectedResponseError,
-    ValidationError,
-    error_from_response,
-)
 from .expiry import server_time, token_expiry
 from .token_cache import CachedToken, TokenCache
 
@@ -52,53 +41,26 @@ _RENEW_RETRY_DELAY = 5.0  # after a failed renewal ahead of expiry, keep the tok
 
 TOKEN_FAILED = "Getting an access token failed"  # starts every token failure's message
 NO_GATEWAY_REQUEST = "no Gateway request was sent"  # added when a Gateway request waited
-_SECRET_FIELDS = ("signature", "refresh_token", "access_token")
 
 
-@attrs.frozen
-class _Token:
-    access: str = attrs.field(repr=False)
-    refresh: str | None = attrs.field(repr=False)
-    expires_at: float | None  # server time; None when the server gave none
-    obtained_at: float
+def _context(before_send: bool) -> errors.ErrorContext:
+    return {"gateway_request_sent": False} if before_send else {}
 
 
-def _scrubbed(response: httpx.Response) -> httpx.Response:
-    """A copy of an auth answer fit for an exception: secrets sent or echoed are masked."""
-    content = response.content
-    for body in (response.request.content, response.content):
-        try:
-            data = json.loads(body)
-        except ValueError:
-            continue
-        for name in _SECRET_FIELDS if isinstance(data, dict) else ():
-            if isinstance(data.get(name), str) and data[name]:
-                content = content.replace(data[name].encode(), b"[redacted]")
-    headers = [
-        (name, value)
-        for name, value in response.headers.multi_items()
-        if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")
-    ]
-    # `error_from_response` keeps the request's method, URL and headers, not its body.
-    return httpx.Response(
-        response.status_code, headers=headers, content=content, request=response.request
-    )
+def _note(before_send: bool) -> str:
+    return f"; {NO_GATEWAY_REQUEST}" if before_send else ""
 
 
 class TokenManager:
     """Holds the Gateway bearer token of one API key (or a static token) and keeps it fresh.
 
-    - mints on first need; refreshes when fewer than `refresh_margin` seconds remain (at
-      most half the token's lifetime, never under 5 s) and keeps each rotated refresh token;
-      re-mints when a refresh is refused (400/401) or there is no refresh token;
-    - single flight: threads and tasks that need a token share one mint or refresh; those
-      whose token is still valid keep using it meanwhile;
-    - clock skew: a mint refused with 401 while the server's `Date` is more than 10 s from
-      our clock is retried once with the server's time, and that offset is kept;
-    - `token_cache`: an optional 0600 file so short-lived processes reuse a valid token.
-
-    Static mode (`access_token=`) never renews. Nothing here logs or raises with a token,
-    refresh token, signature or key. The constructor does no I/O.
+    Mints on first need; refreshes when fewer than `refresh_margin` seconds remain (at most
+    half the token's life, and always when under 5 s), keeping each rotated refresh token;
+    re-mints when a refresh is refused (400/401). Threads and tasks share one renewal, and
+    those whose token is still valid keep using it meanwhile. A mint refused while the
+    server's `Date` is over 10 s from our clock is retried once in server time (the offset
+    is kept). `token_cache`: a 0600 file so short-lived processes reuse a valid token.
+    A static `access_token` is never renewed. The constructor does no I/O.
     """
 
     def __init__(
@@ -112,20 +74,15 @@ class TokenManager:
         clock: Clock = time.time,
     ) -> None:
         if credentials is not None and access_token is not None:
-            raise ValidationError(
+            raise errors.ValidationError(
                 "access_token", "pass either an API key (credentials) or an access token, not both"
             )
         if access_token is not None and (
             not isinstance(access_token, str) or len(access_token.split()) != 1
         ):
-            raise ValidationError("access_token", "must be a non-empty token without spaces")
-        if (
-            isinstance(refresh_margin, bool)
-            or not isinstance(refresh_margin, int | float)
-            or not math.isfinite(refresh_margin)
-            or refresh_margin < 0
-        ):
-            raise ValidationError("refresh_margin", "must be a number of seconds, 0 or more")
+            raise errors.ValidationError("access_token", "must be a non-empty token without spaces")
+        if type(refresh_margin) not in (int, float) or not 0 <= refresh_margin < math.inf:
+            raise errors.ValidationError("refresh_margin", "must be a number of seconds, 0 or more")
         self.environment = environment
         self.credentials = credentials
         self.refresh_margin = float(refresh_margin)
@@ -135,12 +92,11 @@ class TokenManager:
             token_cache = TokenCache(token_cache)
         self._cache = token_cache if credentials is not None else None  # only for our mints
         self._cache_loaded = False
-        self._state: _Token | None = None
+        self._state: CachedToken | None = None
         self._clock_offset = 0.0
         self._renewing = False
         self._retry_renew_after = 0.0
-        self.mint_count = 0
-        self.refresh_count = 0
+        self.mint_count = self.refresh_count = 0
         # The one lock of renewals: threads block on it, tasks poll it (never blocking
         # their event loop), so a Gateway and an AsyncGateway could even share a manager.
         self._lock = threading.Lock()
@@ -177,9 +133,9 @@ class TokenManager:
         return self._clock() + self._clock_offset
 
     def _need(self, rejected: str | None) -> str:
-        """ "fresh" (use it), "soon" (inside the margin) or "now" (none, dying or rejected)."""
+        """Whether the token is "fresh", due "soon" (in the margin) or needed "now"."""
         state = self._state
-        if state is None or state.access == rejected:
+        if state is None or state.access_token == rejected:
             return "now"
         if state.expires_at is None:
             return "fresh"
@@ -196,14 +152,14 @@ class TokenManager:
         if self._static is not None:
             return self._static
         if self.credentials is None:
-            raise CredentialsError(
+            raise errors.CredentialsError(
                 "This operation needs an API key: pass credentials (e.g. a key file) or "
                 "access_token, or set TM_KEY_FILE (or TM_KEY_ID and TM_PRIVATE_KEY)",
                 **_context(for_gateway),
             )
         state, need = self._state, self._need(rejected)
         if state is not None and (need == "fresh" or (need == "soon" and self._renewing)):
-            return state.access
+            return state.access_token
         return None
 
     # --- the policy, once: run under the lock -------------------------------------------
@@ -216,23 +172,20 @@ class TokenManager:
             self._load_cache()
         need, current = self._need(rejected), self._state
         if need == "fresh" and current is not None:
-            return current.access  # renewed by another caller while we waited
+            return current.access_token  # renewed by another caller while we waited
         if rejected is not None:
             logger.info("the Gateway rejected the access token; renewing it")
-        else:
-            logger.debug("access token missing, near or past expiry; obtaining one")
         self._renewing = True
         try:
             fresh = yield from self._obtain(current, build, before_send)
-        except TrueMarketsError as exc:
+        except errors.TrueMarketsError as exc:
             if need == "soon" and current is not None:
                 self._retry_renew_after = self._server_now() + _RENEW_RETRY_DELAY
                 logger.warning(
-                    "could not renew the access token ahead of expiry (%s); the current one "
-                    "stays in use for now",
+                    "could not renew the access token ahead of expiry (%s); it stays in use",
                     type(exc).__name__,
                 )
-                return current.access
+                return current.access_token
             if current is not None:
                 self._keep(None)  # dead: forget it (and the cache) rather than retry it
             raise
@@ -240,56 +193,40 @@ class TokenManager:
             self._renewing = False
         self._retry_renew_after = 0.0
         self._keep(fresh)
-        return fresh.access
+        return fresh.access_token
 
     def _obtain(
-        self, current: _Token | None, build: _Build, before_send: bool
-    ) -> Generator[httpx.Request, _Reply, _Token]:
-        if current is not None and current.refresh:
+        self, current: CachedToken | None, build: _Build, before_send: bool
+    ) -> Generator[httpx.Request, _Reply, CachedToken]:
+        if current is not None and current.refresh_token:
             self.refresh_count += 1
-            request = build(**_api.refresh_request(self.environment.auth_url, current.refresh))
+            logger.debug("refreshing the access token")
+            request = build(
+                **_api.refresh_request(self.environment.auth_url, current.refresh_token)
+            )
             response = yield from self._exchange(request, "token refresh", before_send)
             if response.status_code == 200:
-                logger.debug("access token refreshed (refresh token rotated)")
                 return self._read(response, before_send)
             if response.status_code not in (400, 401):
                 raise self._error(response, "token refresh", before_send)
-            logger.info(
-                "the refresh token was refused (HTTP %d); minting a new token with the API key",
-                response.status_code,
-            )
-        return (yield from self._mint(build, before_send))
-
-    def _mint(self, build: _Build, before_send: bool) -> Generator[httpx.Request, _Reply, _Token]:
-        credentials = self.credentials
-        assert credentials is not None
+            logger.info("the refresh token was refused (HTTP %d)", response.status_code)
+        assert self.credentials is not None
         skew_retried = False
         while True:
             self.mint_count += 1
-            logger.debug("minting an access token for key %s", credentials.key_id)
+            logger.debug("minting an access token for key %s", self.credentials.key_id)
             when = int(self._server_now())
-            request = build(
-                **_api.mint_request(
-                    self.environment.auth_url,
-                    credentials.key_id,
-                    when,
-                    credentials.sign_challenge(when),
-                )
-            )
+            request = build(**_api.mint_request(self.environment.auth_url, self.credentials, when))
             response = yield from self._exchange(request, "token mint", before_send)
             if response.status_code == 200:
                 return self._read(response, before_send)
             server = server_time(response)
             skew = None if server is None else server - self._clock()
-            if response.status_code != 401 or skew is None:
+            if response.status_code != 401 or skew is None or skew_retried:
                 raise self._error(response, "token mint", before_send, skew)
-            if skew_retried or abs(skew - self._clock_offset) <= _SKEW_THRESHOLD:
+            if abs(skew - self._clock_offset) <= _SKEW_THRESHOLD:
                 raise self._error(response, "token mint", before_send, skew)
-            logger.warning(
-                "the token mint was refused and the server clock differs from ours by "
-                "%+.0f s; retrying once with the server's time",
-                skew,
-            )
+            logger.warning("the token mint was refused; retrying with the server's time")
             self._clock_offset, skew_retried = skew, True
 
     def _exchange(
@@ -301,7 +238,7 @@ class TokenManager:
         timeout = isinstance(reply, httpx.TimeoutException)
         how = "the Auth Service timed out" if timeout else "could not reach the Auth Service"
         unsent = isinstance(reply, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
-        raise (APITimeoutError if timeout else APIConnectionError)(
+        raise (errors.APITimeoutError if timeout else errors.APIConnectionError)(
             f"{TOKEN_FAILED}: {how} ({what}): {type(reply).__name__}{_note(before_send)}",
             request=request,
             may_have_reached_server=not (unsent or before_send),
@@ -311,8 +248,7 @@ class TokenManager:
 
     def _error(
         self, response: httpx.Response, what: str, before_send: bool, skew: float | None = None
-    ) -> APIError:
-        logger.debug("%s failed with HTTP %d", what, response.status_code)
+    ) -> errors.APIError:
         hint = f"{TOKEN_FAILED} ({what} at the Auth Service)"
         if what == "token mint" and response.status_code == 401:
             hint += (
@@ -320,73 +256,62 @@ class TokenManager:
                 "revoked, that the key file is the one downloaded for it, and the clock"
             )
             hint += f" (server time differs from ours by {skew:+.0f} s)" if skew else ""
-        return error_from_response(
-            _scrubbed(response),
+        return errors.error_from_response(
+            _api.scrubbed(response),
             hint=hint + _note(before_send),
             source="auth",
             **_context(before_send),
         )
 
-    def _read(self, response: httpx.Response, before_send: bool) -> _Token:
+    def _read(self, response: httpx.Response, before_send: bool) -> CachedToken:
         pair = _api.read_tokens(response)
         if pair is None:
-            raise UnexpectedResponseError(
+            raise errors.UnexpectedResponseError(
                 f"{TOKEN_FAILED}: the Auth Service answered 200 without an access token"
                 + _note(before_send),
-                response=_scrubbed(response),
+                response=_api.scrubbed(response),
                 source="auth",
                 **_context(before_send),
             )
         now = self._server_now()
         expires_at = token_expiry(pair.expires_in, pair.access_token, now)
-        if expires_at is None:
-            logger.warning(
-                "the token response gave no usable expiry; the token will be renewed when the "
-                "Gateway rejects it"
-            )
-        elif expires_at - now <= _IMPLAUSIBLE_REMAINING:
-            logger.warning(
-                "the new token's expiry is %.1f s away by our clock; check the system clock. "
-                "It will be renewed when the Gateway rejects it",
-                expires_at - now,
-            )
-            expires_at = None
-        elif expires_at - now <= 3 * _MIN_REMAINING:
-            logger.debug("the access token is short-lived (%.1f s)", expires_at - now)
-        return _Token(pair.access_token, pair.refresh_token, expires_at, now)
+        left = None if expires_at is None else expires_at - now
+        if left is None:
+            logger.warning("the token response gave no usable expiry; renewing on a 401")
+        elif left <= _IMPLAUSIBLE_REMAINING:
+            logger.warning("the new token expires in %.1f s: check the system clock", left)
+            expires_at = None  # renewed when the Gateway rejects it
+        elif left <= 3 * _MIN_REMAINING:
+            logger.debug("the access token is short-lived (%.1f s)", left)
+        return CachedToken(pair.access_token, pair.refresh_token, expires_at, now)
 
     # --- the cache ----------------------------------------------------------------------
 
     def _owner(self) -> dict[str, str]:
         assert self.credentials is not None
         public = self.credentials.public_key_compressed_hex.encode()
+        fingerprint = hashlib.sha256(public).hexdigest()[:32]
         return {
             "key_id": self.credentials.key_id,
             "host": self.environment.host,
-            "fingerprint": hashlib.sha256(public).hexdigest()[:32],
+            "fingerprint": fingerprint,
         }
 
     def _load_cache(self) -> None:
-        if self._cache is None or self._state is not None:
-            return
-        cached = self._cache.load(**self._owner(), local_now=self._clock())
+        cached = None
+        if self._cache is not None and self._state is None:
+            cached = self._cache.load(**self._owner(), local_now=self._clock())
         if cached is not None:
             self._clock_offset = self._clock_offset or cached.clock_offset
-            self._state = _Token(
-                cached.access_token, cached.refresh_token, cached.expires_at, cached.obtained_at
-            )
+            self._state = cached
 
-    def _keep(self, state: _Token | None) -> None:
+    def _keep(self, state: CachedToken | None) -> None:
         self._state = state
-        if self._cache is None:
-            return
-        if state is None or state.expires_at is None:
+        if self._cache is not None and (state is None or state.expires_at is None):
             self._cache.clear()
-            return
-        token = CachedToken(
-            state.access, state.refresh, state.expires_at, state.obtained_at, self._clock_offset
-        )
-        self._cache.save(**self._owner(), token=token)
+        elif self._cache is not None and state is not None and state.expires_at is not None:
+            token = attrs.evolve(state, clock_offset=self._clock_offset)
+            self._cache.save(**self._owner(), token=token)
 
     # --- the drivers --------------------------------------------------------------------
 
@@ -403,14 +328,14 @@ class TokenManager:
             return token
         with self._lock:
             flow = self._renew(rejected, http.build_request, for_gateway and rejected is None)
+            reply: _Reply = None
             try:
-                request = next(flow)
                 while True:
+                    request = flow.send(reply)
                     try:
-                        reply: _Reply = http.send(request, auth=None)
+                        reply = http.send(request, auth=None)
                     except httpx.TransportError as exc:
                         reply = exc
-                    request = flow.send(reply)
             except StopIteration as done:
                 return str(done.value)
             finally:
@@ -431,25 +356,17 @@ class TokenManager:
             pause = min(2 * pause, 0.02)
         try:
             flow = self._renew(rejected, http.build_request, for_gateway and rejected is None)
+            reply: _Reply = None
             try:
-                request = next(flow)
                 while True:
+                    request = flow.send(reply)
                     try:
-                        reply: _Reply = await http.send(request, auth=None)
+                        reply = await http.send(request, auth=None)
                     except httpx.TransportError as exc:
                         reply = exc
-                    request = flow.send(reply)
             except StopIteration as done:
                 return str(done.value)
             finally:
                 flow.close()
         finally:
             self._lock.release()
-
-
-def _context(before_send: bool) -> ErrorContext:
-    return {"gateway_request_sent": False} if before_send else {}
-
-
-def _note(before_send: bool) -> str:
-    return f"; {NO_GATEWAY_REQUEST}" if before_send else ""
