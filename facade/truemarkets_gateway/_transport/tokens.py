@@ -1,9 +1,7 @@
-"""The bearer token of one API key: minted, refreshed, shared and cached by `TokenManager`.
+"""`TokenManager`: the bearer token of one API key, minted, refreshed, shared and cached.
 
-The policy is written once, as `_renew`: a generator that yields the `httpx.Request`s it
-needs and receives their responses (or transport errors). `get_token_sync` and
-`get_token_async` drive it through the caller's client, one renewal at a time.
-"""
+Its policy is one generator, `_renew`, which yields `httpx.Request`s and receives their
+responses; `get_token_sync` and `get_token_async` drive it, one renewal at a time."""
 
 from __future__ import annotations
 
@@ -52,16 +50,13 @@ def _note(before_send: bool) -> str:
 
 
 class TokenManager:
-    """Holds the Gateway bearer token of one API key (or a static token) and keeps it fresh.
+    """Holds the Gateway bearer token of one API key (or a static one) and keeps it fresh.
 
-    Mints on first need; refreshes when fewer than `refresh_margin` seconds remain (at most
-    half the token's life, and always when under 5 s), keeping each rotated refresh token;
-    re-mints when a refresh is refused (400/401). Threads and tasks share one renewal, and
-    those whose token is still valid keep using it meanwhile. A mint refused while the
-    server's `Date` is over 10 s from our clock is retried once in server time (the offset
-    is kept). `token_cache`: a 0600 file so short-lived processes reuse a valid token.
-    A static `access_token` is never renewed. The constructor does no I/O.
-    """
+    Mints on first need; refreshes with `refresh_margin` seconds left (at most half the
+    token's life; always under 5 s), keeping each rotated refresh token; re-mints when a
+    refresh is refused. Threads and tasks share one renewal. A mint refused while the
+    server's `Date` is over 10 s from our clock is retried once in server time. `token_cache`
+    lets short-lived processes reuse a valid token. The constructor does no I/O."""
 
     def __init__(
         self,
@@ -75,7 +70,7 @@ class TokenManager:
     ) -> None:
         if credentials is not None and access_token is not None:
             raise errors.ValidationError(
-                "access_token", "pass either an API key (credentials) or an access token, not both"
+                "access_token", "pass credentials or access_token, not both"
             )
         if access_token is not None and (
             not isinstance(access_token, str) or len(access_token.split()) != 1
@@ -93,19 +88,14 @@ class TokenManager:
         self._cache = token_cache if credentials is not None else None  # only for our mints
         self._cache_loaded = False
         self._state: CachedToken | None = None
-        self._clock_offset = 0.0
-        self._renewing = False
-        self._retry_renew_after = 0.0
+        self._renewing, self._clock_offset, self._retry_renew_after = False, 0.0, 0.0
         self.mint_count = self.refresh_count = 0
-        # The one lock of renewals: threads block on it, tasks poll it (never blocking
-        # their event loop), so a Gateway and an AsyncGateway could even share a manager.
+        # One renewal at a time: threads block on this lock, tasks poll it (their loop runs on).
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         who = f", key_id={self.credentials.key_id!r}" if self.credentials is not None else ""
         return f"TokenManager(environment={self.environment!r}, mode={self.mode!r}{who})"
-
-    __str__ = __repr__
 
     @property
     def mode(self) -> str:
@@ -181,10 +171,7 @@ class TokenManager:
         except errors.TrueMarketsError as exc:
             if need == "soon" and current is not None:
                 self._retry_renew_after = self._server_now() + _RENEW_RETRY_DELAY
-                logger.warning(
-                    "could not renew the access token ahead of expiry (%s); it stays in use",
-                    type(exc).__name__,
-                )
+                logger.warning("could not renew the token ahead of expiry (%s)", type(exc).__name__)
                 return current.access_token
             if current is not None:
                 self._keep(None)  # dead: forget it (and the cache) rather than retry it
@@ -290,39 +277,30 @@ class TokenManager:
     def _owner(self) -> dict[str, str]:
         assert self.credentials is not None
         public = self.credentials.public_key_compressed_hex.encode()
-        fingerprint = hashlib.sha256(public).hexdigest()[:32]
-        return {
-            "key_id": self.credentials.key_id,
-            "host": self.environment.host,
-            "fingerprint": fingerprint,
-        }
+        key, host = self.credentials.key_id, self.environment.host
+        return {"key_id": key, "host": host, "fingerprint": hashlib.sha256(public).hexdigest()}
 
     def _load_cache(self) -> None:
-        cached = None
         if self._cache is not None and self._state is None:
-            cached = self._cache.load(**self._owner(), local_now=self._clock())
-        if cached is not None:
-            self._clock_offset = self._clock_offset or cached.clock_offset
-            self._state = cached
+            self._state = self._cache.load(**self._owner(), local_now=self._clock())
+            if self._state is not None:
+                self._clock_offset = self._clock_offset or self._state.clock_offset
 
     def _keep(self, state: CachedToken | None) -> None:
         self._state = state
-        if self._cache is not None and (state is None or state.expires_at is None):
-            self._cache.clear()
-        elif self._cache is not None and state is not None and state.expires_at is not None:
+        if self._cache is not None and state is not None and state.expires_at is not None:
             token = attrs.evolve(state, clock_offset=self._clock_offset)
             self._cache.save(**self._owner(), token=token)
+        elif self._cache is not None:
+            self._cache.clear()
 
     # --- the drivers --------------------------------------------------------------------
 
     def get_token_sync(
         self, http: httpx.Client, *, rejected: str | None = None, for_gateway: bool = False
     ) -> str:
-        """A valid access token, minted or refreshed through `http` (with `auth=None`).
-
-        `rejected`: a token the Gateway just refused; a new one is obtained unless another
-        caller already replaced it. `for_gateway`: a Gateway request waits for the token.
-        """
+        """A valid access token, minted or refreshed through `http` (with `auth=None`); a
+        new one if the Gateway `rejected` this one (unless another caller replaced it)."""
         token = self._usable(rejected, for_gateway)
         if token is not None:
             return token
