@@ -18,8 +18,8 @@ from typing import Any
 
 import httpx
 import pytest
-from cryptography.hazmat.primitives.asymmetric import ec
 from conftest import FAKE_HOST, FakeClock, FakeTrueMarkets, make_jwt
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from truemarkets_gateway._transport.auth import (
     NO_GATEWAY_REQUEST,
@@ -182,6 +182,7 @@ OPAQUE = "opaque-token"
         (1e20, JWT_EXP, NOW + 900),
         (1e20, OPAQUE, NOW + 86400),
         pytest.param(10**400, JWT_EXP, NOW + 900, id="int-too-big-for-a-float"),
+        pytest.param(10**5000, JWT_EXP, NOW + 900, id="int-too-long-for-a-str"),
         ("1e400", JWT_EXP, NOW + 900),
         ("20300101", JWT_EXP, NOW + 900),  # not a date: a number of seconds, capped
         ("20300101", OPAQUE, NOW + 86400),

@@ -43,14 +43,14 @@ def _claimed_expiry(expires_in: object, now: float) -> float | None:
     if isinstance(expires_in, datetime):
         return _timestamp(expires_in)
     text = expires_in.strip() if isinstance(expires_in, str) else ""
-    number = text
-    if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
-        number = str(expires_in)
     try:
+        number = text
+        if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
+            number = str(expires_in)  # ValueError past 4300 digits
         if _RFC3339_START.match(text):
             return _timestamp(isoparse(text))
         return _seconds_or_epoch(float(number), now) if number else None
-    except (ValueError, OverflowError):  # not a number, or an integer too large for a float
+    except (ValueError, OverflowError):
         return None
 
 
