@@ -683,6 +683,25 @@ def test_auth_flow_transport_failure_did_not_reach_the_gateway(
     assert info.value.gateway_request_sent is False
 
 
+@pytest.mark.parametrize("failure", [httpx.ReadTimeout, httpx.RemoteProtocolError])
+def test_a_token_request_that_may_have_reached_the_auth_service_still_sent_no_gateway_request(
+    manager: TokenManager, fake_tm: FakeTrueMarkets, failure: type[httpx.TransportError]
+) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/auth/api-key/token":
+            raise failure("lost", request=request)
+        return fake_tm.handle(request)
+
+    with httpx.Client(transport=httpx.MockTransport(handler)) as http:
+        with pytest.raises(APIConnectionError) as info:
+            gateway_get(http, GatewayAuth(manager, http=http))
+    assert info.value.may_have_reached_server is False  # the Gateway request, that is
+    assert info.value.gateway_request_sent is False and info.value.source == "auth"
+    assert str(info.value).count(NO_GATEWAY_REQUEST) == 1
+    assert info.value.request is not None and info.value.request.content == b""  # no signature
+    assert fake_tm.gateway_requests == []
+
+
 @pytest.mark.parametrize("driver", ["sync", "async"])
 def test_missing_api_key_is_marked_as_not_sent(fake_tm: FakeTrueMarkets, driver: str) -> None:
     manager = TokenManager(ENV)  # no credentials, no token
