@@ -213,7 +213,7 @@ class TokenManager:
                 raise self._error(response, "token mint", before_send, skew)
             if abs(skew - self._clock_offset) <= _SKEW_THRESHOLD:
                 raise self._error(response, "token mint", before_send, skew)
-            logger.warning("the token mint was refused; retrying with the server's time")
+            logger.warning("mint refused; server time differs by %+.0f s: retrying in it", skew)
             self._clock_offset, skew_retried = skew, True
 
     def _exchange(
