@@ -19,9 +19,11 @@ from typing import Any
 import httpx
 import pytest
 from conftest import FAKE_HOST, FakeClock, FakeTrueMarkets, make_jwt
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from truemarkets_gateway._transport.auth import (
     NO_GATEWAY_REQUEST,
+    REPLAY,
     TOKEN_FAILED,
     GatewayAuth,
     TokenManager,
@@ -59,9 +61,12 @@ def client(fake_tm: FakeTrueMarkets) -> Iterator[httpx.Client]:
 
 
 def gateway_get(
-    http: httpx.Client, auth: httpx.Auth | None, path: str = "orders"
+    http: httpx.Client, auth: httpx.Auth | None, path: str = "orders", replay: bool = True
 ) -> httpx.Response:
-    return http.send(http.build_request("GET", f"{ENV.gateway_url}/{path}"), auth=auth)
+    """A GET as the send loop makes it: marked safe to replay after a 401 (idempotent)."""
+    request = http.build_request("GET", f"{ENV.gateway_url}/{path}")
+    request.extensions[REPLAY] = replay
+    return http.send(request, auth=auth)
 
 
 # --- mint and expiry -------------------------------------------------------------------------
@@ -177,6 +182,7 @@ OPAQUE = "opaque-token"
         (1e20, JWT_EXP, NOW + 900),
         (1e20, OPAQUE, NOW + 86400),
         pytest.param(10**400, JWT_EXP, NOW + 900, id="int-too-big-for-a-float"),
+        pytest.param(10**5000, JWT_EXP, NOW + 900, id="int-too-long-for-a-str"),
         ("1e400", JWT_EXP, NOW + 900),
         ("20300101", JWT_EXP, NOW + 900),  # not a date: a number of seconds, capped
         ("20300101", OPAQUE, NOW + 86400),
@@ -416,15 +422,62 @@ def test_gateway_401_refreshes_once_and_replays(
     assert replay.headers["authorization"] != rejected.headers["authorization"]
 
 
-def test_post_body_is_replayed_after_a_401(
+def test_post_body_is_replayed_after_a_401_when_marked_safe(
     manager: TokenManager, client: httpx.Client, fake_tm: FakeTrueMarkets
 ) -> None:
     auth = GatewayAuth(manager, http=client)
     manager.get_token_sync(client)
     fake_tm.revoke_access_tokens()
     request = client.build_request("POST", f"{ENV.gateway_url}/orders", json={"qty": "1.5"})
+    request.extensions[REPLAY] = True
     assert client.send(request, auth=auth).status_code == 200
     assert [r.content for r in fake_tm.gateway_requests] == [b'{"qty":"1.5"}'] * 2
+
+
+@pytest.mark.parametrize("mark", [{}, {REPLAY: False}])
+def test_a_401_on_an_unmarked_create_is_returned_never_replayed(
+    manager: TokenManager, client: httpx.Client, fake_tm: FakeTrueMarkets, mark: dict[str, Any]
+) -> None:
+    # The server may have applied the order before answering 401: a replay could double it.
+    auth = GatewayAuth(manager, http=client)
+    old = manager.get_token_sync(client)
+    fake_tm.revoke_access_tokens()
+    request = client.build_request("POST", f"{ENV.gateway_url}/orders", json={"qty": "1.5"})
+    request.extensions.update(mark)
+    assert client.send(request, auth=auth).status_code == 401
+    assert len(fake_tm.gateway_requests) == 1 and fake_tm.refreshes == 1
+    # Renewed all the same: the next call uses the new token without another renewal.
+    assert gateway_get(client, auth).status_code == 200
+    assert fake_tm.gateway_requests[1].headers["authorization"] != f"Bearer {old}"
+    assert fake_tm.refreshes == 1 and len(fake_tm.gateway_requests) == 2
+
+
+@pytest.mark.parametrize("driver", ["sync", "async"])
+def test_a_failed_renewal_after_an_unmarked_401_returns_the_401(
+    manager: TokenManager,
+    fake_tm: FakeTrueMarkets,
+    caplog: pytest.LogCaptureFixture,
+    driver: str,
+) -> None:
+    fake_tm.gateway_always_401 = True
+    fake_tm.refresh_status = 503
+    url = f"{ENV.gateway_url}/orders"
+    with caplog.at_level(logging.WARNING, logger="truemarkets_gateway"):
+        if driver == "sync":
+            with fake_tm.client() as http:
+                request = http.build_request("POST", url, json={"qty": "1"})
+                status = http.send(request, auth=GatewayAuth(manager, http=http)).status_code
+        else:
+
+            async def send() -> int:
+                async with fake_tm.async_client() as http:
+                    request = http.build_request("POST", url, json={"qty": "1"})
+                    auth = GatewayAuth(manager, http=http)
+                    return (await http.send(request, auth=auth)).status_code
+
+            status = asyncio.run(send())
+    assert status == 401 and len(fake_tm.gateway_requests) == 1 and fake_tm.refreshes == 1
+    assert "could not renew the rejected access token" in caplog.text
 
 
 def test_gateway_401_never_loops(
@@ -630,17 +683,37 @@ def test_auth_flow_transport_failure_did_not_reach_the_gateway(
     assert info.value.gateway_request_sent is False
 
 
+@pytest.mark.parametrize("failure", [httpx.ReadTimeout, httpx.RemoteProtocolError])
+def test_a_token_request_that_may_have_reached_the_auth_service_still_sent_no_gateway_request(
+    manager: TokenManager, fake_tm: FakeTrueMarkets, failure: type[httpx.TransportError]
+) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/auth/api-key/token":
+            raise failure("lost", request=request)
+        return fake_tm.handle(request)
+
+    with httpx.Client(transport=httpx.MockTransport(handler)) as http:
+        with pytest.raises(APIConnectionError) as info:
+            gateway_get(http, GatewayAuth(manager, http=http))
+    assert info.value.may_have_reached_server is False  # the Gateway request, that is
+    assert info.value.gateway_request_sent is False and info.value.source == "auth"
+    assert str(info.value).count(NO_GATEWAY_REQUEST) == 1
+    assert info.value.request is not None and info.value.request.content == b""  # no signature
+    assert fake_tm.gateway_requests == []
+
+
 @pytest.mark.parametrize("driver", ["sync", "async"])
 def test_missing_api_key_is_marked_as_not_sent(fake_tm: FakeTrueMarkets, driver: str) -> None:
-    auth = GatewayAuth(TokenManager(ENV))  # no credentials, no token
+    manager = TokenManager(ENV)  # no credentials, no token
     if driver == "sync":
         with fake_tm.client() as http, pytest.raises(CredentialsError) as info:
-            gateway_get(http, auth)
+            gateway_get(http, GatewayAuth(manager, http=http))
     else:
 
         async def send() -> None:
             async with fake_tm.async_client() as http:
-                await http.send(http.build_request("GET", f"{ENV.gateway_url}/orders"), auth=auth)
+                request = http.build_request("GET", f"{ENV.gateway_url}/orders")
+                await http.send(request, auth=GatewayAuth(manager, http=http))
 
         with pytest.raises(CredentialsError) as info:
             asyncio.run(send())
@@ -654,7 +727,7 @@ async def test_async_auth_flow_says_no_gateway_request_was_sent(
 ) -> None:
     _failing_mint(fake_tm, how)
     async with fake_tm.async_client() as http:
-        auth = GatewayAuth(manager, async_http=http)
+        auth = GatewayAuth(manager, http=http)
         with pytest.raises(TrueMarketsError) as info:
             await http.send(http.build_request("GET", f"{ENV.gateway_url}/orders"), auth=auth)
     _assert_token_failure(info.value, "token mint")
@@ -682,13 +755,14 @@ async def test_async_renewal_after_a_401_does_not_claim_nothing_was_sent(
     manager: TokenManager, fake_tm: FakeTrueMarkets
 ) -> None:
     async with fake_tm.async_client() as http:
-        auth = GatewayAuth(manager, async_http=http)
+        auth = GatewayAuth(manager, http=http)
         request = http.build_request("GET", f"{ENV.gateway_url}/orders")
         assert (await http.send(request, auth=auth)).status_code == 200
         fake_tm.revoke_access_tokens()
         fake_tm.refresh_status = 500
+        request = http.build_request("GET", f"{ENV.gateway_url}/orders", extensions={REPLAY: 1})
         with pytest.raises(InternalServerError) as info:
-            await http.send(http.build_request("GET", f"{ENV.gateway_url}/orders"), auth=auth)
+            await http.send(request, auth=auth)
     _assert_token_failure(info.value, "token refresh")
     assert info.value.gateway_request_sent is None
     assert NO_GATEWAY_REQUEST not in str(info.value)
@@ -817,7 +891,7 @@ async def test_50_tasks_hitting_expiry_share_one_refresh(
     manager: TokenManager, fake_tm: FakeTrueMarkets, fake_clock: FakeClock
 ) -> None:
     async with fake_tm.async_client() as http:
-        auth = GatewayAuth(manager, async_http=http)
+        auth = GatewayAuth(manager, async_http=http)  # the old keyword still works
         await manager.get_token_async(http)
         fake_clock.advance(3600)
         fake_tm.latency = 0.05
@@ -854,14 +928,16 @@ async def test_async_401_refreshes_once_and_replays(
     manager: TokenManager, fake_tm: FakeTrueMarkets
 ) -> None:
     async with fake_tm.async_client() as http:
-        auth = GatewayAuth(manager, async_http=http)
-        request = http.build_request("POST", f"{ENV.gateway_url}/orders", json={"qty": "1"})
+        auth = GatewayAuth(manager, http=http)
+        post = {"json": {"qty": "1"}, "extensions": {REPLAY: True}}
+        request = http.build_request("POST", f"{ENV.gateway_url}/orders", **post)
         assert (await http.send(request, auth=auth)).status_code == 200
         fake_tm.revoke_access_tokens()
-        request = http.build_request("POST", f"{ENV.gateway_url}/orders", json={"qty": "2"})
+        post["json"] = {"qty": "2"}
+        request = http.build_request("POST", f"{ENV.gateway_url}/orders", **post)
         assert (await http.send(request, auth=auth)).status_code == 200
         fake_tm.gateway_always_401 = True
-        request = http.build_request("GET", f"{ENV.gateway_url}/orders")
+        request = http.build_request("GET", f"{ENV.gateway_url}/orders", extensions={REPLAY: 1})
         assert (await http.send(request, auth=auth)).status_code == 401
     assert fake_tm.mints == 1 and fake_tm.refreshes == 2
     assert len(fake_tm.gateway_requests) == 5
@@ -1002,38 +1078,41 @@ def test_transport_failure_leaves_no_state_behind(
         assert manager.get_token_sync(http) in fake_tm.access_tokens
 
 
-# --- GatewayAuth without a client of its own: auth requests go through the flow ------------
+# --- auth requests go through the same client, with its headers and without auth ------------
 
 
-def test_bare_auth_yields_the_auth_requests(
+def test_auth_requests_use_the_sending_client(
     credentials: Credentials, fake_tm: FakeTrueMarkets, fake_clock: FakeClock
 ) -> None:
     manager = TokenManager(ENV, credentials=credentials, clock=fake_clock)
-    with httpx.Client(
-        transport=fake_tm.transport(),
-        auth=GatewayAuth(manager),
-        headers={"User-Agent": "tm-test/1"},
-    ) as http:
+    with httpx.Client(transport=fake_tm.transport(), headers={"User-Agent": "tm-test/1"}) as http:
+        http.auth = GatewayAuth(manager, http=http)  # even as the client's default auth
         assert http.get(f"{ENV.gateway_url}/orders").status_code == 200
         fake_tm.revoke_access_tokens()
-        response = http.get(f"{ENV.gateway_url}/orders")
+        response = http.get(f"{ENV.gateway_url}/orders", extensions={REPLAY: True})
         assert response.status_code == 200
     assert fake_tm.mints == 1 and fake_tm.refreshes == 1
     assert {r.headers["user-agent"] for r in fake_tm.auth_requests} == {"tm-test/1"}
+    assert all("authorization" not in r.headers for r in fake_tm.auth_requests)
 
 
-async def test_bare_auth_async(
+async def test_auth_requests_use_the_sending_async_client(
     credentials: Credentials, fake_tm: FakeTrueMarkets, fake_clock: FakeClock
 ) -> None:
     manager = TokenManager(ENV, credentials=credentials, clock=fake_clock)
-    async with httpx.AsyncClient(
-        transport=fake_tm.async_transport(), auth=GatewayAuth(manager)
-    ) as http:
+    async with httpx.AsyncClient(transport=fake_tm.async_transport()) as http:
+        http.auth = GatewayAuth(manager, http=http)
         results = await asyncio.gather(*(http.get(f"{ENV.gateway_url}/orders") for _ in range(10)))
         assert [r.status_code for r in results] == [200] * 10
         fake_tm.revoke_access_tokens()
-        assert (await http.get(f"{ENV.gateway_url}/orders")).status_code == 200
+        response = await http.get(f"{ENV.gateway_url}/orders", extensions={REPLAY: True})
+        assert response.status_code == 200
     assert fake_tm.mints == 1 and fake_tm.refreshes == 1
+
+
+def test_a_client_of_the_wrong_kind_is_refused(manager: TokenManager) -> None:
+    with httpx.Client() as http, pytest.raises(AssertionError, match="needs http=Client"):
+        next(GatewayAuth(manager).sync_auth_flow(http.build_request("GET", "http://x.test")))
 
 
 # --- clock skew ----------------------------------------------------------------------------------
@@ -1227,6 +1306,14 @@ def test_token_cache_of_another_key_or_host_is_ignored(
         other = TokenManager(ENV, credentials=other_key, clock=fake_clock, token_cache=cache)
         other._load_cache()
         assert other._state is None
+        # The same key id with another private key (a re-issued key file): not ours either.
+        swapped = Credentials(credentials.key_id, ec.generate_private_key(ec.SECP256R1()))
+        other = TokenManager(ENV, credentials=swapped, clock=fake_clock, token_cache=cache)
+        other._load_cache()
+        assert other._state is None
+        same = TokenManager(ENV, credentials=credentials, clock=fake_clock, token_cache=cache)
+        same._load_cache()
+        assert same._state is not None  # the test can fail: the right key does load it
         other_host = TokenManager(
             Environment.custom("http://elsewhere.test"),
             credentials=credentials,

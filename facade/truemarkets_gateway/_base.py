@@ -324,6 +324,8 @@ class GatewayBase(RequestBuilders):
             args["json"] = call.json
         if self._timeout is not NOT_GIVEN:
             args["timeout"] = self._timeout
+        if call.op.idempotent:  # GatewayAuth may replay it after a 401 (api1 owns this)
+            args["extensions"] = {"truemarkets_replay": True}
         return args
 
     def _after_response(

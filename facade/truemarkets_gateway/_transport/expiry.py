@@ -42,38 +42,25 @@ def _claimed_expiry(expires_in: object, now: float) -> float | None:
     """What `expires_in` says: an RFC 3339 time, else a number of seconds, else None."""
     if isinstance(expires_in, datetime):
         return _timestamp(expires_in)
-    if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
-        try:
-            return _seconds_or_epoch(float(expires_in), now)
-        except OverflowError:  # an integer too large for a float
-            return None
-    if isinstance(expires_in, str) and expires_in.strip():
-        text = expires_in.strip()
+    text = expires_in.strip() if isinstance(expires_in, str) else ""
+    try:
+        number = text
+        if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
+            number = str(expires_in)  # ValueError past 4300 digits
         if _RFC3339_START.match(text):
-            try:
-                return _timestamp(isoparse(text))
-            except (ValueError, OverflowError):
-                pass
-        try:
-            return _seconds_or_epoch(float(text), now)
-        except ValueError:
-            return None
-    return None
+            return _timestamp(isoparse(text))
+        return _seconds_or_epoch(float(number), now) if number else None
+    except (ValueError, OverflowError):
+        return None
 
 
 def _jwt_expiry(access_token: str) -> float | None:
     try:
         exp = jose_jwt.get_unverified_claims(access_token).get("exp")
-    except JOSEError:
+        value = float(exp) if isinstance(exp, int | float) and not isinstance(exp, bool) else None
+    except (JOSEError, OverflowError):  # OverflowError: an integer too large for a float
         return None
-    if isinstance(exp, int | float) and not isinstance(exp, bool):
-        try:
-            value = float(exp)
-        except OverflowError:
-            return None
-        if math.isfinite(value):
-            return value
-    return None
+    return value if value is not None and math.isfinite(value) else None
 
 
 def token_expiry(expires_in: object, access_token: str, now: float) -> float | None:

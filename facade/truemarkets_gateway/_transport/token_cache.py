@@ -1,16 +1,19 @@
 """The optional token cache file, so short-lived processes (CLI runs) reuse a valid token.
 
-The file is written atomically with mode 0600. A corrupt, foreign (other key id or host),
-expired, or insecurely stored cache is ignored, never trusted; failures to write only log.
+A file holds the pair of one key (key id and public key fingerprint) on one host, written
+atomically with mode 0600. A corrupt, foreign, expired or insecurely stored file is ignored,
+never trusted; failures to write only log.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
 import os
 import stat
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,19 +25,19 @@ __all__ = ["CachedToken", "TokenCache"]
 
 logger = logging.getLogger("truemarkets_gateway.auth")
 
-_FORMAT_VERSION = 1
+_FORMAT_VERSION = 2  # 2 added the key fingerprint
 _MAX_CACHE_BYTES = 64 * 1024
-# An offset larger than this is not a clock skew but a broken (or tampered) file.
-_MAX_CLOCK_OFFSET = 24 * 3600.0
+_MAX_CLOCK_OFFSET = 24 * 3600.0  # more is not a clock skew but a broken (or tampered) file
+_STRAY_AGE = 10.0  # a temp file this old was left by a killed writer (a live one takes ms)
 
 
 @attrs.frozen
 class CachedToken:
-    """A token pair with its expiry in server time (Unix seconds)."""
+    """A token pair with its expiry in server time (Unix seconds; None if unknown)."""
 
     access_token: str = attrs.field(repr=False)
     refresh_token: str | None = attrs.field(repr=False)
-    expires_at: float
+    expires_at: float | None
     obtained_at: float
     clock_offset: float = 0.0
 
@@ -55,85 +58,72 @@ class TokenCache:
     def __repr__(self) -> str:
         return f"TokenCache(path={str(self.path)!r})"
 
-    def load(self, *, key_id: str, host: str, local_now: float) -> CachedToken | None:
-        """The cached pair if it is ours (key id and host), well formed and unexpired."""
+    def load(
+        self, *, key_id: str, host: str, fingerprint: str, local_now: float
+    ) -> CachedToken | None:
+        """The cached pair if it is this key's on this host, well formed and unexpired."""
         try:
             info = self.path.stat()
+            if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_CACHE_BYTES:
+                return self._ignore("not a small regular file", logging.WARNING)
+            if os.name == "posix" and (info.st_mode & 0o077 or info.st_uid != os.getuid()):
+                return self._ignore("owned by another user or accessible by others")
+            data = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return None
-        except OSError as exc:
-            logger.debug("token cache %s not usable: %s", self.path, exc.strerror)
-            return None
-        if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_CACHE_BYTES:
-            logger.warning("ignoring token cache %s: not a small regular file", self.path)
-            return None
-        if os.name == "posix" and (
-            info.st_mode & 0o077 or (hasattr(os, "getuid") and info.st_uid != os.getuid())
-        ):
-            logger.warning(
-                "ignoring token cache %s: owned by another user or accessible by others",
-                self.path,
-            )
-            return None
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            logger.warning("ignoring token cache %s: unreadable or corrupt", self.path)
-            return None
-        token = self._parse(data)
+            return self._ignore("unreadable or corrupt")
+        token = _parse(data)
         if token is None:
-            logger.warning("ignoring token cache %s: unexpected content", self.path)
-            return None
-        if data.get("key_id") != key_id or data.get("host") != host:
-            logger.debug("ignoring token cache %s: it belongs to another key or host", self.path)
-            return None
-        if token.expires_at <= local_now + token.clock_offset:
-            logger.debug("ignoring token cache %s: the cached token has expired", self.path)
-            return None
+            return self._ignore("unexpected content")
+        if [data.get(k) for k in ("key_id", "host", "fingerprint")] != [key_id, host, fingerprint]:
+            return self._ignore("it belongs to another key or host", logging.DEBUG)
+        if (token.expires_at or 0) <= local_now + token.clock_offset:
+            return self._ignore("the cached token has expired", logging.DEBUG)
         logger.debug("reusing the cached token from %s", self.path)
         return token
 
-    @staticmethod
-    def _parse(data: Any) -> CachedToken | None:
-        if not isinstance(data, dict) or data.get("version") != _FORMAT_VERSION:
-            return None
-        access = data.get("access_token")
-        refresh = data.get("refresh_token")
-        expires_at = _number(data.get("expires_at"))
-        obtained_at = _number(data.get("obtained_at"))
-        offset = _number(data.get("clock_offset", 0.0))
-        if not isinstance(access, str) or not access:
-            return None
-        if refresh is not None and (not isinstance(refresh, str) or not refresh):
-            return None
-        if expires_at is None or obtained_at is None or offset is None:
-            return None
-        if abs(offset) > _MAX_CLOCK_OFFSET or obtained_at > expires_at:
-            return None
-        return CachedToken(access, refresh, expires_at, obtained_at, offset)
+    def _ignore(self, why: str, level: int = logging.WARNING) -> CachedToken | None:
+        logger.log(level, "ignoring token cache %s: %s", self.path, why)
+        return None
 
-    def save(self, *, key_id: str, host: str, token: CachedToken) -> None:
-        """Write the pair (0600, atomic). A failure is logged, never raised."""
-        document = {
-            "version": _FORMAT_VERSION,
-            "key_id": key_id,
-            "host": host,
-            "access_token": token.access_token,
-            "refresh_token": token.refresh_token,
-            "expires_at": token.expires_at,
-            "obtained_at": token.obtained_at,
-            "clock_offset": token.clock_offset,
-        }
+    def save(self, *, key_id: str, host: str, fingerprint: str, token: CachedToken) -> None:
+        """Write the pair (0600, atomic) and remove temp files of killed writers. A failure
+        is logged, never raised."""
+        document = {"version": _FORMAT_VERSION, "key_id": key_id, "host": host}
+        document.update(fingerprint=fingerprint, **attrs.asdict(token))
         try:
+            self._remove_strays()
             _write_private_file(self.path, json.dumps(document))
         except OSError as exc:
             logger.warning("could not write the token cache %s: %s", self.path, exc.strerror)
 
+    def _remove_strays(self) -> None:
+        # `_write_private_file` names its temp files ".<name>.<random>"; a writer killed
+        # between writing and renaming leaves one behind, holding a token pair.
+        for stray in self.path.parent.glob(f".{self.path.name}.*"):
+            with contextlib.suppress(OSError):  # gone meanwhile: fine
+                if stray.stat().st_mtime < time.time() - _STRAY_AGE:
+                    stray.unlink()
+
     def clear(self) -> None:
         """Remove the cache file, if present."""
         try:
-            self.path.unlink()
-        except FileNotFoundError:
-            pass
+            self.path.unlink(missing_ok=True)
         except OSError as exc:
             logger.warning("could not remove the token cache %s: %s", self.path, exc.strerror)
+
+
+def _parse(data: Any) -> CachedToken | None:
+    if not isinstance(data, dict) or data.get("version") != _FORMAT_VERSION:
+        return None
+    access, refresh = data.get("access_token"), data.get("refresh_token")
+    expires_at, obtained_at = _number(data.get("expires_at")), _number(data.get("obtained_at"))
+    offset = _number(data.get("clock_offset", 0.0))
+    if not (isinstance(access, str) and access and (refresh is None or isinstance(refresh, str))):
+        return None
+    if refresh == "" or expires_at is None or obtained_at is None or offset is None:
+        return None
+    if abs(offset) > _MAX_CLOCK_OFFSET or obtained_at > expires_at:
+        return None
+    return CachedToken(access, refresh, expires_at, obtained_at, offset)

@@ -1,0 +1,350 @@
+"""`TokenManager`: the bearer token of one API key, minted, refreshed, shared and cached.
+
+Its policy is one generator, `_renew`, which yields `httpx.Request`s and receives their
+responses; `get_token_sync` and `get_token_async` drive it, one renewal at a time."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import os
+import threading
+import time
+from collections.abc import Callable, Generator
+
+import attrs
+import httpx
+
+from .. import errors
+from .._api import tokens as _api
+from ..credentials import Credentials
+from ..environments import Environment
+from .expiry import server_time, token_expiry
+from .token_cache import CachedToken, TokenCache
+
+__all__ = ["NO_GATEWAY_REQUEST", "TOKEN_FAILED", "Clock", "TokenManager"]
+
+logger = logging.getLogger("truemarkets_gateway.auth")
+
+Clock = Callable[[], float]
+_Build = Callable[..., httpx.Request]  # `build_request` of the client that sends
+_Reply = httpx.Response | httpx.TransportError | None
+_Flow = Generator[httpx.Request, _Reply, str]
+
+_MIN_REMAINING = 5.0  # a token with less left could die in flight (a third of a short life)
+_IMPLAUSIBLE_REMAINING = 1.0  # a new token this close to expiry says more about our clock
+_SKEW_THRESHOLD = 10.0  # a refused mint with a Date this far from ours is retried once
+_RENEW_RETRY_DELAY = 5.0  # after a failed renewal ahead of expiry, keep the token this long
+
+TOKEN_FAILED = "Getting an access token failed"  # starts every token failure's message
+NO_GATEWAY_REQUEST = "no Gateway request was sent"  # added when a Gateway request waited
+
+
+def _context(before_send: bool) -> errors.ErrorContext:
+    return {"gateway_request_sent": False} if before_send else {}
+
+
+def _note(before_send: bool) -> str:
+    return f"; {NO_GATEWAY_REQUEST}" if before_send else ""
+
+
+class TokenManager:
+    """Holds the Gateway bearer token of one API key (or a static one) and keeps it fresh.
+
+    Mints on first need; refreshes with `refresh_margin` seconds left (at most half the
+    token's life; always under 5 s), keeping each rotated refresh token; re-mints when a
+    refresh is refused. Threads and tasks share one renewal. A mint refused while the
+    server's `Date` is over 10 s from our clock is retried once in server time. `token_cache`
+    lets short-lived processes reuse a valid token. The constructor does no I/O."""
+
+    def __init__(
+        self,
+        environment: Environment,
+        *,
+        credentials: Credentials | None = None,
+        access_token: str | None = None,
+        refresh_margin: float = 60.0,
+        token_cache: str | os.PathLike[str] | TokenCache | None = None,
+        clock: Clock = time.time,
+    ) -> None:
+        if credentials is not None and access_token is not None:
+            raise errors.ValidationError(
+                "access_token", "pass credentials or access_token, not both"
+            )
+        if access_token is not None and (
+            not isinstance(access_token, str) or len(access_token.split()) != 1
+        ):
+            raise errors.ValidationError("access_token", "must be a non-empty token without spaces")
+        if type(refresh_margin) not in (int, float) or not 0 <= refresh_margin < math.inf:
+            raise errors.ValidationError("refresh_margin", "must be a number of seconds, 0 or more")
+        self.environment = environment
+        self.credentials = credentials
+        self.refresh_margin = float(refresh_margin)
+        self._static = access_token.strip() if access_token is not None else None
+        self._clock = clock
+        if token_cache is not None and not isinstance(token_cache, TokenCache):
+            token_cache = TokenCache(token_cache)
+        self._cache = token_cache if credentials is not None else None  # only for our mints
+        self._cache_loaded = False
+        self._state: CachedToken | None = None
+        self._renewing, self._clock_offset, self._retry_renew_after = False, 0.0, 0.0
+        self.mint_count = self.refresh_count = 0
+        # One renewal at a time: threads block on this lock, tasks poll it (their loop runs on).
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        who = f", key_id={self.credentials.key_id!r}" if self.credentials is not None else ""
+        return f"TokenManager(environment={self.environment!r}, mode={self.mode!r}{who})"
+
+    @property
+    def mode(self) -> str:
+        """`"api_key"`, `"static"` or `"none"` (public operations only)."""
+        if self._static is not None:
+            return "static"
+        return "api_key" if self.credentials is not None else "none"
+
+    @property
+    def can_renew(self) -> bool:
+        """Whether a rejected token can be replaced (only with an API key)."""
+        return self.credentials is not None
+
+    @property
+    def clock_offset(self) -> float:
+        """Server time minus local time, in seconds, as learned from a rejected mint."""
+        return self._clock_offset
+
+    @property
+    def expires_at(self) -> float | None:
+        """When the current token expires (server time, Unix seconds), if known."""
+        return self._state.expires_at if self._state is not None else None
+
+    def _server_now(self) -> float:
+        return self._clock() + self._clock_offset
+
+    def _need(self, rejected: str | None) -> str:
+        """Whether the token is "fresh", due "soon" (in the margin) or needed "now"."""
+        state = self._state
+        if state is None or state.access_token == rejected:
+            return "now"
+        if state.expires_at is None:
+            return "fresh"
+        now = self._server_now()
+        remaining = state.expires_at - now
+        lifetime = max(0.0, state.expires_at - state.obtained_at)
+        if remaining <= min(_MIN_REMAINING, lifetime / 3):
+            return "now"
+        margin = min(self.refresh_margin, lifetime / 2)
+        return "soon" if remaining <= margin and now >= self._retry_renew_after else "fresh"
+
+    def _usable(self, rejected: str | None, for_gateway: bool) -> str | None:
+        """A token usable without waiting, or None: then take the lock and renew."""
+        if self._static is not None:
+            return self._static
+        if self.credentials is None:
+            raise errors.CredentialsError(
+                "This operation needs an API key: pass credentials (e.g. a key file) or "
+                "access_token, or set TM_KEY_FILE (or TM_KEY_ID and TM_PRIVATE_KEY)",
+                **_context(for_gateway),
+            )
+        state, need = self._state, self._need(rejected)
+        if state is not None and (need == "fresh" or (need == "soon" and self._renewing)):
+            return state.access_token
+        return None
+
+    # --- the policy, once: run under the lock -------------------------------------------
+
+    def _renew(self, rejected: str | None, build: _Build, before_send: bool) -> _Flow:
+        """The token to use, yielding the auth requests it needs. `before_send`: a Gateway
+        request waits unsent, so failures say that none was sent."""
+        if not self._cache_loaded:
+            self._cache_loaded = True
+            self._load_cache()
+        need, current = self._need(rejected), self._state
+        if need == "fresh" and current is not None:
+            return current.access_token  # renewed by another caller while we waited
+        if rejected is not None:
+            logger.info("the Gateway rejected the access token; renewing it")
+        self._renewing = True
+        try:
+            fresh = yield from self._obtain(current, build, before_send)
+        except errors.TrueMarketsError as exc:
+            if need == "soon" and current is not None:
+                self._retry_renew_after = self._server_now() + _RENEW_RETRY_DELAY
+                logger.warning("could not renew the token ahead of expiry (%s)", type(exc).__name__)
+                return current.access_token
+            if current is not None:
+                self._keep(None)  # dead: forget it (and the cache) rather than retry it
+            raise
+        finally:
+            self._renewing = False
+        self._retry_renew_after = 0.0
+        self._keep(fresh)
+        return fresh.access_token
+
+    def _obtain(
+        self, current: CachedToken | None, build: _Build, before_send: bool
+    ) -> Generator[httpx.Request, _Reply, CachedToken]:
+        if current is not None and current.refresh_token:
+            self.refresh_count += 1
+            logger.debug("refreshing the access token")
+            request = build(
+                **_api.refresh_request(self.environment.auth_url, current.refresh_token)
+            )
+            response = yield from self._exchange(request, "token refresh", before_send)
+            if response.status_code == 200:
+                return self._read(response, before_send)
+            if response.status_code not in (400, 401):
+                raise self._error(response, "token refresh", before_send)
+            logger.info("the refresh token was refused (HTTP %d)", response.status_code)
+        assert self.credentials is not None
+        skew_retried = False
+        while True:
+            self.mint_count += 1
+            logger.debug("minting an access token for key %s", self.credentials.key_id)
+            when = int(self._server_now())
+            request = build(**_api.mint_request(self.environment.auth_url, self.credentials, when))
+            response = yield from self._exchange(request, "token mint", before_send)
+            if response.status_code == 200:
+                return self._read(response, before_send)
+            server = server_time(response)
+            skew = None if server is None else server - self._clock()
+            if response.status_code != 401 or skew is None or skew_retried:
+                raise self._error(response, "token mint", before_send, skew)
+            if abs(skew - self._clock_offset) <= _SKEW_THRESHOLD:
+                raise self._error(response, "token mint", before_send, skew)
+            logger.warning("mint refused; server time differs by %+.0f s: retrying in it", skew)
+            self._clock_offset, skew_retried = skew, True
+
+    def _exchange(
+        self, request: httpx.Request, what: str, before_send: bool
+    ) -> Generator[httpx.Request, _Reply, httpx.Response]:
+        reply = yield request
+        if isinstance(reply, httpx.Response):
+            return reply
+        timeout = isinstance(reply, httpx.TimeoutException)
+        how = "the Auth Service timed out" if timeout else "could not reach the Auth Service"
+        unsent = isinstance(reply, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+        raise (errors.APITimeoutError if timeout else errors.APIConnectionError)(
+            f"{TOKEN_FAILED}: {how} ({what}): {type(reply).__name__}{_note(before_send)}",
+            request=request,
+            may_have_reached_server=not (unsent or before_send),
+            source="auth",
+            **_context(before_send),
+        )
+
+    def _error(
+        self, response: httpx.Response, what: str, before_send: bool, skew: float | None = None
+    ) -> errors.APIError:
+        hint = f"{TOKEN_FAILED} ({what} at the Auth Service)"
+        if what == "token mint" and response.status_code == 401:
+            hint += (
+                ": the API key was refused: check that the key id is registered and not "
+                "revoked, that the key file is the one downloaded for it, and the clock"
+            )
+            hint += f" (server time differs from ours by {skew:+.0f} s)" if skew else ""
+        return errors.error_from_response(
+            _api.scrubbed(response),
+            hint=hint + _note(before_send),
+            source="auth",
+            **_context(before_send),
+        )
+
+    def _read(self, response: httpx.Response, before_send: bool) -> CachedToken:
+        pair = _api.read_tokens(response)
+        if pair is None:
+            raise errors.UnexpectedResponseError(
+                f"{TOKEN_FAILED}: the Auth Service answered 200 without an access token"
+                + _note(before_send),
+                response=_api.scrubbed(response),
+                source="auth",
+                **_context(before_send),
+            )
+        now = self._server_now()
+        expires_at = token_expiry(pair.expires_in, pair.access_token, now)
+        left = None if expires_at is None else expires_at - now
+        if left is None:
+            logger.warning("the token response gave no usable expiry; renewing on a 401")
+        elif left <= _IMPLAUSIBLE_REMAINING:
+            logger.warning("the new token expires in %.1f s: check the system clock", left)
+            expires_at = None  # renewed when the Gateway rejects it
+        elif left <= 3 * _MIN_REMAINING:
+            logger.debug("the access token is short-lived (%.1f s)", left)
+        return CachedToken(pair.access_token, pair.refresh_token, expires_at, now)
+
+    # --- the cache ----------------------------------------------------------------------
+
+    def _owner(self) -> dict[str, str]:
+        assert self.credentials is not None
+        public = self.credentials.public_key_compressed_hex.encode()
+        key, host = self.credentials.key_id, self.environment.host
+        return {"key_id": key, "host": host, "fingerprint": hashlib.sha256(public).hexdigest()}
+
+    def _load_cache(self) -> None:
+        if self._cache is not None and self._state is None:
+            self._state = self._cache.load(**self._owner(), local_now=self._clock())
+            if self._state is not None:
+                self._clock_offset = self._clock_offset or self._state.clock_offset
+
+    def _keep(self, state: CachedToken | None) -> None:
+        self._state = state
+        if self._cache is not None and state is not None and state.expires_at is not None:
+            token = attrs.evolve(state, clock_offset=self._clock_offset)
+            self._cache.save(**self._owner(), token=token)
+        elif self._cache is not None:
+            self._cache.clear()
+
+    # --- the drivers --------------------------------------------------------------------
+
+    def get_token_sync(
+        self, http: httpx.Client, *, rejected: str | None = None, for_gateway: bool = False
+    ) -> str:
+        """A valid access token, minted or refreshed through `http` (with `auth=None`); a
+        new one if the Gateway `rejected` this one (unless another caller replaced it)."""
+        token = self._usable(rejected, for_gateway)
+        if token is not None:
+            return token
+        with self._lock:
+            flow = self._renew(rejected, http.build_request, for_gateway and rejected is None)
+            reply: _Reply = None
+            try:
+                while True:
+                    request = flow.send(reply)
+                    try:
+                        reply = http.send(request, auth=None)
+                    except httpx.TransportError as exc:
+                        reply = exc
+            except StopIteration as done:
+                return str(done.value)
+            finally:
+                flow.close()
+
+    async def get_token_async(
+        self, http: httpx.AsyncClient, *, rejected: str | None = None, for_gateway: bool = False
+    ) -> str:
+        """The async twin of `get_token_sync`; it never blocks the event loop."""
+        token = self._usable(rejected, for_gateway)
+        if token is not None:
+            return token
+        import asyncio  # here, so that a blocking client never loads it
+
+        pause = 0.001
+        while not self._lock.acquire(blocking=False):
+            await asyncio.sleep(pause)
+            pause = min(2 * pause, 0.02)
+        try:
+            flow = self._renew(rejected, http.build_request, for_gateway and rejected is None)
+            reply: _Reply = None
+            try:
+                while True:
+                    request = flow.send(reply)
+                    try:
+                        reply = await http.send(request, auth=None)
+                    except httpx.TransportError as exc:
+                        reply = exc
+            except StopIteration as done:
+                return str(done.value)
+            finally:
+                flow.close()
+        finally:
+            self._lock.release()
