@@ -666,9 +666,9 @@ def test_wait_order_accepts_status_objects(run: Runner) -> None:
 
 def test_place_options_validation() -> None:
     with pytest.raises(ValueError):
-        PlaceOptions(timeout=-1)
+        place_order_flow(REQUEST, PlaceOptions(timeout=-1))
     with pytest.raises(ValueError):
-        PlaceOptions(max_payload_age=0)
+        place_order_flow(REQUEST, PlaceOptions(max_payload_age=0))
 
 
 # --- cancel ----------------------------------------------------------------------------------
@@ -1183,7 +1183,7 @@ def test_bad_timeouts_are_refused_before_any_request(bad: Any) -> None:
         lambda: transfer_flow(
             TRANSFER_REQUEST, wait=True, timeout=bad, raise_on_failure=True, signer=lambda: SIGNER
         ),
-        lambda: PlaceOptions(timeout=bad),
+        lambda: place_order_flow(REQUEST, PlaceOptions(timeout=bad)),
     ]
     for build in builders:
         with pytest.raises(ValidationError) as info:
@@ -1194,7 +1194,7 @@ def test_bad_timeouts_are_refused_before_any_request(bad: Any) -> None:
 @pytest.mark.parametrize("bad", [*BAD_SECONDS, 0])
 def test_bad_max_payload_age_is_refused(bad: Any) -> None:
     with pytest.raises(ValidationError) as info:
-        PlaceOptions(max_payload_age=bad)
+        place_order_flow(REQUEST, PlaceOptions(max_payload_age=bad))
     assert info.value.field == "max_payload_age"
 
 

@@ -1,8 +1,6 @@
 """Executing a created order or transfer: the one place payloads are checked and stamped.
-
-The public `execute_order` / `execute_transfer` run these flows, and `place_order` /
-`transfer` yield from them, so the quote-issues refusal and the signing happen once.
-"""
+`execute_order` / `execute_transfer` run these flows; `place_order` / `transfer` yield
+from them."""
 
 from __future__ import annotations
 
@@ -10,19 +8,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .._api import validate as _validate
-from ..errors import (
-    CredentialsError,
-    OrderNotCreatedError,
-    QuoteIssuesError,
-    TrueMarketsError,
-    ValidationError,
-)
+from ..errors import CredentialsError, OrderNotCreatedError, QuoteIssuesError, ValidationError
 from .steps import Call, Flow, SignerSource
 
 if TYPE_CHECKING:
+    from ..errors import TrueMarketsError
     from ..models import CreatedOrder, ExecutedOrder, Transfer, UnsignedPayload
-
-__all__ = ["execute_order_flow", "execute_transfer_flow", "sent_nothing", "stamps"]
 
 
 def sent_nothing(exc: TrueMarketsError) -> bool:
@@ -33,27 +24,26 @@ def sent_nothing(exc: TrueMarketsError) -> bool:
 
 
 def stamps(
-    payloads: Sequence[UnsignedPayload],
+    payloads: Sequence[UnsignedPayload] | None,
     signatures: Sequence[str] | None,
     signer: SignerSource | None,
     what: str,
 ) -> Flow[list[str]]:
-    """The stamps to send: `signatures` as given, else the payloads signed by `signer()`,
-    else by the client's own signer (`Call("sign_payloads")`). One per payload."""
+    """`signatures` as given, else the payloads signed by `signer()`, else by the client's
+    signer (`Call("sign_payloads")`); one per payload. `payloads` None: given by id."""
     if signatures is None:
         if not payloads:
-            raise ValidationError(
-                "signatures", f"{what} has no payloads to sign; pass signatures= explicitly"
-            )
+            given_by_id = f"required when {what} is given by id (no payloads to sign)"
+            rule = given_by_id if payloads is None else f"{what} has no payloads to sign"
+            raise ValidationError("signatures", rule)
         if signer is None:
             signatures = yield Call("sign_payloads", (payloads,))
         else:
             signatures = signer().sign_payloads(payloads)
     checked = _validate.signatures_list(signatures)
     if payloads and len(checked) != len(payloads):
-        raise ValidationError(
-            "signatures", f"need one stamp per payload: {len(payloads)}, got {len(checked)}"
-        )
+        rule = f"need one stamp per payload: {len(payloads)}, got {len(checked)}"
+        raise ValidationError("signatures", rule)
     return checked
 
 
@@ -66,20 +56,15 @@ def execute_order_flow(
     """Refuse over quote issues (unless accepted or `signatures` are given), stamp, then
     `Call("_send_execute_order", (order_id, stamps))`. `signer` None: the client's signer."""
     if isinstance(order, str):
-        order_id = _validate.require_id("order_id", order)
-        if signatures is None:
-            raise ValidationError(
-                "signatures", "required when the order is given by id (no payloads to sign)"
-            )
-        sent = _validate.signatures_list(signatures)
+        order_id, payloads = _validate.require_id("order_id", order), None
+    elif not order.order_created:
+        raise OrderNotCreatedError(
+            "no order was created (empty order_id), so there is nothing to execute; "
+            "see quote.issues",
+            quote=order.quote,
+        )
     else:
-        if not order.order_created:
-            raise OrderNotCreatedError(
-                "no order was created (empty order_id), so there is nothing to execute; "
-                "see quote.issues",
-                quote=order.quote,
-            )
-        order_id = order.order_id
+        order_id, payloads = order.order_id, order.payloads
         issues = order.quote.issues if order.quote is not None else ()
         if issues and signatures is None and not accept_issues:
             raise QuoteIssuesError(
@@ -90,27 +75,20 @@ def execute_order_flow(
                 order_id=order_id,
                 quote=order.quote,
             )
-        sent = yield from stamps(order.payloads, signatures, signer, "the order")
+    sent = yield from stamps(payloads, signatures, signer, "the order")
     executed: ExecutedOrder = yield Call("_send_execute_order", (order_id, sent))
     return executed
 
 
 def execute_transfer_flow(
-    transfer: Transfer | str,
-    signatures: Sequence[str] | None,
-    signer: SignerSource | None,
+    transfer: Transfer | str, signatures: Sequence[str] | None, signer: SignerSource | None
 ) -> Flow[Transfer]:
     """Stamp the transfer's payloads (unless `signatures` are given), then
     `Call("_send_execute_transfer", (transfer_id, stamps))`."""
-    if isinstance(transfer, str):
-        transfer_id = _validate.require_id("transfer_id", transfer)
-        if signatures is None:
-            raise ValidationError(
-                "signatures", "required when the transfer is given by id (no payloads)"
-            )
-        sent = _validate.signatures_list(signatures)
-    else:
-        transfer_id = _validate.require_id("transfer_id", transfer.id)
-        sent = yield from stamps(transfer.payloads, signatures, signer, "the transfer")
+    transfer_id, payloads = (
+        (transfer, None) if isinstance(transfer, str) else (transfer.id, transfer.payloads)
+    )
+    transfer_id = _validate.require_id("transfer_id", transfer_id)
+    sent = yield from stamps(payloads, signatures, signer, "the transfer")
     executed: Transfer = yield Call("_send_execute_transfer", (transfer_id, sent))
     return executed

@@ -28,7 +28,10 @@ logger = logging.getLogger("truemarkets_gateway")
 MAX_PAYLOAD_AGE = 20.0
 
 
-class _PlaceOptionValues(NamedTuple):
+class PlaceOptions(NamedTuple):
+    """The place_order knobs beyond the order itself (see `place_order`); checked by
+    `place_order_flow`."""
+
     wait: bool = True
     wait_for_fill: bool = False
     timeout: float = ORDER_TIMEOUT
@@ -36,28 +39,6 @@ class _PlaceOptionValues(NamedTuple):
     max_payload_age: float = MAX_PAYLOAD_AGE
     recreate_stale: bool = True
     raise_on_failure: bool = True
-
-
-class PlaceOptions(_PlaceOptionValues):
-    """The place_order knobs beyond the order itself (see `place_order`). `timeout` must be
-    finite and >= 0, `max_payload_age` finite and > 0 (else `ValidationError`)."""
-
-    __slots__ = ()
-
-    def __new__(
-        cls,
-        wait: bool = True,
-        wait_for_fill: bool = False,
-        timeout: float = ORDER_TIMEOUT,
-        accept_issues: bool = False,
-        max_payload_age: float = MAX_PAYLOAD_AGE,
-        recreate_stale: bool = True,
-        raise_on_failure: bool = True,
-    ) -> PlaceOptions:
-        timeout = check_seconds("timeout", timeout)
-        max_payload_age = check_seconds("max_payload_age", max_payload_age, positive=True)
-        values = (wait, wait_for_fill, timeout, accept_issues, max_payload_age, recreate_stale)
-        return tuple.__new__(cls, (*values, raise_on_failure))
 
 
 class _Placement:
@@ -128,87 +109,84 @@ def place_order_flow(
     signing) or when execute answered `quote_stale` (nothing traded). Any error once an
     order exists names it (`order_id`, `replaced_order_ids`) and says if it was executed.
     """
+    timeout = check_seconds("timeout", options.timeout)
+    max_age = check_seconds("max_payload_age", options.max_payload_age, positive=True)
     placement = _Placement()
-    try:
-        return (yield from _place_order(order_request, options, signer, on_status, placement))
-    except TrueMarketsError as exc:
-        named = placement.named(exc)
-        if named is exc:
-            raise
-        raise named from exc
+    source = None if signer is None else (lambda: signer)
 
-
-def _place_order(
-    order_request: Mapping[str, Any],
-    options: PlaceOptions,
-    signer: PayloadSigner | None,
-    on_status: StatusCallback | None,
-    placement: _Placement,
-) -> Flow[PlacedOrder]:
-    replaced = placement.replaced
-    created_at: float = yield Now()
-    created: CreatedOrder = yield Call("create_order", kwargs=order_request)
-    placement.created(created)
-    status: object = created.status
-    executed = False
-    while created.payloads:
-        # Quote issues are refused by the execute flow (nothing signed or sent) unless
-        # accepted: such an order goes there as it is, never re-created for its age.
-        refused = bool(created.quote and created.quote.issues) and not options.accept_issues
-        may_recreate = options.recreate_stale and not replaced
-        age = (yield Now()) - created_at
-        if age > options.max_payload_age and may_recreate and not refused:
-            logger.warning(
-                "order %s: payloads are %.1f s old (limit %g s); creating a fresh order",
-                created.order_id,
-                age,
-                options.max_payload_age,
-            )
-        else:
-            placement.stage = "executing"
-            source = None if signer is None else (lambda: signer)
-            try:
-                result = yield from execute_order_flow(created, None, source, options.accept_issues)
-            except QuoteStaleError:
-                placement.stage = "created"  # refused as stale: nothing traded
-                if not may_recreate:
-                    raise
+    def place() -> Flow[PlacedOrder]:
+        replaced = placement.replaced
+        created_at: float = yield Now()
+        created: CreatedOrder = yield Call("create_order", kwargs=order_request)
+        placement.created(created)
+        status: object = created.status
+        executed = False
+        while created.payloads:
+            # Quote issues are refused by the execute flow (nothing signed or sent) unless
+            # accepted: such an order goes there as it is, never re-created for its age.
+            refused = bool(created.quote and created.quote.issues) and not options.accept_issues
+            may_recreate = options.recreate_stale and not replaced
+            age = (yield Now()) - created_at
+            if age > max_age and may_recreate and not refused:
                 logger.warning(
-                    "order %s: execute answered quote_stale; creating a fresh order",
+                    "order %s: payloads are %.1f s old (limit %g s); creating a fresh order",
                     created.order_id,
+                    age,
+                    max_age,
                 )
             else:
-                executed, status = True, result.status
-                break
-        replaced.append(created.order_id)
-        placement.stage = "recreating"
-        created_at = yield Now()
-        created = yield Call("create_order", kwargs=order_request)
-        placement.created(created)
-        status = created.status
-        logger.warning("order %s replaces stale order %s", created.order_id, replaced[-1])
+                placement.stage = "executing"
+                try:
+                    result = yield from execute_order_flow(
+                        created, None, source, options.accept_issues
+                    )
+                except QuoteStaleError:
+                    placement.stage = "created"  # refused as stale: nothing traded
+                    if not may_recreate:
+                        raise
+                    logger.warning("order %s: execute answered quote_stale", created.order_id)
+                else:
+                    executed, status = True, result.status
+                    break
+            replaced.append(created.order_id)
+            placement.stage = "recreating"
+            created_at = yield Now()
+            created = yield Call("create_order", kwargs=order_request)
+            placement.created(created)
+            status = created.status
+            logger.warning("order %s replaces stale order %s", created.order_id, replaced[-1])
+        order: Order | None = None
+        if options.wait:
+            placement.stage = "waiting"
+            order = yield from wait_order_flow(
+                created.order_id,
+                timeout=timeout,
+                wait_for_fill=options.wait_for_fill,
+                raise_on_failure=options.raise_on_failure,
+                known_status=status,
+                on_status=on_status,
+                purpose="place",
+            )
+            status = order.status
+        from ..models import PlacedOrder
 
-    order: Order | None = None
-    if options.wait:
-        placement.stage = "waiting"
-        order = yield from wait_order_flow(
-            created.order_id,
-            timeout=options.timeout,
-            wait_for_fill=options.wait_for_fill,
-            raise_on_failure=options.raise_on_failure,
-            known_status=status,
-            on_status=on_status,
-            purpose="place",
+        return PlacedOrder(
+            order_id=created.order_id,
+            status=order_status(status),
+            created=created,
+            executed=executed,
+            order=order,
+            replaced_order_ids=tuple(replaced),
+            issues=() if created.quote is None else tuple(created.quote.issues),
         )
-        status = order.status
-    from ..models import PlacedOrder
 
-    return PlacedOrder(
-        order_id=created.order_id,
-        status=order_status(status),
-        created=created,
-        executed=executed,
-        order=order,
-        replaced_order_ids=tuple(replaced),
-        issues=() if created.quote is None else tuple(created.quote.issues),
-    )
+    def flow() -> Flow[PlacedOrder]:
+        try:
+            return (yield from place())
+        except TrueMarketsError as exc:
+            named = placement.named(exc)
+            if named is exc:
+                raise
+            raise named from exc
+
+    return flow()

@@ -13,8 +13,6 @@ from .wait import wait_transfer_flow
 if TYPE_CHECKING:
     from ..models import Transfer, TransferResult
 
-__all__ = ["transfer_flow"]
-
 
 def transfer_flow(
     transfer_request: Mapping[str, Any],
@@ -28,41 +26,33 @@ def transfer_flow(
     """Create a transfer; stamp and execute it if it awaits a signature; then wait.
     `timeout` is checked here, before anything is sent."""
     timeout = check_seconds("timeout", timeout)
-    return _transfer(transfer_request, wait, timeout, raise_on_failure, signer, on_status)
 
-
-def _transfer(
-    transfer_request: Mapping[str, Any],
-    wait: bool,
-    timeout: float,
-    raise_on_failure: bool,
-    signer: SignerSource | None,
-    on_status: StatusCallback | None,
-) -> Flow[TransferResult]:
-    transfer: Transfer = yield Call("create_transfer", kwargs=transfer_request)
-    transfer_id, signed = transfer.id, bool(transfer.payloads)
-    if signed:
-        try:
-            transfer = yield from execute_transfer_flow(transfer, None, signer)
-        except TrueMarketsError as exc:
-            note = (
-                f"transfer {transfer_id} was created but not executed"
-                if sent_nothing(exc)
-                else f"while executing transfer {transfer_id}: it may have been accepted; "
-                f"check get_transfer({transfer_id!r}) before sending again"
+    def flow() -> Flow[TransferResult]:
+        transfer: Transfer = yield Call("create_transfer", kwargs=transfer_request)
+        transfer_id, signed = transfer.id, bool(transfer.payloads)
+        if signed:
+            try:
+                transfer = yield from execute_transfer_flow(transfer, None, signer)
+            except TrueMarketsError as exc:
+                note = (
+                    f"transfer {transfer_id} was created but not executed"
+                    if sent_nothing(exc)
+                    else f"while executing transfer {transfer_id}: it may have been accepted; "
+                    f"check get_transfer({transfer_id!r}) before sending again"
+                )
+                transfer_id = exc.transfer_id or transfer_id
+                raise exc._with_context(note, transfer_id=transfer_id, transfer=transfer) from exc
+        if wait:
+            transfer = yield from wait_transfer_flow(
+                transfer.id,
+                timeout=timeout,
+                raise_on_failure=raise_on_failure,
+                known=transfer,
+                on_status=on_status,
+                purpose="transfer",
             )
-            raise exc._with_context(
-                note, transfer_id=exc.transfer_id or transfer_id, transfer=exc.transfer or transfer
-            ) from exc
-    if wait:
-        transfer = yield from wait_transfer_flow(
-            transfer.id,
-            timeout=timeout,
-            raise_on_failure=raise_on_failure,
-            known=transfer,
-            on_status=on_status,
-            purpose="transfer",
-        )
-    from ..models import TransferResult
+        from ..models import TransferResult
 
-    return TransferResult(transfer=transfer, signed=signed)
+        return TransferResult(transfer=transfer, signed=signed)
+
+    return flow()

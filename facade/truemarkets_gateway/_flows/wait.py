@@ -4,7 +4,7 @@ polling through transient errors, and errors that name what was awaited."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import (
@@ -20,7 +20,7 @@ from ..errors import (
     TransferWaitError,
     TrueMarketsError,
 )
-from .steps import Call, Flow, Now, Sleep, StatusCallback, Step, check_seconds, status_text
+from .steps import Call, Flow, Now, Sleep, StatusCallback, check_seconds, status_text
 
 if TYPE_CHECKING:
     from ..models import Order, Transfer
@@ -95,8 +95,7 @@ class _Watch:
 
 
 def _poll(
-    look: Callable[[], Generator[Step, Any, R | None]],
-    *,
+    look: Callable[[], Flow[R | None]],
     timeout: float,
     pause: bool,
     what: str,
@@ -162,39 +161,19 @@ def wait_order_flow(
     timeout = check_seconds("timeout", timeout)
     if targets is None:
         targets = ORDER_TERMINAL if wait_for_fill else ORDER_TERMINAL | ORDER_RESTING
-    return _wait_order(
-        order_id,
-        timeout,
-        targets,
-        raise_on_failure,
-        _Watch(known_status, on_status, "order"),
-        purpose,
-    )
+    settled, watch = targets, _Watch(known_status, on_status, "order")
 
-
-def _wait_order(
-    order_id: str,
-    timeout: float,
-    targets: frozenset[str],
-    raise_on_failure: bool,
-    watch: _Watch,
-    purpose: str,
-) -> Flow[Order]:
     def look() -> Flow[Order | None]:
-        if watch.status not in targets:
+        if watch.status not in settled:
             watch.saw((yield Call("get_order_status", (order_id,))))
-        if watch.status not in targets:
+        if watch.status not in settled:
             return None
         found: Order = yield Call("get_order", (order_id,))
         return found
 
     def wait_error(cause: Exception) -> OrderWaitError:
-        return OrderWaitError(
-            watch.message(purpose, order_id, cause),
-            last_status=watch.status,
-            cause=cause,
-            order_id=order_id,
-        )
+        message = watch.message(purpose, order_id, cause)
+        return OrderWaitError(message, last_status=watch.status, cause=cause, order_id=order_id)
 
     def timed_out() -> Flow[TrueMarketsError]:
         status, live = watch.status, None
@@ -215,21 +194,18 @@ def _wait_order(
             )
         return OrderTimeoutError(message, last_status=status, order_id=order_id, order=live)
 
-    # The first look is free unless create/execute just told us an unsettled status.
-    pause = watch.status is not None and watch.status not in targets
-    order = yield from _poll(
-        look,
-        timeout=timeout,
-        pause=pause,
-        what=f"order {order_id}",
-        wait_error=wait_error,
-        timed_out=timed_out,
-    )
-    watch.saw(order.status)
-    if raise_on_failure and watch.status == "failed":
-        reason = f": {order.failure_reason}" if order.failure_reason else ""
-        raise OrderFailedError(f"order {order_id} failed{reason}", order_id=order_id, order=order)
-    return order
+    def flow() -> Flow[Order]:
+        # The first look is free unless create/execute just told us an unsettled status.
+        pause = watch.status is not None and watch.status not in settled
+        order = yield from _poll(look, timeout, pause, f"order {order_id}", wait_error, timed_out)
+        watch.saw(order.status)
+        if raise_on_failure and watch.status == "failed":
+            reason = f": {order.failure_reason}" if order.failure_reason else ""
+            message = f"order {order_id} failed{reason}"
+            raise OrderFailedError(message, order_id=order_id, order=order)
+        return order
+
+    return flow()
 
 
 def wait_transfer_flow(
@@ -247,12 +223,7 @@ def wait_transfer_flow(
     timeout = check_seconds("timeout", timeout)
     watch = _Watch(None if known is None else known.status, on_status, "transfer")
     watch.resource = known
-    return _wait_transfer(transfer_id, timeout, raise_on_failure, watch, purpose)
 
-
-def _wait_transfer(
-    transfer_id: str, timeout: float, raise_on_failure: bool, watch: _Watch, purpose: str
-) -> Flow[Transfer]:
     def look() -> Flow[Transfer | None]:
         watch.resource = yield Call("get_transfer", (transfer_id,))
         watch.saw(watch.resource.status)
@@ -269,38 +240,33 @@ def _wait_transfer(
 
     def timed_out() -> Flow[TrueMarketsError]:
         status = watch.status
-        if status is None:
-            message = f"transfer {transfer_id} did not finish within {timeout:g} s"
-        elif status == "awaiting_signature":
+        message = f"transfer {transfer_id} did not finish within {timeout:g} s"
+        if status == "awaiting_signature":
             message = (
                 f"transfer {transfer_id} still awaits its signature after {timeout:g} s: "
                 f"it will not complete until it is executed (execute_transfer)"
             )
-        else:
+        elif status is not None:
             message = (
-                f"transfer {transfer_id} is still pending (status {status}) after "
-                f"{timeout:g} s: it may yet complete; keep waiting with "
-                f"wait_for_transfer({transfer_id!r})"
+                f"transfer {transfer_id} is still pending (status {status}) after {timeout:g} s:"
+                f" it may yet complete; keep waiting with wait_for_transfer({transfer_id!r})"
             )
         return TransferTimeoutError(
             message, last_status=status, transfer_id=transfer_id, transfer=watch.resource
         )
         yield  # a generator, like the order's (which reads once more)
 
-    transfer: Transfer
-    if watch.resource is not None and watch.status in TRANSFER_TERMINAL:
-        transfer = watch.resource
-    else:
-        transfer = yield from _poll(
-            look,
-            timeout=timeout,
-            pause=watch.resource is not None,  # the first look is free; later ones bounded
-            what=f"transfer {transfer_id}",
-            wait_error=wait_error,
-            timed_out=timed_out,
-        )
-    if raise_on_failure and watch.status == "failed":
-        raise TransferFailedError(
-            f"transfer {transfer_id} failed", transfer_id=transfer_id, transfer=transfer
-        )
-    return transfer
+    def flow() -> Flow[Transfer]:
+        transfer: Transfer | None = watch.resource
+        if transfer is None or watch.status not in TRANSFER_TERMINAL:
+            # The first look is free; later ones are bounded.
+            what = f"transfer {transfer_id}"
+            transfer = yield from _poll(
+                look, timeout, known is not None, what, wait_error, timed_out
+            )
+        if raise_on_failure and watch.status == "failed":
+            message = f"transfer {transfer_id} failed"
+            raise TransferFailedError(message, transfer_id=transfer_id, transfer=transfer)
+        return transfer
+
+    return flow()
