@@ -6,13 +6,7 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..errors import (
-    InsufficientBalanceError,
-    OrderNotCreatedError,
-    QuoteIssuesError,
-    QuoteStaleError,
-    TrueMarketsError,
-)
+from .. import errors as _errors
 from .execute import execute_order_flow, sent_nothing
 from .steps import Call, Flow, Now, StatusCallback, check_seconds, order_status
 from .wait import ORDER_TIMEOUT, wait_order_flow
@@ -21,16 +15,13 @@ if TYPE_CHECKING:
     from ..models import CreatedOrder, Order, PlacedOrder
     from ..signing import PayloadSigner
 
-__all__ = ["MAX_PAYLOAD_AGE", "PlaceOptions", "place_order_flow"]
-
 logger = logging.getLogger("truemarkets_gateway")
 
 MAX_PAYLOAD_AGE = 20.0
 
 
 class PlaceOptions(NamedTuple):
-    """The place_order knobs beyond the order itself (see `place_order`); checked by
-    `place_order_flow`."""
+    """The place_order knobs beyond the order itself (see `place_order`)."""
 
     wait: bool = True
     wait_for_fill: bool = False
@@ -52,46 +43,39 @@ class _Placement:
 
     def created(self, created: CreatedOrder) -> None:
         """No order exists when `order_id` is empty (documented for unfundable DeFi orders)."""
+        issues = "; ".join(created.quote.issues if created.quote else ())
+        if issues and not created.order_id:
+            message = f"no order was created: {issues}"
+            raise _errors.InsufficientBalanceError(message, quote=created.quote)
         if not created.order_id:
-            if created.quote is not None and created.quote.issues:
-                issues = "; ".join(created.quote.issues)
-                raise InsufficientBalanceError(
-                    f"no order was created: {issues}", quote=created.quote
-                )
-            raise OrderNotCreatedError(
-                "no order was created (empty order_id, no quote issues given)", quote=created.quote
-            )
+            message = "no order was created (empty order_id, no quote issues given)"
+            raise _errors.OrderNotCreatedError(message, quote=created.quote)
         self.order_id, self.stage = created.order_id, "created"
 
-    def named(self, exc: TrueMarketsError) -> TrueMarketsError:
-        """`exc` made again naming the orders (an error naming its own order keeps it: the
-        same order), with notes saying where things stand."""
-        order_id = self.order_id
+    def named(self, exc: _errors.TrueMarketsError) -> _errors.TrueMarketsError:
+        """`exc` made again naming the orders, with notes saying where things stand (an
+        error that names its order already keeps it: the same order)."""
+        order_id, stage, replaced = self.order_id, self.stage, tuple(self.replaced)
         if order_id is None:
             return exc
         notes = []
-        if self.stage == "created" or (self.stage == "executing" and sent_nothing(exc)):
-            if not isinstance(exc, QuoteIssuesError):
+        if stage == "created" or (stage == "executing" and sent_nothing(exc)):
+            if not isinstance(exc, _errors.QuoteIssuesError):
                 notes.append(f"order {order_id} was created but not executed: nothing was traded")
-        elif self.stage == "executing":
+        elif stage == "executing":
             notes.append(
                 f"while executing order {order_id}: it may have been accepted; "
                 f"check get_order({order_id!r}) before placing it again"
             )
-        elif self.stage == "recreating":
+        elif stage == "recreating":
             notes.append(f"while creating a fresh order to replace stale order {order_id}")
-        if self.replaced:
-            note = f"stale order(s) {', '.join(self.replaced)} were abandoned unexecuted"
-            notes.append(
-                note
-                + ("" if order_id in self.replaced else f" and order {order_id} created instead")
-            )
-        replaced = tuple(self.replaced)
+        if replaced:
+            instead = "" if order_id in replaced else f" and order {order_id} created instead"
+            notes.append(f"stale order(s) {', '.join(replaced)} were abandoned unexecuted{instead}")
         if not notes and exc.order_id and exc.replaced_order_ids == replaced:
             return exc
-        return exc._with_context(
-            *notes, order_id=exc.order_id or order_id, replaced_order_ids=replaced
-        )
+        order_id = exc.order_id or order_id
+        return exc._with_context(*notes, order_id=order_id, replaced_order_ids=replaced)
 
 
 def place_order_flow(
@@ -101,7 +85,8 @@ def place_order_flow(
     *,
     on_status: StatusCallback | None = None,
 ) -> Flow[PlacedOrder]:
-    """Create, then execute (re-creating once if stale), then wait.
+    """Create, then execute (re-creating once if stale), then wait; `options` are checked
+    here, before anything is sent.
 
     The execute flow refuses quote issues (unless `options.accept_issues`) and stamps with
     `signer`, else the client's signer (read only when signing: CeFi needs no signer key).
@@ -112,49 +97,41 @@ def place_order_flow(
     timeout = check_seconds("timeout", options.timeout)
     max_age = check_seconds("max_payload_age", options.max_payload_age, positive=True)
     placement = _Placement()
+    replaced = placement.replaced
     source = None if signer is None else (lambda: signer)
 
     def place() -> Flow[PlacedOrder]:
-        replaced = placement.replaced
-        created_at: float = yield Now()
-        created: CreatedOrder = yield Call("create_order", kwargs=order_request)
-        placement.created(created)
-        status: object = created.status
         executed = False
-        while created.payloads:
+        while True:
+            created_at: float = yield Now()
+            created: CreatedOrder = yield Call("create_order", kwargs=order_request)
+            placement.created(created)
+            status: object = created.status
+            if replaced:
+                logger.warning("order %s replaces stale order %s", created.order_id, replaced[-1])
+            if not created.payloads:
+                break
             # Quote issues are refused by the execute flow (nothing signed or sent) unless
             # accepted: such an order goes there as it is, never re-created for its age.
             refused = bool(created.quote and created.quote.issues) and not options.accept_issues
             may_recreate = options.recreate_stale and not replaced
             age = (yield Now()) - created_at
             if age > max_age and may_recreate and not refused:
-                logger.warning(
-                    "order %s: payloads are %.1f s old (limit %g s); creating a fresh order",
-                    created.order_id,
-                    age,
-                    max_age,
-                )
+                logger.warning("order %s: payloads are %.1f s old", created.order_id, age)
             else:
                 placement.stage = "executing"
                 try:
-                    result = yield from execute_order_flow(
-                        created, None, source, options.accept_issues
-                    )
-                except QuoteStaleError:
+                    accept = options.accept_issues
+                    result = yield from execute_order_flow(created, None, source, accept)
+                    executed, status = True, result.status
+                    break
+                except _errors.QuoteStaleError:
                     placement.stage = "created"  # refused as stale: nothing traded
                     if not may_recreate:
                         raise
                     logger.warning("order %s: execute answered quote_stale", created.order_id)
-                else:
-                    executed, status = True, result.status
-                    break
             replaced.append(created.order_id)
             placement.stage = "recreating"
-            created_at = yield Now()
-            created = yield Call("create_order", kwargs=order_request)
-            placement.created(created)
-            status = created.status
-            logger.warning("order %s replaces stale order %s", created.order_id, replaced[-1])
         order: Order | None = None
         if options.wait:
             placement.stage = "waiting"
@@ -183,9 +160,8 @@ def place_order_flow(
     def flow() -> Flow[PlacedOrder]:
         try:
             return (yield from place())
-        except TrueMarketsError as exc:
-            named = placement.named(exc)
-            if named is exc:
+        except _errors.TrueMarketsError as exc:
+            if (named := placement.named(exc)) is exc:
                 raise
             raise named from exc
 

@@ -1,42 +1,37 @@
-"""The two runners: they perform the steps a flow yields, blocking or awaited. The policy
-of feeding results and exceptions back into the flow is written once, in `_Drive`."""
+"""The two runners: they perform the steps a flow yields, blocking or awaited. How
+outcomes go back into the flow is decided once, in `_drive`; only the I/O differs."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from typing import Any, Generic, TypeVar
+from collections.abc import Awaitable, Callable, Generator
+from typing import Any, TypeVar
 
 from .steps import Call, Flow, Now, Sleep
 
-__all__ = ["run_async", "run_sync"]
-
 T = TypeVar("T")
+Outcome = tuple[Any, Exception | None]  # a step's result, or the exception it raised
 
 
-class _Drive(Generic[T]):
-    """Iterating yields the Calls and Sleeps to perform (`Now` is answered here); set
-    `value` or `error` (thrown into the flow) before the next one. `result` at the end."""
-
-    def __init__(self, flow: Flow[T], clock: Callable[[], float]) -> None:
-        self.flow, self.clock = flow, clock
-        self.value: Any = None
-        self.error: Exception | None = None
-
-    def __iter__(self) -> Iterator[Call | Sleep]:
+def _drive(flow: Flow[T], clock: Callable[[], float]) -> Generator[Call | Sleep, Outcome, T]:
+    """Yield the Calls and Sleeps to perform and send each one's outcome back in (a failing
+    Call is thrown into the flow); `Now` is answered here. Closes the flow however it ends."""
+    value, error = None, None
+    try:
         while True:
-            value, error, self.value, self.error = self.value, self.error, None, None
             try:
-                step = self.flow.send(value) if error is None else self.flow.throw(error)
+                step = flow.send(value) if error is None else flow.throw(error)
             except StopIteration as stop:
-                self.result: T = stop.value
-                return
+                result: T = stop.value
+                return result
             if isinstance(step, Now):
-                self.value = self.clock()
+                value, error = clock(), None
             elif isinstance(step, Call | Sleep):
-                yield step
+                value, error = yield step
             else:
                 raise TypeError(f"unknown flow step {step!r}")
+    finally:
+        flow.close()
 
 
 def run_sync(
@@ -46,20 +41,25 @@ def run_sync(
     sleep: Callable[[float], object] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> T:
-    """Drive a flow with blocking calls. A failing `Call` is thrown into the flow."""
-    drive = _Drive(flow, clock)
+    """Drive a flow with blocking calls."""
+    drive = _drive(flow, clock)
     try:
-        for step in drive:
+        step = next(drive)
+        while True:
+            outcome: Outcome = (None, None)
             if isinstance(step, Sleep):
                 sleep(step.seconds)
-                continue
-            try:
-                drive.value = getattr(client, step.name)(*step.args, **step.kwargs)
-            except Exception as exc:
-                drive.error = exc
-        return drive.result
+            else:
+                try:
+                    outcome = (getattr(client, step.name)(*step.args, **step.kwargs), None)
+                except Exception as exc:
+                    outcome = (None, exc)
+            step = drive.send(outcome)
+    except StopIteration as stop:
+        result: T = stop.value
+        return result
     finally:
-        flow.close()
+        drive.close()
 
 
 async def run_async(
@@ -74,17 +74,22 @@ async def run_async(
     import asyncio
     import inspect
 
-    drive = _Drive(flow, clock)
+    drive = _drive(flow, clock)
     try:
-        for step in drive:
+        step = next(drive)
+        while True:
+            outcome: Outcome = (None, None)
             if isinstance(step, Sleep):
                 await (sleep or asyncio.sleep)(step.seconds)
-                continue
-            try:
-                value = getattr(client, step.name)(*step.args, **step.kwargs)
-                drive.value = (await value) if inspect.isawaitable(value) else value
-            except Exception as exc:
-                drive.error = exc
-        return drive.result
+            else:
+                try:
+                    value = getattr(client, step.name)(*step.args, **step.kwargs)
+                    outcome = ((await value) if inspect.isawaitable(value) else value, None)
+                except Exception as exc:
+                    outcome = (None, exc)
+            step = drive.send(outcome)
+    except StopIteration as stop:
+        result: T = stop.value
+        return result
     finally:
-        flow.close()
+        drive.close()

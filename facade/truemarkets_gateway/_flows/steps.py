@@ -14,8 +14,6 @@ if TYPE_CHECKING:
     from ..models import OrderStatus
     from ..signing import PayloadSigner
 
-__all__ = ["Call", "Flow", "Now", "SignerSource", "Sleep", "StatusCallback", "Step"]
-
 T = TypeVar("T")
 
 

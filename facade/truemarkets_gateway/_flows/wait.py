@@ -4,28 +4,15 @@ polling through transient errors, and errors that name what was awaited."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..errors import (
-    APIConnectionError,
-    InternalServerError,
-    NotFoundError,
-    OrderFailedError,
-    OrderTimeoutError,
-    OrderWaitError,
-    RateLimitError,
-    TransferFailedError,
-    TransferTimeoutError,
-    TransferWaitError,
-    TrueMarketsError,
-)
+from .. import errors as _errors
+from ..errors import OrderTimeoutError, OrderWaitError, TrueMarketsError
 from .steps import Call, Flow, Now, Sleep, StatusCallback, check_seconds, status_text
 
 if TYPE_CHECKING:
     from ..models import Order, Transfer
-
-__all__ = ["ORDER_TIMEOUT", "TRANSFER_TIMEOUT", "wait_order_flow", "wait_transfer_flow"]
 
 logger = logging.getLogger("truemarkets_gateway")
 R = TypeVar("R")
@@ -42,28 +29,14 @@ ORDER_TERMINAL = frozenset({"complete", "canceled", "failed"})
 ORDER_RESTING = frozenset({"active"})
 TRANSFER_TERMINAL = frozenset({"completed", "failed"})
 
-# What the caller was doing, for the wait error: (what exists, what not to repeat blindly).
-_PURPOSES = {
-    "place": ("order {id} was created and submitted", "before placing it again"),
-    "cancel": ("the cancel of order {id} was submitted", "before cancelling or placing again"),
-    "transfer": ("transfer {id} was created", "before sending again"),
-    "wait": ("{what} {id} was being awaited", "before {again}"),
+# What exists, by what the caller was doing, for the wait error.
+_HEADS = {
+    "place": "order {id} was created and submitted",
+    "cancel": "the cancel of order {id} was submitted",
+    "transfer": "transfer {id} was created",
 }
-
-
-def _poll_delays() -> Iterator[float]:
-    delay = POLL_INITIAL
-    while True:
-        yield delay
-        delay = min(delay * POLL_FACTOR, POLL_CAP)
-
-
-def _transient(exc: Exception, elapsed: float) -> bool:
-    """Worth polling through: the server or the network hiccuped, or a new resource is not
-    visible yet (404 within `NOT_FOUND_GRACE` of the start of the wait)."""
-    if isinstance(exc, APIConnectionError | InternalServerError | RateLimitError):
-        return True
-    return isinstance(exc, NotFoundError) and elapsed < NOT_FOUND_GRACE
+# Worth polling through: the server or the network hiccuped (or a 404 early on: below).
+_TRANSIENT = (_errors.APIConnectionError, _errors.InternalServerError, _errors.RateLimitError)
 
 
 class _Watch:
@@ -85,12 +58,13 @@ class _Watch:
             self._on_status(self.status)
 
     def message(self, purpose: str, resource_id: str, cause: BaseException) -> str:
-        head, advice = _PURPOSES.get(purpose, _PURPOSES["wait"])
-        again = "placing it again" if self.kind == "order" else "sending again"
+        head = _HEADS.get(purpose, "{kind} {id} was being awaited")
+        again = "sending again" if self.kind == "transfer" else "placing it again"
         return (
-            f"{head.format(id=resource_id, what=self.kind)}; it is not known to have finished "
+            f"{head.format(id=resource_id, kind=self.kind)}; it is not known to have finished "
             f"(last status: {self.status or 'unknown'}): check get_{self.kind}({resource_id!r}) "
-            f"{advice.format(again=again)}. Waiting ended in {type(cause).__name__}: {cause}"
+            f"before {'cancelling or placing again' if purpose == 'cancel' else again}. "
+            f"Waiting ended in {type(cause).__name__}: {cause}"
         )
 
 
@@ -111,7 +85,7 @@ def _poll(
     that does not move (a fake, or a no-op sleep) cannot make the loop spin.
     """
     start: float = yield Now()
-    delays, slept, elapsed = _poll_delays(), 0.0, 0.0
+    delay, slept, elapsed = POLL_INITIAL, 0.0, 0.0
     last_error: Exception | None = None
     while True:
         if pause:
@@ -121,14 +95,16 @@ def _poll(
                     raise wait_error(last_error) from last_error
                 raise (yield from timed_out())
             retry_after = getattr(last_error, "retry_after", None) or 0.0
-            seconds = min(max(next(delays), float(retry_after)), timeout - elapsed)
+            seconds = min(max(delay, float(retry_after)), timeout - elapsed)
             yield Sleep(seconds)
-            slept += seconds
+            slept, delay = slept + seconds, min(delay * POLL_FACTOR, POLL_CAP)
         pause = True
         try:
             result = yield from look()
         except TrueMarketsError as exc:
-            if not _transient(exc, elapsed):
+            # A new resource may not be visible yet: a 404 early on is polled through too.
+            early_404 = isinstance(exc, _errors.NotFoundError) and elapsed < NOT_FOUND_GRACE
+            if not (isinstance(exc, _TRANSIENT) or early_404):
                 raise wait_error(exc) from exc
             last_error = exc
             logger.info("%s: %s while waiting; polling on", what, type(exc).__name__)
@@ -149,15 +125,12 @@ def wait_order_flow(
     on_status: StatusCallback | None = None,
     purpose: str = "wait",
 ) -> Flow[Order]:
-    """Poll `get_order_status` (backing off) until a settled status, then `get_order` once.
-
-    Settled means terminal, or `active` (resting) unless `wait_for_fill`; `targets`
-    overrides that. With `known_status` (from create/execute) the first poll waits a delay.
-    Transient errors (connection, 5xx, 429, a 404 early on) are polled through until the
-    deadline; an error that ends the wait raises `OrderWaitError`. A timeout while the
-    order is still open reads it once more (best effort) for `OrderTimeoutError.order`.
-    `purpose` ("place", "cancel" or "wait") words the errors. `timeout` is checked here.
-    """
+    """Poll `get_order_status` (backing off) until terminal, or `active` unless
+    `wait_for_fill` (or a status in `targets`), then `get_order` once. With `known_status`
+    the first poll waits a delay. Transient errors (connection, 5xx, 429, an early 404) are
+    polled through; an error ending the wait raises `OrderWaitError`. A timeout while the
+    order is open reads it once more for `OrderTimeoutError.order`. `purpose` ("place",
+    "cancel", "wait") words the errors. `timeout` is checked here."""
     timeout = check_seconds("timeout", timeout)
     if targets is None:
         targets = ORDER_TERMINAL if wait_for_fill else ORDER_TERMINAL | ORDER_RESTING
@@ -202,7 +175,7 @@ def wait_order_flow(
         if raise_on_failure and watch.status == "failed":
             reason = f": {order.failure_reason}" if order.failure_reason else ""
             message = f"order {order_id} failed{reason}"
-            raise OrderFailedError(message, order_id=order_id, order=order)
+            raise _errors.OrderFailedError(message, order_id=order_id, order=order)
         return order
 
     return flow()
@@ -229,8 +202,8 @@ def wait_transfer_flow(
         watch.saw(watch.resource.status)
         return watch.resource if watch.status in TRANSFER_TERMINAL else None
 
-    def wait_error(cause: Exception) -> TransferWaitError:
-        return TransferWaitError(
+    def wait_error(cause: Exception) -> _errors.TransferWaitError:
+        return _errors.TransferWaitError(
             watch.message(purpose, transfer_id, cause),
             last_status=watch.status,
             cause=cause,
@@ -251,7 +224,7 @@ def wait_transfer_flow(
                 f"transfer {transfer_id} is still pending (status {status}) after {timeout:g} s:"
                 f" it may yet complete; keep waiting with wait_for_transfer({transfer_id!r})"
             )
-        return TransferTimeoutError(
+        return _errors.TransferTimeoutError(
             message, last_status=status, transfer_id=transfer_id, transfer=watch.resource
         )
         yield  # a generator, like the order's (which reads once more)
@@ -266,7 +239,7 @@ def wait_transfer_flow(
             )
         if raise_on_failure and watch.status == "failed":
             message = f"transfer {transfer_id} failed"
-            raise TransferFailedError(message, transfer_id=transfer_id, transfer=transfer)
+            raise _errors.TransferFailedError(message, transfer_id=transfer_id, transfer=transfer)
         return transfer
 
     return flow()
