@@ -1,13 +1,11 @@
 """Workflow decisions (place, cancel, transfer, wait, execute) as sans-I/O flows: a flow
-yields steps (`Call` a client primitive, `Sleep`, `Now`) and returns its result;
-`run_sync` and `run_async` perform the steps. All workflow policy lives here, once.
-"""
+yields steps and returns its result; `run_sync` and `run_async` perform the steps."""
 
 from .cancel import cancel_order_flow
 from .execute import execute_order_flow, execute_transfer_flow
 from .place import MAX_PAYLOAD_AGE, PlaceOptions, place_order_flow
 from .runners import run_async, run_sync
-from .steps import Call, Flow, Now, SignerSource, Sleep, StatusCallback, Step, check_seconds
+from .steps import Call, Flow, Now, SignerSource, Sleep, StatusCallback, check_seconds
 from .transfer import transfer_flow
 from .wait import ORDER_TIMEOUT, TRANSFER_TIMEOUT, wait_order_flow, wait_transfer_flow
 
@@ -22,7 +20,6 @@ __all__ = [
     "SignerSource",
     "Sleep",
     "StatusCallback",
-    "Step",
     "cancel_order_flow",
     "check_seconds",
     "execute_order_flow",

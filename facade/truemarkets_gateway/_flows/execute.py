@@ -1,6 +1,4 @@
-"""Executing a created order or transfer: the one place payloads are checked and stamped.
-`execute_order` / `execute_transfer` run these flows; `place_order` / `transfer` yield
-from them."""
+"""Executing an order or transfer: the one place payloads are checked and stamped."""
 
 from __future__ import annotations
 
@@ -17,8 +15,7 @@ if TYPE_CHECKING:
 
 
 def sent_nothing(exc: TrueMarketsError) -> bool:
-    """Whether `exc`, raised by an execute flow, provably left the server untouched: its
-    argument checks, the quote-issues refusal, a missing signer key, a failed token request."""
+    """Whether `exc`, raised by an execute flow, provably left the server untouched."""
     refused = (ValidationError, QuoteIssuesError, CredentialsError)
     return isinstance(exc, refused) or exc.gateway_request_sent is False
 
@@ -67,14 +64,10 @@ def execute_order_flow(
         order_id, payloads = order.order_id, order.payloads
         issues = order.quote.issues if order.quote is not None else ()
         if issues and signatures is None and not accept_issues:
-            raise QuoteIssuesError(
-                f"order {order_id} was created but not signed: the quote reports "
-                + "; ".join(repr(i) for i in issues)
-                + ". Pass accept_issues=True to sign anyway.",
-                issues=issues,
-                order_id=order_id,
-                quote=order.quote,
-            )
+            listed = "; ".join(repr(i) for i in issues)
+            message = f"order {order_id} was created but not signed: the quote reports {listed}."
+            message += " Pass accept_issues=True to sign anyway."
+            raise QuoteIssuesError(message, issues=issues, order_id=order_id, quote=order.quote)
     sent = yield from stamps(payloads, signatures, signer, "the order")
     executed: ExecutedOrder = yield Call("_send_execute_order", (order_id, sent))
     return executed

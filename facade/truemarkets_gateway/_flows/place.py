@@ -85,15 +85,10 @@ def place_order_flow(
     *,
     on_status: StatusCallback | None = None,
 ) -> Flow[PlacedOrder]:
-    """Create, then execute (re-creating once if stale), then wait; `options` are checked
-    here, before anything is sent.
-
-    The execute flow refuses quote issues (unless `options.accept_issues`) and stamps with
-    `signer`, else the client's signer (read only when signing: CeFi needs no signer key).
-    Re-creation happens only before an execute was sent (payload age, checked before
-    signing) or when execute answered `quote_stale` (nothing traded). Any error once an
-    order exists names it (`order_id`, `replaced_order_ids`) and says if it was executed.
-    """
+    """Create, execute (stamped with `signer`, else the client's), then wait; `options`
+    are checked here. A stale order is re-created once, only before an execute was sent
+    (payload age) or when execute answered `quote_stale` (nothing traded). Any error once
+    an order exists names it (`order_id`, `replaced_order_ids`) and says if it executed."""
     timeout = check_seconds("timeout", options.timeout)
     max_age = check_seconds("max_payload_age", options.max_payload_age, positive=True)
     placement = _Placement()

@@ -41,10 +41,8 @@ class Now(NamedTuple):
 
 Step = Call | Sleep | Now
 Flow = Generator[Step, Any, T]
-SignerSource = Callable[[], "PayloadSigner"]
-"""Called only when something must be signed (so CeFi flows never need a signer key)."""
-StatusCallback = Callable[[str], None]
-"""Told each newly observed status value while a workflow waits (e.g. to drive a spinner)."""
+SignerSource = Callable[[], "PayloadSigner"]  # called only to sign: CeFi needs no signer key
+StatusCallback = Callable[[str], None]  # told each new status while a workflow waits
 
 
 def check_seconds(name: str, value: object, *, positive: bool = False) -> float:

@@ -40,16 +40,14 @@ _TRANSIENT = (_errors.APIConnectionError, _errors.InternalServerError, _errors.R
 
 
 class _Watch:
-    """What a wait has seen: the last status (each new value is told to `on_status`) and
-    the last resource read."""
+    """What a wait has seen of its order or transfer: the last status (each new value is
+    told to `on_status`) and the last one read; it words the error that ends the wait."""
 
-    def __init__(self, status: object, on_status: StatusCallback | None, kind: str) -> None:
+    def __init__(self, kind: str, id: str, purpose: str, on_status: StatusCallback | None):
+        self.kind, self.id, self.purpose, self._on_status = kind, id, purpose, on_status
         self.status: str | None = None
-        self.resource: Any = None
-        self.kind = kind  # "order" or "transfer", for messages
-        self._on_status = on_status
         self._reported: str | None = None
-        self.saw(status)
+        self.resource: Any = None
 
     def saw(self, status: object) -> None:
         self.status = status_text(status)
@@ -57,32 +55,38 @@ class _Watch:
             self._reported = self.status
             self._on_status(self.status)
 
-    def message(self, purpose: str, resource_id: str, cause: BaseException) -> str:
-        head = _HEADS.get(purpose, "{kind} {id} was being awaited")
+    def wait_error(self, cause: Exception) -> TrueMarketsError:
+        head = _HEADS.get(self.purpose, "{kind} {id} was being awaited")
         again = "sending again" if self.kind == "transfer" else "placing it again"
-        return (
-            f"{head.format(id=resource_id, kind=self.kind)}; it is not known to have finished "
-            f"(last status: {self.status or 'unknown'}): check get_{self.kind}({resource_id!r}) "
-            f"before {'cancelling or placing again' if purpose == 'cancel' else again}. "
+        message = (
+            f"{head.format(id=self.id, kind=self.kind)}; it is not known to have finished "
+            f"(last status: {self.status or 'unknown'}): check get_{self.kind}({self.id!r}) "
+            f"before {'cancelling or placing again' if self.purpose == 'cancel' else again}. "
             f"Waiting ended in {type(cause).__name__}: {cause}"
+        )
+        if self.kind == "order":
+            return OrderWaitError(message, last_status=self.status, cause=cause, order_id=self.id)
+        return _errors.TransferWaitError(
+            message,
+            last_status=self.status,
+            cause=cause,
+            transfer_id=self.id,
+            transfer=self.resource,
         )
 
 
 def _poll(
     look: Callable[[], Flow[R | None]],
+    watch: _Watch,
     timeout: float,
     pause: bool,
-    what: str,
-    wait_error: Callable[[Exception], TrueMarketsError],
     timed_out: Callable[[], Flow[TrueMarketsError]],
 ) -> Flow[R]:
     """`look()` until it returns a result, pausing with back-off within `timeout` (`pause`:
     whether the first look waits too). Transient errors are polled through; any other
-    `TrueMarketsError` ends the wait as `wait_error(cause)`, as does a transient one still
-    there at the deadline. Time up otherwise raises `timed_out()`.
-
-    Time spent is the larger of the clock and the sum of the sleeps asked for, so a clock
-    that does not move (a fake, or a no-op sleep) cannot make the loop spin.
+    ends the wait as `watch.wait_error`, as does a transient one still there at the
+    deadline. Time up otherwise raises `timed_out()`. Time spent is the larger of the clock
+    and the sum of the sleeps, so a clock that does not move cannot make the loop spin.
     """
     start: float = yield Now()
     delay, slept, elapsed = POLL_INITIAL, 0.0, 0.0
@@ -92,7 +96,7 @@ def _poll(
             elapsed = max((yield Now()) - start, slept)
             if elapsed >= timeout:
                 if last_error is not None:
-                    raise wait_error(last_error) from last_error
+                    raise watch.wait_error(last_error) from last_error
                 raise (yield from timed_out())
             retry_after = getattr(last_error, "retry_after", None) or 0.0
             seconds = min(max(delay, float(retry_after)), timeout - elapsed)
@@ -105,9 +109,9 @@ def _poll(
             # A new resource may not be visible yet: a 404 early on is polled through too.
             early_404 = isinstance(exc, _errors.NotFoundError) and elapsed < NOT_FOUND_GRACE
             if not (isinstance(exc, _TRANSIENT) or early_404):
-                raise wait_error(exc) from exc
+                raise watch.wait_error(exc) from exc
             last_error = exc
-            logger.info("%s: %s while waiting; polling on", what, type(exc).__name__)
+            logger.info("%s %s: %s while waiting", watch.kind, watch.id, type(exc).__name__)
             continue
         last_error = None
         if result is not None:
@@ -134,7 +138,8 @@ def wait_order_flow(
     timeout = check_seconds("timeout", timeout)
     if targets is None:
         targets = ORDER_TERMINAL if wait_for_fill else ORDER_TERMINAL | ORDER_RESTING
-    settled, watch = targets, _Watch(known_status, on_status, "order")
+    settled, watch = targets, _Watch("order", order_id, purpose, on_status)
+    watch.saw(known_status)
 
     def look() -> Flow[Order | None]:
         if watch.status not in settled:
@@ -144,33 +149,28 @@ def wait_order_flow(
         found: Order = yield Call("get_order", (order_id,))
         return found
 
-    def wait_error(cause: Exception) -> OrderWaitError:
-        message = watch.message(purpose, order_id, cause)
-        return OrderWaitError(message, last_status=watch.status, cause=cause, order_id=order_id)
-
     def timed_out() -> Flow[TrueMarketsError]:
         status, live = watch.status, None
-        if status is None or status in ORDER_TERMINAL:
-            message = f"order {order_id} did not settle within {timeout:g} s (last status: "
-            message += f"{status or 'unknown'})"
-        else:
+        last = status or "unknown"
+        message = f"order {order_id} did not settle within {timeout:g} s (last status: {last})"
+        if status is not None and status not in ORDER_TERMINAL:
             try:  # Still open: one best-effort read, so the error carries the live order.
                 live = yield Call("get_order", (order_id,), {"max_retries": 0})
             except TrueMarketsError as exc:
                 logger.info("order %s: reading it after the timeout failed (%s)", order_id, exc)
-            message = f"order {order_id} is still open (status {status}) " + (
-                f"{timeout:g} s after its cancel was submitted: keep waiting with "
-                f"wait_for_order({order_id!r}) or check get_order({order_id!r})"
-                if purpose == "cancel"
-                else f"after {timeout:g} s: cancel_order({order_id!r}) or keep waiting "
+            cancel = purpose == "cancel"
+            message = (
+                f"order {order_id} is still open (status {status}) {timeout:g} s after "
+                f"{'its cancel was submitted' if cancel else 'it was submitted'}: keep waiting "
                 f"with wait_for_order({order_id!r})"
+                f"{'' if cancel else f' or cancel_order({order_id!r})'}"
             )
         return OrderTimeoutError(message, last_status=status, order_id=order_id, order=live)
 
     def flow() -> Flow[Order]:
         # The first look is free unless create/execute just told us an unsettled status.
         pause = watch.status is not None and watch.status not in settled
-        order = yield from _poll(look, timeout, pause, f"order {order_id}", wait_error, timed_out)
+        order = yield from _poll(look, watch, timeout, pause, timed_out)
         watch.saw(order.status)
         if raise_on_failure and watch.status == "failed":
             reason = f": {order.failure_reason}" if order.failure_reason else ""
@@ -194,22 +194,14 @@ def wait_transfer_flow(
     are polled through as for orders; an error that ends the wait raises
     `TransferWaitError`. `timeout` is checked here."""
     timeout = check_seconds("timeout", timeout)
-    watch = _Watch(None if known is None else known.status, on_status, "transfer")
+    watch = _Watch("transfer", transfer_id, purpose, on_status)
+    watch.saw(None if known is None else known.status)
     watch.resource = known
 
     def look() -> Flow[Transfer | None]:
         watch.resource = yield Call("get_transfer", (transfer_id,))
         watch.saw(watch.resource.status)
         return watch.resource if watch.status in TRANSFER_TERMINAL else None
-
-    def wait_error(cause: Exception) -> _errors.TransferWaitError:
-        return _errors.TransferWaitError(
-            watch.message(purpose, transfer_id, cause),
-            last_status=watch.status,
-            cause=cause,
-            transfer_id=transfer_id,
-            transfer=watch.resource,
-        )
 
     def timed_out() -> Flow[TrueMarketsError]:
         status = watch.status
@@ -233,10 +225,7 @@ def wait_transfer_flow(
         transfer: Transfer | None = watch.resource
         if transfer is None or watch.status not in TRANSFER_TERMINAL:
             # The first look is free; later ones are bounded.
-            what = f"transfer {transfer_id}"
-            transfer = yield from _poll(
-                look, timeout, known is not None, what, wait_error, timed_out
-            )
+            transfer = yield from _poll(look, watch, timeout, known is not None, timed_out)
         if raise_on_failure and watch.status == "failed":
             message = f"transfer {transfer_id} failed"
             raise _errors.TransferFailedError(message, transfer_id=transfer_id, transfer=transfer)
