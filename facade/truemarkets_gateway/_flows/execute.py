@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from .. import errors as _errors
 from .._api import validate as _validate
-from ..errors import CredentialsError, OrderNotCreatedError, QuoteIssuesError, ValidationError
 from .steps import Call, Flow, SignerSource
 
 if TYPE_CHECKING:
@@ -16,8 +16,20 @@ if TYPE_CHECKING:
 
 def sent_nothing(exc: TrueMarketsError) -> bool:
     """Whether `exc`, raised by an execute flow, provably left the server untouched."""
-    refused = (ValidationError, QuoteIssuesError, CredentialsError)
+    refused = (_errors.ValidationError, _errors.QuoteIssuesError, _errors.CredentialsError)
     return isinstance(exc, refused) or exc.gateway_request_sent is False
+
+
+def require_order(created: CreatedOrder) -> str:
+    """Its `order_id`; none means no order was created (e.g. an unfundable DeFi order)."""
+    issues = "; ".join(created.quote.issues if created.quote else ())
+    if issues and not created.order_id:
+        message = f"no order was created: {issues}"
+        raise _errors.InsufficientBalanceError(message, quote=created.quote)
+    if not created.order_id:
+        message = "no order was created (empty order_id, no quote issues given)"
+        raise _errors.OrderNotCreatedError(message, quote=created.quote)
+    return created.order_id
 
 
 def stamps(
@@ -32,7 +44,7 @@ def stamps(
         if not payloads:
             given_by_id = f"required when {what} is given by id (no payloads to sign)"
             rule = given_by_id if payloads is None else f"{what} has no payloads to sign"
-            raise ValidationError("signatures", rule)
+            raise _errors.ValidationError("signatures", rule)
         if signer is None:
             signatures = yield Call("sign_payloads", (payloads,))
         else:
@@ -40,7 +52,7 @@ def stamps(
     checked = _validate.signatures_list(signatures)
     if payloads and len(checked) != len(payloads):
         rule = f"need one stamp per payload: {len(payloads)}, got {len(checked)}"
-        raise ValidationError("signatures", rule)
+        raise _errors.ValidationError("signatures", rule)
     return checked
 
 
@@ -54,20 +66,16 @@ def execute_order_flow(
     `Call("_send_execute_order", (order_id, stamps))`. `signer` None: the client's signer."""
     if isinstance(order, str):
         order_id, payloads = _validate.require_id("order_id", order), None
-    elif not order.order_created:
-        raise OrderNotCreatedError(
-            "no order was created (empty order_id), so there is nothing to execute; "
-            "see quote.issues",
-            quote=order.quote,
-        )
     else:
-        order_id, payloads = order.order_id, order.payloads
+        order_id, payloads = require_order(order), order.payloads
         issues = order.quote.issues if order.quote is not None else ()
         if issues and signatures is None and not accept_issues:
             listed = "; ".join(repr(i) for i in issues)
             message = f"order {order_id} was created but not signed: the quote reports {listed}."
             message += " Pass accept_issues=True to sign anyway."
-            raise QuoteIssuesError(message, issues=issues, order_id=order_id, quote=order.quote)
+            raise _errors.QuoteIssuesError(
+                message, issues=issues, order_id=order_id, quote=order.quote
+            )
     sent = yield from stamps(payloads, signatures, signer, "the order")
     executed: ExecutedOrder = yield Call("_send_execute_order", (order_id, sent))
     return executed

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .. import errors as _errors
-from .execute import execute_order_flow, sent_nothing
+from .execute import execute_order_flow, require_order, sent_nothing
 from .steps import Call, Flow, Now, StatusCallback, check_seconds, order_status
 from .wait import ORDER_TIMEOUT, wait_order_flow
 
@@ -42,15 +42,7 @@ class _Placement:
         self.stage = "created"
 
     def created(self, created: CreatedOrder) -> None:
-        """No order exists when `order_id` is empty (documented for unfundable DeFi orders)."""
-        issues = "; ".join(created.quote.issues if created.quote else ())
-        if issues and not created.order_id:
-            message = f"no order was created: {issues}"
-            raise _errors.InsufficientBalanceError(message, quote=created.quote)
-        if not created.order_id:
-            message = "no order was created (empty order_id, no quote issues given)"
-            raise _errors.OrderNotCreatedError(message, quote=created.quote)
-        self.order_id, self.stage = created.order_id, "created"
+        self.order_id, self.stage = require_order(created), "created"
 
     def named(self, exc: _errors.TrueMarketsError) -> _errors.TrueMarketsError:
         """`exc` made again naming the orders, with notes saying where things stand (an

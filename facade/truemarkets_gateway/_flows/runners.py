@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Generator
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from .steps import Call, Flow, Now, Sleep
 
@@ -22,14 +22,10 @@ def _drive(flow: Flow[T], clock: Callable[[], float]) -> Generator[Call | Sleep,
             try:
                 step = flow.send(value) if error is None else flow.throw(error)
             except StopIteration as stop:
-                result: T = stop.value
-                return result
-            if isinstance(step, Now):
-                value, error = clock(), None
-            elif isinstance(step, Call | Sleep):
-                value, error = yield step
-            else:
+                return cast(T, stop.value)
+            if not isinstance(step, Call | Sleep | Now):
                 raise TypeError(f"unknown flow step {step!r}")
+            value, error = (clock(), None) if isinstance(step, Now) else (yield step)
     finally:
         flow.close()
 
@@ -56,8 +52,7 @@ def run_sync(
                     outcome = (None, exc)
             step = drive.send(outcome)
     except StopIteration as stop:
-        result: T = stop.value
-        return result
+        return cast(T, stop.value)
     finally:
         drive.close()
 
@@ -89,7 +84,6 @@ async def run_async(
                     outcome = (None, exc)
             step = drive.send(outcome)
     except StopIteration as stop:
-        result: T = stop.value
-        return result
+        return cast(T, stop.value)
     finally:
         drive.close()
