@@ -1301,3 +1301,12 @@ def test_signed_defi_cancel_is_accepted(run: Runner) -> None:
     )
     result = run(cancel_order_flow("d1", wait=False, timeout=60, signer=lambda: SIGNER), fake)
     assert result.signed and result.accepted
+
+
+def test_place_order_takes_a_signer_or_a_signer_source(run: Runner) -> None:
+    for signer in (SIGNER, lambda: SIGNER):
+        c = created()
+        fake = FakeClient(FakeTime(), create_order=[c], _send_execute_order=[executed()])
+        run(place_order_flow(REQUEST, PlaceOptions(wait=False), signer), fake)
+        (_, stamps), _ = fake.call("_send_execute_order")
+        assert stamp_signed(stamps[0], c.payloads[0].payload)

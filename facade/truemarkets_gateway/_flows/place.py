@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .. import errors as _errors
 from .execute import execute_order_flow, require_order, sent_nothing
-from .steps import Call, Flow, Now, StatusCallback, check_seconds, order_status
+from .steps import Call, Flow, Now, SignerSource, StatusCallback, check_seconds, order_status
 from .wait import ORDER_TIMEOUT, wait_order_flow
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ class _Placement:
 def place_order_flow(
     order_request: Mapping[str, Any],
     options: PlaceOptions,
-    signer: PayloadSigner | None = None,
+    signer: PayloadSigner | SignerSource | None = None,
     *,
     on_status: StatusCallback | None = None,
 ) -> Flow[PlacedOrder]:
@@ -85,7 +85,8 @@ def place_order_flow(
     max_age = check_seconds("max_payload_age", options.max_payload_age, positive=True)
     placement = _Placement()
     replaced = placement.replaced
-    source = None if signer is None else (lambda: signer)
+    # None: the client's signer (Call "sign_payloads"); a PayloadSigner becomes a source.
+    source = signer if signer is None or callable(signer) else (lambda: signer)
 
     def place() -> Flow[PlacedOrder]:
         executed = False
