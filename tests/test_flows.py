@@ -1310,3 +1310,26 @@ def test_place_order_takes_a_signer_or_a_signer_source(run: Runner) -> None:
         run(place_order_flow(REQUEST, PlaceOptions(wait=False), signer), fake)
         (_, stamps), _ = fake.call("_send_execute_order")
         assert stamp_signed(stamps[0], c.payloads[0].payload)
+
+
+def test_a_failed_defi_cancel_names_the_order_and_whether_it_was_sent(run: Runner) -> None:
+    from truemarkets_gateway.errors import CredentialsError
+
+    prepared = CancelPrepared("d1", payloads=payloads(1, "cancel"))
+    fake = FakeClient(
+        FakeTime(), prepare_cancel_order=[prepared], execute_cancel_order=[APIConnectionError()]
+    )
+    with pytest.raises(APIConnectionError) as sent:
+        run(cancel_order_flow("d1", wait=False, timeout=60, signer=lambda: SIGNER), fake)
+    assert sent.value.order_id == "d1"
+    assert any("may have been accepted" in note for note in sent.value.__notes__)
+
+    def broken_signer() -> PayloadSigner:
+        raise CredentialsError("no signer key")
+
+    fake = FakeClient(FakeTime(), prepare_cancel_order=[prepared])
+    with pytest.raises(CredentialsError) as unsigned:
+        run(cancel_order_flow("d1", wait=False, timeout=60, signer=broken_signer), fake)
+    assert unsigned.value.order_id == "d1"
+    assert any("was not sent" in note for note in unsigned.value.__notes__)
+    assert fake.names() == ["prepare_cancel_order"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..errors import TrueMarketsError
-from .execute import stamps
+from .execute import sent_nothing, stamps
 from .steps import Call, Flow, SignerSource, StatusCallback, check_seconds, order_status
 from .wait import ORDER_TERMINAL, wait_order_flow
 
@@ -29,13 +29,18 @@ def cancel_order_flow(
         prepared: CancelPrepared = yield Call("prepare_cancel_order", (order_id,))
         status: object = None
         if prepared.payloads:
-            sent = yield from stamps(prepared.payloads, None, signer, "the cancel")
             try:
+                sent = yield from stamps(prepared.payloads, None, signer, "the cancel")
                 executed: ExecutedOrder = yield Call(
                     "execute_cancel_order", (order_id,), {"signatures": sent}
                 )
             except TrueMarketsError as exc:
-                note = f"while executing the cancel of order {order_id}"
+                note = (
+                    f"the cancel of order {order_id} was not sent: the order stands"
+                    if sent_nothing(exc)
+                    else f"while executing the cancel of order {order_id}: it may have been "
+                    f"accepted; check get_order({order_id!r})"
+                )
                 raise exc._with_context(note, order_id=exc.order_id or order_id) from exc
             status = executed.status
         order: Order | None = None
