@@ -1,33 +1,55 @@
 """The two runners: they perform the steps a flow yields, blocking or awaited. How
-outcomes go back into the flow is decided once, in `_drive`; only the I/O differs."""
+outcomes go back into the flow is decided once, in `_Drive`; only the I/O differs."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Generator
-from typing import Any, TypeVar, cast
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import closing
+from types import TracebackType
+from typing import Any, Generic, TypeVar
 
 from .steps import Call, Flow, Now, Sleep
 
 T = TypeVar("T")
-Outcome = tuple[Any, Exception | None]  # a step's result, or the exception it raised
 
 
-def _drive(flow: Flow[T], clock: Callable[[], float]) -> Generator[Call | Sleep, Outcome, T]:
-    """Yield the Calls and Sleeps to perform and send each one's outcome back in (a failing
-    Call is thrown into the flow); `Now` is answered here. Closes the flow however it ends."""
-    value, error = None, None
-    try:
+class _Drive(Generic[T]):
+    """Iterating yields the Calls and Sleeps to perform; `Now` is answered here. A Call's
+    result (`value`) or exception (caught by `with drive:`) goes back into the flow at the
+    next step; `result` is the flow's return value. Runners close it however they end."""
+
+    def __init__(self, flow: Flow[T], clock: Callable[[], float]) -> None:
+        self.flow, self.clock = flow, clock
+        self.value: Any = None
+        self.error: Exception | None = None
+
+    def __iter__(self) -> Iterator[Call | Sleep]:
         while True:
+            value, error, self.value, self.error = self.value, self.error, None, None
             try:
-                step = flow.send(value) if error is None else flow.throw(error)
+                step = self.flow.send(value) if error is None else self.flow.throw(error)
             except StopIteration as stop:
-                return cast(T, stop.value)
-            if not isinstance(step, Call | Sleep | Now):
+                self.result: T = stop.value
+                return
+            if isinstance(step, Now):
+                self.value = self.clock()
+            elif isinstance(step, Call | Sleep):
+                yield step
+            else:
                 raise TypeError(f"unknown flow step {step!r}")
-            value, error = (clock(), None) if isinstance(step, Now) else (yield step)
-    finally:
-        flow.close()
+
+    def close(self) -> None:
+        self.flow.close()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, exc: BaseException | None, tb: TracebackType | None) -> bool:
+        if isinstance(exc, Exception):  # the Call failed: thrown into the flow
+            self.error = exc
+            return True
+        return False
 
 
 def run_sync(
@@ -38,23 +60,14 @@ def run_sync(
     clock: Callable[[], float] = time.monotonic,
 ) -> T:
     """Drive a flow with blocking calls."""
-    drive = _drive(flow, clock)
-    try:
-        step = next(drive)
-        while True:
-            outcome: Outcome = (None, None)
+    with closing(_Drive(flow, clock)) as drive:
+        for step in drive:
             if isinstance(step, Sleep):
                 sleep(step.seconds)
-            else:
-                try:
-                    outcome = (getattr(client, step.name)(*step.args, **step.kwargs), None)
-                except Exception as exc:
-                    outcome = (None, exc)
-            step = drive.send(outcome)
-    except StopIteration as stop:
-        return cast(T, stop.value)
-    finally:
-        drive.close()
+                continue
+            with drive:
+                drive.value = getattr(client, step.name)(*step.args, **step.kwargs)
+        return drive.result
 
 
 async def run_async(
@@ -69,21 +82,12 @@ async def run_async(
     import asyncio
     import inspect
 
-    drive = _drive(flow, clock)
-    try:
-        step = next(drive)
-        while True:
-            outcome: Outcome = (None, None)
+    with closing(_Drive(flow, clock)) as drive:
+        for step in drive:
             if isinstance(step, Sleep):
                 await (sleep or asyncio.sleep)(step.seconds)
-            else:
-                try:
-                    value = getattr(client, step.name)(*step.args, **step.kwargs)
-                    outcome = ((await value) if inspect.isawaitable(value) else value, None)
-                except Exception as exc:
-                    outcome = (None, exc)
-            step = drive.send(outcome)
-    except StopIteration as stop:
-        return cast(T, stop.value)
-    finally:
-        drive.close()
+                continue
+            with drive:
+                value = getattr(client, step.name)(*step.args, **step.kwargs)
+                drive.value = (await value) if inspect.isawaitable(value) else value
+        return drive.result
