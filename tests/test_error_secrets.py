@@ -4,6 +4,7 @@ its text."""
 
 from __future__ import annotations
 
+import json
 import types
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -155,3 +156,42 @@ def test_real_connection_errors_hold_neither_token_nor_stamps(tmp_path: Any, fau
     ]
     assert not [t for t in texts if token in t]
     assert not [t for t in texts for stamp in stamps if stamp in t]
+
+
+def test_place_order_error_named_with_its_order_holds_neither_token_nor_stamps() -> None:
+    """place_order makes the failure of its execute again, naming the order: the new
+    error, its notes and its chain stay as clean as the original."""
+    from truemarkets_gateway.signing import PayloadSigner
+
+    sent: list[bytes] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/orders"):
+            payloads = [{"digest": "d1", "payload": "cDE="}]
+            return httpx.Response(
+                201, json={"order_id": "o-7", "status": "initialized", "payloads": payloads}
+            )
+        sent.append(request.content)
+        raise httpx.RemoteProtocolError("server closed the connection", request=request)
+
+    signer = PayloadSigner.from_key(
+        "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721"
+    )
+    gateway = _gateway(handler)
+    exc = _raised(
+        lambda: gateway.place_order(
+            side="buy",
+            type="market",
+            qty="5",
+            qty_unit="quote",
+            base_asset="So11111111111111111111111111111111111111112",
+            chain="solana",
+            signer=signer,
+        )
+    )
+    assert isinstance(exc, APIConnectionError) and exc.order_id == "o-7"
+    assert any("may have been accepted" in note for note in exc.__notes__)
+    assert isinstance(exc.__cause__, APIConnectionError)  # the original, chained
+    stamps = [s for body in sent for s in json.loads(body)["signatures"]]
+    assert stamps and _leaks(exc) == []
+    assert not [t for t in _reachable(exc) if isinstance(t, str) for s in stamps if s in t]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import httpx
 import pytest
 from _facade_stub import Stub, sync_gateway
@@ -235,3 +239,54 @@ def test_rate_limit_retry_after_is_read_from_the_response_when_not_given() -> No
     response = httpx.Response(429, headers={"Retry-After": "7"}, json={}, request=request)
     error = error_from_response(response, source="auth")
     assert isinstance(error, RateLimitError) and error.retry_after == 7.0
+
+
+# --- typed context --------------------------------------------------------------------------
+
+
+def _mypy(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parent.parent,
+        check=False,
+    )
+
+
+def test_error_context_type_checks_for_users(tmp_path: Path) -> None:
+    result = _mypy(Path(__file__).parent / "_typing_errors.py")
+    assert result.returncode == 0, result.stdout
+
+    # The attributes are typed, not Any: misuse is caught.
+    bad = tmp_path / "typing_misuse.py"
+    bad.write_text(
+        "from truemarkets_gateway.errors import APIError, OrderTimeoutError\n\n\n"
+        "def misuse(e: APIError, t: OrderTimeoutError) -> None:\n"
+        "    e.order_id.upper()\n"
+        "    t.order.order_id\n"
+        "    n: int = e.replaced_order_ids\n"
+    )
+    result = _mypy(bad)
+    assert result.returncode == 1, result.stdout
+    for line in (5, 6, 7):
+        assert f"typing_misuse.py:{line}: error" in result.stdout
+
+
+def test_context_is_given_when_the_error_is_made() -> None:
+    from truemarkets_gateway.errors import OrderTimeoutError, QuoteIssuesError
+
+    error = QuoteIssuesError("issues", issues=["x"], order_id="o1", replaced_order_ids=("o0",))
+    assert (error.order_id, error.replaced_order_ids, error.issues) == ("o1", ("o0",), ("x",))
+    timeout = OrderTimeoutError("late", last_status="pending", order_id="o2")
+    assert timeout.resource_id == "o2" and timeout.order is None and timeout.cause is None
+
+
+def test_with_context_makes_a_new_error_of_the_same_class() -> None:
+    original = RateLimitError(ErrorEnvelope("slow down"), status_code=429, retry_after=2.0)
+    original.add_note("first")
+    named = original._with_context("second", order_id="o1", replaced_order_ids=("o0",))
+    assert type(named) is RateLimitError and named is not original
+    assert (named.order_id, named.replaced_order_ids, named.retry_after) == ("o1", ("o0",), 2.0)
+    assert named.__notes__ == ["first", "second"] and original.__notes__ == ["first"]
+    assert str(named) == str(original) and original.order_id is None

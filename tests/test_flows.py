@@ -9,18 +9,14 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from conftest import execute_order_stamps
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from truemarkets_gateway._flows import flows as _flows
-from truemarkets_gateway._flows.flows import (
+from truemarkets_gateway._flows import (
     Call,
     Now,
-    OrderWaitError,
     PlaceOptions,
     Sleep,
-    TransferWaitError,
     cancel_order_flow,
     place_order_flow,
     run_async,
@@ -29,6 +25,7 @@ from truemarkets_gateway._flows.flows import (
     wait_order_flow,
     wait_transfer_flow,
 )
+from truemarkets_gateway._flows import wait as _wait
 from truemarkets_gateway.errors import (
     APIConnectionError,
     ErrorEnvelope,
@@ -38,12 +35,14 @@ from truemarkets_gateway.errors import (
     OrderFailedError,
     OrderNotCreatedError,
     OrderTimeoutError,
+    OrderWaitError,
     QuoteIssuesError,
     QuoteStaleError,
     RateLimitError,
     ServiceUnavailableError,
     TransferFailedError,
     TransferTimeoutError,
+    TransferWaitError,
     UnexpectedResponseError,
     ValidationError,
 )
@@ -104,20 +103,14 @@ class FakeClient:
         self.delays: dict[str, list[float]] = {}
         self.client_signer: Callable[[], PayloadSigner] = _no_client_signer
 
+    def sign_payloads(self, items: Any) -> list[str]:
+        return self.client_signer().sign_payloads(items)  # as the client's own signer would
+
     def __getattr__(self, name: str) -> Callable[..., Any]:
-        if name.startswith("_") or name in ("time", "script", "calls", "delays", "client_signer"):
+        if name.startswith("__") or name in ("time", "script", "calls", "delays", "client_signer"):
             raise AttributeError(name)
 
         def primitive(*args: Any, **kwargs: Any) -> Any:
-            if name == "execute_order" and kwargs.get("signatures") is None:
-                # As the real client does before sending: refuse quote issues, else stamp.
-                stamps = execute_order_stamps(
-                    args[0],
-                    signer=kwargs.get("signer"),
-                    accept_issues=kwargs.get("accept_issues", False),
-                    client_signer=self.client_signer,
-                )
-                kwargs = {**kwargs, "signatures": stamps}
             self.calls.append((name, args, kwargs))
             delays = self.delays.get(name)
             if delays:
@@ -282,8 +275,8 @@ def test_runner_propagates_uncaught_exceptions(run: Runner) -> None:
 
 
 def test_call_repr_hides_arguments() -> None:
-    text = repr(Call("execute_order", ("o1",), {"signatures": ["secret-stamp"]}))
-    assert "secret-stamp" not in text and "execute_order" in text
+    text = repr(Call("_send_execute_order", ("o1",), {"signatures": ["secret-stamp"]}))
+    assert "secret-stamp" not in text and "_send_execute_order" in text
 
 
 # --- place_order -----------------------------------------------------------------------------
@@ -295,22 +288,21 @@ def test_payloads_are_signed_executed_and_awaited(run: Runner) -> None:
     fake = FakeClient(
         t,
         create_order=[c],
-        execute_order=[executed("o1", "pending")],
+        _send_execute_order=[executed("o1", "pending")],
         get_order_status=["pending", "complete"],
         get_order=[order("o1", "complete", tx_hash="sig")],
     )
     result = run(place(), fake)
     assert fake.names() == [
         "create_order",
-        "execute_order",
+        "_send_execute_order",
         "get_order_status",
         "get_order_status",
         "get_order",
     ]
     assert fake.call("create_order")[1] == REQUEST
-    args, kwargs = fake.call("execute_order")
-    assert args == (c,)
-    stamps = kwargs["signatures"]
+    (order_id, stamps), kwargs = fake.call("_send_execute_order")
+    assert order_id == "o1" and kwargs == {}
     assert len(stamps) == 3
     for stamp, p in zip(stamps, c.payloads, strict=True):
         assert stamp_signed(stamp, p.payload)
@@ -332,7 +324,7 @@ def test_no_payloads_means_already_submitted(run: Runner) -> None:
         get_order=[order("c1")],
     )
     result = run(place(), fake)
-    assert "execute_order" not in fake.names()
+    assert "_send_execute_order" not in fake.names()
     assert not result.executed and result.status == OrderStatus.COMPLETE
 
     # No signer given, and the client's own is never read (it raises if it is).
@@ -343,9 +335,9 @@ def test_no_payloads_means_already_submitted(run: Runner) -> None:
 
 
 def test_wait_false_returns_after_execute(run: Runner) -> None:
-    fake = FakeClient(FakeTime(), create_order=[created()], execute_order=[executed()])
+    fake = FakeClient(FakeTime(), create_order=[created()], _send_execute_order=[executed()])
     result = run(place(wait=False), fake)
-    assert fake.names() == ["create_order", "execute_order"]
+    assert fake.names() == ["create_order", "_send_execute_order"]
     assert result.executed and result.order is None and result.status == OrderStatus.PENDING
 
 
@@ -378,7 +370,7 @@ def test_issues_refused_by_default(run: Runner) -> None:
 
 
 def test_issues_are_refused_by_execute_order_even_when_old(run: Runner) -> None:
-    # The refusal is execute_order's own (the fake runs the client's preparation); the flow
+    # The refusal is _send_execute_order's own (the fake runs the client's preparation); the flow
     # hands it the order rather than re-creating it for its age.
     fake = FakeClient(FakeTime(), create_order=[created(issues=("High price impact",))])
     fake.delays["create_order"] = [25.0]
@@ -393,13 +385,13 @@ def test_issues_accepted(run: Runner) -> None:
     fake = FakeClient(
         FakeTime(),
         create_order=[created(issues=("High price impact",))],
-        execute_order=[executed(status="complete")],
+        _send_execute_order=[executed(status="complete")],
         get_order=[order()],
     )
     result = run(place(accept_issues=True), fake)
     assert result.executed and result.issues == ("High price impact",)
     # The execute answer was terminal already: no status poll, one full read.
-    assert fake.names() == ["create_order", "execute_order", "get_order"]
+    assert fake.names() == ["create_order", "_send_execute_order", "get_order"]
 
 
 def test_quote_stale_recreates_once(run: Runner) -> None:
@@ -407,21 +399,21 @@ def test_quote_stale_recreates_once(run: Runner) -> None:
     fake = FakeClient(
         FakeTime(),
         create_order=[first, second],
-        execute_order=[stale(), executed("o2", "complete")],
+        _send_execute_order=[stale(), executed("o2", "complete")],
         get_order=[order("o2")],
     )
     result = run(place(), fake)
     assert fake.names() == [
         "create_order",
-        "execute_order",
+        "_send_execute_order",
         "create_order",
-        "execute_order",
+        "_send_execute_order",
         "get_order",
     ]
     assert fake.call("create_order", 1)[1] == REQUEST
-    args, kwargs = fake.call("execute_order", 1)
-    assert args == (second,)
-    assert stamp_signed(kwargs["signatures"][0], second.payloads[0].payload)
+    (order_id, stamps), _ = fake.call("_send_execute_order", 1)
+    assert order_id == "o2"
+    assert stamp_signed(stamps[0], second.payloads[0].payload)
     assert result.order_id == "o2" and result.replaced_order_ids == ("o1",) and result.recreated
     assert result.created is second
 
@@ -430,7 +422,7 @@ def test_quote_stale_twice_raises(run: Runner) -> None:
     fake = FakeClient(
         FakeTime(),
         create_order=[created("o1"), created("o2")],
-        execute_order=[stale(), stale()],
+        _send_execute_order=[stale(), stale()],
     )
     with pytest.raises(QuoteStaleError):
         run(place(), fake)
@@ -438,10 +430,10 @@ def test_quote_stale_twice_raises(run: Runner) -> None:
 
 
 def test_quote_stale_without_recreate(run: Runner) -> None:
-    fake = FakeClient(FakeTime(), create_order=[created()], execute_order=[stale()])
+    fake = FakeClient(FakeTime(), create_order=[created()], _send_execute_order=[stale()])
     with pytest.raises(QuoteStaleError) as info:
         run(place(recreate_stale=False), fake)
-    assert fake.names() == ["create_order", "execute_order"]
+    assert fake.names() == ["create_order", "_send_execute_order"]
     assert any("o1" in note for note in info.value.__notes__)
 
 
@@ -450,22 +442,22 @@ def test_age_based_recreate_before_any_execute(run: Runner) -> None:
     fake = FakeClient(
         t,
         create_order=[created("o1"), created("o2")],
-        execute_order=[executed("o2", "complete")],
+        _send_execute_order=[executed("o2", "complete")],
         get_order=[order("o2")],
     )
     fake.delays["create_order"] = [25.0]  # the first create outlived max_payload_age
     result = run(place(), fake)
-    assert fake.names() == ["create_order", "create_order", "execute_order", "get_order"]
-    assert fake.call("execute_order")[0][0].order_id == "o2"
+    assert fake.names() == ["create_order", "create_order", "_send_execute_order", "get_order"]
+    assert fake.call("_send_execute_order")[0][0] == "o2"
     assert result.replaced_order_ids == ("o1",)
 
 
 def test_age_check_respects_max_payload_age_and_opt_out(run: Runner) -> None:
     for options, expected in (
-        ({"max_payload_age": 30.0}, ["create_order", "execute_order"]),
-        ({"recreate_stale": False}, ["create_order", "execute_order"]),
+        ({"max_payload_age": 30.0}, ["create_order", "_send_execute_order"]),
+        ({"recreate_stale": False}, ["create_order", "_send_execute_order"]),
     ):
-        fake = FakeClient(FakeTime(), create_order=[created()], execute_order=[executed()])
+        fake = FakeClient(FakeTime(), create_order=[created()], _send_execute_order=[executed()])
         fake.delays["create_order"] = [25.0]
         result = run(place(wait=False, **options), fake)
         assert fake.names() == expected and result.replaced_order_ids == ()
@@ -475,11 +467,11 @@ def test_second_order_also_old_is_executed_not_recreated_again(run: Runner) -> N
     fake = FakeClient(
         FakeTime(),
         create_order=[created("o1"), created("o2")],
-        execute_order=[executed("o2")],
+        _send_execute_order=[executed("o2")],
     )
     fake.delays["create_order"] = [25.0, 25.0]
     result = run(place(wait=False), fake)
-    assert fake.names() == ["create_order", "create_order", "execute_order"]
+    assert fake.names() == ["create_order", "create_order", "_send_execute_order"]
     assert result.order_id == "o2"
 
 
@@ -487,7 +479,7 @@ def test_recreated_order_rechecks_issues_and_balance(run: Runner) -> None:
     fake = FakeClient(
         FakeTime(),
         create_order=[created("o1"), created("o2", issues=("High price impact",))],
-        execute_order=[stale()],
+        _send_execute_order=[stale()],
     )
     with pytest.raises(QuoteIssuesError) as info:
         run(place(), fake)
@@ -496,7 +488,7 @@ def test_recreated_order_rechecks_issues_and_balance(run: Runner) -> None:
     fake = FakeClient(
         FakeTime(),
         create_order=[created("o1"), created("", n=0, issues=("Insufficient balance",))],
-        execute_order=[stale()],
+        _send_execute_order=[stale()],
     )
     with pytest.raises(InsufficientBalanceError):
         run(place(), fake)
@@ -510,10 +502,10 @@ def test_recreated_order_rechecks_issues_and_balance(run: Runner) -> None:
     ],
 )
 def test_execute_failure_surfaces_and_never_recreates(run: Runner, error: Exception) -> None:
-    fake = FakeClient(FakeTime(), create_order=[created("o1")], execute_order=[error])
+    fake = FakeClient(FakeTime(), create_order=[created("o1")], _send_execute_order=[error])
     with pytest.raises(type(error)) as info:
         run(place(), fake)
-    assert fake.names() == ["create_order", "execute_order"]
+    assert fake.names() == ["create_order", "_send_execute_order"]
     assert any("o1" in note and "get_order" in note for note in info.value.__notes__)
 
 
@@ -522,7 +514,7 @@ def test_timeout_carries_order_id_and_last_status(run: Runner) -> None:
     fake = FakeClient(
         t,
         create_order=[created()],
-        execute_order=[executed()],
+        _send_execute_order=[executed()],
         get_order_status=["pending"] * 100,
         get_order=[order("o1", "pending")],
     )
@@ -530,7 +522,7 @@ def test_timeout_carries_order_id_and_last_status(run: Runner) -> None:
         run(place(timeout=10), fake)
     assert info.value.order_id == "o1" and info.value.last_status == "pending"
     assert sum(t.sleeps) == pytest.approx(10.0)
-    assert max(t.sleeps) <= _flows.POLL_CAP
+    assert max(t.sleeps) <= _wait.POLL_CAP
     # The order is still open: read once more, without retries, for the error to carry.
     assert fake.names()[-1] == "get_order" and fake.names().count("get_order") == 1
     assert fake.call("get_order") == (("o1",), {"max_retries": 0})
@@ -556,7 +548,7 @@ def test_timeout_of_a_resting_order_says_it_is_still_open(run: Runner) -> None:
     fake = FakeClient(
         FakeTime(),
         create_order=[created("l1")],
-        execute_order=[executed("l1", "pending")],
+        _send_execute_order=[executed("l1", "pending")],
         get_order_status=["pending"] + ["active"] * 100,
         get_order=[order("l1", "active")],
     )
@@ -632,7 +624,7 @@ def test_failed_raises_unless_told_not_to(run: Runner) -> None:
         return FakeClient(
             FakeTime(),
             create_order=[created()],
-            execute_order=[executed()],
+            _send_execute_order=[executed()],
             get_order_status=["failed"],
             get_order=[order("o1", "failed", failure_reason="slippage")],
         )
@@ -674,9 +666,9 @@ def test_wait_order_accepts_status_objects(run: Runner) -> None:
 
 def test_place_options_validation() -> None:
     with pytest.raises(ValueError):
-        PlaceOptions(timeout=-1)
+        place_order_flow(REQUEST, PlaceOptions(timeout=-1))
     with pytest.raises(ValueError):
-        PlaceOptions(max_payload_age=0)
+        place_order_flow(REQUEST, PlaceOptions(max_payload_age=0))
 
 
 # --- cancel ----------------------------------------------------------------------------------
@@ -761,15 +753,20 @@ def test_defi_transfer_signs_executes_and_waits(run: Runner) -> None:
     fake = FakeClient(
         t,
         create_transfer=[created_transfer],
-        execute_transfer=[transfer("t1", "pending", n=0)],
+        _send_execute_transfer=[transfer("t1", "pending", n=0)],
         get_transfer=[transfer("t1", "pending", n=0), transfer("t1", "completed", n=0)],
     )
     result = run(do_transfer(), fake)
-    assert fake.names() == ["create_transfer", "execute_transfer", "get_transfer", "get_transfer"]
+    assert fake.names() == [
+        "create_transfer",
+        "_send_execute_transfer",
+        "get_transfer",
+        "get_transfer",
+    ]
     assert fake.call("create_transfer")[1] == TRANSFER_REQUEST
-    args, kwargs = fake.call("execute_transfer")
-    assert args == (created_transfer,)
-    assert stamp_signed(kwargs["signatures"][0], created_transfer.payloads[0].payload)
+    (transfer_id, stamps), _ = fake.call("_send_execute_transfer")
+    assert transfer_id == "t1"
+    assert stamp_signed(stamps[0], created_transfer.payloads[0].payload)
     assert result.signed and result.status == TransferStatus.COMPLETED and result.id == "t1"
     assert t.sleeps == [0.5, 0.75]
 
@@ -837,7 +834,7 @@ def test_transfer_execute_error_names_the_transfer(run: Runner) -> None:
     fake = FakeClient(
         FakeTime(),
         create_transfer=[transfer("t7")],
-        execute_transfer=[APIConnectionError("reset")],
+        _send_execute_transfer=[APIConnectionError("reset")],
     )
     with pytest.raises(APIConnectionError) as info:
         run(do_transfer(), fake)
@@ -863,7 +860,7 @@ def test_validation_error_on_execute_gets_no_reconcile_note(run: Runner) -> None
     fake = FakeClient(
         FakeTime(),
         create_order=[created("o1")],
-        execute_order=[ValidationError("signatures", "need one stamp per payload")],
+        _send_execute_order=[ValidationError("signatures", "need one stamp per payload")],
     )
     with pytest.raises(ValidationError) as info:
         run(place(), fake)
@@ -878,14 +875,14 @@ def test_token_failure_on_execute_says_not_executed(run: Runner) -> None:
 
     refused = AuthenticationError(ErrorEnvelope("key revoked"), status_code=401, source="auth")
     refused.gateway_request_sent = False
-    fake = FakeClient(FakeTime(), create_order=[created("o1")], execute_order=[refused])
+    fake = FakeClient(FakeTime(), create_order=[created("o1")], _send_execute_order=[refused])
     with pytest.raises(AuthenticationError) as info:
         run(place(), fake)
     assert info.value.__notes__ == ["order o1 was created but not executed: nothing was traded"]
 
 
 def test_execute_error_after_sending_says_it_may_have_been_accepted(run: Runner) -> None:
-    fake = FakeClient(FakeTime(), create_order=[created("o1")], execute_order=[unavailable()])
+    fake = FakeClient(FakeTime(), create_order=[created("o1")], _send_execute_order=[unavailable()])
     with pytest.raises(ServiceUnavailableError) as info:
         run(place(), fake)
     assert "may have been accepted" in info.value.__notes__[0]
@@ -911,7 +908,7 @@ def test_wait_polls_through_transient_errors(run: Runner) -> None:
     fake = FakeClient(
         t,
         create_order=[created()],
-        execute_order=[executed("o1", "pending")],
+        _send_execute_order=[executed("o1", "pending")],
         get_order_status=[
             unavailable(),
             APIConnectionError("reset"),
@@ -945,7 +942,7 @@ def test_wait_error_names_the_order_and_chains_the_cause(run: Runner) -> None:
     fake = FakeClient(
         FakeTime(),
         create_order=[created()],
-        execute_order=[executed("o1", "pending")],
+        _send_execute_order=[executed("o1", "pending")],
         get_order_status=[unreadable],
     )
     with pytest.raises(OrderWaitError) as info:
@@ -958,7 +955,7 @@ def test_wait_error_names_the_order_and_chains_the_cause(run: Runner) -> None:
     assert "order o1 was created and submitted" in text
     assert "not known to have finished" in text and "get_order('o1')" in text
     assert "before placing it again" in text
-    assert fake.names() == ["create_order", "execute_order", "get_order_status"]
+    assert fake.names() == ["create_order", "_send_execute_order", "get_order_status"]
 
 
 def test_transient_errors_until_the_deadline_end_in_a_wait_error(run: Runner) -> None:
@@ -993,7 +990,7 @@ def test_not_found_after_the_grace_period_ends_the_wait(run: Runner) -> None:
         run(wait_order_flow("o404", timeout=60), fake)
     assert isinstance(info.value.__cause__, NotFoundError)
     assert info.value.last_status is None and "last status: unknown" in str(info.value)
-    assert _flows.NOT_FOUND_GRACE <= sum(t.sleeps) < 60
+    assert _wait.NOT_FOUND_GRACE <= sum(t.sleeps) < 60
 
 
 def test_final_get_order_error_names_the_order(run: Runner) -> None:
@@ -1030,7 +1027,7 @@ def test_transfer_wait_polls_through_and_names_the_transfer(run: Runner) -> None
     fake = FakeClient(
         FakeTime(),
         create_transfer=[transfer("t2", "awaiting_signature")],
-        execute_transfer=[transfer("t2", "pending", n=0)],
+        _send_execute_transfer=[transfer("t2", "pending", n=0)],
         get_transfer=[garbled],
     )
     with pytest.raises(TransferWaitError) as info:
@@ -1052,7 +1049,7 @@ def test_recreate_error_names_the_replaced_order(run: Runner) -> None:
     fake = FakeClient(
         FakeTime(),
         create_order=[created("o1"), APIConnectionError("reset")],
-        execute_order=[stale()],
+        _send_execute_order=[stale()],
     )
     with pytest.raises(APIConnectionError) as info:
         run(place(), fake)
@@ -1061,7 +1058,7 @@ def test_recreate_error_names_the_replaced_order(run: Runner) -> None:
     fake = FakeClient(
         FakeTime(),
         create_order=[created("o1"), created("o2")],
-        execute_order=[stale(), stale()],
+        _send_execute_order=[stale(), stale()],
     )
     with pytest.raises(QuoteStaleError) as stale_twice:
         run(place(), fake)
@@ -1071,7 +1068,7 @@ def test_recreate_error_names_the_replaced_order(run: Runner) -> None:
     fake = FakeClient(
         FakeTime(),
         create_order=[created("o1"), created("o2")],
-        execute_order=[stale(), executed("o2", "pending")],
+        _send_execute_order=[stale(), executed("o2", "pending")],
         get_order_status=[UnexpectedResponseError("garbled")],
     )
     with pytest.raises(OrderWaitError) as waited:
@@ -1084,7 +1081,7 @@ def test_quote_stale_after_the_recreate_names_both_orders(run: Runner) -> None:
     fake = FakeClient(
         FakeTime(),
         create_order=[created("o1"), created("o2")],
-        execute_order=[stale(), stale()],
+        _send_execute_order=[stale(), stale()],
     )
     with pytest.raises(QuoteStaleError) as info:
         run(place(), fake)
@@ -1099,14 +1096,16 @@ def test_every_error_once_an_order_exists_names_it(run: Runner) -> None:
     from truemarkets_gateway.errors import CredentialsError
 
     # Without a re-create: the order, and no replaced ones.
-    fake = FakeClient(FakeTime(), create_order=[created()], execute_order=[stale()])
+    fake = FakeClient(FakeTime(), create_order=[created()], _send_execute_order=[stale()])
     with pytest.raises(QuoteStaleError) as not_recreated:
         run(place(recreate_stale=False), fake)
     error: Any = not_recreated.value
     assert error.order_id == "o1" and error.replaced_order_ids == ()
 
     # Execute may have been accepted: named, with the reconcile advice.
-    fake = FakeClient(FakeTime(), create_order=[created()], execute_order=[APIConnectionError()])
+    fake = FakeClient(
+        FakeTime(), create_order=[created()], _send_execute_order=[APIConnectionError()]
+    )
     with pytest.raises(APIConnectionError) as executing:
         run(place(), fake)
     error = executing.value
@@ -1130,7 +1129,7 @@ def test_every_error_once_an_order_exists_names_it(run: Runner) -> None:
     fake = FakeClient(
         FakeTime(),
         create_order=[created("o1"), APIConnectionError("reset")],
-        execute_order=[stale()],
+        _send_execute_order=[stale()],
     )
     with pytest.raises(APIConnectionError) as recreating:
         run(place(), fake)
@@ -1141,7 +1140,7 @@ def test_every_error_once_an_order_exists_names_it(run: Runner) -> None:
     fake = FakeClient(
         FakeTime(),
         create_order=[created("o1"), created("o2", issues=("High price impact",))],
-        execute_order=[stale()],
+        _send_execute_order=[stale()],
     )
     with pytest.raises(QuoteIssuesError) as issues:
         run(place(), fake)
@@ -1153,7 +1152,7 @@ def test_every_error_once_an_order_exists_names_it(run: Runner) -> None:
     fake = FakeClient(
         FakeTime(),
         create_order=[created("o1"), created("o2")],
-        execute_order=[stale(), executed("o2", "pending")],
+        _send_execute_order=[stale(), executed("o2", "pending")],
         get_order_status=[UnexpectedResponseError("garbled")],
     )
     with pytest.raises(OrderWaitError) as waited:
@@ -1184,7 +1183,7 @@ def test_bad_timeouts_are_refused_before_any_request(bad: Any) -> None:
         lambda: transfer_flow(
             TRANSFER_REQUEST, wait=True, timeout=bad, raise_on_failure=True, signer=lambda: SIGNER
         ),
-        lambda: PlaceOptions(timeout=bad),
+        lambda: place_order_flow(REQUEST, PlaceOptions(timeout=bad)),
     ]
     for build in builders:
         with pytest.raises(ValidationError) as info:
@@ -1195,7 +1194,7 @@ def test_bad_timeouts_are_refused_before_any_request(bad: Any) -> None:
 @pytest.mark.parametrize("bad", [*BAD_SECONDS, 0])
 def test_bad_max_payload_age_is_refused(bad: Any) -> None:
     with pytest.raises(ValidationError) as info:
-        PlaceOptions(max_payload_age=bad)
+        place_order_flow(REQUEST, PlaceOptions(max_payload_age=bad))
     assert info.value.field == "max_payload_age"
 
 
@@ -1235,7 +1234,7 @@ def test_on_status_sees_each_new_status_once(run: Runner) -> None:
     fake = FakeClient(
         FakeTime(),
         create_order=[created()],
-        execute_order=[executed("o1", "pending")],
+        _send_execute_order=[executed("o1", "pending")],
         get_order_status=["pending", unavailable(), "pending", "complete"],
         get_order=[order("o1", "complete")],
     )
@@ -1286,7 +1285,7 @@ def test_stale_payloads_are_not_signed(run: Runner) -> None:
     fake = FakeClient(
         FakeTime(),
         create_order=[first, second],
-        execute_order=[executed("o2")],
+        _send_execute_order=[executed("o2")],
     )
     fake.delays["create_order"] = [25.0]
     flow = place_order_flow(REQUEST, PlaceOptions(wait=False), counting)  # type: ignore[arg-type]
@@ -1302,3 +1301,35 @@ def test_signed_defi_cancel_is_accepted(run: Runner) -> None:
     )
     result = run(cancel_order_flow("d1", wait=False, timeout=60, signer=lambda: SIGNER), fake)
     assert result.signed and result.accepted
+
+
+def test_place_order_takes_a_signer_or_a_signer_source(run: Runner) -> None:
+    for signer in (SIGNER, lambda: SIGNER):
+        c = created()
+        fake = FakeClient(FakeTime(), create_order=[c], _send_execute_order=[executed()])
+        run(place_order_flow(REQUEST, PlaceOptions(wait=False), signer), fake)
+        (_, stamps), _ = fake.call("_send_execute_order")
+        assert stamp_signed(stamps[0], c.payloads[0].payload)
+
+
+def test_a_failed_defi_cancel_names_the_order_and_whether_it_was_sent(run: Runner) -> None:
+    from truemarkets_gateway.errors import CredentialsError
+
+    prepared = CancelPrepared("d1", payloads=payloads(1, "cancel"))
+    fake = FakeClient(
+        FakeTime(), prepare_cancel_order=[prepared], execute_cancel_order=[APIConnectionError()]
+    )
+    with pytest.raises(APIConnectionError) as sent:
+        run(cancel_order_flow("d1", wait=False, timeout=60, signer=lambda: SIGNER), fake)
+    assert sent.value.order_id == "d1"
+    assert any("may have been accepted" in note for note in sent.value.__notes__)
+
+    def broken_signer() -> PayloadSigner:
+        raise CredentialsError("no signer key")
+
+    fake = FakeClient(FakeTime(), prepare_cancel_order=[prepared])
+    with pytest.raises(CredentialsError) as unsigned:
+        run(cancel_order_flow("d1", wait=False, timeout=60, signer=broken_signer), fake)
+    assert unsigned.value.order_id == "d1"
+    assert any("was not sent" in note for note in unsigned.value.__notes__)
+    assert fake.names() == ["prepare_cancel_order"]

@@ -290,7 +290,7 @@ def test_place_order_signs_three_payloads_in_order(make: Any) -> None:
     # Only the fields given are passed on; workflow knobs are not.
     assert script.kwargs("create_order") == MARKET_BUY
     stamps = script.kwargs("execute_order")["signatures"]
-    assert script.args("execute_order") == (c,)
+    assert script.args("execute_order") == ("o1",)  # sent by id with its stamps
     assert len(stamps) == 3
     assert all(
         verifies(CLIENT_SIGNER, s, p.payload) for s, p in zip(stamps, c.payloads, strict=True)

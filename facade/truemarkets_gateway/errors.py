@@ -8,12 +8,15 @@ bad input that was refused before any request was sent.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, Self, TypedDict, Unpack
 
 if TYPE_CHECKING:
     import httpx
 
     from ._api.error_body import ErrorEnvelope, FieldViolation, parse_error_body
+    from .models import Order, QuoteDetails, Transfer
+
+from ._redact import safe_request, safe_response, scrub_transport_error
 
 __all__ = [
     "APIConnectionError",
@@ -60,6 +63,9 @@ class ErrorContext(TypedDict, total=False):
     order_id: str | None
     transfer_id: str | None
     replaced_order_ids: tuple[str, ...]
+    order: Order | None
+    quote: QuoteDetails | None
+    transfer: Transfer | None
 
 
 class TrueMarketsError(Exception):
@@ -69,7 +75,8 @@ class TrueMarketsError(Exception):
     the call's Gateway request went out, so the Gateway saw nothing; None when not known.
     `order_id` / `transfer_id` name the order or transfer the failure concerns (None when
     none exists yet); `replaced_order_ids` lists orders `place_order` created and abandoned
-    unexecuted before this one.
+    unexecuted before this one. `order`, `quote`, `transfer` hold what was last read of
+    them, when the error concerns one.
     """
 
     def __init__(self, *args: object, **context: Unpack[ErrorContext]) -> None:
@@ -78,47 +85,43 @@ class TrueMarketsError(Exception):
         self.order_id: str | None = context.get("order_id")
         self.transfer_id: str | None = context.get("transfer_id")
         self.replaced_order_ids: tuple[str, ...] = tuple(context.get("replaced_order_ids", ()))
+        self.order: Order | None = context.get("order")
+        self.quote: QuoteDetails | None = context.get("quote")
+        self.transfer: Transfer | None = context.get("transfer")
 
-
-# --- refused before sending -------------------------------------------------------------
+    def _with_context(self, *notes: str, **context: Unpack[ErrorContext]) -> Self:
+        """A new error like this one, also naming what it concerns (raise it `from` this)."""
+        made = type(self).__new__(type(self), *self.args)
+        made.__dict__.update(self.__dict__, **context)
+        if kept := [*getattr(self, "__notes__", ()), *notes]:
+            made.__notes__ = kept  # a list of its own: the original's notes stay as they were
+        return made
 
 
 class ValidationError(TrueMarketsError, ValueError):
-    """Input broke a documented rule; nothing was sent.
+    """Input broke a documented rule; nothing was sent. `field` names the offending
+    argument and `rule` says what it must satisfy."""
 
-    `field` names the offending argument and `rule` says what it must satisfy.
-    """
-
-    def __init__(self, field: str, rule: str) -> None:
+    def __init__(self, field: str, rule: str, **context: Unpack[ErrorContext]) -> None:
         self.field = field
         self.rule = rule
-        super().__init__(f"{field}: {rule}")
+        super().__init__(f"{field}: {rule}", **context)
 
 
 class CredentialsError(TrueMarketsError, ValueError):
-    """An API key, key file or signer key could not be loaded or used.
-
-    Messages name the file and the problem, never the key material.
-    """
+    """An API key, key file or signer key could not be loaded or used. Messages name the
+    file and the problem, never the key material."""
 
 
 class ClientClosedError(TrueMarketsError):
-    """A `Gateway` or `AsyncGateway` was used after `close()` (or after leaving its `with`
-    block); nothing was sent. Create a new client."""
-
-
-# --- transport ------------------------------------------------------------------------------
+    """A `Gateway` or `AsyncGateway` was used after `close()` (or after its `with` block);
+    nothing was sent. Create a new client."""
 
 
 class APIConnectionError(TrueMarketsError):
-    """The request did not get a response (connection refused, reset, DNS, TLS...).
-
-    `may_have_reached_server` is False only when the failure provably happened before
-    any byte of the request was sent; for orders and transfers, reconcile with
-    `get_order`/`list_orders` (or `list_transfers`) before trying again otherwise.
-    `source` is "gateway", or "auth" when the failing request was a token request to the
-    Auth Service (then no Gateway request was sent).
-    """
+    """No response (connection refused, reset, DNS, TLS...). `may_have_reached_server` is
+    False only when no byte was sent; otherwise reconcile orders and transfers before trying
+    again. `source` is "gateway", or "auth" for a token request (no Gateway request sent)."""
 
     default_message = "Connection error."
 
@@ -131,10 +134,9 @@ class APIConnectionError(TrueMarketsError):
         source: str = "gateway",
         **context: Unpack[ErrorContext],
     ) -> None:
-        message = self.default_message if message is None else message
-        super().__init__(message, **context)
-        self.message = message
-        self.request = _safe_request(request)
+        self.message = self.default_message if message is None else message
+        super().__init__(self.message, **context)
+        self.request = safe_request(request)
         self.may_have_reached_server = may_have_reached_server
         self.source = source
 
@@ -146,12 +148,9 @@ class APITimeoutError(APIConnectionError):
 
 
 class UnexpectedResponseError(TrueMarketsError):
-    """A success status whose body could not be read as the documented shape.
-
-    The request did reach the server: for orders and transfers, reconcile before retrying.
-    `response` is the raw response. `source` is "gateway", or "auth" when the Auth Service
-    answered a token request so (then no Gateway request was sent).
-    """
+    """A success status whose body is not the documented shape. The request reached the
+    server: reconcile orders and transfers before retrying. `response` is the raw response;
+    `source` is "gateway", or "auth" for a token request (no Gateway request was sent)."""
 
     def __init__(
         self,
@@ -163,22 +162,16 @@ class UnexpectedResponseError(TrueMarketsError):
     ) -> None:
         super().__init__(message, **context)
         self.message = message
-        self.response = None if response is None else _safe_response(response)
+        self.response = None if response is None else safe_response(response)
         self.status_code = None if response is None else response.status_code
         self.source = source
 
 
-# --- server answered with an error -------------------------------------------------------------
-
-
 class APIError(TrueMarketsError):
-    """The server answered with a non-success status.
-
-    Carries `status_code`, `type`, `code` (string, or integer on the legacy path),
+    """The server answered with a non-success status: `status_code`, `type`, `code`,
     `message`, `request_id`, `field_violations`, the parsed `body` and the `response`
-    (whose request never holds the `Authorization` header). `source` is "gateway", or
-    "auth" when the Auth Service answered a token request (no Gateway request was sent).
-    """
+    (without the `Authorization` header). `source` is "gateway", or "auth" when the Auth
+    Service answered a token request (no Gateway request was sent)."""
 
     def __init__(
         self,
@@ -187,6 +180,7 @@ class APIError(TrueMarketsError):
         status_code: int,
         response: httpx.Response | None = None,
         hint: str | None = None,
+        retry_after: float | None = None,
         source: str = "gateway",
         **context: Unpack[ErrorContext],
     ) -> None:
@@ -198,33 +192,30 @@ class APIError(TrueMarketsError):
         self.request_id = envelope.request_id
         self.field_violations = envelope.field_violations
         self.body = envelope.body
-        self.response = None if response is None else _safe_response(response)
+        self.response = None if response is None else safe_response(response)
         self.envelope = envelope
         self.hint = hint
+        self.retry_after = retry_after
         super().__init__(self._describe(), **context)
 
     @property
     def reason(self) -> str | None:
         """The machine-readable reason: `code` when present, else `type`."""
-        if self.code is not None:
-            return str(self.code)
-        return self.type
+        return str(self.code) if self.code is not None else self.type
 
     def _describe(self) -> str:
-        parts = [f"HTTP {self.status_code}"]
-        if self.reason:
-            parts.append(f"[{self.reason}]")
-        parts.append(self.message or "(no message)")
-        text = " ".join(parts)
+        text = " ".join(
+            [f"HTTP {self.status_code}"]
+            + ([f"[{self.reason}]"] if self.reason else [])
+            + [self.message or "(no message)"]
+        )
         # A violation that only repeats the message adds nothing to the text.
         extra = [v for v in self.field_violations if v.message != self.message]
         if extra:
             text += " (" + "; ".join(f"{v.field}: {v.message}" for v in extra) + ")"
         if self.request_id:
             text += f" request_id={self.request_id}"
-        if self.hint:
-            text += f". {self.hint}"
-        return text
+        return text + (f". {self.hint}" if self.hint else "")
 
     def __repr__(self) -> str:
         return (
@@ -242,9 +233,8 @@ class AuthenticationError(APIError):
 
 
 class PermissionDeniedError(APIError):
-    """403. `is_edge_block` is True when an HTML page from the edge (WAF) answered:
-    that is a block of this client (often its User-Agent or IP), not an account permission.
-    """
+    """403. `is_edge_block` is True when an HTML page from the edge (WAF) answered: a
+    block of this client (often its User-Agent or IP), not an account permission."""
 
     @property
     def is_edge_block(self) -> bool:
@@ -264,36 +254,12 @@ class UnprocessableEntityError(APIError):
 
 
 class QuoteStaleError(UnprocessableEntityError):
-    """The quote behind the payloads can no longer be executed (`code: quote_stale`).
-
-    Nothing was traded; create the order again. Raised for 422 and for 409 answers with
-    this code, since both have been seen.
-    """
+    """The quote behind the payloads can no longer be executed (`code: quote_stale`, seen
+    with 422 and 409). Nothing was traded; create the order again."""
 
 
 class RateLimitError(APIError):
     """429. `retry_after` is the server's advice in seconds, when it gave one."""
-
-    def __init__(
-        self,
-        envelope: ErrorEnvelope,
-        *,
-        status_code: int,
-        response: httpx.Response | None = None,
-        hint: str | None = None,
-        retry_after: float | None = None,
-        source: str = "gateway",
-        **context: Unpack[ErrorContext],
-    ) -> None:
-        self.retry_after = retry_after
-        super().__init__(
-            envelope,
-            status_code=status_code,
-            response=response,
-            hint=hint,
-            source=source,
-            **context,
-        )
 
 
 class InternalServerError(APIError):
@@ -316,16 +282,6 @@ _BY_STATUS: dict[int, type[APIError]] = {
 }
 
 
-def _class_for(status_code: int, envelope: ErrorEnvelope) -> type[APIError]:
-    if envelope.code == "quote_stale" and status_code in (409, 422):
-        return QuoteStaleError
-    if status_code in _BY_STATUS:
-        return _BY_STATUS[status_code]
-    if status_code >= 500:
-        return InternalServerError
-    return APIError
-
-
 def error_from_response(
     response: httpx.Response,
     *,
@@ -334,15 +290,11 @@ def error_from_response(
     source: str = "gateway",
     **context: Unpack[ErrorContext],
 ) -> APIError:
-    """Map one error response to its exception class. The single place this happens.
-
-    The response attached to the exception is a copy whose request carries no
-    `Authorization` header (the bearer token never travels with an exception).
-    `source` is "gateway" or "auth" (a token request to the Auth Service failed).
-    """
+    """The exception for one error response (the single place this is decided), holding a
+    copy of the response without the bearer token. `source`: "gateway" or "auth"."""
     from ._api.error_body import parse_error_body
 
-    response = _safe_response(response)
+    response = safe_response(response)
     envelope = parse_error_body(response.content, response.headers.get("content-type"))
     status = response.status_code
     if status == 403 and envelope.is_html:
@@ -350,104 +302,30 @@ def error_from_response(
             "The edge (WAF) blocked this request; this is not an account permission. "
             "Check the User-Agent and the network you call from"
         )
-    cls = _class_for(status, envelope)
-    if cls is RateLimitError:
-        if retry_after is None:  # e.g. the Auth Service: read the server's advice here too
-            import time
+    if envelope.code == "quote_stale" and status in (409, 422):
+        cls: type[APIError] = QuoteStaleError
+    else:
+        cls = _BY_STATUS.get(status, InternalServerError if status >= 500 else APIError)
+    if cls is RateLimitError and retry_after is None:  # e.g. the Auth Service
+        import time
 
-            from ._transport.retry import server_wait
+        from ._transport.retry import server_wait
 
-            retry_after = server_wait(response.headers, status, time.time())
-        return RateLimitError(
-            envelope,
-            status_code=status,
-            response=response,
-            hint=hint,
-            retry_after=retry_after,
-            source=source,
-            **context,
-        )
-    return cls(envelope, status_code=status, response=response, hint=hint, source=source, **context)
-
-
-_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
-
-
-def _safe_request(request: httpx.Request | None) -> httpx.Request | None:
-    """A copy of the request fit to travel with an exception: its method, URL and headers
-    without `Authorization` (the bearer token), and no body (it may hold payload stamps)."""
-    if request is None:
-        return None
-    import httpx
-
-    kept = [(k, v) for k, v in request.headers.multi_items() if k.lower() not in _SECRET_HEADERS]
-    safe = httpx.Request(request.method, request.url, headers=kept)
-    if "timeout" in request.extensions:
-        safe.extensions["timeout"] = request.extensions["timeout"]
-    return safe
-
-
-def _safe_response(response: httpx.Response) -> httpx.Response:
-    """A detached copy of the response fit to travel with an exception.
-
-    Status, headers (no `Set-Cookie`) and the body already read, tied to a safe copy of the
-    request. Not the original object: its stream still references the connection's
-    request, bearer token and stamped body included.
-    """
-    import httpx
-
-    if getattr(response, "_tmgw_safe", False):
-        return response
-    try:
-        request: httpx.Request | None = response.request
-    except RuntimeError:
-        request = None
-    try:
-        content = response.content
-    except httpx.ResponseNotRead:
-        content = b""
-    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() != "set-cookie"]
-    safe = httpx.Response(response.status_code, headers=headers, content=content)
-    # Content-Encoding would make httpx decode the already decoded body again.
-    safe.headers.pop("content-encoding", None)
-    safe_request = _safe_request(request)
-    if safe_request is not None:
-        safe.request = safe_request
-    safe._tmgw_safe = True  # type: ignore[attr-defined]
-    return safe
-
-
-def scrub_transport_error(exc: BaseException) -> None:
-    """Replace, along an httpx exception's chain, each request it holds by a safe copy.
-
-    The facade chains transport failures (`raise APIConnectionError(...) from exc`) so the
-    original type and message stay visible; their `.request` must not carry the token.
-    """
-    import httpx
-
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, httpx.RequestError):
-            held = getattr(current, "_request", None)
-            if isinstance(held, httpx.Request):
-                current._request = _safe_request(held)
-        current = current.__cause__ or current.__context__
-
-
-# --- workflow outcomes ------------------------------------------------------------------------
+        retry_after = server_wait(response.headers, status, time.time())
+    return cls(
+        envelope,
+        status_code=status,
+        response=response,
+        hint=hint,
+        retry_after=retry_after if cls is RateLimitError else None,
+        source=source,
+        **context,
+    )
 
 
 class OrderNotCreatedError(TrueMarketsError):
-    """`create_order` answered without creating an order (empty `order_id`).
-
-    `quote` holds the informational quote the server returned, if any.
-    """
-
-    def __init__(self, message: str, *, quote: Any = None) -> None:
-        super().__init__(message)
-        self.quote = quote
+    """`create_order` answered without creating an order (empty `order_id`). `quote` is
+    the informational quote the server returned, if any."""
 
 
 class InsufficientBalanceError(OrderNotCreatedError):
@@ -455,114 +333,76 @@ class InsufficientBalanceError(OrderNotCreatedError):
 
 
 class QuoteIssuesError(TrueMarketsError):
-    """The quote reports issues, so the payloads were not signed.
+    """The quote reports `issues`, so the payloads were not signed; `order_id` is the
+    created, unexecuted order. Pass `accept_issues=True` to sign anyway."""
 
-    Pass `accept_issues=True` to sign anyway. `order_id` is the created (unexecuted) order.
-    """
-
-    def __init__(self, message: str, *, order_id: str, issues: Sequence[str], quote: Any = None):
-        super().__init__(message, order_id=order_id)
+    def __init__(
+        self, message: str, *, issues: Sequence[str], **context: Unpack[ErrorContext]
+    ) -> None:
+        super().__init__(message, **context)
         self.issues = tuple(issues)
-        self.quote = quote
 
 
 class WaitTimeoutError(TrueMarketsError):
-    """Waiting for a terminal status ran out of time; the resource may still finish."""
+    """Waiting for a terminal status ran out of time; the resource may still finish.
+    `cause` is the error that ended a wait early (`OrderWaitError`, `TransferWaitError`)."""
 
-    def __init__(self, message: str, *, resource_id: str, last_status: str | None) -> None:
-        super().__init__(message)
-        self.resource_id = resource_id
+    def __init__(
+        self,
+        message: str,
+        *,
+        last_status: str | None,
+        cause: BaseException | None = None,
+        **context: Unpack[ErrorContext],
+    ) -> None:
+        super().__init__(message, **context)
         self.last_status = last_status
+        self.cause = cause
+
+    @property
+    def resource_id(self) -> str:
+        """The order or transfer waited for."""
+        return self.order_id or self.transfer_id or ""
 
 
 class OrderTimeoutError(WaitTimeoutError):
-    """An order did not reach the awaited status in time. See `order_id`, `last_status`.
+    """An order did not reach the awaited status in time (see `order_id`, `last_status`).
 
     Unless `last_status` is terminal the order is still open (a resting limit order stays
-    on the book): cancel it or keep waiting. `order` is the full order when the wait read
-    one, else None (the wait polls statuses only).
+    on the book): cancel it or keep waiting. `order` is the order when the wait read it.
     """
-
-    def __init__(
-        self, message: str, *, resource_id: str, last_status: str | None, order: Any = None
-    ) -> None:
-        super().__init__(message, resource_id=resource_id, last_status=last_status)
-        self.order_id = resource_id
-        self.order = order
 
 
 class TransferTimeoutError(WaitTimeoutError):
-    """A transfer did not reach a terminal status in time.
-
-    It is still pending and may yet complete: keep waiting. `transfer` is the transfer as
-    last read, or None when none was read.
-    """
-
-    def __init__(
-        self, message: str, *, resource_id: str, last_status: str | None, transfer: Any = None
-    ) -> None:
-        super().__init__(message, resource_id=resource_id, last_status=last_status)
-        self.transfer_id = resource_id
-        self.transfer = transfer
+    """A transfer did not reach a terminal status in time; it is still pending and may yet
+    complete. `transfer` is the transfer as last read, if any."""
 
 
 class OrderWaitError(OrderTimeoutError):
-    """The order exists (or its cancel was sent), but waiting for it ended in an error.
-
-    It is not known to have finished: check `get_order(order_id)` before placing it again.
-    Carries `order_id`, `last_status` (None if never read) and `cause` (also `__cause__`).
-    An `OrderTimeoutError`, so code that handles wait timeouts handles this too.
-    """
-
-    def __init__(
-        self, message: str, *, order_id: str, last_status: str | None, cause: BaseException
-    ) -> None:
-        super().__init__(message, resource_id=order_id, last_status=last_status)
-        self.cause = cause
+    """The order exists (or its cancel was sent), but waiting for it ended in an error
+    (`cause`, also `__cause__`). It is not known to have finished: check
+    `get_order(order_id)` before placing it again. Handled as an `OrderTimeoutError`."""
 
 
 class TransferWaitError(TransferTimeoutError):
-    """The transfer exists, but waiting for it ended in an error.
-
-    It is not known to have finished: check `get_transfer(transfer_id)` before sending again.
-    Carries `transfer_id`, `last_status` and `cause`; a `TransferTimeoutError`.
-    """
-
-    def __init__(
-        self, message: str, *, transfer_id: str, last_status: str | None, cause: BaseException
-    ) -> None:
-        super().__init__(message, resource_id=transfer_id, last_status=last_status)
-        self.cause = cause
+    """The transfer exists, but waiting for it ended in an error (`cause`). It is not known
+    to have finished: check `get_transfer(transfer_id)` before sending again."""
 
 
 class OrderFailedError(TrueMarketsError):
-    """The order ended `failed`. `order` is the full order as last read."""
-
-    def __init__(self, message: str, *, order_id: str, order: Any = None) -> None:
-        super().__init__(message, order_id=order_id)
-        self.order = order
+    """The order ended `failed`. `order` is the order as last read."""
 
 
 class TransferFailedError(TrueMarketsError):
     """The transfer ended `failed`. `transfer` is the transfer as last read."""
 
-    def __init__(self, message: str, *, transfer_id: str, transfer: Any = None) -> None:
-        super().__init__(message, transfer_id=transfer_id)
-        self.transfer = transfer
-
-
-# --- error bodies, loaded with the first error ---------------------------------------------------
-
-_BODY_NAMES = frozenset({"ErrorEnvelope", "FieldViolation", "parse_error_body"})
-
 
 def __getattr__(name: str) -> Any:
-    """`ErrorEnvelope`, `FieldViolation` and `parse_error_body` live in `_error_body` (attrs
-    classes), which loads on first use so that importing the SDK does not load attrs."""
-    if name in _BODY_NAMES:
-        from ._api import error_body as _error_body
+    """The error body names from `_api.error_body`, loaded on first use (attrs costs time)."""
+    if name in ("ErrorEnvelope", "FieldViolation", "parse_error_body"):
+        from ._api import error_body
 
-        value = getattr(_error_body, name)
+        value = getattr(error_body, name)
         globals()[name] = value
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

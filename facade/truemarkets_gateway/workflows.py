@@ -12,18 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._flows import flows as _flows
-from ._flows.flows import (
+from . import _flows
+from ._flows import (
     MAX_PAYLOAD_AGE,
     ORDER_TIMEOUT,
     TRANSFER_TIMEOUT,
     Flow,
-    OrderWaitError,
     PlaceOptions,
     SignerSource,
     StatusCallback,
-    TransferWaitError,
 )
+from .errors import OrderWaitError, TransferWaitError
 
 if TYPE_CHECKING:
     from ._api.money import Amount
@@ -135,6 +134,13 @@ class SyncWorkflows(_WorkflowBase):
         if self.closed:  # before the flow starts, so a wait does not wrap it
             raise self._closed_error()
         return _flows.run_sync(flow, self, sleep=self._workflow_sleep, clock=self._monotonic)
+
+    # Until the clients get their own (engineer api1): the flows' execute primitives.
+    def _send_execute_order(self, order_id: str, stamps: list[str]) -> Any:
+        return self.execute_order(order_id, signatures=stamps)  # type: ignore[attr-defined]
+
+    def _send_execute_transfer(self, transfer_id: str, stamps: list[str]) -> Any:
+        return self.execute_transfer(transfer_id, signatures=stamps)  # type: ignore[attr-defined]
 
     def place_order(
         self,
@@ -330,6 +336,13 @@ class AsyncWorkflows(_WorkflowBase):
         if self.closed:  # before the flow starts, so a wait does not wrap it
             raise self._closed_error()
         return await _flows.run_async(flow, self, sleep=self._workflow_sleep, clock=self._monotonic)
+
+    # Until the clients get their own (engineer api1): the flows' execute primitives.
+    async def _send_execute_order(self, order_id: str, stamps: list[str]) -> Any:
+        return await self.execute_order(order_id, signatures=stamps)  # type: ignore[attr-defined]
+
+    async def _send_execute_transfer(self, transfer_id: str, stamps: list[str]) -> Any:
+        return await self.execute_transfer(transfer_id, signatures=stamps)  # type: ignore[attr-defined]
 
     async def place_order(
         self,

@@ -1,102 +1,95 @@
-"""Executing a created order or transfer: the one place payloads are checked and stamped.
-
-`execute_order` / `execute_transfer` run these flows, and `place_order` / `transfer` yield
-from them, so the quote-issues refusal and the signing happen in exactly one place.
-"""
+"""Executing an order or transfer: the one place payloads are checked and stamped."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from .. import errors as _errors
 from .._api import validate as _validate
-from ..errors import OrderNotCreatedError, QuoteIssuesError, ValidationError
-from .flows import Call, Flow, SignerSource
+from .steps import Call, Flow, SignerSource
 
 if TYPE_CHECKING:
+    from ..errors import TrueMarketsError
     from ..models import CreatedOrder, ExecutedOrder, Transfer, UnsignedPayload
 
-__all__ = ["execute_order_flow", "execute_transfer_flow"]
+
+def sent_nothing(exc: TrueMarketsError) -> bool:
+    """Whether `exc`, raised by an execute flow, provably left the server untouched."""
+    refused = (_errors.ValidationError, _errors.QuoteIssuesError, _errors.CredentialsError)
+    return isinstance(exc, refused) or exc.gateway_request_sent is False
 
 
-def _stamps(
-    payloads: Sequence[UnsignedPayload],
+def require_order(created: CreatedOrder) -> str:
+    """Its `order_id`; none means no order was created (e.g. an unfundable DeFi order)."""
+    issues = "; ".join(created.quote.issues if created.quote else ())
+    if issues and not created.order_id:
+        message = f"no order was created: {issues}"
+        raise _errors.InsufficientBalanceError(message, quote=created.quote)
+    if not created.order_id:
+        message = "no order was created (empty order_id, no quote issues given)"
+        raise _errors.OrderNotCreatedError(message, quote=created.quote)
+    return created.order_id
+
+
+def stamps(
+    payloads: Sequence[UnsignedPayload] | None,
     signatures: Sequence[str] | None,
-    signer: SignerSource,
+    signer: SignerSource | None,
     what: str,
-) -> list[str]:
+) -> Flow[list[str]]:
+    """`signatures` as given, else the payloads signed by `signer()`, else by the client's
+    signer (`Call("sign_payloads")`); one per payload. `payloads` None: given by id."""
     if signatures is None:
         if not payloads:
-            raise ValidationError(
-                "signatures", f"{what} has no payloads to sign; pass signatures= explicitly"
-            )
-        signatures = signer().sign_payloads(payloads)
-    stamps = _validate.signatures_list(signatures)
-    if payloads and len(stamps) != len(payloads):
-        raise ValidationError(
-            "signatures", f"need one stamp per payload: {len(payloads)}, got {len(stamps)}"
-        )
-    return stamps
+            given_by_id = f"required when {what} is given by id (no payloads to sign)"
+            rule = given_by_id if payloads is None else f"{what} has no payloads to sign"
+            raise _errors.ValidationError("signatures", rule)
+        if signer is None:
+            signatures = yield Call("sign_payloads", (payloads,))
+        else:
+            signatures = signer().sign_payloads(payloads)
+    checked = _validate.signatures_list(signatures)
+    if payloads and len(checked) != len(payloads):
+        rule = f"need one stamp per payload: {len(payloads)}, got {len(checked)}"
+        raise _errors.ValidationError("signatures", rule)
+    return checked
 
 
 def execute_order_flow(
     order: CreatedOrder | str,
     signatures: Sequence[str] | None,
-    signer: SignerSource,
+    signer: SignerSource | None,
     accept_issues: bool = False,
 ) -> Flow[ExecutedOrder]:
-    """Refuse over quote issues (unless accepted), stamp, then send the execute.
-
-    Yields `Call("_send_execute_order", (order_id, stamps))`.
-    """
+    """Refuse over quote issues (unless accepted or `signatures` are given), stamp, then
+    `Call("_send_execute_order", (order_id, stamps))`. `signer` None: the client's signer."""
     if isinstance(order, str):
-        order_id = _validate.require_id("order_id", order)
-        if signatures is None:
-            raise ValidationError(
-                "signatures", "required when the order is given by id (no payloads to sign)"
-            )
-        stamps = _validate.signatures_list(signatures)
+        order_id, payloads = _validate.require_id("order_id", order), None
     else:
-        if not order.order_created:
-            raise OrderNotCreatedError(
-                "no order was created (empty order_id), so there is nothing to execute; "
-                "see quote.issues",
-                quote=order.quote,
-            )
-        order_id = order.order_id
+        order_id, payloads = require_order(order), order.payloads
         issues = order.quote.issues if order.quote is not None else ()
         if issues and signatures is None and not accept_issues:
-            raise QuoteIssuesError(
-                f"order {order_id} was created but not signed: the quote reports "
-                + "; ".join(repr(i) for i in issues)
-                + ". Pass accept_issues=True to sign anyway.",
-                order_id=order_id,
-                issues=issues,
-                quote=order.quote,
+            listed = "; ".join(repr(i) for i in issues)
+            message = f"order {order_id} was created but not signed: the quote reports {listed}."
+            message += " Pass accept_issues=True to sign anyway."
+            raise _errors.QuoteIssuesError(
+                message, issues=issues, order_id=order_id, quote=order.quote
             )
-        stamps = _stamps(order.payloads, signatures, signer, "the order")
-    executed: ExecutedOrder = yield Call("_send_execute_order", (order_id, stamps))
+    sent = yield from stamps(payloads, signatures, signer, "the order")
+    executed: ExecutedOrder = yield Call("_send_execute_order", (order_id, sent))
     return executed
 
 
 def execute_transfer_flow(
-    transfer: Transfer | str,
-    signatures: Sequence[str] | None,
-    signer: SignerSource,
+    transfer: Transfer | str, signatures: Sequence[str] | None, signer: SignerSource | None
 ) -> Flow[Transfer]:
-    """Stamp the transfer's payloads (unless `signatures` are given), then send the execute.
-
-    Yields `Call("_send_execute_transfer", (transfer_id, stamps))`.
-    """
-    if isinstance(transfer, str):
-        transfer_id = _validate.require_id("transfer_id", transfer)
-        if signatures is None:
-            raise ValidationError(
-                "signatures", "required when the transfer is given by id (no payloads)"
-            )
-        stamps = _validate.signatures_list(signatures)
-    else:
-        transfer_id = _validate.require_id("transfer_id", transfer.id)
-        stamps = _stamps(transfer.payloads, signatures, signer, "the transfer")
-    executed: Transfer = yield Call("_send_execute_transfer", (transfer_id, stamps))
+    """Stamp the transfer's payloads (unless `signatures` are given), then
+    `Call("_send_execute_transfer", (transfer_id, stamps))`."""
+    transfer_id, payloads = (
+        (transfer, None) if isinstance(transfer, str) else (transfer.id, transfer.payloads)
+    )
+    transfer_id = _validate.require_id("transfer_id", transfer_id)
+    sent = yield from stamps(payloads, signatures, signer, "the transfer")
+    executed: Transfer = yield Call("_send_execute_transfer", (transfer_id, sent))
     return executed

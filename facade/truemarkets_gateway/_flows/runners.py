@@ -1,0 +1,93 @@
+"""The two runners: they perform the steps a flow yields, blocking or awaited. How
+outcomes go back into the flow is decided once, in `_Drive`; only the I/O differs."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import closing
+from types import TracebackType
+from typing import Any, Generic, TypeVar
+
+from .steps import Call, Flow, Now, Sleep
+
+T = TypeVar("T")
+
+
+class _Drive(Generic[T]):
+    """Iterating yields the Calls and Sleeps to perform; `Now` is answered here. A Call's
+    result (`value`) or exception (caught by `with drive:`) goes back into the flow at the
+    next step; `result` is the flow's return value. Runners close it however they end."""
+
+    def __init__(self, flow: Flow[T], clock: Callable[[], float]) -> None:
+        self.flow, self.clock = flow, clock
+        self.value: Any = None
+        self.error: Exception | None = None
+
+    def __iter__(self) -> Iterator[Call | Sleep]:
+        while True:
+            value, error, self.value, self.error = self.value, self.error, None, None
+            try:
+                step = self.flow.send(value) if error is None else self.flow.throw(error)
+            except StopIteration as stop:
+                self.result: T = stop.value
+                return
+            if isinstance(step, Now):
+                self.value = self.clock()
+            elif isinstance(step, Call | Sleep):
+                yield step
+            else:
+                raise TypeError(f"unknown flow step {step!r}")
+
+    def close(self) -> None:
+        self.flow.close()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, exc: BaseException | None, tb: TracebackType | None) -> bool:
+        if isinstance(exc, Exception):  # the Call failed: thrown into the flow
+            self.error = exc
+            return True
+        return False
+
+
+def run_sync(
+    flow: Flow[T],
+    client: object,
+    *,
+    sleep: Callable[[float], object] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> T:
+    """Drive a flow with blocking calls."""
+    with closing(_Drive(flow, clock)) as drive:
+        for step in drive:
+            if isinstance(step, Sleep):
+                sleep(step.seconds)
+                continue
+            with drive:
+                drive.value = getattr(client, step.name)(*step.args, **step.kwargs)
+        return drive.result
+
+
+async def run_async(
+    flow: Flow[T],
+    client: object,
+    *,
+    sleep: Callable[[float], Awaitable[object]] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> T:
+    """Drive a flow with awaited calls (primitives may be coroutines or plain functions).
+    `sleep` defaults to `asyncio.sleep` (asyncio is imported here, not with the SDK)."""
+    import asyncio
+    import inspect
+
+    with closing(_Drive(flow, clock)) as drive:
+        for step in drive:
+            if isinstance(step, Sleep):
+                await (sleep or asyncio.sleep)(step.seconds)
+                continue
+            with drive:
+                value = getattr(client, step.name)(*step.args, **step.kwargs)
+                drive.value = (await value) if inspect.isawaitable(value) else value
+        return drive.result

@@ -1,0 +1,71 @@
+"""What a flow may ask its runner for: `Call` a client primitive, `Sleep`, read the clock
+with `Now`. Plain immutable values (no attrs: this module loads with the SDK)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Generator, Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+
+from ..errors import ValidationError
+
+if TYPE_CHECKING:
+    from ..models import OrderStatus
+    from ..signing import PayloadSigner
+
+T = TypeVar("T")
+
+
+class Call(NamedTuple):
+    """Run `client.<name>(*args, **kwargs)`; the flow receives its result or its exception.
+    Arguments may hold stamps, so they are kept out of the repr."""
+
+    name: str
+    args: tuple[Any, ...] = ()
+    kwargs: Mapping[str, Any] = MappingProxyType({})
+
+    def __repr__(self) -> str:
+        return f"Call(name={self.name!r})"
+
+
+class Sleep(NamedTuple):
+    """Wait this many seconds; the flow receives None."""
+
+    seconds: float
+
+
+class Now(NamedTuple):
+    """Read the monotonic clock; the flow receives seconds as a float."""
+
+
+Step = Call | Sleep | Now
+Flow = Generator[Step, Any, T]
+SignerSource = Callable[[], "PayloadSigner"]  # called only to sign: CeFi needs no signer key
+StatusCallback = Callable[[str], None]  # told each new status while a workflow waits
+
+
+def check_seconds(name: str, value: object, *, positive: bool = False) -> float:
+    """`value` as seconds, or `ValidationError` naming `name`: a finite number, >= 0 (or > 0).
+    NaN and infinity are refused: a NaN deadline never passes, so a poll would never end."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValidationError(name, f"must be a number of seconds, not {type(value).__name__}")
+    seconds = float(value)
+    if not math.isfinite(seconds) or seconds < 0 or (positive and seconds == 0):
+        bound = "> 0" if positive else ">= 0"
+        raise ValidationError(name, f"must be a finite number of seconds {bound} (got {value!r})")
+    return seconds
+
+
+def status_text(value: object) -> str | None:
+    """An open-enum status, a plain string, or an object with `.status`, as its string."""
+    if value is not None and not isinstance(value, str):
+        value = getattr(value, "status", None)
+    return None if value is None else str(getattr(value, "value", value))
+
+
+def order_status(value: object) -> OrderStatus | None:
+    from ..models import OrderStatus
+
+    text = status_text(value)
+    return None if text is None else OrderStatus(text)
