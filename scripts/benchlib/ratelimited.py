@@ -51,18 +51,32 @@ class RateLimited(Exception):
 class NaiveWorker:
     """One thread of the raw-httpx loop."""
 
-    def __init__(self, base_url: str, token: str, signer: Any, counts: Counts, seed: int):
+    def __init__(
+        self, base_url: str, token: str, signer: Any, counts: Counts, seed: int, limiter: Any
+    ) -> None:
         self.http = httpx.Client(
             base_url=f"{base_url}/v1/gateway",
             headers={"Authorization": f"Bearer {token}"},
             timeout=30,
         )
         self.signer, self.counts, self.rng = signer, counts, random.Random(seed)
+        self.limiter = limiter  # a RateLimiter for the "paced" variant, else None
         self.order_ids: list[str] = []
 
-    def send(self, method: str, path: str, *, create: bool = False, **kw: Any) -> Any:
+    def send(
+        self, method: str, path: str, *, create: bool = False, then_execute: bool = False, **kw: Any
+    ) -> Any:
         while True:
+            if self.limiter is not None:
+                from truemarkets_gateway._transport.ratelimit import Priority
+
+                priority = Priority.READ
+                if create:
+                    priority = Priority.EXECUTE if "/execute" in path else Priority.CREATE
+                self.limiter.acquire(priority, then_execute=then_execute)
             r = self.http.request(method, path, **kw)
+            if self.limiter is not None:
+                self.limiter.observe(r.status_code, r.headers, time.monotonic())
             if r.status_code != 429:
                 r.raise_for_status()
                 self.counts.add(ok=int(time.monotonic() < self.counts.until))
@@ -73,7 +87,8 @@ class NaiveWorker:
             time.sleep(float(r.headers.get("retry-after", "1")))
 
     def order(self, body: dict[str, Any]) -> None:
-        created = self.send("POST", "/orders", json=body, create=True)
+        defi = "chain" in body
+        created = self.send("POST", "/orders", json=body, create=True, then_execute=defi)
         order_id = created["order_id"]
         if created.get("payloads"):
             stamps = self.signer.sign_payloads([p["payload"] for p in created["payloads"]])
@@ -147,8 +162,14 @@ def _run_threads(work: Callable[[int, float], None], seconds: float, counts: Cou
     return time.monotonic() - started
 
 
-def run_naive(gateway_cls: Any, seconds: float = WINDOW * WINDOWS) -> dict[str, float]:
-    """The naive raw-httpx loop against a rate-limited sandbox; the row's numbers."""
+def run_naive(
+    gateway_cls: Any, seconds: float = WINDOW * WINDOWS, *, paced: bool = False
+) -> dict[str, float]:
+    """The naive raw-httpx loop against a rate-limited sandbox; the row's numbers.
+
+    `paced` puts one shared `RateLimiter` in front of every send (a preview of the wiring).
+    """
+    from truemarkets_gateway._transport.ratelimit import RateLimiter
     from truemarkets_gateway.sandbox import Sandbox, SandboxConfig
     from truemarkets_gateway.signing import PayloadSigner
 
@@ -156,6 +177,7 @@ def run_naive(gateway_cls: Any, seconds: float = WINDOW * WINDOWS) -> dict[str, 
         rate_limit=True, rate_limit_requests=REQUESTS, rate_limit_window=WINDOW, settle_delay=0.2
     )
     counts = Counts()
+    limiter = RateLimiter(REQUESTS, WINDOW) if paced else None
     with tempfile.TemporaryDirectory() as tmp, Sandbox(config) as sb:
         _key_id, key_file = sb.create_api_key(Path(tmp) / "key.json")
         sb.fund("USDC", "100000000", "solana")
@@ -165,7 +187,7 @@ def run_naive(gateway_cls: Any, seconds: float = WINDOW * WINDOWS) -> dict[str, 
         time.sleep(WINDOW + 0.1)  # start on a fresh server window
 
         def work(i: int, until: float) -> None:
-            NaiveWorker(sb.base_url, token, signer, counts, seed=i).run(until)
+            NaiveWorker(sb.base_url, token, signer, counts, i, limiter).run(until)
 
         _run_threads(work, seconds, counts)
     return summary(counts, seconds)
