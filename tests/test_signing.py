@@ -250,9 +250,43 @@ def test_repr_shows_only_public_key(signer: PayloadSigner) -> None:
         pickle.dumps(signer)
 
 
-def test_signer_uses_turnkeys_stamper_for_a_written_reason(signer: PayloadSigner) -> None:
-    from turnkey_api_key_stamper import ApiKeyStamper
+# --- compatibility with Turnkey's own stamper ----------------------------------------------
 
-    assert isinstance(signer._stamper, ApiKeyStamper)
-    doc = PayloadSigner.__doc__ or ""
-    assert "stamps/s" in doc and "requests/min" in doc
+
+def _turnkey_stamp(private_hex: str, public_hex: str, payload: str) -> str:
+    from turnkey_api_key_stamper import ApiKeyStamper, ApiKeyStamperConfig
+
+    stamper = ApiKeyStamper(ApiKeyStamperConfig(public_hex, private_hex))
+    return stamper.stamp(payload).stamp_header_value
+
+
+def _raw(stamp: str) -> bytes:
+    return base64.urlsafe_b64decode(stamp + "=" * (-len(stamp) % 4))
+
+
+@pytest.mark.parametrize("payload", [PAYLOAD, "", "ünïcødé ✓", '{"a": "b\\"}'])
+@pytest.mark.parametrize("private_hex", [RFC6979_D, "00" * 31 + "01", "7f" * 32])
+def test_stamps_are_byte_compatible_with_turnkeys_stamper(private_hex: str, payload: str) -> None:
+    ours = PayloadSigner.from_key(private_hex)
+    theirs = _turnkey_stamp(private_hex, ours.public_key_hex, payload)
+    mine = ours.stamp(payload)
+    ours_data, their_data = decode_stamp(mine), decode_stamp(theirs)
+    # Same fields in the same order, same public key and scheme; signatures differ per call.
+    assert list(ours_data) == list(their_data) == ["publicKey", "scheme", "signature"]
+    assert ours_data["publicKey"] == their_data["publicKey"] == ours.public_key_hex
+    assert ours_data["scheme"] == their_data["scheme"]
+    # Byte-identical JSON once the signature is swapped in: same spacing, quoting, encoding.
+    assert _raw(mine) == _raw(theirs).replace(
+        their_data["signature"].encode(), ours_data["signature"].encode()
+    )
+    assert mine == base64.urlsafe_b64encode(_raw(mine)).decode().rstrip("=")
+    # Each verifies the other's signature with the one public key, over the payload bytes.
+    for sig in (ours_data["signature"], their_data["signature"]):
+        assert verifies(ours.public_key_hex, sig, payload.encode("utf-8"))
+        assert not verifies(ours.public_key_hex, sig, (payload + " ").encode("utf-8"))
+
+
+def test_signer_keeps_the_key_object_and_says_why(signer: PayloadSigner) -> None:
+    assert isinstance(signer._key, ec.EllipticCurvePrivateKey)
+    doc = __import__("truemarkets_gateway.signing", fromlist=["x"]).__doc__ or ""
+    assert "re-derives the key" in doc and "tests/test_signing.py" in doc

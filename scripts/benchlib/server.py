@@ -218,17 +218,22 @@ class _Protocol(asyncio.Protocol):
             self._transport.write(b"".join(out))
 
     def _route(self, method: bytes, path: bytes) -> bytes:
-        self._count(0)
-        for prefix in GATEWAY_PREFIXES:
-            if path.startswith(prefix):
-                return _gateway_route(method, path[len(prefix) :])
-        if path == b"/v1/auth/api-key/token":
-            self._count(1)
-            return R_TOKENS
-        if path == b"/v1/auth/token/refresh":
-            self._count(2)
-            return R_TOKENS
-        return R_NOT_FOUND
+        return route(method, path, self._count)
+
+
+def route(method: bytes, path: bytes, count: Callable[[int], None] = lambda _: None) -> bytes:
+    """The whole precomputed HTTP/1.1 response for one request (also used in memory)."""
+    count(0)
+    for prefix in GATEWAY_PREFIXES:
+        if path.startswith(prefix):
+            return _gateway_route(method, path[len(prefix) :])
+    if path == b"/v1/auth/api-key/token":
+        count(1)
+        return R_TOKENS
+    if path == b"/v1/auth/token/refresh":
+        count(2)
+        return R_TOKENS
+    return R_NOT_FOUND
 
 
 def _serve(sock: socket.socket, counters: Any) -> None:

@@ -1,0 +1,177 @@
+"""Client-side pacing under the Gateway's per-key limit (about 100 requests per 60 s).
+
+`RateLimiter` makes pure decisions: `reserve(priority, now)` takes a slot and returns 0.0,
+or returns how long to wait before asking again; `observe(status, headers, now)` learns
+from `x-ratelimit-remaining`/`x-ratelimit-reset` and 429's `Retry-After`. One lock guards
+the state for threads and is held only for the arithmetic, so async callers never block
+the loop; `acquire` and `acquire_async` are the sleeping loops around `reserve`.
+
+Why a sliding log of send times and not a token bucket: it never lets more than the limit
+through in any window, so it is safe whether the server counts fixed or sliding windows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping
+from enum import IntEnum
+
+from ..errors import ValidationError
+from .retry import server_wait
+
+__all__ = ["Priority", "RateLimiter"]
+
+
+class Priority(IntEnum):
+    """Who goes first when budget is short (lower value first)."""
+
+    EXECUTE = 0  # follows a create whose payloads go stale in about 20 s
+    CREATE = 1
+    READ = 2  # quotes, reads and polls
+
+
+class RateLimiter:
+    """At most `requests` sends in any `seconds`, handed out by priority.
+
+    A create reserved with `then_execute=True` holds one slot for its execute for
+    `hold_seconds`, so reads and other creates cannot take it. While a caller of higher
+    priority waits, lower ones wait until just after it (`grace`). `margin` seconds are
+    added to every window to absorb the latency between our send and the server's count.
+    """
+
+    def __init__(
+        self,
+        requests: int = 100,
+        seconds: float = 60.0,
+        *,
+        margin: float = 0.05,
+        grace: float = 0.05,
+        hold_seconds: float = 20.0,
+    ) -> None:
+        if isinstance(requests, bool) or not isinstance(requests, int) or requests < 1:
+            raise ValidationError("rate_limit", "requests must be a whole number >= 1")
+        if not isinstance(seconds, int | float) or not seconds > 0:
+            raise ValidationError("rate_limit", "seconds must be a number > 0")
+        self.requests, self.seconds = requests, float(seconds)
+        self._window = self.seconds + margin
+        self._grace, self._hold_seconds = grace, hold_seconds
+        self._lock = threading.Lock()
+        self._sent: deque[float] = deque()  # send times inside the last window, oldest first
+        self._holds: list[float] = []  # expiry times of slots held for executes
+        self._waiting: dict[Priority, float] = {}  # priority -> when its latest waiter retries
+        self._server_left: int | None = None  # what the server last said is left ...
+        self._server_reset = 0.0  # ... until this time
+        self._blocked_until = 0.0  # after a 429, nobody sends before this
+
+    @classmethod
+    def from_option(cls, option: tuple[int, float] | None) -> RateLimiter | None:
+        """The limiter for a client's `rate_limit=(requests, seconds)`; None turns it off."""
+        if option is None:
+            return None
+        if not isinstance(option, tuple) or len(option) != 2:
+            raise ValidationError("rate_limit", "must be (requests, seconds) or None")
+        return cls(option[0], option[1])
+
+    def reserve(self, priority: Priority, now: float, *, then_execute: bool = False) -> float:
+        """Take a slot at `now` and return 0.0, or return the seconds to wait first."""
+        with self._lock:
+            delay = self._delay(priority, now)
+            if delay > 0:
+                self._waiting[priority] = max(self._waiting.get(priority, 0.0), now + delay)
+                return delay
+            if self._waiting.get(priority, 0.0) <= now:
+                self._waiting.pop(priority, None)
+            if priority is Priority.EXECUTE and self._holds:
+                self._holds.pop(0)
+            if then_execute:
+                self._holds.append(now + self._hold_seconds)
+            self._sent.append(now)
+            if self._server_left is not None:
+                self._server_left -= 1
+            return 0.0
+
+    def observe(
+        self, status: int, headers: Mapping[str, str], now: float, *, wall: float | None = None
+    ) -> None:
+        """Learn from one response's status and headers (a case-insensitive mapping).
+
+        `now` is the monotonic clock `reserve` gets; `wall` the Unix time, for resets and
+        `Retry-After` dates given as absolute times.
+        """
+        wall = time.time() if wall is None else wall
+        left, reset = (_number(headers.get(f"x-ratelimit-{k}")) for k in ("remaining", "reset"))
+        if reset is not None and reset >= 1e9:  # a Unix time, else seconds left
+            reset = max(reset - wall, 0.0)
+        with self._lock:
+            if left is not None and reset is not None:
+                remaining = int(left)
+                # Within one server window the count only falls; a late answer says more
+                # than is left once our later sends are counted.
+                if self._server_left is not None and abs(now + reset - self._server_reset) < 1.5:
+                    remaining = min(remaining, self._server_left)
+                self._server_left, self._server_reset = remaining, now + reset
+            if status == 429:
+                wait = server_wait(headers, status, wall)
+                wait = self.seconds / self.requests if wait is None else wait
+                self._blocked_until = max(self._blocked_until, now + wait)
+                self._server_left, self._server_reset = 0, max(self._server_reset, now + wait)
+
+    def acquire(
+        self,
+        priority: Priority,
+        *,
+        then_execute: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], object] = time.sleep,
+    ) -> float:
+        """Wait (sleeping this thread) until a slot is taken; the seconds waited."""
+        waited = 0.0
+        while (delay := self.reserve(priority, clock(), then_execute=then_execute)) > 0:
+            sleep(delay)
+            waited += delay
+        return waited
+
+    async def acquire_async(
+        self,
+        priority: Priority,
+        *,
+        then_execute: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> float:
+        """Like `acquire`, awaiting instead of blocking the event loop."""
+        waited = 0.0
+        while (delay := self.reserve(priority, clock(), then_execute=then_execute)) > 0:
+            await sleep(delay)
+            waited += delay
+        return waited
+
+    def _delay(self, priority: Priority, now: float) -> float:
+        while self._sent and self._sent[0] <= now - self._window:
+            self._sent.popleft()
+        self._holds = [t for t in self._holds if t > now]
+        if self._server_left is not None and now >= self._server_reset:
+            self._server_left = None
+        held = 0 if priority is Priority.EXECUTE else min(len(self._holds), self.requests - 1)
+        wait = max(self._blocked_until - now, 0.0)
+        over = len(self._sent) - (self.requests - held) + 1  # sends that must expire first
+        if over > 0:  # wait for old sends to leave the window, or a hold to lapse
+            freed = self._sent[over - 1] + self._window - now
+            wait = max(wait, min(freed, min(self._holds) - now) if held else freed)
+        if self._server_left is not None and self._server_left <= held:
+            wait = max(wait, self._server_reset - now)
+        for higher, until in self._waiting.items():
+            if higher < priority and until + self._grace > now:
+                wait = max(wait, until + self._grace - now)
+        return wait
+
+
+def _number(value: str | None) -> float | None:
+    try:
+        number = None if value is None else float(value)
+    except ValueError:
+        return None
+    return None if number is None or number != number else max(number, 0.0)
