@@ -49,7 +49,9 @@ class KeyFilePermissionWarning(UserWarning):
     """The key file can be read or changed by users other than its owner."""
 
 
-def _json_object(text: str, source: str, expected: str = "a JSON object (a JWK)") -> Any:
+def _json_object(
+    text: str, source: str, expected: str = "a JSON object (a JWK)"
+) -> Mapping[str, Any]:
     try:
         data = json.loads(text)
     except ValueError as exc:
@@ -326,9 +328,8 @@ class Credentials:
     def from_jwk(cls, key_id: str, jwk: Mapping[str, Any] | str) -> Credentials:
         """A private JWK (dict or JSON text) plus its key id."""
         key_id = _normalise_key_id(key_id, source="key_id")
-        if isinstance(jwk, str):
-            jwk = _json_object(jwk, "JWK")
-        return cls(key_id, _key_from_jwk(jwk, source="JWK"))
+        data = _json_object(jwk, "JWK") if isinstance(jwk, str) else jwk
+        return cls(key_id, _key_from_jwk(data, source="JWK"))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Credentials | None:
