@@ -6,6 +6,7 @@ variables into one `Environment`; arguments win over the environment.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 import threading
@@ -92,32 +93,32 @@ def _warn_legacy_once() -> None:
 
 
 def _normalise_host(host: str, *, field: str = "base_url") -> str:
-    """Validate a host root (scheme + authority, optional path prefix) in one canonical form.
-
-    Scheme and host name are lower-cased, a trailing dot on the host name and the scheme's
-    default port are dropped, and a trailing '/' is removed, so every spelling of the
-    production or UAT host compares equal to it. User info (`user:password@`) is refused.
-    """
+    """A host root (scheme, host, optional port and path prefix) in one canonical form:
+    lower case, no trailing dot or '/', no default port. Anything malformed raises
+    `ValidationError`; user info (`user:password@`) is refused without being echoed."""
     if not isinstance(host, str) or not host.strip():
         raise ValidationError(field, "must be a non-empty URL such as http://127.0.0.1:8080")
     text = host.strip()
-    parts = urlsplit(text)
-    if "@" in parts.netloc or ("@" in text and not parts.netloc):
-        # Never echo the value: it may hold a password.
+    if "@" in text:
         raise ValidationError(
             field,
             "must not contain a user name or password (user:password@host); "
             "the SDK authenticates with your API key",
         )
-    hostname = (parts.hostname or "").rstrip(".")
-    if parts.scheme not in ("http", "https") or not hostname:
-        raise ValidationError(
-            field, f"must be an http(s) URL with a host, such as {PRODUCTION_HOST}; got {text!r}"
-        )
+    if len(text) > 2048 or any(c.isspace() or not c.isprintable() for c in text):
+        raise ValidationError(field, "must not contain spaces or control characters")
+    example = f"an http(s) URL with a host, such as {PRODUCTION_HOST}; got {text!r}"
     try:
-        port = parts.port
-    except ValueError:
-        raise ValidationError(field, f"has an invalid port; got {text!r}") from None
+        parts = urlsplit(text)
+        hostname, port = (parts.hostname or "").rstrip("."), parts.port
+        if ":" in hostname:
+            ipaddress.IPv6Address(hostname.split("%")[0])
+        elif not hostname.isascii():
+            hostname.encode("idna")
+    except ValueError as exc:  # UnicodeError (IDNA) is a ValueError too
+        raise ValidationError(field, f"is not {example} ({exc})") from None
+    if parts.scheme not in ("http", "https") or not hostname.strip(".") or ".." in hostname:
+        raise ValidationError(field, f"must be {example}")
     if parts.query or parts.fragment:
         raise ValidationError(field, "must not carry a query string or fragment")
     path = parts.path.rstrip("/")
@@ -183,8 +184,6 @@ class Environment:
         hostname = urlsplit(self.host).hostname or ""
         if hostname == "localhost":
             return True
-        import ipaddress
-
         try:
             address = ipaddress.ip_address(hostname)
         except ValueError:
@@ -236,23 +235,14 @@ class Environment:
             return attrs.evolve(env, legacy=legacy)
 
         use_legacy = bool(legacy)
-        if env is not None or base_url is not None:
-            if base_url is not None:
-                if env is not None:
-                    _env_name(env, field="env")  # still refuse a typo
-                return cls.custom(base_url, use_legacy)
-            assert env is not None
-            return cls._named(_env_name(env, field="env"), use_legacy)
-
-        source = os.environ if environ is None else environ
-        env_text = source.get("TM_ENV", "")
-        base_text = source.get("TM_BASE_URL", "")
-        name: EnvironmentName = _env_name(env_text, field="TM_ENV") if env_text.strip() else "prod"
-        if base_text.strip():
-            normalised = _normalise_host(base_text, field="TM_BASE_URL")
-            return cls.custom(normalised, use_legacy)
-        return cls._named(name, use_legacy)
-
-    @classmethod
-    def _named(cls, name: EnvironmentName, legacy: bool) -> Environment:
-        return cls.uat(legacy) if name == "uat" else cls.production(legacy)
+        if env is None and base_url is None:  # only now the environment variables count
+            source = os.environ if environ is None else environ
+            env = source.get("TM_ENV", "").strip() or None
+            base_url = source.get("TM_BASE_URL", "").strip() or None
+            env_field, url_field = "TM_ENV", "TM_BASE_URL"
+        else:
+            env_field, url_field = "env", "base_url"
+        name = "prod" if env is None else _env_name(env, field=env_field)  # a typo is refused
+        if base_url is not None:
+            return cls.custom(_normalise_host(base_url, field=url_field), use_legacy)
+        return cls.uat(use_legacy) if name == "uat" else cls.production(use_legacy)
