@@ -32,12 +32,7 @@ _LEGACY_GATEWAY_PATH = "/v1/conductor"
 
 # TM_ENV values we accept, with the aliases people type. The vendor SDK silently treats any
 # unknown value as production; we refuse it instead, since a typo there moves real money.
-_ENV_ALIASES: dict[str, EnvironmentName] = {
-    "prod": "prod",
-    "production": "prod",
-    "uat": "uat",
-}
-_ALLOWED_ENV_TEXT = "prod, uat"
+_ENV_ALIASES: dict[str, EnvironmentName] = {"prod": "prod", "production": "prod", "uat": "uat"}
 _NAME_FOR_HOST: dict[str, EnvironmentName] = {PRODUCTION_HOST: "prod", UAT_HOST: "uat"}
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -51,20 +46,15 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 def _caller_stacklevel() -> int:
-    """The stacklevel that points a warning at the first frame outside this package."""
-    frame = sys._getframe(1)
-    level = 1
-    while frame is not None and _is_internal(frame.f_code.co_filename):
-        frame = frame.f_back  # type: ignore[assignment]
-        level += 1
+    """The stacklevel that points a warning at the first frame outside this package
+    (attrs compiles `__init__` under a pseudo file name "<attrs generated ...>")."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and (
+        frame.f_code.co_filename.startswith("<attrs generated")
+        or os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR + os.sep)
+    ):
+        frame, level = frame.f_back, level + 1  # type: ignore[assignment]
     return level
-
-
-def _is_internal(filename: str) -> bool:
-    # attrs compiles __init__ under a pseudo file name such as "<attrs generated init ...>".
-    return filename.startswith("<attrs generated") or os.path.abspath(filename).startswith(
-        _PACKAGE_DIR + os.sep
-    )
 
 
 def _warn_legacy_once() -> None:
@@ -139,7 +129,7 @@ def _env_name(value: str, *, field: str) -> EnvironmentName:
     key = value.strip().lower()
     if key in _ENV_ALIASES:
         return _ENV_ALIASES[key]
-    raise ValidationError(field, f"must be one of {_ALLOWED_ENV_TEXT}; got {value.strip()!r}")
+    raise ValidationError(field, f"must be one of prod, uat; got {value.strip()!r}")
 
 
 @attrs.frozen
@@ -158,13 +148,11 @@ class Environment:
     def __attrs_post_init__(self) -> None:
         if self.name not in ("prod", "uat", "custom"):
             raise ValidationError("name", f"must be prod, uat or custom; got {self.name!r}")
-        normalised = _normalise_host(self.host, field="host")
-        if normalised != self.host:
-            object.__setattr__(self, "host", normalised)
-        if self.name == "custom" and normalised in _NAME_FOR_HOST:
+        object.__setattr__(self, "host", _normalise_host(self.host, field="host"))
+        if self.name == "custom" and self.host in _NAME_FOR_HOST:
             # However it was spelled, the production (or UAT) host keeps its name, so that
             # callers asking "is this production?" get the truth.
-            object.__setattr__(self, "name", _NAME_FOR_HOST[normalised])
+            object.__setattr__(self, "name", _NAME_FOR_HOST[self.host])
         if self.legacy:
             _warn_legacy_once()
 
@@ -182,15 +170,11 @@ class Environment:
     def is_loopback(self) -> bool:
         """Whether the host is this machine: `localhost`, 127.0.0.0/8 or ::1."""
         hostname = urlsplit(self.host).hostname or ""
-        if hostname == "localhost":
-            return True
         try:
             address = ipaddress.ip_address(hostname)
         except ValueError:
-            return False
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-            return address.ipv4_mapped.is_loopback
-        return address.is_loopback
+            return hostname == "localhost"
+        return (getattr(address, "ipv4_mapped", None) or address).is_loopback
 
     @classmethod
     def production(cls, legacy: bool = False) -> Environment:
@@ -207,8 +191,7 @@ class Environment:
         The production and UAT hosts keep their own names, however they are spelled
         (`https://API.TrueMarkets.co:443/` is production).
         """
-        normalised = _normalise_host(host)
-        return cls(_NAME_FOR_HOST.get(normalised, "custom"), normalised, legacy)
+        return cls("custom", _normalise_host(host), legacy)
 
     @classmethod
     def resolve(
