@@ -77,9 +77,8 @@ def _b64url_int(value: int) -> str:
 
 def _normalise_key_id(key_id: object, *, source: str) -> str:
     if key_id is not None and not isinstance(key_id, str):
-        raise CredentialsError(
-            f"{source}: key_id must be a string (UUID), got {type(key_id).__name__}"
-        )
+        got = type(key_id).__name__
+        raise CredentialsError(f"{source}: key_id must be a string (UUID), got {got}")
     if key_id is None or not key_id.strip():
         raise CredentialsError(f"{source}: missing key_id (the id shown on the API Keys page)")
     try:
@@ -137,9 +136,11 @@ def _key_from_jwk(jwk: Mapping[str, Any], *, source: str) -> ec.EllipticCurvePri
     return key
 
 
-def _key_from_pem(pem: bytes, *, source: str, password: bytes | None = None) -> Any:
+def _key_from_pem(
+    pem: bytes, *, source: str, password: bytes | None = None
+) -> ec.EllipticCurvePrivateKey:
     try:
-        return serialization.load_pem_private_key(pem, password=password)
+        key = serialization.load_pem_private_key(pem, password=password)
     except TypeError:
         raise CredentialsError(
             f"{source}: the PEM key is encrypted; pass its password or decrypt it first"
@@ -151,6 +152,7 @@ def _key_from_pem(pem: bytes, *, source: str, password: bytes | None = None) -> 
         raise CredentialsError(
             f"{source}: not a readable PEM private key (wrong password, or damaged text)"
         ) from None
+    return _check_p256(key, source=source)
 
 
 def load_private_key(
@@ -179,9 +181,7 @@ def load_private_key(
     if text.startswith("-----BEGIN"):
         if "\\n" in text and "\n" not in text:
             text = text.replace("\\n", "\n")  # a PEM squeezed onto one line in an env file
-        return _check_p256(
-            _key_from_pem(text.encode("ascii", "replace"), source=source), source=source
-        )
+        return _key_from_pem(text.encode("ascii", "replace"), source=source)
     if text.startswith("{"):
         return load_private_key(_json_object(text, source), source=source)
     if _HEX_SCALAR.match(text):
@@ -193,15 +193,9 @@ def load_private_key(
 
 def private_key_to_jwk(private_key: ec.EllipticCurvePrivateKey) -> dict[str, str]:
     """The JWK (kty, crv, x, y, d) of a P-256 private key, as in the vendor's key file."""
-    key = _check_p256(private_key, source="private_key")
-    numbers = key.private_numbers()
-    return {
-        "kty": "EC",
-        "crv": "P-256",
-        "x": _b64url_int(numbers.public_numbers.x),
-        "y": _b64url_int(numbers.public_numbers.y),
-        "d": _b64url_int(numbers.private_value),
-    }
+    n = _check_p256(private_key, source="private_key").private_numbers()
+    x, y, d = (_b64url_int(v) for v in (n.public_numbers.x, n.public_numbers.y, n.private_value))
+    return {"kty": "EC", "crv": "P-256", "x": x, "y": y, "d": d}
 
 
 def _warn_if_shared(path: Path, mode: int) -> None:
@@ -319,10 +313,7 @@ class Credentials:
         """A PEM private key (PKCS#8 or SEC1 "EC PRIVATE KEY") plus its key id."""
         key_id = _normalise_key_id(key_id, source="key_id")
         data = pem.encode("utf-8") if isinstance(pem, str) else pem
-        key = _check_p256(
-            _key_from_pem(data, source="PEM key", password=password), source="PEM key"
-        )
-        return cls(key_id, key)
+        return cls(key_id, _key_from_pem(data, source="PEM key", password=password))
 
     @classmethod
     def from_jwk(cls, key_id: str, jwk: Mapping[str, Any] | str) -> Credentials:
