@@ -88,7 +88,7 @@ __all__ = [
     "__version__",
 ]
 
-# Where each public name lives; errors and models hold the rest of __all__.
+# Where the public names live that are neither errors nor models.
 _HOMES = {
     "AsyncGateway": ".async_client",
     "Gateway": ".client",
@@ -98,11 +98,6 @@ _HOMES = {
     "SyncPager": ".pagination",
     "PayloadSigner": ".signing",
 }
-_MODELS = frozenset(
-    "Asset AssetNetwork Balance Balances BalanceSummary CancelPrepared CancelResult Chain "
-    "CreatedOrder ExecutedOrder Order OrderSide OrderStatus OrderType Page PlacedOrder QtyUnit "
-    "Quote QuoteDetails Transfer TransferResult TransferStatus UnsignedPayload Venue".split()
-)
 
 
 def __getattr__(name: str) -> Any:
@@ -110,10 +105,12 @@ def __getattr__(name: str) -> Any:
     and key handling (`cryptography`) or asyncio load only when something needs them."""
     if name not in __all__ or name == "__version__":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    module_name = _HOMES.get(name, ".models" if name in _MODELS else ".errors")
     import importlib
 
-    value = getattr(importlib.import_module(module_name, __name__), name)
+    from . import errors  # light: no attrs, no models
+
+    home = _HOMES.get(name, ".errors" if hasattr(errors, name) else ".models")
+    value = getattr(importlib.import_module(home, __name__), name)
     globals()[name] = value
     return value
 
