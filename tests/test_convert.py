@@ -224,7 +224,9 @@ def test_lone_surrogates_in_other_text_are_replaced_not_fatal() -> None:
     order = _convert.order({**ORDER, "failure_reason": "bad\ud800", "asset_symbol": "\ud83d\ude00"})
     assert order.failure_reason == "bad\ufffd" and order.asset_symbol == "😀"
     order.failure_reason.encode()
-    created = _convert.created_order({"order_id": "", "quote": {"issues": [{"message": "x\udfff"}]}})
+    created = _convert.created_order(
+        {"order_id": "", "quote": {"issues": [{"message": "x\udfff"}]}}
+    )
     assert created.quote is not None and created.quote.issues == ("x\ufffd",)
 
 

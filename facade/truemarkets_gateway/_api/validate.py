@@ -264,4 +264,3 @@ def csv_filter(
     if single and len(items) > 1:
         raise ValidationError(field, "accepts a single value")
     return ",".join(items)
-
