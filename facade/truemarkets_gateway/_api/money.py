@@ -111,12 +111,6 @@ def parse_amount(value: Any, field: str, extra: MutableMapping[str, Any]) -> Dec
     number = parse_decimal(value)
     if number is None and value is not None and value != "":
         extra[field] = value
-        shown = repr(value)[:40]
-        logger.warning(
-            "the response field %s held an unreadable amount %s; read as None, raw value "
-            "kept in extra[%r]",
-            field,
-            shown,
-            field,
-        )
+        message = "the response field %s held an unreadable amount %.40r (kept in extra)"
+        logger.warning(message, field, value)
     return number

@@ -26,7 +26,7 @@ _TYPES = ("market", "limit")
 _QTY_UNITS = ("base", "quote")
 VENUES = ("cefi", "defi")
 _CHAINS = ("solana", "base", "hypercore-spot", PERP_CHAIN)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_HEADER_TEXT = re.compile(r"[\x20-\x7e\xa0-\xff]+")  # printable Latin-1
 
 
 def _text(value: object) -> str | None:
@@ -58,21 +58,16 @@ def require_id(field: str, value: object) -> str:
 
 
 def header_value(field: str, value: object) -> str:
-    """A value sent as an HTTP header (on_behalf_of, access_token, user_agent).
-
-    Refused: not a string, empty, control characters (CR, LF, NUL, tab...) or characters
-    outside Latin-1. The value is never echoed: it may be a token.
-    """
+    """A value sent as an HTTP header (on_behalf_of, access_token, user_agent): non-empty,
+    printable Latin-1 text without control characters. Never echoed: it may be a token."""
     if not isinstance(value, str):
         raise ValidationError(field, f"must be a string, got {type(value).__name__}")
     if not value.strip():
         raise ValidationError(field, "must not be empty")
-    if _CONTROL.search(value):
-        raise ValidationError(field, "must not contain control characters (CR, LF, NUL...)")
-    try:
-        value.encode("latin-1")
-    except UnicodeEncodeError:
-        raise ValidationError(field, "must contain only Latin-1 characters") from None
+    if not _HEADER_TEXT.fullmatch(value):
+        raise ValidationError(
+            field, "must be printable Latin-1 text (no CR, LF, NUL or other control characters)"
+        )
     return value
 
 
