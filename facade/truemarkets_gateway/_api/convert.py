@@ -80,12 +80,10 @@ def _id(value: Any, field: str) -> str:
 
 
 def _int(value: Any) -> int | None:
-    value = _get(value)
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _bool(value: Any) -> bool | None:
-    value = _get(value)
     return value if isinstance(value, bool) else None
 
 
@@ -98,7 +96,6 @@ def _enum(cls: type[E], value: Any) -> E | None:
 
 
 def _time(value: Any) -> datetime | None:
-    value = _get(value)
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value)
