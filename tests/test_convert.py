@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import httpx
 import pytest
 from _facade_stub import ASSET_CEFI, DEFI_TRANSFER, ORDER, TRANSFER, Stub, sync_gateway
 
@@ -167,3 +169,74 @@ def test_query_enums_go_through_the_generated_models() -> None:
 
     assert _convert.venue_param("defi") is generated.Venue.DEFI
     assert _convert.transfer_status_param("pending") is generated.TransferStatus.PENDING
+
+
+# --- answers that once escaped as untyped errors (issue 12, item 3) ------------------------------
+
+
+@pytest.mark.parametrize(
+    "total", ["1e1000000", "-1e1000000", "1e-1000000", "9e9999999", "1e99999999999999999999"]
+)
+def test_absurd_balance_exponents_fail_typed(total: str) -> None:
+    row = {"symbol": "USDC", "total": total, "available": "1", "held": "0"}
+    stub = Stub().json("GET", "/balances", {"data": [row, {**row, "total": "1"}]})
+    with pytest.raises(UnexpectedResponseError, match="USDC balance has an unreadable total"):
+        sync_gateway(stub).get_balances()
+
+
+def test_balance_summaries_are_exact_at_any_size() -> None:
+    rows = [
+        {"symbol": "X", "total": "1e1000", "available": "123456789012345678901234567890.1", "held": "0"},
+        {"symbol": "X", "total": "1e-1000", "available": "0.000000000000000000001", "held": "1e-1000"},
+        {"symbol": "X", "total": "1", "available": "1e1000", "held": "-1e-1000"},
+    ]  # fmt: skip
+    x = _convert.balances({"data": rows})["X"]
+    assert x.total == Decimal("1" + "0" * 999 + "1." + "0" * 999 + "1")
+    big = "1" + "0" * (1000 - 30) + "123456789012345678901234567890.100000000000000000001"
+    assert x.available == Decimal(big) and x.held == 0
+
+
+def test_summing_does_not_round_where_the_default_context_would() -> None:
+    a, b = Decimal("12345678901234567890123456789.5"), Decimal("0.25")
+    rows = (Balance("X", a, a, a), Balance("X", b, b, b))
+    summary = Balances.from_rows(rows)["X"]
+    assert summary.total == Decimal("12345678901234567890123456789.75")
+    assert a + b != summary.total  # 28 digits: the plain sum rounds
+
+
+def test_lone_surrogates_in_ids_and_cursors_fail_typed() -> None:
+    bad_id = {**ORDER, "order_id": "o\ud800"}
+    page = {"data": [ORDER], "pagination": {"next_cursor": "\udc00"}}
+    stub = Stub().on("GET", "/orders/o1", httpx.Response(200, content=json.dumps(bad_id)))
+    stub.on("GET", "/orders", httpx.Response(200, content=json.dumps(page)))
+    gw = sync_gateway(stub)
+    with pytest.raises(UnexpectedResponseError, match="order_id"):
+        gw.get_order("o1")
+    with pytest.raises(UnexpectedResponseError, match="next_cursor"):
+        gw.list_orders_page()
+    with pytest.raises(ValueError, match="transfer_id"):
+        _convert.transfer({**TRANSFER, "id": "\ud800"})
+    with pytest.raises(ValueError):
+        _convert.transfer({**DEFI_TRANSFER, "payloads": [{"payload": "ab\ud800"}]})
+
+
+def test_lone_surrogates_in_other_text_are_replaced_not_fatal() -> None:
+    order = _convert.order({**ORDER, "failure_reason": "bad\ud800", "asset_symbol": "\ud83d\ude00"})
+    assert order.failure_reason == "bad\ufffd" and order.asset_symbol == "😀"
+    order.failure_reason.encode()
+    created = _convert.created_order(
+        {"order_id": "", "quote": {"issues": [{"message": "x\udfff"}]}}
+    )
+    assert created.quote is not None and created.quote.issues == ("x\ufffd",)
+
+
+def test_deep_json_fails_typed() -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000
+    with pytest.raises(ValueError, match="nested too deeply"):
+        _convert.json_body(deep)
+    assert _convert.json_body(b"") is None and _convert.json_body(b'{"a": 1}') == {"a": 1}
+    nested: object = "x"
+    for _ in range(100_000):
+        nested = {"message": None, "more": nested}
+    with pytest.raises(ValueError, match="RecursionError"):
+        _convert.created_order({"order_id": "", "quote": {"issues": [nested]}})

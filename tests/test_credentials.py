@@ -228,10 +228,10 @@ def test_directory_instead_of_file(tmp_path: Path) -> None:
 def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _write(tmp_path / "key.json", _bundle())
 
-    def refuse(self: Path) -> bytes:
+    def refuse(*args: Any, **kwargs: Any) -> int:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)  # root ignores chmod 000
+    monkeypatch.setattr(os, "open", refuse)  # root ignores chmod 000
     with pytest.raises(
         CredentialsError, match=r"cannot read the API key file \(Permission denied\)"
     ):
@@ -247,6 +247,33 @@ def test_binary_and_oversized_files(tmp_path: Path) -> None:
     big = _write(tmp_path / "big.json", " " * 100_000)
     with pytest.raises(CredentialsError, match="too large"):
         Credentials.from_key_file(big)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX only")
+def test_fifo_and_devices_are_refused_without_hanging(tmp_path: Path) -> None:
+    fifo = tmp_path / "key.fifo"
+    os.mkfifo(fifo, 0o600)  # no writer: a plain open() would block forever
+    for path in (fifo, Path("/dev/zero"), Path("/dev/null")):
+        if path.exists():
+            with pytest.raises(CredentialsError, match="not a regular file"):
+                Credentials.from_key_file(path)
+    env = {"TM_KEY_FILE": str(fifo)}
+    with pytest.raises(CredentialsError, match="not a regular file"):
+        Credentials.from_env(env)
+
+
+def test_key_file_is_read_with_a_bound(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _write(tmp_path / "k.json", _bundle())
+    asked: list[int] = []
+    real_read = os.read
+
+    def read(fd: int, n: int) -> bytes:
+        asked.append(n)
+        return real_read(fd, n)
+
+    monkeypatch.setattr(os, "read", read)
+    Credentials.from_key_file(path)
+    assert asked and max(asked) <= 64 * 1024 + 1
 
 
 def test_utf8_bom_is_tolerated(tmp_path: Path) -> None:

@@ -293,3 +293,27 @@ def test_other_warnings_raised_meanwhile_are_not_swallowed() -> None:
             Environment.production(legacy=True)
         seen = [str(item.message) for item in caught]
     assert "other" in seen and any("/v1/conductor" in text for text in seen)
+
+
+MALFORMED = [
+    "http://[::1", "http://[zz]", "http://exa mple.com", "http://host\r\nX-Evil: 1",
+    "http://ex\x00.com", "http://\ud800.com", "http://host/pa th", "http://host/p\x7f",
+    "http://host:8080:90", "http://a..b", "http://exa\u200bmple.com", "http://" + "a" * 2050,
+    "http://xn--a\u00e4.com",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("bad", MALFORMED)
+def test_malformed_base_urls_are_typed_errors(bad: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        Environment.custom(bad)
+    assert info.value.field == "base_url"
+    with pytest.raises(ValidationError, match="TM_BASE_URL"):
+        Environment.resolve(environ={"TM_BASE_URL": bad})
+    with pytest.raises(ValidationError):
+        Environment("custom", bad)
+
+
+def test_idn_and_ipv6_hosts_are_accepted() -> None:
+    assert Environment.custom("http://exämple.com").host == "http://exämple.com"
+    assert Environment.custom("http://[::1]:8080/").host == "http://[::1]:8080"

@@ -10,7 +10,14 @@ import pytest
 from _facade_stub import ASSET_CEFI, ASSET_DEFI, Stub, async_gateway, sync_gateway
 
 from truemarkets_gateway import BadRequestError, ValidationError
-from truemarkets_gateway._api.validate import create_order_body, csv_filter, limit_param
+from truemarkets_gateway._api.validate import (
+    create_order_body,
+    csv_filter,
+    cursor_param,
+    header_value,
+    limit_param,
+    require_id,
+)
 
 ASSET_ID = ASSET_CEFI["id"]
 MARKET_BUY = {
@@ -67,8 +74,10 @@ INVALID_ORDERS = [
     (_with(PERP, reduce_only="yes"), "reduce_only", "bool"),
     (_with(MARKET_BUY, qty="0"), "qty", "positive"),
     (_with(MARKET_BUY, qty="-1"), "qty", "positive"),
-    (_with(MARKET_BUY, qty="NaN"), "qty", "finite"),
-    (_with(MARKET_BUY, qty="Infinity"), "qty", "finite"),
+    (_with(MARKET_BUY, qty="NaN"), "qty", "plain decimal number"),
+    (_with(MARKET_BUY, qty=Decimal("NaN")), "qty", "finite"),
+    (_with(MARKET_BUY, qty=Decimal("-Infinity")), "qty", "finite"),
+    (_with(MARKET_BUY, qty="1e3"), "qty", "no exponent"),
     (_with(MARKET_BUY, qty="abc"), "qty", "decimal number"),
     (_with(LIMIT_SELL, price="0"), "price", "positive"),
     (_with(LIMIT_SELL, price="-5"), "price", "positive"),
@@ -205,3 +214,48 @@ def test_filters() -> None:
     assert limit_param(None) is None and limit_param(100) == 100
     with pytest.raises(ValidationError):
         limit_param(True)
+
+
+BAD_IDS = ["", "   ", ".", "..", "x" * 1025, "ab\ud800", "\udfff"]
+
+
+@pytest.mark.parametrize("value", BAD_IDS)
+def test_bad_ids_and_cursors_send_nothing(value: str) -> None:
+    stub = Stub()
+    gw = sync_gateway(stub)
+    for field, call in [
+        ("order_id", lambda: gw.get_order(value)),
+        ("transfer_id", lambda: gw.get_transfer(value)),
+        ("order_id", lambda: gw.execute_order(value, signatures=["s"])),
+        ("cursor", lambda: gw.list_orders_page(cursor=value)),
+        ("cursor", lambda: gw.list_assets_page(cursor=value)),
+    ]:
+        with pytest.raises(ValidationError) as info:
+            call()
+        assert info.value.field == field
+    assert stub.requests == []
+
+
+def test_ids_at_the_limits_are_accepted() -> None:
+    assert require_id("order_id", "x" * 1024) == "x" * 1024
+    assert require_id("order_id", "...") == "..." and require_id("order_id", "é😀") == "é😀"
+    assert cursor_param(None) is None and cursor_param("c/2") == "c/2"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["a\r\nX-Evil: 1", "a\nb", "a\rb", "a\x00b", "a\x0bb", "a\tb", "a\x7fb", "a\x1bb", "tök€n",
+     "\ud800", "", " ", "a\x85b", "a\x9bb"],
+)  # fmt: skip
+def test_header_values_refuse_control_and_non_latin1(value: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        header_value("access_token", value)
+    assert info.value.field == "access_token"
+    assert value.strip() == "" or value not in str(info.value)  # never echoed: may be a token
+
+
+def test_header_values_accepted() -> None:
+    assert header_value("user_agent", "my-app/1.0 (+https://x)") == "my-app/1.0 (+https://x)"
+    assert header_value("on_behalf_of", "Zoë") == "Zoë"  # Latin-1 is fine
+    with pytest.raises(ValidationError, match="string"):
+        header_value("on_behalf_of", b"bytes")

@@ -7,6 +7,7 @@ are typed with `Decimal` money; every error is a `TrueMarketsError`. Names load 
 use, so `import truemarkets_gateway` stays fast.
 """
 
+# ruff: noqa: F405 (the names in __all__ come from the TYPE_CHECKING star imports)
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -18,67 +19,9 @@ if TYPE_CHECKING:
     from .client import Gateway
     from .credentials import Credentials
     from .environments import Environment
-    from .errors import (
-        APIConnectionError,
-        APIError,
-        APITimeoutError,
-        AuthenticationError,
-        BadRequestError,
-        ClientClosedError,
-        ConflictError,
-        CredentialsError,
-        FieldViolation,
-        InsufficientBalanceError,
-        InternalServerError,
-        NotFoundError,
-        OrderFailedError,
-        OrderNotCreatedError,
-        OrderTimeoutError,
-        OrderWaitError,
-        PermissionDeniedError,
-        QuoteIssuesError,
-        QuoteStaleError,
-        RateLimitError,
-        ServiceUnavailableError,
-        TransferFailedError,
-        TransferTimeoutError,
-        TransferWaitError,
-        TrueMarketsError,
-        UnexpectedResponseError,
-        UnprocessableEntityError,
-        ValidationError,
-        WaitTimeoutError,
-    )
-    from .models import (
-        Asset,
-        AssetNetwork,
-        Balance,
-        Balances,
-        BalanceSummary,
-        CancelPrepared,
-        CancelResult,
-        Chain,
-        CreatedOrder,
-        ExecutedOrder,
-        Order,
-        OrderSide,
-        OrderStatus,
-        OrderType,
-        Page,
-        PlacedOrder,
-        QtyUnit,
-        Quote,
-        QuoteDetails,
-        Transfer,
-        TransferResult,
-        TransferStatus,
-        UnsignedPayload,
-        Venue,
-    )
-    from .pagination import (
-        AsyncPager,
-        SyncPager,
-    )
+    from .errors import *  # noqa: F403
+    from .models import *  # noqa: F403
+    from .pagination import AsyncPager, SyncPager
     from .signing import PayloadSigner
 
 __all__ = [
@@ -145,79 +88,29 @@ __all__ = [
     "__version__",
 ]
 
-_LAZY: dict[str, str] = {
+# Where the public names live that are neither errors nor models.
+_HOMES = {
     "AsyncGateway": ".async_client",
     "Gateway": ".client",
+    "Credentials": ".credentials",
     "Environment": ".environments",
     "AsyncPager": ".pagination",
     "SyncPager": ".pagination",
-    "Credentials": ".credentials",
     "PayloadSigner": ".signing",
-    "APIConnectionError": ".errors",
-    "APIError": ".errors",
-    "APITimeoutError": ".errors",
-    "AuthenticationError": ".errors",
-    "BadRequestError": ".errors",
-    "ClientClosedError": ".errors",
-    "ConflictError": ".errors",
-    "CredentialsError": ".errors",
-    "FieldViolation": ".errors",
-    "InsufficientBalanceError": ".errors",
-    "InternalServerError": ".errors",
-    "NotFoundError": ".errors",
-    "OrderFailedError": ".errors",
-    "OrderNotCreatedError": ".errors",
-    "OrderTimeoutError": ".errors",
-    "OrderWaitError": ".errors",
-    "PermissionDeniedError": ".errors",
-    "QuoteIssuesError": ".errors",
-    "QuoteStaleError": ".errors",
-    "RateLimitError": ".errors",
-    "ServiceUnavailableError": ".errors",
-    "TransferFailedError": ".errors",
-    "TransferTimeoutError": ".errors",
-    "TransferWaitError": ".errors",
-    "TrueMarketsError": ".errors",
-    "UnexpectedResponseError": ".errors",
-    "UnprocessableEntityError": ".errors",
-    "ValidationError": ".errors",
-    "WaitTimeoutError": ".errors",
-    "Asset": ".models",
-    "AssetNetwork": ".models",
-    "Balance": ".models",
-    "Balances": ".models",
-    "BalanceSummary": ".models",
-    "CancelPrepared": ".models",
-    "CancelResult": ".models",
-    "Chain": ".models",
-    "CreatedOrder": ".models",
-    "ExecutedOrder": ".models",
-    "Order": ".models",
-    "OrderSide": ".models",
-    "OrderStatus": ".models",
-    "OrderType": ".models",
-    "Page": ".models",
-    "PlacedOrder": ".models",
-    "QtyUnit": ".models",
-    "Quote": ".models",
-    "QuoteDetails": ".models",
-    "Transfer": ".models",
-    "TransferResult": ".models",
-    "TransferStatus": ".models",
-    "UnsignedPayload": ".models",
-    "Venue": ".models",
 }
 
 
 def __getattr__(name: str) -> Any:
     """Load a public name on first use (PEP 562), so `import truemarkets_gateway` is cheap
     and key handling (`cryptography`) or asyncio load only when something needs them."""
-    module_name = _LAZY.get(name)
-    if module_name is None:
+    if name not in __all__ or name == "__version__":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     import importlib
 
-    value = getattr(importlib.import_module(module_name, __name__), name)
+    from . import errors  # light: no attrs, no models
+
+    home = _HOMES.get(name, ".errors" if hasattr(errors, name) else ".models")
+    value = getattr(importlib.import_module(home, __name__), name)
     globals()[name] = value
     return value
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import os
 import re
@@ -48,13 +49,26 @@ class KeyFilePermissionWarning(UserWarning):
     """The key file can be read or changed by users other than its owner."""
 
 
-# --- small helpers ---------------------------------------------------------------------------
+def _json_object(
+    text: str, source: str, expected: str = "a JSON object (a JWK)"
+) -> Mapping[str, Any]:
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        where = f"line {getattr(exc, 'lineno', '?')}, column {getattr(exc, 'colno', '?')}"
+        raise CredentialsError(f"{source}: malformed JSON ({where})") from None
+    if not isinstance(data, Mapping):
+        raise CredentialsError(f"{source}: expected {expected}")
+    return data
 
 
-def _b64url_decode(value: str) -> bytes:
-    if not _B64URL.match(value):
-        raise ValueError("not base64url")
-    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+def _b64url_decode(value: object) -> bytes | None:
+    if not isinstance(value, str) or not _B64URL.match(value):
+        return None
+    try:
+        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (binascii.Error, ValueError):
+        return None
 
 
 def _b64url_int(value: int) -> str:
@@ -63,9 +77,8 @@ def _b64url_int(value: int) -> str:
 
 def _normalise_key_id(key_id: object, *, source: str) -> str:
     if key_id is not None and not isinstance(key_id, str):
-        raise CredentialsError(
-            f"{source}: key_id must be a string (UUID), got {type(key_id).__name__}"
-        )
+        got = type(key_id).__name__
+        raise CredentialsError(f"{source}: key_id must be a string (UUID), got {got}")
     if key_id is None or not key_id.strip():
         raise CredentialsError(f"{source}: missing key_id (the id shown on the API Keys page)")
     try:
@@ -97,47 +110,37 @@ def _key_from_scalar(d: int, *, source: str) -> ec.EllipticCurvePrivateKey:
 
 
 def _key_from_jwk(jwk: Mapping[str, Any], *, source: str) -> ec.EllipticCurvePrivateKey:
-    kty = jwk.get("kty")
-    if kty != "EC":
-        raise CredentialsError(f"{source}: private_key kty is {kty!r}, expected 'EC'")
-    crv = jwk.get("crv")
-    if crv != "P-256":
-        raise CredentialsError(f"{source}: private_key curve (crv) is {crv!r}, expected 'P-256'")
-    d_text = jwk.get("d")
-    if d_text is None or d_text == "":
+    for name, label, want in (("kty", "kty", "EC"), ("crv", "curve (crv)", "P-256")):
+        if jwk.get(name) != want:
+            got = jwk.get(name)
+            raise CredentialsError(f"{source}: private_key {label} is {got!r}, expected {want!r}")
+    if jwk.get("alg", "ES256") != "ES256":
+        raise CredentialsError(f"{source}: private_key alg is {jwk['alg']!r}, expected 'ES256'")
+    if jwk.get("d") in (None, ""):
         raise CredentialsError(
             f"{source}: private_key has no 'd': this is a public key, the private key is needed"
         )
-    if not isinstance(d_text, str):
-        raise CredentialsError(f"{source}: private_key 'd' must be a base64url string")
-    try:
-        d_bytes = _b64url_decode(d_text)
-    except (binascii.Error, ValueError):
-        raise CredentialsError(f"{source}: private_key 'd' is not valid base64url") from None
+    if (d_bytes := _b64url_decode(jwk["d"])) is None:
+        raise CredentialsError(f"{source}: private_key 'd' is not valid base64url")
     if not 0 < len(d_bytes) <= 32:
         raise CredentialsError(f"{source}: private_key 'd' is not a P-256 private scalar")
     key = _key_from_scalar(int.from_bytes(d_bytes, "big"), source=source)
-    alg = jwk.get("alg")
-    if alg is not None and alg != "ES256":
-        raise CredentialsError(f"{source}: private_key alg is {alg!r}, expected 'ES256'")
-    if "x" in jwk or "y" in jwk:
-        numbers = key.public_key().public_numbers()
-        try:
-            matches = _b64url_decode(str(jwk.get("x", ""))) == numbers.x.to_bytes(
-                32, "big"
-            ) and _b64url_decode(str(jwk.get("y", ""))) == numbers.y.to_bytes(32, "big")
-        except (binascii.Error, ValueError):
-            matches = False
-        if not matches:
-            raise CredentialsError(
-                f"{source}: private_key x/y do not belong to its 'd' (the key is corrupted)"
-            )
+    public = key.public_key().public_numbers()
+    if ("x" in jwk or "y" in jwk) and (
+        _b64url_decode(jwk.get("x")) != public.x.to_bytes(32, "big")
+        or _b64url_decode(jwk.get("y")) != public.y.to_bytes(32, "big")
+    ):
+        raise CredentialsError(
+            f"{source}: private_key x/y do not belong to its 'd' (the key is corrupted)"
+        )
     return key
 
 
-def _key_from_pem(pem: bytes, *, source: str, password: bytes | None = None) -> Any:
+def _key_from_pem(
+    pem: bytes, *, source: str, password: bytes | None = None
+) -> ec.EllipticCurvePrivateKey:
     try:
-        return serialization.load_pem_private_key(pem, password=password)
+        key = serialization.load_pem_private_key(pem, password=password)
     except TypeError:
         raise CredentialsError(
             f"{source}: the PEM key is encrypted; pass its password or decrypt it first"
@@ -149,6 +152,7 @@ def _key_from_pem(pem: bytes, *, source: str, password: bytes | None = None) -> 
         raise CredentialsError(
             f"{source}: not a readable PEM private key (wrong password, or damaged text)"
         ) from None
+    return _check_p256(key, source=source)
 
 
 def load_private_key(
@@ -177,20 +181,9 @@ def load_private_key(
     if text.startswith("-----BEGIN"):
         if "\\n" in text and "\n" not in text:
             text = text.replace("\\n", "\n")  # a PEM squeezed onto one line in an env file
-        return _check_p256(
-            _key_from_pem(text.encode("ascii", "replace"), source=source), source=source
-        )
+        return _key_from_pem(text.encode("ascii", "replace"), source=source)
     if text.startswith("{"):
-        try:
-            data = json.loads(text)
-        except ValueError as exc:
-            raise CredentialsError(
-                f"{source}: malformed JSON (line {getattr(exc, 'lineno', '?')}, "
-                f"column {getattr(exc, 'colno', '?')})"
-            ) from None
-        if not isinstance(data, Mapping):
-            raise CredentialsError(f"{source}: expected a JSON object (a JWK)")
-        return load_private_key(data, source=source)
+        return load_private_key(_json_object(text, source), source=source)
     if _HEX_SCALAR.match(text):
         return _key_from_scalar(int(text.removeprefix("0x"), 16), source=source)
     raise CredentialsError(
@@ -200,15 +193,9 @@ def load_private_key(
 
 def private_key_to_jwk(private_key: ec.EllipticCurvePrivateKey) -> dict[str, str]:
     """The JWK (kty, crv, x, y, d) of a P-256 private key, as in the vendor's key file."""
-    key = _check_p256(private_key, source="private_key")
-    numbers = key.private_numbers()
-    return {
-        "kty": "EC",
-        "crv": "P-256",
-        "x": _b64url_int(numbers.public_numbers.x),
-        "y": _b64url_int(numbers.public_numbers.y),
-        "d": _b64url_int(numbers.private_value),
-    }
+    n = _check_p256(private_key, source="private_key").private_numbers()
+    x, y, d = (_b64url_int(v) for v in (n.public_numbers.x, n.public_numbers.y, n.private_value))
+    return {"kty": "EC", "crv": "P-256", "x": x, "y": y, "d": d}
 
 
 def _warn_if_shared(path: Path, mode: int) -> None:
@@ -222,36 +209,37 @@ def _warn_if_shared(path: Path, mode: int) -> None:
 
 
 def _read_key_file(path: Path) -> Any:
+    """The parsed key file: a regular file of at most 64 KiB (never a FIFO or a device,
+    which could hang or never end)."""
     try:
-        info = path.stat()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
         raise CredentialsError(f"{path}: API key file not found") from None
     except OSError as exc:
-        raise CredentialsError(f"{path}: cannot access the API key file ({exc.strerror})") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise CredentialsError(f"{path}: is a directory, not an API key file")
-    if info.st_size > _MAX_KEY_FILE_BYTES:
-        raise CredentialsError(f"{path}: too large to be an API key file")
-    _warn_if_shared(path, info.st_mode)
+        raise CredentialsError(f"{path}: cannot read the API key file ({exc.strerror})") from None
     try:
-        raw = path.read_bytes()
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise CredentialsError(f"{path}: is a directory, not an API key file")
+        if not stat.S_ISREG(info.st_mode):
+            raise CredentialsError(f"{path}: not a regular file (a device, FIFO or socket)")
+        raw = b""
+        while len(raw) <= _MAX_KEY_FILE_BYTES:
+            if not (chunk := os.read(fd, _MAX_KEY_FILE_BYTES + 1 - len(raw))):
+                break
+            raw += chunk
     except OSError as exc:
         raise CredentialsError(f"{path}: cannot read the API key file ({exc.strerror})") from None
+    finally:
+        os.close(fd)
+    if len(raw) > _MAX_KEY_FILE_BYTES:
+        raise CredentialsError(f"{path}: too large to be an API key file (over 64 KiB)")
+    _warn_if_shared(path, info.st_mode)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise CredentialsError(f"{path}: not a text file (expected the JSON key file)") from None
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise CredentialsError(
-            f"{path}: malformed JSON (line {getattr(exc, 'lineno', '?')}, "
-            f"column {getattr(exc, 'colno', '?')}); expected the key file as downloaded "
-            "from the API Keys page"
-        ) from None
-
-
-# --- Credentials ----------------------------------------------------------------------------
+    return _json_object(text, str(path), "a JSON object with key_id and private_key")
 
 
 class Credentials:
@@ -299,8 +287,6 @@ class Credentials:
             raise CredentialsError("challenge signature has an unexpected length")
         return str(base64url_encode(raw).decode("ascii"))
 
-    # --- constructors -----------------------------------------------------------------------
-
     @classmethod
     def from_key_file(cls, path: str | os.PathLike[str]) -> Credentials:
         """Load the JSON key file exactly as downloaded from the API Keys page.
@@ -310,25 +296,15 @@ class Credentials:
         when the file is accessible by group or others.
         """
         file = Path(path).expanduser()
-        data = _read_key_file(file)
-        source = str(file)
-        if not isinstance(data, dict):
-            raise CredentialsError(f"{source}: expected a JSON object with key_id and private_key")
+        data, source = _read_key_file(file), str(file)
         key_id = _normalise_key_id(data.get("key_id"), source=source)
         algorithm = data.get("algorithm")
         if algorithm is not None and algorithm != "ES256":
             shown = repr(algorithm)[:24]
             raise CredentialsError(f"{source}: unsupported algorithm {shown}, expected 'ES256'")
-        private = data.get("private_key")
-        if private is None:
+        if data.get("private_key") is None:
             raise CredentialsError(f"{source}: missing private_key (the JWK with the 'd' value)")
-        if isinstance(private, Mapping):
-            key = _key_from_jwk(private, source=source)
-        elif isinstance(private, str):
-            key = load_private_key(private, source=f"{source}: private_key")
-        else:
-            raise CredentialsError(f"{source}: private_key must be a JWK object")
-        return cls(key_id, key)
+        return cls(key_id, load_private_key(data, source=source))
 
     @classmethod
     def from_pem(
@@ -337,24 +313,14 @@ class Credentials:
         """A PEM private key (PKCS#8 or SEC1 "EC PRIVATE KEY") plus its key id."""
         key_id = _normalise_key_id(key_id, source="key_id")
         data = pem.encode("utf-8") if isinstance(pem, str) else pem
-        key = _check_p256(
-            _key_from_pem(data, source="PEM key", password=password), source="PEM key"
-        )
-        return cls(key_id, key)
+        return cls(key_id, _key_from_pem(data, source="PEM key", password=password))
 
     @classmethod
     def from_jwk(cls, key_id: str, jwk: Mapping[str, Any] | str) -> Credentials:
         """A private JWK (dict or JSON text) plus its key id."""
         key_id = _normalise_key_id(key_id, source="key_id")
-        if isinstance(jwk, str):
-            try:
-                parsed = json.loads(jwk)
-            except ValueError:
-                raise CredentialsError("JWK: malformed JSON") from None
-            if not isinstance(parsed, Mapping):
-                raise CredentialsError("JWK: expected a JSON object")
-            jwk = parsed
-        return cls(key_id, _key_from_jwk(jwk, source="JWK"))
+        data = _json_object(jwk, "JWK") if isinstance(jwk, str) else jwk
+        return cls(key_id, _key_from_jwk(data, source="JWK"))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Credentials | None:
@@ -379,11 +345,8 @@ def signer_key_from_env(
     environ: Mapping[str, str] | None = None,
 ) -> ec.EllipticCurvePrivateKey | None:
     """The separate payload-stamp key in `TM_SIGNER_KEY` (PEM, JWK or hex scalar), if set."""
-    source = os.environ if environ is None else environ
-    value = source.get("TM_SIGNER_KEY", "").strip()
-    if not value:
-        return None
-    return load_private_key(value, source="TM_SIGNER_KEY")
+    value = (os.environ if environ is None else environ).get("TM_SIGNER_KEY", "").strip()
+    return load_private_key(value, source="TM_SIGNER_KEY") if value else None
 
 
 def write_key_file(
@@ -413,13 +376,9 @@ def write_key_file(
 
 def _make_private_dirs(folder: Path) -> None:
     """Create `folder` and any missing parents with mode 0700 (whatever the umask)."""
-    missing: list[Path] = []
-    while not folder.exists():
-        missing.append(folder)
-        if folder.parent == folder:
-            break
-        folder = folder.parent
-    for path in reversed(missing):
+    for path in reversed((folder, *folder.parents)):
+        if path.exists():
+            continue
         try:
             path.mkdir(mode=0o700)
         except FileExistsError:
@@ -441,8 +400,6 @@ def _write_private_file(target: Path, text: str) -> None:
             os.fsync(handle.fileno())
         os.replace(tmp_name, target)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp_name)
-        except OSError:
-            pass
         raise

@@ -6,6 +6,7 @@ variables into one `Environment`; arguments win over the environment.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 import threading
@@ -31,12 +32,7 @@ _LEGACY_GATEWAY_PATH = "/v1/conductor"
 
 # TM_ENV values we accept, with the aliases people type. The vendor SDK silently treats any
 # unknown value as production; we refuse it instead, since a typo there moves real money.
-_ENV_ALIASES: dict[str, EnvironmentName] = {
-    "prod": "prod",
-    "production": "prod",
-    "uat": "uat",
-}
-_ALLOWED_ENV_TEXT = "prod, uat"
+_ENV_ALIASES: dict[str, EnvironmentName] = {"prod": "prod", "production": "prod", "uat": "uat"}
 _NAME_FOR_HOST: dict[str, EnvironmentName] = {PRODUCTION_HOST: "prod", UAT_HOST: "uat"}
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -50,20 +46,15 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 def _caller_stacklevel() -> int:
-    """The stacklevel that points a warning at the first frame outside this package."""
-    frame = sys._getframe(1)
-    level = 1
-    while frame is not None and _is_internal(frame.f_code.co_filename):
-        frame = frame.f_back  # type: ignore[assignment]
-        level += 1
+    """The stacklevel that points a warning at the first frame outside this package
+    (attrs compiles `__init__` under a pseudo file name "<attrs generated ...>")."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and (
+        frame.f_code.co_filename.startswith("<attrs generated")
+        or os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR + os.sep)
+    ):
+        frame, level = frame.f_back, level + 1  # type: ignore[assignment]
     return level
-
-
-def _is_internal(filename: str) -> bool:
-    # attrs compiles __init__ under a pseudo file name such as "<attrs generated init ...>".
-    return filename.startswith("<attrs generated") or os.path.abspath(filename).startswith(
-        _PACKAGE_DIR + os.sep
-    )
 
 
 def _warn_legacy_once() -> None:
@@ -92,32 +83,32 @@ def _warn_legacy_once() -> None:
 
 
 def _normalise_host(host: str, *, field: str = "base_url") -> str:
-    """Validate a host root (scheme + authority, optional path prefix) in one canonical form.
-
-    Scheme and host name are lower-cased, a trailing dot on the host name and the scheme's
-    default port are dropped, and a trailing '/' is removed, so every spelling of the
-    production or UAT host compares equal to it. User info (`user:password@`) is refused.
-    """
+    """A host root (scheme, host, optional port and path prefix) in one canonical form:
+    lower case, no trailing dot or '/', no default port. Anything malformed raises
+    `ValidationError`; user info (`user:password@`) is refused without being echoed."""
     if not isinstance(host, str) or not host.strip():
         raise ValidationError(field, "must be a non-empty URL such as http://127.0.0.1:8080")
     text = host.strip()
-    parts = urlsplit(text)
-    if "@" in parts.netloc or ("@" in text and not parts.netloc):
-        # Never echo the value: it may hold a password.
+    if "@" in text:
         raise ValidationError(
             field,
             "must not contain a user name or password (user:password@host); "
             "the SDK authenticates with your API key",
         )
-    hostname = (parts.hostname or "").rstrip(".")
-    if parts.scheme not in ("http", "https") or not hostname:
-        raise ValidationError(
-            field, f"must be an http(s) URL with a host, such as {PRODUCTION_HOST}; got {text!r}"
-        )
+    if len(text) > 2048 or any(c.isspace() or not c.isprintable() for c in text):
+        raise ValidationError(field, "must not contain spaces or control characters")
+    example = f"an http(s) URL with a host, such as {PRODUCTION_HOST}; got {text!r}"
     try:
-        port = parts.port
-    except ValueError:
-        raise ValidationError(field, f"has an invalid port; got {text!r}") from None
+        parts = urlsplit(text)
+        hostname, port = (parts.hostname or "").rstrip("."), parts.port
+        if ":" in hostname:
+            ipaddress.IPv6Address(hostname.split("%")[0])
+        elif not hostname.isascii():
+            hostname.encode("idna")
+    except ValueError as exc:  # UnicodeError (IDNA) is a ValueError too
+        raise ValidationError(field, f"is not {example} ({exc})") from None
+    if parts.scheme not in ("http", "https") or not hostname.strip(".") or ".." in hostname:
+        raise ValidationError(field, f"must be {example}")
     if parts.query or parts.fragment:
         raise ValidationError(field, "must not carry a query string or fragment")
     path = parts.path.rstrip("/")
@@ -138,7 +129,7 @@ def _env_name(value: str, *, field: str) -> EnvironmentName:
     key = value.strip().lower()
     if key in _ENV_ALIASES:
         return _ENV_ALIASES[key]
-    raise ValidationError(field, f"must be one of {_ALLOWED_ENV_TEXT}; got {value.strip()!r}")
+    raise ValidationError(field, f"must be one of prod, uat; got {value.strip()!r}")
 
 
 @attrs.frozen
@@ -157,13 +148,11 @@ class Environment:
     def __attrs_post_init__(self) -> None:
         if self.name not in ("prod", "uat", "custom"):
             raise ValidationError("name", f"must be prod, uat or custom; got {self.name!r}")
-        normalised = _normalise_host(self.host, field="host")
-        if normalised != self.host:
-            object.__setattr__(self, "host", normalised)
-        if self.name == "custom" and normalised in _NAME_FOR_HOST:
+        object.__setattr__(self, "host", _normalise_host(self.host, field="host"))
+        if self.name == "custom" and self.host in _NAME_FOR_HOST:
             # However it was spelled, the production (or UAT) host keeps its name, so that
             # callers asking "is this production?" get the truth.
-            object.__setattr__(self, "name", _NAME_FOR_HOST[normalised])
+            object.__setattr__(self, "name", _NAME_FOR_HOST[self.host])
         if self.legacy:
             _warn_legacy_once()
 
@@ -181,17 +170,11 @@ class Environment:
     def is_loopback(self) -> bool:
         """Whether the host is this machine: `localhost`, 127.0.0.0/8 or ::1."""
         hostname = urlsplit(self.host).hostname or ""
-        if hostname == "localhost":
-            return True
-        import ipaddress
-
         try:
             address = ipaddress.ip_address(hostname)
         except ValueError:
-            return False
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-            return address.ipv4_mapped.is_loopback
-        return address.is_loopback
+            return hostname == "localhost"
+        return (getattr(address, "ipv4_mapped", None) or address).is_loopback
 
     @classmethod
     def production(cls, legacy: bool = False) -> Environment:
@@ -208,8 +191,7 @@ class Environment:
         The production and UAT hosts keep their own names, however they are spelled
         (`https://API.TrueMarkets.co:443/` is production).
         """
-        normalised = _normalise_host(host)
-        return cls(_NAME_FOR_HOST.get(normalised, "custom"), normalised, legacy)
+        return cls("custom", _normalise_host(host), legacy)
 
     @classmethod
     def resolve(
@@ -236,23 +218,14 @@ class Environment:
             return attrs.evolve(env, legacy=legacy)
 
         use_legacy = bool(legacy)
-        if env is not None or base_url is not None:
-            if base_url is not None:
-                if env is not None:
-                    _env_name(env, field="env")  # still refuse a typo
-                return cls.custom(base_url, use_legacy)
-            assert env is not None
-            return cls._named(_env_name(env, field="env"), use_legacy)
-
-        source = os.environ if environ is None else environ
-        env_text = source.get("TM_ENV", "")
-        base_text = source.get("TM_BASE_URL", "")
-        name: EnvironmentName = _env_name(env_text, field="TM_ENV") if env_text.strip() else "prod"
-        if base_text.strip():
-            normalised = _normalise_host(base_text, field="TM_BASE_URL")
-            return cls.custom(normalised, use_legacy)
-        return cls._named(name, use_legacy)
-
-    @classmethod
-    def _named(cls, name: EnvironmentName, legacy: bool) -> Environment:
-        return cls.uat(legacy) if name == "uat" else cls.production(legacy)
+        if env is None and base_url is None:  # only now the environment variables count
+            source = os.environ if environ is None else environ
+            env = source.get("TM_ENV", "").strip() or None
+            base_url = source.get("TM_BASE_URL", "").strip() or None
+            env_field, url_field = "TM_ENV", "TM_BASE_URL"
+        else:
+            env_field, url_field = "env", "base_url"
+        name = "prod" if env is None else _env_name(env, field=env_field)  # a typo is refused
+        if base_url is not None:
+            return cls.custom(_normalise_host(base_url, field=url_field), use_legacy)
+        return cls.uat(use_legacy) if name == "uat" else cls.production(use_legacy)

@@ -9,43 +9,40 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Mapping
 from datetime import datetime
-from decimal import Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
 from enum import StrEnum
 from typing import Any, Generic, Literal, TypeAlias, TypeVar
 
 import attrs
 
-__all__ = [
-    "Asset",
-    "AssetNetwork",
-    "Balance",
-    "BalanceSummary",
-    "Balances",
-    "CancelPrepared",
-    "CancelResult",
+__all__ = [  # noqa: RUF022 (by topic, in the order of the file)
+    "OrderSide",
+    "OrderType",
+    "QtyUnit",
+    "Venue",
     "Chain",
+    "OrderStatus",
+    "TransferStatus",
+    "Quote",
+    "QuoteDetails",
+    "UnsignedPayload",
     "CreatedOrder",
     "ExecutedOrder",
     "Order",
-    "OrderSide",
-    "OrderStatus",
-    "OrderType",
+    "CancelPrepared",
+    "Transfer",
+    "AssetNetwork",
+    "Asset",
+    "Balance",
+    "BalanceSummary",
+    "Balances",
     "Page",
     "PlacedOrder",
-    "QtyUnit",
-    "Quote",
-    "QuoteDetails",
-    "Transfer",
+    "CancelResult",
     "TransferResult",
-    "TransferStatus",
-    "UnsignedPayload",
-    "Venue",
 ]
 
 T = TypeVar("T")
-
-
-# --- open enums ---------------------------------------------------------------------------
 
 
 class _OpenEnum(StrEnum):
@@ -108,10 +105,6 @@ VenueInput: TypeAlias = Venue | Literal["cefi", "defi"]
 ChainInput: TypeAlias = Chain | Literal["solana", "base", "hypercore-spot", "hypercore-perp"]
 
 
-_ORDER_TERMINAL = frozenset({"complete", "canceled", "failed"})
-_TRANSFER_TERMINAL = frozenset({"completed", "failed"})
-
-
 class OrderStatus(_OpenEnum):
     """Note the spelling: orders end `complete`, transfers end `completed`."""
 
@@ -126,7 +119,7 @@ class OrderStatus(_OpenEnum):
     @property
     def is_terminal(self) -> bool:
         """True for complete, canceled and failed: the order will not change again."""
-        return self.value in _ORDER_TERMINAL
+        return self.value in ("complete", "canceled", "failed")
 
 
 class TransferStatus(_OpenEnum):
@@ -138,25 +131,19 @@ class TransferStatus(_OpenEnum):
     @property
     def is_terminal(self) -> bool:
         """True for completed and failed."""
-        return self.value in _TRANSFER_TERMINAL
+        return self.value in ("completed", "failed")
 
 
-OrderStatusInput: TypeAlias = (
-    OrderStatus
-    | Literal[
-        "initialized", "pending", "active", "cancel_pending", "complete", "canceled", "failed"
-    ]
-)
-TransferStatusInput: TypeAlias = (
-    TransferStatus | Literal["awaiting_signature", "pending", "completed", "failed"]
-)
+_OrderStatusText = Literal[
+    "initialized", "pending", "active", "cancel_pending", "complete", "canceled", "failed"
+]
+OrderStatusInput: TypeAlias = OrderStatus | _OrderStatusText
+_TransferStatusText = Literal["awaiting_signature", "pending", "completed", "failed"]
+TransferStatusInput: TypeAlias = TransferStatus | _TransferStatusText
 
 
 def _extra() -> Any:
     return attrs.field(factory=dict, repr=False, eq=False, kw_only=True)
-
-
-# --- quotes and orders ----------------------------------------------------------------------
 
 
 @attrs.frozen(slots=True)
@@ -287,9 +274,6 @@ class CancelPrepared:
         return bool(self.payloads)
 
 
-# --- transfers -----------------------------------------------------------------------------------
-
-
 @attrs.frozen(slots=True)
 class Transfer:
     """An on-chain transfer (withdrawal). `awaiting_signature` transfers carry `payloads`."""
@@ -327,9 +311,6 @@ class Transfer:
         return self.status is not None and self.status.is_terminal
 
 
-# --- assets and balances --------------------------------------------------------------------
-
-
 @attrs.frozen(slots=True)
 class AssetNetwork:
     """A CeFi deposit/withdrawal rail, and the networks that route to the same address."""
@@ -363,11 +344,9 @@ class Asset:
     @property
     def network_names(self) -> frozenset[str]:
         """Every network a transfer of this asset may name (lower case)."""
-        names = set()
-        for rail in self.networks:
-            names.add(rail.network.lower())
-            names.update(n.lower() for n in rail.compatible_networks)
-        return frozenset(names)
+        return frozenset(
+            n.lower() for rail in self.networks for n in (rail.network, *rail.compatible_networks)
+        )
 
 
 @attrs.frozen(slots=True)
@@ -400,6 +379,17 @@ class BalanceSummary:
     buckets: tuple[Balance, ...]
 
 
+def _exact_sum(values: list[Decimal]) -> Decimal:
+    # A local context wide enough for the inputs: the default 28 digits would round.
+    finite = [v for v in values if v.is_finite()]
+    if not finite:
+        return sum(values, Decimal(0))
+    span = max(v.adjusted() for v in finite) - min(int(v.as_tuple().exponent) for v in finite)
+    prec = min(MAX_PREC, max(28, span + len(str(len(values))) + 2))
+    with localcontext(Context(prec=prec, Emax=MAX_EMAX, Emin=MIN_EMIN)):
+        return sum(values[1:], values[0])
+
+
 @attrs.frozen(slots=True)
 class Balances:
     """Balances by symbol (`balances["USDC"]`), in first-seen order, with the raw `rows`."""
@@ -409,30 +399,27 @@ class Balances:
 
     @classmethod
     def from_rows(cls, rows: tuple[Balance, ...]) -> Balances:
+        """Group rows by symbol; totals are exact sums, never rounded."""
         grouped: dict[str, list[Balance]] = {}
         for row in rows:
             grouped.setdefault(row.symbol, []).append(row)
         summaries = tuple(
             BalanceSummary(
-                symbol=symbol,
-                total=sum((b.total for b in buckets), Decimal(0)),
-                available=sum((b.available for b in buckets), Decimal(0)),
-                held=sum((b.held for b in buckets), Decimal(0)),
-                buckets=tuple(buckets),
+                symbol,
+                _exact_sum([b.total for b in buckets]),
+                _exact_sum([b.available for b in buckets]),
+                _exact_sum([b.held for b in buckets]),
+                tuple(buckets),
             )
             for symbol, buckets in grouped.items()
         )
         return cls(summaries=summaries, rows=rows)
 
     def get(self, symbol: str) -> BalanceSummary | None:
-        for summary in self.summaries:
-            if summary.symbol == symbol:
-                return summary
-        return None
+        return next((s for s in self.summaries if s.symbol == symbol), None)
 
     def __getitem__(self, symbol: str) -> BalanceSummary:
-        summary = self.get(symbol)
-        if summary is None:
+        if (summary := self.get(symbol)) is None:
             raise KeyError(symbol)
         return summary
 
@@ -448,9 +435,6 @@ class Balances:
     @property
     def symbols(self) -> tuple[str, ...]:
         return tuple(s.symbol for s in self.summaries)
-
-
-# --- pages ------------------------------------------------------------------------------------
 
 
 @attrs.frozen(slots=True)
@@ -470,9 +454,6 @@ class Page(Generic[T]):
 
     def __len__(self) -> int:
         return len(self.items)
-
-
-# --- workflow results (place_order, cancel_order, transfer) ----------------------------------
 
 
 @attrs.frozen

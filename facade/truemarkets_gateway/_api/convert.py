@@ -1,63 +1,56 @@
 """Generated models and JSON bodies -> public result types (Decimal, datetime, open enums).
 
-The only module that knows generated model classes (`_operations.py` names the request
-body models it asks `body_model` for), so a regeneration touches one adapter layer.
-Request bodies go through the generated models' `from_dict` (so our field names are
-checked against the spec) and 2xx bodies are parsed by them.
-This module is itself imported on first use, so `import truemarkets_gateway` stays fast.
+The only module that knows the generated model classes, so a regeneration touches one
+adapter. Request bodies go through the generated `from_dict` (our field names are checked
+against the spec); answers are parsed by it. A reader fails only with `ValueError`, which
+the client reports as `UnexpectedResponseError`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import functools
+import json
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from enum import StrEnum
+from typing import Any, ParamSpec, TypeVar
 
+from truemarkets_gateway_client import models as gen
 from truemarkets_gateway_client.types import Unset
 
-from ..models import (
-    Asset,
-    AssetNetwork,
-    Balance,
-    Balances,
-    CancelPrepared,
-    Chain,
-    CreatedOrder,
-    ExecutedOrder,
-    Order,
-    OrderSide,
-    OrderStatus,
-    OrderType,
-    Page,
-    QtyUnit,
-    Quote,
-    QuoteDetails,
-    Transfer,
-    TransferStatus,
-    UnsignedPayload,
-    Venue,
-)
+from .. import models as pub
+from ..errors import ValidationError
+from . import validate
 from .money import parse_amount, parse_decimal
 
-__all__ = [
-    "assets_page",
-    "balances",
-    "body_model",
-    "cancel_prepared",
-    "created_order",
-    "executed_order",
-    "order",
-    "order_status",
-    "orders_page",
-    "quote",
-    "transfer",
-    "transfer_status_param",
-    "transfers_page",
-    "venue_param",
-]
+E = TypeVar("E", bound=StrEnum)
+T = TypeVar("T")
+P = ParamSpec("P")
 
-E = TypeVar("E", OrderStatus, TransferStatus, OrderSide, OrderType, QtyUnit, Venue, Chain)
+
+def _reader(func: Callable[P, T]) -> Callable[P, T]:
+    """Decimal, recursion and encoding failures in odd data become `ValueError`."""
+
+    @functools.wraps(func)
+    def read(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return func(*args, **kwargs)
+        except (ArithmeticError, RecursionError) as exc:
+            raise ValueError(f"the data could not be read ({type(exc).__name__})") from None
+
+    return read
+
+
+def json_body(content: bytes) -> Any:
+    """The JSON document in `content` (None when empty); too deep or not UTF-8 raises
+    `ValueError`."""
+    if not content:
+        return None
+    try:
+        return json.loads(content)
+    except RecursionError:
+        raise ValueError("the JSON body is nested too deeply") from None
 
 
 def _get(value: Any) -> Any:
@@ -66,35 +59,43 @@ def _get(value: Any) -> Any:
 
 
 def _str(value: Any) -> str | None:
+    """Text as sent, lone surrogates (which cannot be printed or encoded) as U+FFFD."""
     if value is None or value.__class__ is Unset:
         return None
-    return value if value.__class__ is str else str(value)
+    text = value if value.__class__ is str else str(value)
+    if text.isascii():
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _id(value: Any, field: str) -> str:
+    """An id (or cursor) the SDK may send back: it must pass `validate.require_id`."""
+    text = _get(value)
+    if text is None or text == "":
+        return ""
+    try:
+        return validate.require_id(field, text if isinstance(text, str) else str(text))
+    except ValidationError as exc:  # not the caller's input: the answer is unreadable
+        raise ValueError(f"the response's {exc}") from None
 
 
 def _int(value: Any) -> int | None:
-    value = _get(value)
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _bool(value: Any) -> bool | None:
-    value = _get(value)
     return value if isinstance(value, bool) else None
 
 
 def _enum(cls: type[E], value: Any) -> E | None:
-    if value is None or value.__class__ is Unset:
-        return None
-    text = value if value.__class__ is str else str(value)
+    text = _str(value)
     if not text:
         return None
-    # A known value straight from the member map (what `cls(text)` looks up first); an
-    # unknown one through `cls(text)`, which makes the open-enum member.
-    member = cls._value2member_map_.get(text)
+    member = cls._value2member_map_.get(text)  # known values without the enum machinery
     return cls(text) if member is None else member  # type: ignore[return-value]
 
 
 def _time(value: Any) -> datetime | None:
-    value = _get(value)
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value)
@@ -110,12 +111,9 @@ def _extra(model: Any) -> dict[str, Any]:
     return dict(extra) if extra else {}
 
 
-def _payloads(items: Any) -> tuple[UnsignedPayload, ...]:
-    items = _get(items)
-    if not items:
-        return ()
+def _payloads(items: Any) -> tuple[pub.UnsignedPayload, ...]:
     out = []
-    for item in items:
+    for item in _get(items) or ():
         if isinstance(item, Mapping):
             text, digest = item.get("payload"), item.get("digest")
         else:
@@ -123,155 +121,121 @@ def _payloads(items: Any) -> tuple[UnsignedPayload, ...]:
         if not isinstance(text, str) or not text:
             # Signing anything else would approve the wrong bytes; refuse to read it.
             raise ValueError("a payload without its text")
-        out.append(UnsignedPayload(text, digest if isinstance(digest, str) else ""))
+        text.encode()  # a lone surrogate cannot be signed: UnicodeEncodeError (a ValueError)
+        out.append(pub.UnsignedPayload(text, digest if isinstance(digest, str) else ""))
     return tuple(out)
 
 
 def _issues(items: Any) -> tuple[str, ...]:
     """Issues as text: the current API sends strings, the older DeFi API `{message, ...}`."""
-    items = _get(items)
-    if not items:
-        return ()
     out = []
-    for item in items:
+    for item in _get(items) or ():
         if isinstance(item, Mapping):
-            out.append(str(item.get("message", "")) or str(dict(item)))
-        else:
-            out.append(str(item))
+            item = item.get("message") or dict(item)
+        out.append(_str(item) or "")
     return tuple(out)
-
-
-# --- request bodies ---------------------------------------------------------------------------
 
 
 def body_model(name: str, body: Mapping[str, Any]) -> Any:
     """A generated request model built from a validated JSON body."""
-    from truemarkets_gateway_client import models
-
-    from ..errors import ValidationError
-
     try:
-        return getattr(models, name).from_dict(body)
+        return getattr(gen, name).from_dict(body)
     except (ValueError, TypeError, KeyError) as exc:  # a rule _validate does not know yet
         raise ValidationError("body", f"{name} refused it: {exc}") from None
 
 
 def transfer_status_param(status: str) -> Any:
     """The generated `TransferStatus` for a validated `status` query value."""
-    from truemarkets_gateway_client.models import TransferStatus as GeneratedTransferStatus
-
-    return GeneratedTransferStatus(status)
+    return gen.TransferStatus(status)
 
 
 def venue_param(venue: str) -> Any:
     """The generated `Venue` for a validated `venue` query value."""
-    from truemarkets_gateway_client.models import Venue as GeneratedVenue
-
-    return GeneratedVenue(venue)
+    return gen.Venue(venue)
 
 
-# --- results ----------------------------------------------------------------------------------
+def _fields(model: Any, extra: dict[str, Any], texts: str, amounts: str = "") -> dict[str, Any]:
+    """Keyword arguments for a public model: text fields, then Decimal amounts."""
+    out: dict[str, Any] = {name: _str(getattr(model, name, None)) for name in texts.split()}
+    for name in amounts.split():
+        out[name] = parse_amount(_get(getattr(model, name, None)), name, extra)
+    return out
 
 
-def quote(data: Any) -> Quote:
-    from truemarkets_gateway_client.models import QuoteResponse
-
-    model = QuoteResponse.from_dict(data)
+@_reader
+def quote(data: Any) -> pub.Quote:
+    model = gen.QuoteResponse.from_dict(data)
     extra = _extra(model)
-    return Quote(
-        qty=parse_amount(_get(model.qty), "qty", extra),
-        price=parse_amount(_get(model.price), "price", extra),
-        extra=extra,
-    )
+    return pub.Quote(**_fields(model, extra, "", "qty price"), extra=extra)
 
 
-def _quote_details(model: Any) -> QuoteDetails | None:
-    model = _get(model)
-    if model is None:
+def _quote_details(model: Any) -> pub.QuoteDetails | None:
+    if (model := _get(model)) is None:
         return None
     extra = _extra(model)
-    return QuoteDetails(
-        base_asset=_str(model.base_asset),
-        quote_asset=_str(model.quote_asset),
-        qty=parse_amount(_get(model.qty), "qty", extra),
-        qty_out=parse_amount(_get(model.qty_out), "qty_out", extra),
-        fee=parse_amount(_get(model.fee), "fee", extra),
-        fee_asset=_str(model.fee_asset),
+    return pub.QuoteDetails(
+        **_fields(model, extra, "base_asset quote_asset fee_asset", "qty qty_out fee"),
         issues=_issues(model.issues),
         extra=extra,
     )
 
 
-def created_order(data: Any) -> CreatedOrder:
-    from truemarkets_gateway_client.models import CreateOrderResponse
-
-    model = CreateOrderResponse.from_dict(data)
-    return CreatedOrder(
-        order_id=_str(model.order_id) or "",
-        status=_enum(OrderStatus, model.status),
+@_reader
+def created_order(data: Any) -> pub.CreatedOrder:
+    model = gen.CreateOrderResponse.from_dict(data)
+    return pub.CreatedOrder(
+        order_id=_id(model.order_id, "order_id"),
+        status=_enum(pub.OrderStatus, model.status),
         payloads=_payloads(model.payloads),
         quote=_quote_details(model.quote),
         extra=_extra(model),
     )
 
 
-def executed_order(data: Any, order_id: str) -> ExecutedOrder:
-    from truemarkets_gateway_client.models import ExecuteOrderResponse
-
-    model = ExecuteOrderResponse.from_dict(data if isinstance(data, Mapping) else {})
-    return ExecutedOrder(
-        order_id=order_id, status=_enum(OrderStatus, model.status), extra=_extra(model)
-    )
+@_reader
+def executed_order(data: Any, order_id: str) -> pub.ExecutedOrder:
+    model = gen.ExecuteOrderResponse.from_dict(data if isinstance(data, Mapping) else {})
+    status = _enum(pub.OrderStatus, model.status)
+    return pub.ExecutedOrder(order_id=order_id, status=status, extra=_extra(model))
 
 
-def order_status(data: Any) -> OrderStatus | None:
-    from truemarkets_gateway_client.models import GetOrderStatusResponse
+@_reader
+def order_status(data: Any) -> pub.OrderStatus | None:
+    return _enum(pub.OrderStatus, gen.GetOrderStatusResponse.from_dict(data).status)
 
-    return _enum(OrderStatus, GetOrderStatusResponse.from_dict(data).status)
 
-
-def _order(model: Any) -> Order:
+def _order(model: Any) -> pub.Order:
     extra = _extra(model)
-    return Order(
-        order_id=_str(model.order_id) or "",
-        status=_enum(OrderStatus, model.status),
-        side=_enum(OrderSide, model.side),
-        type=_enum(OrderType, model.type_),
-        venue=_enum(Venue, model.venue),
-        base_asset=_str(model.base_asset),
-        quote_asset=_str(model.quote_asset),
-        price=parse_amount(_get(model.price), "price", extra),
-        qty=parse_amount(_get(model.qty), "qty", extra),
-        executed_qty=parse_amount(_get(model.executed_qty), "executed_qty", extra),
-        leaves_qty=parse_amount(_get(model.leaves_qty), "leaves_qty", extra),
-        executed_vwap=parse_amount(_get(model.executed_vwap), "executed_vwap", extra),
-        fee=parse_amount(_get(model.fee), "fee", extra),
-        tx_hash=_str(model.tx_hash),
+    return pub.Order(
+        order_id=_id(model.order_id, "order_id"),
+        status=_enum(pub.OrderStatus, model.status),
+        side=_enum(pub.OrderSide, model.side),
+        type=_enum(pub.OrderType, model.type_),
+        venue=_enum(pub.Venue, model.venue),
+        qty_unit=_enum(pub.QtyUnit, model.qty_unit),
+        chain=_enum(pub.Chain, model.chain),
         created_at=_time(model.created_at),
-        asset_id=_str(model.asset_id),
-        asset_symbol=_str(model.asset_symbol),
-        qty_unit=_enum(QtyUnit, model.qty_unit),
-        chain=_enum(Chain, model.chain),
-        explorer_url=_str(model.explorer_url),
-        failure_reason=_str(model.failure_reason),
+        **_fields(
+            model,
+            extra,
+            "base_asset quote_asset tx_hash asset_id asset_symbol explorer_url failure_reason",
+            "price qty executed_qty leaves_qty executed_vwap fee",
+        ),
         extra=extra,
     )
 
 
-def order(data: Any) -> Order:
-    from truemarkets_gateway_client.models import OrderDetail
+@_reader
+def order(data: Any) -> pub.Order:
+    return _order(gen.OrderDetail.from_dict(data))
 
-    return _order(OrderDetail.from_dict(data))
 
-
-def cancel_prepared(status_code: int, data: Any, order_id: str) -> CancelPrepared:
+@_reader
+def cancel_prepared(status_code: int, data: Any, order_id: str) -> pub.CancelPrepared:
     """202: a CeFi cancel taken as is. 200: payloads to stamp (a resting DeFi order)."""
-    from truemarkets_gateway_client.models import CancelOrderResponse
-
-    body = data if isinstance(data, Mapping) else {}
-    model = CancelOrderResponse.from_dict(body)
+    model = gen.CancelOrderResponse.from_dict(data if isinstance(data, Mapping) else {})
     payloads = _payloads(model.payloads)
-    return CancelPrepared(
+    return pub.CancelPrepared(
         order_id=order_id,
         payloads=payloads,
         accepted=status_code == 202 or not payloads,
@@ -279,156 +243,129 @@ def cancel_prepared(status_code: int, data: Any, order_id: str) -> CancelPrepare
     )
 
 
-def _transfer(model: Any) -> Transfer:
+def _transfer(model: Any) -> pub.Transfer:
     extra = _extra(model)
-    return Transfer(
-        id=_str(model.id) or "",
-        status=_enum(TransferStatus, model.status),
-        venue=_enum(Venue, model.venue),
-        asset_id=_str(model.asset_id),
-        asset_symbol=_str(model.asset_symbol),
-        chain=_enum(Chain, model.chain),
-        network=_str(model.network),
-        to=_str(model.to),
-        qty=parse_amount(_get(model.qty), "qty", extra),
-        qty_unit=_enum(QtyUnit, model.qty_unit),
-        sent=parse_amount(_get(model.sent), "sent", extra),
-        fee=parse_amount(_get(model.fee), "fee", extra),
-        received=parse_amount(_get(model.received), "received", extra),
-        tx_hash=_str(model.tx_hash),
+    return pub.Transfer(
+        id=_id(model.id, "transfer_id"),
+        status=_enum(pub.TransferStatus, model.status),
+        venue=_enum(pub.Venue, model.venue),
+        chain=_enum(pub.Chain, model.chain),
+        qty_unit=_enum(pub.QtyUnit, model.qty_unit),
         payloads=_payloads(model.payloads),
         created_at=_time(model.created_at),
         updated_at=_time(model.updated_at),
-        explorer_url=_str(getattr(model, "explorer_url", None)),
+        **_fields(
+            model,
+            extra,
+            "asset_id asset_symbol network to tx_hash explorer_url",
+            "qty sent fee received",
+        ),
         extra=extra,
     )
 
 
-def transfer(data: Any) -> Transfer:
-    from truemarkets_gateway_client.models import TransferDetail
+@_reader
+def transfer(data: Any) -> pub.Transfer:
+    return _transfer(gen.TransferDetail.from_dict(data))
 
-    return _transfer(TransferDetail.from_dict(data))
 
-
-def _asset(model: Any) -> Asset:
+def _asset(model: Any) -> pub.Asset:
     extra = _extra(model)
     for nested in ("image", "market_data", "socials"):
-        value = _get(getattr(model, nested, None))
-        if value is not None:
+        if (value := _get(getattr(model, nested, None))) is not None:
             extra[nested] = value.to_dict()
     networks = tuple(
-        AssetNetwork(
+        pub.AssetNetwork(
             network=_str(rail.network) or "",
-            compatible_networks=tuple(str(n) for n in (_get(rail.compatible_networks) or ())),
+            compatible_networks=tuple(_str(n) or "" for n in _get(rail.compatible_networks) or ()),
         )
         for rail in (_get(model.networks) or ())
     )
-    return Asset(
-        id=_str(model.id) or "",
-        symbol=_str(model.symbol),
-        venue=_enum(Venue, model.venue),
-        name=_str(model.name),
-        chain=_enum(Chain, model.chain),
-        address=_str(model.address),
+    return pub.Asset(
+        id=_id(model.id, "asset_id"),
+        venue=_enum(pub.Venue, model.venue),
+        chain=_enum(pub.Chain, model.chain),
         decimals=_int(model.decimals),
         networks=networks,
         is_active=_bool(model.is_active),
         tradeable=_bool(model.tradeable),
         stable=_bool(model.stable),
-        slug=_str(model.slug),
-        description=_str(model.description),
-        website=_str(model.website),
-        icon=_str(model.icon),
+        **_fields(model, extra, "symbol name address slug description website icon"),
         extra=extra,
     )
 
 
-T = TypeVar("T")
-_ZERO = Decimal(0)
-
-
-def _page(model: Any, items: Iterable[T]) -> Page[T]:
+def _page(model: Any, items: Iterable[T]) -> pub.Page[T]:
     pagination = _get(model.pagination)
-    next_cursor = _str(pagination.next_cursor) if pagination is not None else None
+    cursor = _id(pagination.next_cursor, "next_cursor") if pagination is not None else ""
     limit = _int(pagination.limit) if pagination is not None else None
-    return Page(items=tuple(items), next_cursor=next_cursor or None, limit=limit)
+    return pub.Page(items=tuple(items), next_cursor=cursor or None, limit=limit)
 
 
-def orders_page(data: Any) -> Page[Order]:
-    from truemarkets_gateway_client.models import GetOrdersResponse
-
-    model = GetOrdersResponse.from_dict(data)
+@_reader
+def orders_page(data: Any) -> pub.Page[pub.Order]:
+    model = gen.GetOrdersResponse.from_dict(data)
     return _page(model, (_order(item) for item in (_get(model.data) or ())))
 
 
-def transfers_page(data: Any) -> Page[Transfer]:
-    from truemarkets_gateway_client.models import ListTransfersResponse
-
-    model = ListTransfersResponse.from_dict(data)
+@_reader
+def transfers_page(data: Any) -> pub.Page[pub.Transfer]:
+    model = gen.ListTransfersResponse.from_dict(data)
     return _page(model, (_transfer(item) for item in (_get(model.data) or ())))
 
 
-def assets_page(data: Any) -> Page[Asset]:
-    from truemarkets_gateway_client.models import ListAssetsResponse
-
-    model = ListAssetsResponse.from_dict(data)
+@_reader
+def assets_page(data: Any) -> pub.Page[pub.Asset]:
+    model = gen.ListAssetsResponse.from_dict(data)
     return _page(model, (_asset(item) for item in (_get(model.data) or ())))
 
 
 def _balance_amount(value: Any, field: str, symbol: str) -> Decimal:
-    """A balance amount: absent or null reads as 0; a present value that cannot be read
-    (text that is no number, NaN, Infinity) fails the response (`UnexpectedResponseError`)
-    rather than reading as 0 next to readable amounts."""
+    """Absent or null reads as 0; a present value `parse_decimal` cannot read fails the
+    response rather than reading as 0 next to readable amounts."""
     if value is None or value == "":
-        return _ZERO
-    number = parse_decimal(value)
-    if number is None:
-        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:40] + "..."
-        raise ValueError(f"the {symbol or '?'} balance has an unreadable {field}: {shown}")
+        return Decimal(0)
+    if (number := parse_decimal(value)) is None:
+        raise ValueError(f"the {symbol or '?'} balance has an unreadable {field}: {value!r:.40}")
     return number
 
 
-def _balance(model: Any) -> Balance:
+def _balance(model: Any) -> pub.Balance:
     symbol = _str(model.symbol) or ""
-    return Balance(
-        symbol=symbol,
+    return pub.Balance(
+        symbol,
         total=_balance_amount(_get(model.total), "total", symbol),
         available=_balance_amount(_get(model.available), "available", symbol),
         held=_balance_amount(_get(model.held), "held", symbol),
-        name=_str(model.name),
-        chain=_enum(Chain, model.chain),
-        address=_str(model.address),
+        chain=_enum(pub.Chain, model.chain),
         decimals=_int(model.decimals),
         stable=_bool(model.stable),
         tradeable=_bool(model.tradeable),
-        asset_id=_str(model.asset_id),
-        venue=_enum(Venue, model.venue),
+        venue=_enum(pub.Venue, model.venue),
+        **_fields(model, {}, "name address asset_id"),
         extra=_extra(model),
     )
 
 
-def _legacy_balance(row: Mapping[str, Any]) -> Balance:
+def _legacy_balance(row: Mapping[str, Any]) -> pub.Balance:
     """The older `{asset_name, asset_id, balance}` row: the amount is all available."""
-    amount = _balance_amount(row.get("balance"), "balance", str(row.get("asset_name") or ""))
-    known = {"asset_name", "asset_id", "balance"}
-    return Balance(
-        symbol=str(row.get("asset_name") or ""),
-        total=amount,
-        available=amount,
-        held=amount - amount,
+    symbol = _str(row.get("asset_name")) or ""
+    amount = _balance_amount(row.get("balance"), "balance", symbol)
+    return pub.Balance(
+        symbol,
+        amount,
+        amount,
+        amount - amount,
         asset_id=_str(row.get("asset_id")),
-        extra={k: v for k, v in row.items() if k not in known},
+        extra={k: v for k, v in row.items() if k not in ("asset_name", "asset_id", "balance")},
     )
 
 
-def balances(data: Any) -> Balances:
+@_reader
+def balances(data: Any) -> pub.Balances:
     """`{data: [BalanceItem]}`, or the older `{balances: [{asset_name, asset_id, balance}]}`."""
     if isinstance(data, Mapping) and "data" not in data and "balances" in data:
-        rows = tuple(
-            _legacy_balance(row) for row in (data.get("balances") or ()) if isinstance(row, Mapping)
-        )
-        return Balances.from_rows(rows)
-    from truemarkets_gateway_client.models import ListBalancesResponse
-
-    model = ListBalancesResponse.from_dict(data)
-    return Balances.from_rows(tuple(_balance(item) for item in (_get(model.data) or ())))
+        rows = (row for row in data.get("balances") or () if isinstance(row, Mapping))
+        return pub.Balances.from_rows(tuple(_legacy_balance(row) for row in rows))
+    model = gen.ListBalancesResponse.from_dict(data)
+    return pub.Balances.from_rows(tuple(_balance(item) for item in (_get(model.data) or ())))

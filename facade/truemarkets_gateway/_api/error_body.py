@@ -40,10 +40,6 @@ _TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _MAX_TEXT = 300
 
 
-def _text(content: bytes) -> str:
-    return content.decode("utf-8", errors="replace").strip()
-
-
 def _is_html(content: bytes, content_type: str | None) -> bool:
     mime = content_type.split(";", 1)[0].strip().lower() if content_type else ""
     if mime in ("text/html", "application/xhtml+xml"):
@@ -56,11 +52,11 @@ def _is_html(content: bytes, content_type: str | None) -> bool:
 def _violations(raw: Any) -> tuple[FieldViolation, ...]:
     if not isinstance(raw, Sequence) or isinstance(raw, str | bytes):
         return ()
-    out = []
-    for item in raw:
-        if isinstance(item, Mapping):
-            out.append(FieldViolation(str(item.get("field", "")), str(item.get("message", ""))))
-    return tuple(out)
+    return tuple(
+        FieldViolation(str(item.get("field", "")), str(item.get("message", "")))
+        for item in raw
+        if isinstance(item, Mapping)
+    )
 
 
 def parse_error_body(content: bytes, content_type: str | None = None) -> ErrorEnvelope:
@@ -74,31 +70,24 @@ def parse_error_body(content: bytes, content_type: str | None = None) -> ErrorEn
     if content.startswith(_BOM):
         content = content[len(_BOM) :]
     if _is_html(content, content_type):
-        text = _text(content)
+        text = content.decode("utf-8", errors="replace").strip()
         title = _TITLE_RE.search(text)
         summary = " ".join(title.group(1).split()) if title else "HTML page"
         return ErrorEnvelope(message=summary[:_MAX_TEXT], body=text, is_html=True)
     try:
         data = json.loads(content) if content else None
-    except ValueError:
-        text = _text(content)
+    except (ValueError, RecursionError):
+        text = content.decode("utf-8", errors="replace").strip()
         return ErrorEnvelope(message=text[:_MAX_TEXT], body=text)
     if not isinstance(data, Mapping):
         return ErrorEnvelope(message="" if data is None else str(data)[:_MAX_TEXT], body=data)
     code = data.get("code")
-    if not isinstance(code, str | int) or isinstance(code, bool):
-        code = None
-    message = data.get("message")
-    if not isinstance(message, str) or not message:
-        legacy = data.get("error")
-        message = legacy if isinstance(legacy, str) and legacy else ""
-    err_type = data.get("type")
-    request_id = data.get("request_id")
+    strings = {key: value for key, value in data.items() if isinstance(value, str)}
     return ErrorEnvelope(
-        message=message,
-        type=err_type if isinstance(err_type, str) else None,
-        code=code,
-        request_id=request_id if isinstance(request_id, str) else None,
+        message=strings.get("message") or strings.get("error") or "",
+        type=strings.get("type"),
+        code=code if isinstance(code, str | int) and not isinstance(code, bool) else None,
+        request_id=strings.get("request_id"),
         field_violations=_violations(data.get("field_violations")),
         body=dict(data),
     )

@@ -1,9 +1,9 @@
 """Decimal money at the boundary: what users may pass in, and how amounts come back out.
 
-Inputs accept `Decimal`, `str` or `int`; a `float` is refused because it cannot hold most
-decimal prices exactly. A string must be plain ASCII decimal text (digits, at most one dot,
-an optional exponent); every amount is bounded (`MAX_DIGITS` significant digits, exponent
-within +/-`MAX_EXPONENT`). The wire format is the plain decimal string (never exponent form).
+Amounts are `Decimal`, `str` or `int`, never `float` (inexact). Text must be a plain
+decimal number (ASCII digits, an optional sign and fraction: no exponent, spaces or
+underscores). Amounts are bounded (`MAX_DIGITS` significant digits, magnitude within
+1e-`MAX_EXPONENT` .. 1e`MAX_EXPONENT`) and sent as plain decimal strings, exactly.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from ..errors import ValidationError
 __all__ = [
     "MAX_DIGITS",
     "MAX_EXPONENT",
+    "MAX_READ_EXPONENT",
     "Amount",
     "parse_amount",
     "parse_decimal",
@@ -31,127 +32,85 @@ Amount = Decimal | str | int
 
 MAX_DIGITS = 40
 MAX_EXPONENT = 40
-_MAX_TEXT = 100  # longer input text is refused before it is parsed
-_DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
-
-_NON_FINITE = frozenset({"nan", "snan", "inf", "infinity"})
+MAX_READ_EXPONENT = 1000  # amounts read from responses: exponents within +/- this
+_PLAIN = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
+_GRAMMAR = "a plain decimal number such as 12.5 (digits and an optional fraction; no exponent)"
 
 logger = logging.getLogger("truemarkets_gateway")
 
 
 def to_decimal(value: object, field: str) -> Decimal:
-    """Turn a user amount into a positive, finite, bounded Decimal, or explain why not.
+    """A user amount as a positive, finite, bounded Decimal.
 
-    A float raises `TypeError` (a programming error, not bad data); an unreadable, zero,
-    negative, non-finite or out-of-bounds value raises `ValidationError` naming `field`.
-    Text must be ASCII: digits, one optional dot, an optional exponent (no underscores,
-    no other scripts' digits).
+    A float or other type raises `TypeError`; text outside the plain decimal grammar, or
+    a zero, negative, non-finite or out-of-bounds amount raises `ValidationError`.
     """
-    if isinstance(value, bool):
-        raise TypeError(f"{field}: expected Decimal, str or int, got bool")
     if isinstance(value, float):
         raise TypeError(
             f"{field}: float is not accepted for money because it is inexact "
             f"({value!r}); pass a Decimal or a string such as {format(value, 'f')!r}"
         )
-    if isinstance(value, Decimal):
+    if isinstance(value, str):
+        if len(value) > 100 or not _PLAIN.fullmatch(value):
+            shown = value[:40] + ("..." if len(value) > 40 else "")
+            raise ValidationError(field, f"must be {_GRAMMAR}; got {shown!r}")
+        number = Decimal(value)
+    elif isinstance(value, Decimal):
         number = value
-    elif isinstance(value, int):
-        if abs(value) >= 10 ** (MAX_DIGITS + 1):
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) >= 10**MAX_DIGITS:
             raise ValidationError(field, f"must have at most {MAX_DIGITS} significant digits")
         number = Decimal(value)
-    elif isinstance(value, str):
-        text = value.strip()
-        if text.lstrip("+-").lower() in _NON_FINITE:
-            raise ValidationError(field, "must be finite")
-        if len(text) > _MAX_TEXT or _DECIMAL_TEXT.fullmatch(text) is None:
-            shown = value if len(value) <= 40 else value[:40] + "..."
-            raise ValidationError(
-                field, f"must be a plain decimal number such as '12.5', got {shown!r}"
-            )
-        try:
-            number = Decimal(text)
-        except InvalidOperation:  # pragma: no cover - the pattern admits only valid text
-            raise ValidationError(field, f"must be a decimal number, got {value!r}") from None
     else:
         raise TypeError(f"{field}: expected Decimal, str or int, got {type(value).__name__}")
     if not number.is_finite():
         raise ValidationError(field, "must be finite")
     if number <= 0:
         raise ValidationError(field, f"must be positive, got {number}")
-    _check_bounds(number, field)
-    return number
-
-
-def _check_bounds(number: Decimal, field: str) -> None:
-    _, digits, exponent = number.as_tuple()
-    assert isinstance(exponent, int)
-    if len(digits) > MAX_DIGITS:
+    exponent = int(number.as_tuple().exponent)
+    if len(number.as_tuple().digits) > MAX_DIGITS:
         raise ValidationError(field, f"must have at most {MAX_DIGITS} significant digits")
     if exponent < -MAX_EXPONENT or number.adjusted() > MAX_EXPONENT:
         raise ValidationError(
             field, f"must lie between 1e-{MAX_EXPONENT} and 1e{MAX_EXPONENT} in magnitude"
         )
+    return number
 
 
 def wire_decimal(value: Decimal) -> str:
-    """The decimal string the API expects: no exponent, no trailing zeros beyond the input."""
+    """The decimal string the API expects: plain digits, never exponent form."""
     return format(value, "f")
 
 
 def parse_decimal(value: Any) -> Decimal | None:
-    """Read an amount from a response; None for absent, null, empty, unreadable or
-    non-finite values ("NaN", "Infinity" never become a Decimal).
+    """An amount read from a response, or None when absent or unreadable.
 
-    Numbers that arrive as JSON numbers are read through `str` so that no binary float
-    value leaks into the result. Unreadable text gives None rather than failing the whole
-    response: one odd field must not hide the rest of an order (`parse_amount` also keeps
-    the raw text and warns).
+    Unreadable: not a number, not finite, or an exponent beyond +/-`MAX_READ_EXPONENT`
+    (so that every readable amount can be summed exactly and cheaply). JSON numbers are
+    read through `str`, so no binary float value leaks in.
     """
-    if value.__class__ is str:  # the usual case first: amounts arrive as strings
-        try:
-            number = Decimal(value)
-        except InvalidOperation:
-            return None
-        return number if number.is_finite() else None
-    if value is None or isinstance(value, bool):
-        return None
     if isinstance(value, Decimal):
-        return value if value.is_finite() else None
-    if isinstance(value, int | float | str):
-        try:
-            number = Decimal(value if isinstance(value, str) else str(value))
-        except InvalidOperation:
+        number = value
+    elif isinstance(value, str | int | float) and not isinstance(value, bool):
+        try:  # str() of a huge int raises ValueError; longer text cannot be in range
+            text = value if isinstance(value, str) else str(value)
+            number = Decimal(text) if len(text) < 4100 else Decimal("NaN")
+        except (InvalidOperation, ValueError):
             return None
-        return number if number.is_finite() else None
-    return None
+    else:
+        return None
+    if not number.is_finite():
+        return None
+    in_range = int(number.as_tuple().exponent) >= -MAX_READ_EXPONENT
+    return number if in_range and number.adjusted() <= MAX_READ_EXPONENT else None
 
 
 def parse_amount(value: Any, field: str, extra: MutableMapping[str, Any]) -> Decimal | None:
-    """`parse_decimal`, and when a present value cannot be read (unreadable or non-finite):
-    its raw value is kept in `extra[field]` and one WARNING names the field."""
-    if value.__class__ is str:  # inlined fast path: this runs for every amount read
-        number: Decimal | None
-        try:
-            read = Decimal(value)
-        except InvalidOperation:
-            number = None
-        else:
-            if read.is_finite():
-                return read
-            number = None
-    elif value is None:
-        return None
-    else:
-        number = parse_decimal(value)
-    if number is None and value != "":
+    """`parse_decimal`; a present value it cannot read is kept in `extra[field]` and one
+    WARNING names the field (one odd field must not hide the rest of an order)."""
+    number = parse_decimal(value)
+    if number is None and value is not None and value != "":
         extra[field] = value
-        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:40] + "..."
-        logger.warning(
-            "the response field %s held an unreadable amount %s; read as None, raw value "
-            "kept in extra[%r]",
-            field,
-            shown,
-            field,
-        )
+        message = "the response field %s held an unreadable amount %.40r (kept in extra)"
+        logger.warning(message, field, value)
     return number

@@ -1,12 +1,13 @@
 """The documented order, transfer and list rules, checked before anything is sent.
 
-Each function takes user arguments and returns the JSON body (or query) to send, with money
-as decimal strings. A broken rule raises `ValidationError(field, rule)`; a float amount
-raises `TypeError`. Nothing here does I/O.
+Each function takes user arguments and returns the JSON body (or query) to send, money as
+decimal strings. A broken rule raises `ValidationError(field, rule)`; a float amount
+raises `TypeError`.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from enum import StrEnum
@@ -15,29 +16,17 @@ from typing import Any
 from ..errors import ValidationError
 from .money import to_decimal, wire_decimal
 
-__all__ = [
-    "PERP_CHAIN",
-    "create_order_body",
-    "create_transfer_body",
-    "csv_filter",
-    "cursor_param",
-    "limit_param",
-    "modify_order_body",
-    "quote_body",
-    "require_id",
-    "require_uuid",
-    "signatures_list",
-]
-
 PERP_CHAIN = "hypercore-perp"
 MAX_LEVERAGE = 50
 MAX_PAGE_LIMIT = 100
+MAX_ID_LENGTH = 1024
 
 _SIDES = ("buy", "sell")
 _TYPES = ("market", "limit")
 _QTY_UNITS = ("base", "quote")
-_VENUES = ("cefi", "defi")
-_CHAINS = ("solana", "base", "hypercore-spot", "hypercore-perp")
+VENUES = ("cefi", "defi")
+_CHAINS = ("solana", "base", "hypercore-spot", PERP_CHAIN)
+_HEADER_TEXT = re.compile(r"[\x20-\x7e\xa0-\xff]+")  # printable Latin-1
 
 
 def _text(value: object) -> str | None:
@@ -47,13 +36,39 @@ def _text(value: object) -> str | None:
 
 
 def require_id(field: str, value: object) -> str:
-    """An id or other required string: non-empty after stripping whitespace."""
+    """An id or other required string that goes into a URL or body.
+
+    Refused: empty (or only spaces), "." or "..", over 1,024 characters, or text that
+    cannot be encoded (a lone surrogate).
+    """
     text = _text(value)
     if text is None:
         raise ValidationError(field, f"must be a string, got {type(value).__name__}")
     if not text.strip():
         raise ValidationError(field, "must not be empty")
+    if text in (".", ".."):
+        raise ValidationError(field, f"must not be {text!r}")
+    if len(text) > MAX_ID_LENGTH:
+        raise ValidationError(field, f"must be at most {MAX_ID_LENGTH} characters")
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        raise ValidationError(field, "must be valid text (it holds a lone surrogate)") from None
     return text
+
+
+def header_value(field: str, value: object) -> str:
+    """A value sent as an HTTP header (on_behalf_of, access_token, user_agent): non-empty,
+    printable Latin-1 text without control characters. Never echoed: it may be a token."""
+    if not isinstance(value, str):
+        raise ValidationError(field, f"must be a string, got {type(value).__name__}")
+    if not value.strip():
+        raise ValidationError(field, "must not be empty")
+    if not _HEADER_TEXT.fullmatch(value):
+        raise ValidationError(
+            field, "must be printable Latin-1 text (no CR, LF, NUL or other control characters)"
+        )
+    return value
 
 
 def require_uuid(field: str, value: object) -> str:
@@ -77,6 +92,10 @@ def _choice(field: str, value: object, allowed: Sequence[str]) -> str:
     return text
 
 
+def _amount(value: object, field: str) -> str:
+    return wire_decimal(to_decimal(value, field))
+
+
 def quote_body(
     *, base_asset: object, quote_asset: object, qty: object, qty_unit: object, side: object
 ) -> dict[str, Any]:
@@ -84,7 +103,7 @@ def quote_body(
     return {
         "base_asset": require_id("base_asset", base_asset),
         "quote_asset": require_id("quote_asset", quote_asset),
-        "qty": wire_decimal(to_decimal(qty, "qty")),
+        "qty": _amount(qty, "qty"),
         "qty_unit": _choice("qty_unit", qty_unit, _QTY_UNITS),
         "side": _choice("side", side, _SIDES),
     }
@@ -110,70 +129,60 @@ def create_order_body(
     perps, where either unit is allowed); DeFi sells (chain given) in base units. Leverage
     (integer 1-50) and reduce_only only on hypercore-perp.
     """
-    side_v = _choice("side", side, _SIDES)
-    type_v = _choice("type", type, _TYPES)
+    side_v, type_v = _choice("side", side, _SIDES), _choice("type", type, _TYPES)
     unit_v = _choice("qty_unit", qty_unit, _QTY_UNITS)
-    body: dict[str, Any] = {"side": side_v, "type": type_v, "qty_unit": unit_v}
-    body["qty"] = wire_decimal(to_decimal(qty, "qty"))
-
-    base_v = _optional_text("base_asset", base_asset)
-    asset_v = None if asset_id is None else require_uuid("asset_id", asset_id)
-    if base_v is None and asset_v is None:
-        raise ValidationError("base_asset", "base_asset or asset_id is required")
-    if base_v is not None:
-        body["base_asset"] = base_v
-    if asset_v is not None:
-        body["asset_id"] = asset_v
-    quote_v = _optional_text("quote_asset", quote_asset)
-    if quote_v is not None:
-        body["quote_asset"] = quote_v
-
     chain_v = None if chain is None else _choice("chain", chain, _CHAINS)
+    body: dict[str, Any] = {
+        "side": side_v,
+        "type": type_v,
+        "qty_unit": unit_v,
+        "qty": _amount(qty, "qty"),
+        "base_asset": _optional_text("base_asset", base_asset),
+        "asset_id": None if asset_id is None else require_uuid("asset_id", asset_id),
+        "quote_asset": _optional_text("quote_asset", quote_asset),
+        "chain": chain_v,
+    }
+    if body["base_asset"] is None and body["asset_id"] is None:
+        raise ValidationError("base_asset", "base_asset or asset_id is required")
     is_perp = chain_v == PERP_CHAIN
-    if chain_v is not None:
-        body["chain"] = chain_v
-
     if type_v == "limit":
         if price is None:
             raise ValidationError("price", "is required for limit orders")
         if unit_v != "base":
             raise ValidationError("qty_unit", "must be 'base' for limit orders")
-        body["price"] = wire_decimal(to_decimal(price, "price"))
-    else:
-        if price is not None:
-            raise ValidationError("price", "must not be given for market orders")
-        if side_v == "buy" and unit_v != "quote" and not is_perp:
-            raise ValidationError("qty_unit", "must be 'quote' for market buys")
+        body["price"] = _amount(price, "price")
+    elif price is not None:
+        raise ValidationError("price", "must not be given for market orders")
+    elif side_v == "buy" and unit_v != "quote" and not is_perp:
+        raise ValidationError("qty_unit", "must be 'quote' for market buys")
     if chain_v is not None and side_v == "sell" and unit_v != "base" and not is_perp:
         raise ValidationError("qty_unit", "must be 'base' for DeFi sells (chain given)")
-
+    for field, value in (("leverage", leverage), ("reduce_only", reduce_only)):
+        if value is not None and not is_perp:
+            raise ValidationError(field, f"is only allowed with chain={PERP_CHAIN!r}")
     if leverage is not None:
-        if not is_perp:
-            raise ValidationError("leverage", f"is only allowed with chain={PERP_CHAIN!r}")
-        if isinstance(leverage, bool) or not isinstance(leverage, int):
-            raise ValidationError("leverage", f"must be an integer, got {leverage!r}")
-        if not 1 <= leverage <= MAX_LEVERAGE:
-            raise ValidationError("leverage", f"must be from 1 to {MAX_LEVERAGE}, got {leverage}")
-        body["leverage"] = leverage
+        body["leverage"] = _int_in("leverage", leverage, MAX_LEVERAGE)
     if reduce_only is not None:
-        if not is_perp:
-            raise ValidationError("reduce_only", f"is only allowed with chain={PERP_CHAIN!r}")
         if not isinstance(reduce_only, bool):
             raise ValidationError("reduce_only", f"must be a bool, got {reduce_only!r}")
         body["reduce_only"] = reduce_only
-    return body
+    return {key: value for key, value in body.items() if value is not None}
+
+
+def _int_in(field: str, value: object, top: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(field, f"must be an integer, got {value!r}")
+    if not 1 <= value <= top:
+        raise ValidationError(field, f"must be from 1 to {top}, got {value}")
+    return value
 
 
 def modify_order_body(*, price: object = None, qty: object = None) -> dict[str, Any]:
     """`PATCH /orders/{id}`: at least one of price and qty, each positive."""
     if price is None and qty is None:
         raise ValidationError("price", "modify_order needs price or qty (or both)")
-    body: dict[str, Any] = {}
-    if price is not None:
-        body["price"] = wire_decimal(to_decimal(price, "price"))
-    if qty is not None:
-        body["qty"] = wire_decimal(to_decimal(qty, "qty"))
-    return body
+    amounts = {"price": price, "qty": qty}
+    return {key: _amount(value, key) for key, value in amounts.items() if value is not None}
 
 
 def create_transfer_body(
@@ -188,9 +197,9 @@ def create_transfer_body(
 ) -> dict[str, Any]:
     """`POST /transfers`. When the asset's `venue` is known, network is required for CeFi
     and refused for DeFi; when its networks are known, network must be one of them."""
-    body: dict[str, Any] = {
+    body = {
         "asset_id": require_uuid("asset_id", asset_id),
-        "qty": wire_decimal(to_decimal(qty, "qty")),
+        "qty": _amount(qty, "qty"),
         "qty_unit": _choice("qty_unit", qty_unit, _QTY_UNITS),
         "to": require_id("to", to),
     }
@@ -199,12 +208,10 @@ def create_transfer_body(
         raise ValidationError("network", "is required for CeFi assets")
     if venue == "defi" and network_v is not None:
         raise ValidationError("network", "must not be given for DeFi assets")
-    if network_v is not None:
-        if known_networks and network_v.lower() not in known_networks:
-            allowed = ", ".join(sorted(known_networks))
-            raise ValidationError("network", f"must be one of the asset's networks: {allowed}")
-        body["network"] = network_v
-    return body
+    if network_v is not None and known_networks and network_v.lower() not in known_networks:
+        allowed = ", ".join(sorted(known_networks))
+        raise ValidationError("network", f"must be one of the asset's networks: {allowed}")
+    return body if network_v is None else {**body, "network": network_v}
 
 
 def signatures_list(signatures: object) -> list[str]:
@@ -213,35 +220,24 @@ def signatures_list(signatures: object) -> list[str]:
         raise ValidationError("signatures", "must be a list of stamp strings")
     if not signatures:
         raise ValidationError("signatures", "must not be empty")
-    out = []
     for i, stamp in enumerate(signatures):
         if not isinstance(stamp, str) or not stamp:
             raise ValidationError(f"signatures[{i}]", "must be a non-empty string")
-        out.append(stamp)
-    return out
+    return list(signatures)
 
 
 def limit_param(limit: object) -> int | None:
     """Page size: an integer from 1 to 100."""
-    if limit is None:
-        return None
-    if isinstance(limit, bool) or not isinstance(limit, int):
-        raise ValidationError("limit", f"must be an integer, got {limit!r}")
-    if not 1 <= limit <= MAX_PAGE_LIMIT:
-        raise ValidationError("limit", f"must be from 1 to {MAX_PAGE_LIMIT}, got {limit}")
-    return limit
+    return None if limit is None else _int_in("limit", limit, MAX_PAGE_LIMIT)
 
 
 def cursor_param(cursor: object) -> str | None:
+    """A page cursor: the rules of `require_id`, since it goes into the URL."""
     return _optional_text("cursor", cursor)
 
 
 def csv_filter(
-    field: str,
-    value: object,
-    *,
-    allowed: Sequence[str] | None = None,
-    single: bool = False,
+    field: str, value: object, *, allowed: Sequence[str] | None = None, single: bool = False
 ) -> str | None:
     """A filter given as one value or a sequence, sent comma-separated.
 
@@ -252,19 +248,14 @@ def csv_filter(
         return None
     text = _text(value)
     if text is not None:
-        items = [part.strip() for part in text.split(",")]
-    elif isinstance(value, Sequence) and not isinstance(value, bytes):
+        items = [require_id(field, part.strip()) for part in text.split(",")]
+    elif isinstance(value, Sequence) and not isinstance(value, bytes) and value:
         items = [require_id(field, item) for item in value]
     else:
-        raise ValidationError(field, "must be a string or a list of strings")
-    if not items or not all(items):
-        raise ValidationError(field, "must not be empty")
+        raise ValidationError(field, "must be a non-empty string or list of strings")
     if allowed is not None:
         for item in items:
             _choice(field, item, allowed)
     if single and len(items) > 1:
         raise ValidationError(field, "accepts a single value")
     return ",".join(items)
-
-
-VENUES = _VENUES

@@ -31,11 +31,24 @@ _SKIP_FIELDS = frozenset({"received_monotonic"})
 _WIDE = 200  # width when stdout is not a terminal: never cut an id in a pipe
 
 
+_MAX_PLAIN = 64  # characters: a longer amount prints in scientific notation
+
+
+def _long(value: Decimal) -> bool:
+    """Whether the plain form of `value` would exceed `_MAX_PLAIN` (without building it)."""
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int):  # NaN, Infinity: short already
+        return False
+    fraction = max(-exponent, 0)
+    return max(value.adjusted() + 1, 1) + fraction + (fraction > 0) > _MAX_PLAIN
+
+
 def fmt_decimal(value: Decimal | None) -> str:
-    """Exact decimal text, no exponent (`1E+2` -> `100`); an em dash for none."""
+    """Exact decimal text, no exponent (`1E+2` -> `100`); an em dash for none. An absurdly
+    long amount (`9E+9999999`) prints shortened in scientific notation, never megabytes."""
     if value is None:
         return "—"
-    return format(value, "f")
+    return format(value, ".12G") if _long(value) else format(value, "f")
 
 
 def fmt_time(value: datetime | None) -> str:
@@ -70,8 +83,8 @@ def to_jsonable(value: Any) -> Any:
     object (unknown server fields kept under `extra`), floats -> str."""
     if value is None or isinstance(value, bool | int | str):
         return value
-    if isinstance(value, Decimal):
-        return format(value, "f")
+    if isinstance(value, Decimal):  # exact; scientific when the plain form would be long
+        return str(value) if _long(value) else format(value, "f")
     if isinstance(value, float):
         return repr(value)
     if isinstance(value, enum.Enum):
