@@ -7,7 +7,6 @@ import copy
 import os
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
@@ -68,12 +67,16 @@ def _fields(values: Mapping[str, Any]) -> dict[str, Any]:
     return {k: values[k] for k in ops.OrderRequest._fields if values[k] is not None}
 
 
+def _kw(values: Mapping[str, Any], *drop: str) -> dict[str, Any]:
+    """A method's arguments (its `locals()` on entry), passed on by name."""
+    return {k: v for k, v in values.items() if k not in drop and k != "self"}
+
+
 class AsyncGateway:
     """The True Markets Gateway client, one method per operation.
 
     >>> async with AsyncGateway() as gw:  # credentials from TM_KEY_FILE (or none: public only)
-    ...     await gw.quote(base_asset="BTC", quote_asset="USD", qty="100", qty_unit="quote",
-    ...                    side="buy")
+    ...     await gw.quote(base_asset="BTC", quote_asset="USD", qty=1, qty_unit="base", side="buy")
 
     Options: `env` ("prod", "uat" or an `Environment`) or `base_url` (a host root);
     `credentials` / `key_file` / `access_token` (default: `TM_KEY_FILE`, or `TM_KEY_ID` and
@@ -89,11 +92,10 @@ class AsyncGateway:
     Async only: an instance belongs to one event loop (its pool and token refresh are bound
     to the loop that first used it): create one per `asyncio.run`, not shared across loops.
 
-    After `close()` (or leaving `async with`) every method raises `ClientClosedError`.
-    Money goes in as `Decimal`, `str` or `int` (never float) and comes out as `Decimal`.
-    Reads retry on transient failures; orders and transfers are never resent once they may
-    have reached the server (reconcile with `get_order` / `list_orders` instead).
-    Anything not wrapped here: `gateway.generated` (see there).
+    Money is `Decimal`, `str` or `int` in (never float), `Decimal` out. Reads retry on
+    transient failures; orders and transfers are never resent once they may have reached the
+    server. After `close()` every method raises `ClientClosedError`. Attributes:
+    `environment`, `user_agent`, `max_retries`; unwrapped operations: `generated`.
     """
 
     _origin: AsyncGateway | None = None  # the client a `with_options` view was made from
@@ -124,27 +126,10 @@ class AsyncGateway:
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise TypeError("http_client must be an httpx.AsyncClient")
-        self._cfg = _options.resolve(
-            env=env,
-            base_url=base_url,
-            credentials=credentials,
-            key_file=key_file,
-            access_token=access_token,
-            signer=signer,
-            on_behalf_of=on_behalf_of,
-            legacy=legacy,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_retry_wait=max_retry_wait,
-            user_agent=user_agent,
-            token_cache=token_cache,
-            refresh_margin=refresh_margin,
-            environ=environ,
-            rand=rand,
-            clock=clock,
-            monotonic=monotonic,
-            owns_http=http_client is None,
-        )
+        options = {k: v for k, v in locals().items() if k not in ("self", "http_client", "sleep")}
+        self._cfg = _options.resolve(**options, owns_http=http_client is None)
+        self.environment, self.user_agent = self._cfg.environment, self._cfg.user_agent
+        self.max_retries = self._cfg.max_retries
         self._http = http_client or httpx.AsyncClient(**_options.pool_options(self._cfg, timeout))
         self._auth = _options.make_auth(self._cfg, self._http)
         self._ctx = ops.Ctx(self._cfg.environment.gateway_url, {})
@@ -156,23 +141,6 @@ class AsyncGateway:
     def __repr__(self) -> str:
         mode = self._cfg.tokens.mode if self._cfg.tokens is not None else "none"
         return f"{type(self).__name__}(environment={self.environment!r}, auth={mode!r})"
-
-    # --- configuration and lifecycle ------------------------------------------------------
-
-    @property
-    def environment(self) -> Environment:
-        """The environment calls go to (hosts and paths)."""
-        return self._cfg.environment
-
-    @property
-    def max_retries(self) -> int:
-        """Retries of a failed idempotent call (and of a create that never left)."""
-        return self._cfg.max_retries
-
-    @property
-    def user_agent(self) -> str:
-        """The User-Agent header sent with every request."""
-        return self._cfg.user_agent
 
     @property
     def credentials(self) -> Credentials | None:
@@ -205,11 +173,8 @@ class AsyncGateway:
 
     @property
     def generated(self) -> AuthenticatedClient:
-        """The generated `truemarkets_gateway_client.AuthenticatedClient`, for operations
-        this facade does not wrap, e.g. `get_order.asyncio_detailed(id, client=gw.generated)`.
-
-        It shares this client's pool, base URL, User-Agent and auth; errors and retries are
-        then yours to handle. Do not close it."""
+        """The generated `AuthenticatedClient` (sharing pool, URL, headers and auth; do not
+        close it), e.g. `get_order.asyncio_detailed(id, client=gw.generated)`."""
         if self._generated is None:
             from truemarkets_gateway_client import AuthenticatedClient
 
@@ -234,6 +199,7 @@ class AsyncGateway:
         view = copy.copy(self)
         view._origin, view._closed = self, False
         view._cfg = _options.with_changes(self._cfg, timeout, max_retries, max_retry_wait)
+        view.max_retries = self.max_retries if max_retries is None else view._cfg.max_retries
         return view
 
     async def access_token(self) -> str:
@@ -256,19 +222,12 @@ class AsyncGateway:
     async def __aenter__(self) -> Self:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
     def _check_open(self) -> None:
         if self.closed:
             raise ClientClosedError(f"this {type(self).__name__} is closed; create a new one")
-
-    # --- the I/O loops (decisions: _transport.send; workflows: _flows) ---------------------
 
     async def _run(self, call: ops.PreparedCall[T], max_retries: int | None = None) -> T:
         self._check_open()
@@ -310,8 +269,6 @@ class AsyncGateway:
     async def _send_execute_transfer(self, transfer_id: str, stamps: Sequence[str]) -> Transfer:
         return await self._run(ops.build_execute_transfer(self._ctx, transfer_id, stamps))
 
-    # --- quotes and orders ------------------------------------------------------------------
-
     async def quote(
         self,
         *,
@@ -323,14 +280,7 @@ class AsyncGateway:
         max_retries: int | None = None,
     ) -> Quote:
         """A non-binding CeFi market quote (public: needs no credentials)."""
-        call = ops.build_quote(
-            self._ctx,
-            base_asset=base_asset,
-            quote_asset=quote_asset,
-            qty=qty,
-            side=side,
-            qty_unit=qty_unit,
-        )
+        call = ops.build_quote(self._ctx, **_kw(locals(), "max_retries"))
         return await self._run(call, max_retries)
 
     async def create_order(
@@ -409,9 +359,7 @@ class AsyncGateway:
         max_retries: int | None = None,
     ) -> Page[Order]:
         """One page of orders; pass its `next_cursor` as `cursor` for the next."""
-        return await self.list_orders(
-            status=status, venue=venue, limit=limit, cursor=cursor, max_retries=max_retries
-        ).first_page()
+        return await self.list_orders(**_kw(locals())).first_page()
 
     def _pager(
         self,
@@ -454,8 +402,6 @@ class AsyncGateway:
         """The deprecated `DELETE /orders/{id}` (CeFi limit orders only). Prefer `cancel_order`."""
         await self._run(ops.build_cancel_deprecated(self._ctx, order_id), max_retries)
 
-    # --- transfers ---------------------------------------------------------------------------
-
     async def create_transfer(
         self,
         *,
@@ -468,9 +414,7 @@ class AsyncGateway:
     ) -> Transfer:
         """Create an on-chain transfer. `network` is required for CeFi assets and refused
         for DeFi ones; pass an `Asset` (or list assets first) to have that checked here."""
-        call = ops.build_create_transfer(
-            self._ctx, asset_id=asset_id, qty=qty, to=to, qty_unit=qty_unit, network=network
-        )
+        call = ops.build_create_transfer(self._ctx, **_kw(locals(), "max_retries"))
         return await self._run(call, max_retries)
 
     async def execute_transfer(
@@ -511,11 +455,7 @@ class AsyncGateway:
         max_retries: int | None = None,
     ) -> Page[Transfer]:
         """One page of transfers; pass its `next_cursor` as `cursor` for the next."""
-        return await self.list_transfers(
-            status=status, limit=limit, cursor=cursor, max_retries=max_retries
-        ).first_page()
-
-    # --- assets and balances -------------------------------------------------------------------
+        return await self.list_transfers(**_kw(locals())).first_page()
 
     def list_assets(
         self,
@@ -539,9 +479,7 @@ class AsyncGateway:
         max_retries: int | None = None,
     ) -> Page[Asset]:
         """One page of assets; pass its `next_cursor` as `cursor` for the next."""
-        return await self.list_assets(
-            venue=venue, limit=limit, cursor=cursor, max_retries=max_retries
-        ).first_page()
+        return await self.list_assets(**_kw(locals())).first_page()
 
     async def get_balances(self, *, max_retries: int | None = None) -> Balances:
         """Balances by symbol (`balances["USDC"].available`), each keeping its custody
@@ -551,8 +489,6 @@ class AsyncGateway:
     async def list_balances(self, *, max_retries: int | None = None) -> Balances:
         """The same from `GET /balances/unified`."""
         return await self._run(ops.build_balances(self._ctx, "listBalances"), max_retries)
-
-    # --- workflows -----------------------------------------------------------------------------
 
     def sign_payloads(
         self, payloads: Sequence[SignablePayload], signer: PayloadSigner | None = None
@@ -603,16 +539,9 @@ class AsyncGateway:
           with a note saying whether it was executed. Bad `timeout`/`max_payload_age`:
           `ValidationError` before anything is sent.
         """
-        options = _flows.PlaceOptions(
-            wait=wait,
-            wait_for_fill=wait_for_fill,
-            timeout=timeout,
-            accept_issues=accept_issues,
-            max_payload_age=max_payload_age,
-            recreate_stale=recreate_stale,
-            raise_on_failure=raise_on_failure,
-        )
-        flow = _flows.place_order_flow(_fields(locals()), options, signer, on_status=on_status)
+        values = locals()
+        options = _flows.PlaceOptions(**{k: values[k] for k in _flows.PlaceOptions._fields})
+        flow = _flows.place_order_flow(_fields(values), options, signer, on_status=on_status)
         return await self._flow(flow)
 
     async def cancel_order(
@@ -653,9 +582,9 @@ class AsyncGateway:
         `failed` (`TransferTimeoutError` after `timeout` seconds; `TransferFailedError`
         unless `raise_on_failure=False`; `TransferWaitError` when an error ends the wait),
         calling `on_status` with each new status."""
-        request: dict[str, Any] = {"asset_id": asset_id, "qty": qty, "to": to, "qty_unit": qty_unit}
-        if network is not None:
-            request["network"] = network
+        request = _kw(locals(), "wait", "timeout", "raise_on_failure", "signer", "on_status")
+        if network is None:  # left to create_transfer's default
+            del request["network"]
         flow = _flows.transfer_flow(
             request,
             wait=wait,
@@ -678,14 +607,7 @@ class AsyncGateway:
         """Poll until the order is terminal, or resting (`active`) unless `wait_for_fill`,
         and return it. `OrderTimeoutError` after `timeout` seconds; `OrderWaitError` when an
         error ends the wait. `on_status` sees each new status."""
-        flow = _flows.wait_order_flow(
-            order_id,
-            timeout=timeout,
-            wait_for_fill=wait_for_fill,
-            raise_on_failure=raise_on_failure,
-            on_status=on_status,
-        )
-        return await self._flow(flow)
+        return await self._flow(_flows.wait_order_flow(**_kw(locals())))
 
     async def wait_for_transfer(
         self,
@@ -698,7 +620,4 @@ class AsyncGateway:
         """Poll until the transfer is `completed` or `failed`; `TransferTimeoutError` after
         `timeout` seconds, `TransferWaitError` when an error ends the wait. `on_status` sees
         each new status."""
-        flow = _flows.wait_transfer_flow(
-            transfer_id, timeout=timeout, raise_on_failure=raise_on_failure, on_status=on_status
-        )
-        return await self._flow(flow)
+        return await self._flow(_flows.wait_transfer_flow(**_kw(locals())))
