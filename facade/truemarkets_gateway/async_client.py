@@ -393,7 +393,7 @@ class AsyncGateway:
         self, order_id: str, *, signatures: Sequence[str], max_retries: int | None = None
     ) -> ExecutedOrder:
         """Step two of a DeFi cancel: send the stamps over the cancel payloads."""
-        call = ops.build_execute_cancel(self._ctx, order_id, signatures)
+        call = ops.build_execute_order(self._ctx, order_id, signatures, "executeCancelOrder")
         return await self._run(call, max_retries)
 
     async def cancel_order_deprecated(

@@ -388,7 +388,7 @@ class Gateway:
         self, order_id: str, *, signatures: Sequence[str], max_retries: int | None = None
     ) -> ExecutedOrder:
         """Step two of a DeFi cancel: send the stamps over the cancel payloads."""
-        call = ops.build_execute_cancel(self._ctx, order_id, signatures)
+        call = ops.build_execute_order(self._ctx, order_id, signatures, "executeCancelOrder")
         return self._run(call, max_retries)
 
     def cancel_order_deprecated(self, order_id: str, *, max_retries: int | None = None) -> None:

@@ -71,69 +71,54 @@ class Operation(NamedTuple):
 _BUILDERS: dict[str, Callable[..., dict[str, Any]]] = {}
 
 _CHECK = "check get_order_status(order_id) before trying again"
+# What to check after an ambiguous failure of each non-idempotent operation (the rest retry).
+_RECONCILE = {
+    "createOrder": "The order may have been created: reconcile with list_orders (or get_order) "
+    "before placing it again",
+    "executeOrder": f"The order may have been executed: {_CHECK}",
+    "modifyOrder": "The change may have been accepted: check get_order(order_id)",
+    "prepareCancelOrder": f"The cancel may have been accepted: {_CHECK}",
+    "executeCancelOrder": f"The cancel may have been submitted: {_CHECK}",
+    "cancelOrder": f"The cancel may have been accepted: {_CHECK}",
+    "createTransfer": "The transfer may have been created: reconcile with list_transfers before "
+    "sending it again",
+    "executeTransfer": "The transfer may have been executed: check get_transfer(transfer_id) "
+    "before trying again",
+}
+_PUBLIC = {"computeQuote", "listAssets"}
+
+
+def _operation(module: str) -> Operation:
+    first, *rest = module.split(".")[1].split("_")  # orders.get_order_status: getOrderStatus
+    name = first + "".join(word.title() for word in rest)
+    return Operation(
+        name, module, name not in _RECONCILE, name in _PUBLIC, _RECONCILE.get(name, "")
+    )
+
+
 OPERATIONS: dict[str, Operation] = {
     op.name: op
-    for op in (
-        Operation("computeQuote", "quotes.compute_quote", idempotent=True, public=True),
-        Operation(
-            "createOrder",
+    for op in map(
+        _operation,
+        (
+            "quotes.compute_quote",
             "orders.create_order",
-            idempotent=False,
-            reconcile="The order may have been created: reconcile with list_orders "
-            "(or get_order) before placing it again",
-        ),
-        Operation("listOrders", "orders.list_orders", idempotent=True),
-        Operation("getOrder", "orders.get_order", idempotent=True),
-        Operation("getOrderStatus", "orders.get_order_status", idempotent=True),
-        Operation(
-            "executeOrder",
+            "orders.list_orders",
+            "orders.get_order",
+            "orders.get_order_status",
             "orders.execute_order",
-            idempotent=False,
-            reconcile=f"The order may have been executed: {_CHECK}",
-        ),
-        Operation(
-            "modifyOrder",
             "orders.modify_order",
-            idempotent=False,
-            reconcile="The change may have been accepted: check get_order(order_id)",
-        ),
-        Operation(
-            "prepareCancelOrder",
             "orders.prepare_cancel_order",
-            idempotent=False,
-            reconcile=f"The cancel may have been accepted: {_CHECK}",
-        ),
-        Operation(
-            "executeCancelOrder",
             "orders.execute_cancel_order",
-            idempotent=False,
-            reconcile=f"The cancel may have been submitted: {_CHECK}",
-        ),
-        Operation(
-            "cancelOrder",
             "orders.cancel_order",
-            idempotent=False,
-            reconcile=f"The cancel may have been accepted: {_CHECK}",
-        ),
-        Operation(
-            "createTransfer",
             "transfers.create_transfer",
-            idempotent=False,
-            reconcile="The transfer may have been created: reconcile with list_transfers "
-            "before sending it again",
-        ),
-        Operation("listTransfers", "transfers.list_transfers", idempotent=True),
-        Operation("getTransfer", "transfers.get_transfer", idempotent=True),
-        Operation(
-            "executeTransfer",
+            "transfers.list_transfers",
+            "transfers.get_transfer",
             "transfers.execute_transfer",
-            idempotent=False,
-            reconcile="The transfer may have been executed: check get_transfer(transfer_id) "
-            "before trying again",
+            "assets.list_assets",
+            "balances.get_balances",
+            "balances.list_balances",
         ),
-        Operation("listAssets", "assets.list_assets", idempotent=True, public=True),
-        Operation("getBalances", "balances.get_balances", idempotent=True),
-        Operation("listBalances", "balances.list_balances", idempotent=True),
     )
 }
 
@@ -180,11 +165,6 @@ class PreparedCall(NamedTuple, Generic[T]):
         return f"PreparedCall(op={self.op.name!r}, method={self.method!r}, path={self.path!r})"
 
 
-def _json(response: httpx.Response) -> Any:
-    """The JSON body; None for an empty body (202 answers)."""
-    return response.json() if response.content else None
-
-
 def _call(
     ctx: Ctx,
     name: str,
@@ -208,112 +188,100 @@ def _call(
     )
 
 
-def _by_order(
-    ctx: Ctx, name: str, order_id: str, parse: Callable[[httpx.Response], T], **kw: Any
-) -> PreparedCall[T]:
-    order_id = _validate.require_id("order_id", order_id)
-    return _call(ctx, name, parse, order_id, context={"order_id": order_id}, **kw)
+def _read(name: str, *extra: Any, empty_ok: bool = False) -> Callable[[httpx.Response], Any]:
+    """Parse with `convert.<name>(json body, *extra)` (None for an empty body if
+    `empty_ok`: 202s); convert and the models load on first use."""
+
+    def parse(response: httpx.Response) -> Any:
+        from . import convert
+
+        body = None if empty_ok and not response.content else response.json()
+        return getattr(convert, name)(body, *extra)
+
+    return parse
+
+
+def _body(model: str, body: Mapping[str, Any]) -> Any:
+    from . import convert
+
+    return convert.body_model(model, body)
 
 
 def _execute_body(model: str, stamps: Sequence[str]) -> Any:
     """The execute endpoints' body (the same for orders, cancels and transfers)."""
     from ..signing import execute_body
-    from . import convert
 
-    return convert.body_model(model, execute_body(_validate.signatures_list(stamps)))
+    return _body(model, execute_body(_validate.signatures_list(stamps)))
 
 
-def build_quote(
-    ctx: Ctx,
-    *,
-    base_asset: str,
-    quote_asset: str,
-    qty: Amount,
-    side: OrderSideInput,
-    qty_unit: QtyUnitInput,
-) -> PreparedCall[Quote]:
-    from . import convert
-
-    body = _validate.quote_body(
-        base_asset=base_asset, quote_asset=quote_asset, qty=qty, qty_unit=qty_unit, side=side
-    )
-    parse = lambda r: convert.quote(r.json())  # noqa: E731
-    return _call(ctx, "computeQuote", parse, body=convert.body_model("QuoteRequest", body))
+def build_quote(ctx: Ctx, **fields: Any) -> PreparedCall[Quote]:
+    """computeQuote from `quote`'s keyword arguments."""
+    body = _body("QuoteRequest", _validate.quote_body(**fields))
+    return _call(ctx, "computeQuote", _read("quote"), body=body)
 
 
 def build_create_order(ctx: Ctx, order: OrderRequest) -> PreparedCall[CreatedOrder]:
-    from . import convert
+    body = _body("CreateOrderRequest", _validate.create_order_body(**order._asdict()))
+    return _call(ctx, "createOrder", _read("created_order"), body=body)
 
-    body = convert.body_model("CreateOrderRequest", _validate.create_order_body(**order._asdict()))
-    return _call(ctx, "createOrder", lambda r: convert.created_order(r.json()), body=body)
+
+def _order(
+    ctx: Ctx, name: str, order_id: str, parse: Callable[[httpx.Response], T] | str, **kw: Any
+) -> PreparedCall[T]:
+    """A call on one order (its id checked; errors about it name it). `parse` as a string:
+    `convert.<parse>(body or None, order_id)`."""
+    order_id = _validate.require_id("order_id", order_id)
+    if isinstance(parse, str):
+        parse = _read(parse, order_id, empty_ok=True)
+    return _call(ctx, name, parse, order_id, context={"order_id": order_id}, **kw)
 
 
 def build_execute_order(
-    ctx: Ctx, order_id: str, stamps: Sequence[str]
+    ctx: Ctx, order_id: str, stamps: Sequence[str], name: str = "executeOrder"
 ) -> PreparedCall[ExecutedOrder]:
-    """executeOrder with stamps made already (the execute flow signs)."""
-    from . import convert
-
-    order_id = _validate.require_id("order_id", order_id)
-    parse = lambda r: convert.executed_order(_json(r), order_id)  # noqa: E731
+    """executeOrder (or executeCancelOrder) with stamps made already (the flows sign)."""
     body = _execute_body("ExecuteOrderRequest", stamps)
-    return _by_order(ctx, "executeOrder", order_id, parse, body=body)
-
-
-def build_execute_cancel(
-    ctx: Ctx, order_id: str, stamps: Sequence[str]
-) -> PreparedCall[ExecutedOrder]:
-    from . import convert
-
-    order_id = _validate.require_id("order_id", order_id)
-    parse = lambda r: convert.executed_order(_json(r), order_id)  # noqa: E731
-    body = _execute_body("ExecuteOrderRequest", stamps)
-    return _by_order(ctx, "executeCancelOrder", order_id, parse, body=body)
+    return _order(ctx, name, order_id, "executed_order", body=body)
 
 
 def build_get_order(ctx: Ctx, order_id: str) -> PreparedCall[Order]:
+    return _order(ctx, "getOrder", order_id, _read("order"))
+
+
+def _status(response: httpx.Response) -> OrderStatus:
     from . import convert
 
-    return _by_order(ctx, "getOrder", order_id, lambda r: convert.order(r.json()))
+    status = convert.order_status(response.json())
+    if status is None:
+        raise ValueError("the response has no status")
+    return status
 
 
 def build_get_order_status(ctx: Ctx, order_id: str) -> PreparedCall[OrderStatus]:
-    from . import convert
-
-    def parse(response: httpx.Response) -> OrderStatus:
-        status = convert.order_status(response.json())
-        if status is None:
-            raise ValueError("the response has no status")
-        return status
-
-    return _by_order(ctx, "getOrderStatus", order_id, parse)
+    return _order(ctx, "getOrderStatus", order_id, _status)
 
 
 def build_prepare_cancel(ctx: Ctx, order_id: str) -> PreparedCall[CancelPrepared]:
-    from . import convert
-
     order_id = _validate.require_id("order_id", order_id)
-    parse = lambda r: convert.cancel_prepared(r.status_code, _json(r), order_id)  # noqa: E731
-    return _by_order(ctx, "prepareCancelOrder", order_id, parse)
+
+    def parse(response: httpx.Response) -> CancelPrepared:
+        from . import convert
+
+        body = response.json() if response.content else None
+        return convert.cancel_prepared(response.status_code, body, order_id)
+
+    return _order(ctx, "prepareCancelOrder", order_id, parse)
 
 
 def build_cancel_deprecated(ctx: Ctx, order_id: str) -> PreparedCall[None]:
-    return _by_order(ctx, "cancelOrder", order_id, lambda r: None)
+    return _order(ctx, "cancelOrder", order_id, lambda r: None)
 
 
 def build_modify(
     ctx: Ctx, order_id: str, price: Amount | None, qty: Amount | None
 ) -> PreparedCall[None]:
-    from . import convert
-
-    body = _validate.modify_order_body(price=price, qty=qty)
-    return _by_order(
-        ctx,
-        "modifyOrder",
-        order_id,
-        lambda r: None,
-        body=convert.body_model("ModifyOrderRequest", body),
-    )
+    body = _body("ModifyOrderRequest", _validate.modify_order_body(price=price, qty=qty))
+    return _order(ctx, "modifyOrder", order_id, lambda r: None, body=body)
 
 
 def orders_query(
@@ -351,54 +319,43 @@ def assets_query(venue: VenueInput | None, limit: int | None) -> dict[str, Any]:
 def build_list_orders(
     ctx: Ctx, query: Mapping[str, Any], cursor: str | None
 ) -> PreparedCall[Page[Order]]:
-    from . import convert
-
-    parse = lambda r: convert.orders_page(r.json())  # noqa: E731
-    return _call(ctx, "listOrders", parse, cursor=_validate.cursor_param(cursor), **query)
+    cursor = _validate.cursor_param(cursor)
+    return _call(ctx, "listOrders", _read("orders_page"), cursor=cursor, **query)
 
 
 def build_list_transfers(
     ctx: Ctx, query: Mapping[str, Any], cursor: str | None
 ) -> PreparedCall[Page[Transfer]]:
-    from . import convert
-
-    parse = lambda r: convert.transfers_page(r.json())  # noqa: E731
-    return _call(ctx, "listTransfers", parse, cursor=_validate.cursor_param(cursor), **query)
+    cursor = _validate.cursor_param(cursor)
+    return _call(ctx, "listTransfers", _read("transfers_page"), cursor=cursor, **query)
 
 
 def build_list_assets(
     ctx: Ctx, query: Mapping[str, Any], cursor: str | None
 ) -> PreparedCall[Page[Asset]]:
-    from . import convert
+    read = _read("assets_page")
 
     def parse(response: httpx.Response) -> Page[Asset]:
-        page = convert.assets_page(response.json())
-        for asset in page.items:
+        page: Page[Asset] = read(response)
+        for asset in page.items:  # remembered, to check transfers of these assets
             if asset.id:
                 venue = asset.venue.value if asset.venue is not None else None
                 ctx.asset_info[asset.id] = (venue, asset.network_names)
         return page
 
-    return _call(ctx, "listAssets", parse, cursor=_validate.cursor_param(cursor), **query)
+    cursor = _validate.cursor_param(cursor)
+    return _call(ctx, "listAssets", parse, cursor=cursor, **query)
 
 
 def build_balances(ctx: Ctx, name: str) -> PreparedCall[Balances]:
-    from . import convert
-
-    return _call(ctx, name, lambda r: convert.balances(r.json()))
+    return _call(ctx, name, _read("balances"))
 
 
 def build_create_transfer(
-    ctx: Ctx,
-    *,
-    asset_id: str | Asset,
-    qty: Amount,
-    to: str,
-    qty_unit: QtyUnitInput,
-    network: str | None,
+    ctx: Ctx, *, asset_id: str | Asset, network: str | None, **fields: Any
 ) -> PreparedCall[Transfer]:
+    """createTransfer; `network` is checked against what is known of the asset."""
     from ..models import Asset
-    from . import convert
 
     venue: str | None = None
     networks: frozenset[str] = frozenset()
@@ -409,24 +366,17 @@ def build_create_transfer(
     elif isinstance(asset_id, str) and asset_id in ctx.asset_info:
         venue, networks = ctx.asset_info[asset_id]
     body = _validate.create_transfer_body(
-        asset_id=asset_id,
-        qty=qty,
-        to=to,
-        qty_unit=qty_unit,
-        network=network,
-        venue=venue,
-        known_networks=networks,
+        asset_id=asset_id, network=network, venue=venue, known_networks=networks, **fields
     )
-    body = convert.body_model("CreateTransferRequest", body)
-    return _call(ctx, "createTransfer", lambda r: convert.transfer(r.json()), body=body)
+    return _call(
+        ctx, "createTransfer", _read("transfer"), body=_body("CreateTransferRequest", body)
+    )
 
 
-def _by_transfer(ctx: Ctx, name: str, transfer_id: str, **kw: Any) -> PreparedCall[Transfer]:
-    from . import convert
-
+def _transfer(ctx: Ctx, name: str, transfer_id: str, **kw: Any) -> PreparedCall[Transfer]:
     transfer_id = _validate.require_id("transfer_id", transfer_id)
-    parse = lambda r: convert.transfer(r.json())  # noqa: E731
-    return _call(ctx, name, parse, transfer_id, context={"transfer_id": transfer_id}, **kw)
+    context: ErrorContext = {"transfer_id": transfer_id}
+    return _call(ctx, name, _read("transfer"), transfer_id, context=context, **kw)
 
 
 def build_execute_transfer(
@@ -434,8 +384,8 @@ def build_execute_transfer(
 ) -> PreparedCall[Transfer]:
     """executeTransfer with stamps made already (the execute flow signs)."""
     body = _execute_body("ExecuteTransferRequest", stamps)
-    return _by_transfer(ctx, "executeTransfer", transfer_id, body=body)
+    return _transfer(ctx, "executeTransfer", transfer_id, body=body)
 
 
 def build_get_transfer(ctx: Ctx, transfer_id: str) -> PreparedCall[Transfer]:
-    return _by_transfer(ctx, "getTransfer", transfer_id)
+    return _transfer(ctx, "getTransfer", transfer_id)
