@@ -123,8 +123,7 @@ class Gateway:
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise TypeError("http_client must be an httpx.Client")
-        options = {k: v for k, v in locals().items() if k not in ("self", "http_client", "sleep")}
-        self._cfg = _options.resolve(**options, owns_http=http_client is None)
+        self._cfg = _options.resolve(locals(), owns_http=http_client is None)
         self.environment, self.user_agent = self._cfg.environment, self._cfg.user_agent
         self.max_retries = self._cfg.max_retries
         self._http = http_client or httpx.Client(**_options.pool_options(self._cfg, timeout))

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from ..environments import Environment
     from ..signing import PayloadSigner
     from .auth import TokenManager
-    from .token_cache import TokenCache
 
     SignerKey = PayloadSigner | EllipticCurvePrivateKey | str | bytes | Mapping[str, Any] | None
     """What `signer=` takes: a signer, or a private key in any form `PayloadSigner.from_key`
@@ -97,38 +96,23 @@ def _credentials(
     return Credentials.from_env(environ)
 
 
-def resolve(
-    *,
-    env: str | Environment | None,
-    base_url: str | None,
-    credentials: Credentials | None,
-    key_file: str | os.PathLike[str] | None,
-    access_token: str | None,
-    signer: SignerKey,
-    on_behalf_of: str | None,
-    legacy: bool | None,
-    timeout: float | httpx.Timeout | None,
-    max_retries: int,
-    max_retry_wait: float,
-    user_agent: str | None,
-    token_cache: str | os.PathLike[str] | TokenCache | None,
-    refresh_margin: float,
-    environ: Mapping[str, str] | None,
-    rand: Callable[[], float] | None,
-    clock: Callable[[], float],
-    monotonic: Callable[[], float],
-    owns_http: bool,
-) -> Config:
-    """Validate the constructor options; the token manager is made here, no I/O."""
+def resolve(options: Mapping[str, Any], owns_http: bool) -> Config:
+    """Validate the client's constructor options (by name); makes the token manager, no I/O."""
     from ..environments import Environment
 
-    environment = Environment.resolve(env=env, base_url=base_url, legacy=legacy, environ=environ)
-    retries = check_retries(max_retries)
+    o = options
+    environ = o["environ"]
+    environment = Environment.resolve(
+        env=o["env"], base_url=o["base_url"], legacy=o["legacy"], environ=environ
+    )
+    max_retries = check_retries(o["max_retries"])
+    user_agent = o["user_agent"]
     if user_agent is not None and (not isinstance(user_agent, str) or not user_agent.strip()):
         raise ValidationError("user_agent", "must be a non-empty string")
     user_agent = user_agent or DEFAULT_USER_AGENT
-    policy = RetryPolicy(max_wait=check_wait(max_retry_wait))
-    creds = _credentials(credentials, key_file, access_token, environ)
+    policy = RetryPolicy(max_wait=check_wait(o["max_retry_wait"]))
+    access_token = o["access_token"]
+    creds = _credentials(o["credentials"], o["key_file"], access_token, environ)
     tokens = None
     if creds is not None or access_token is not None:
         from .auth import TokenManager
@@ -137,28 +121,28 @@ def resolve(
             environment,
             credentials=creds,
             access_token=access_token,
-            refresh_margin=refresh_margin,
-            token_cache=token_cache,
-            clock=clock,
+            refresh_margin=o["refresh_margin"],
+            token_cache=o["token_cache"],
+            clock=o["clock"],
         )
-    elif on_behalf_of is not None:
+    elif o["on_behalf_of"] is not None:
         raise ValidationError("on_behalf_of", "needs credentials or an access_token")
     return Config(
-        environment,
-        user_agent,
-        {"User-Agent": user_agent, "Accept": "application/json"},
-        NOT_GIVEN if owns_http else timeout,  # our own pool carries it (see pool_options)
-        retries,
-        policy,
-        rand if rand is not None else random.random,
-        clock,
-        monotonic,
-        creds,
-        tokens,
-        signer,
-        environ,
-        on_behalf_of,
-        owns_http,
+        environment=environment,
+        user_agent=user_agent,
+        headers={"User-Agent": user_agent, "Accept": "application/json"},
+        timeout=NOT_GIVEN if owns_http else o["timeout"],  # our own pool carries it
+        max_retries=max_retries,
+        policy=policy,
+        rand=o["rand"] or random.random,
+        clock=o["clock"],
+        monotonic=o["monotonic"],
+        credentials=creds,
+        tokens=tokens,
+        signer=o["signer"],
+        environ=environ,
+        on_behalf_of=o["on_behalf_of"],
+        owns_http=owns_http,
     )
 
 

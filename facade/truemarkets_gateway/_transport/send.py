@@ -1,6 +1,5 @@
 """What the send loop decides after each attempt, as plain functions: the request's
 arguments, then parse, retry (after how long) or raise the typed error, and the DEBUG log.
-
 The clients' `_run` only does the I/O: build, send, ask here, sleep, repeat.
 """
 
@@ -8,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
@@ -28,8 +28,6 @@ if TYPE_CHECKING:
     from .._api.operations import PreparedCall
     from .options import Config
 
-__all__ = ["Attempts", "after_error", "after_response", "after_token_failure", "parse"]
-
 T = TypeVar("T")
 logger = logging.getLogger("truemarkets_gateway")
 
@@ -40,12 +38,14 @@ class Attempts:
     __slots__ = ("budget", "first", "retries", "started")
 
     def __init__(self, budget: int) -> None:
-        self.budget = budget
-        self.retries = 0
+        self.budget, self.retries = budget, 0
         self.first = self.started = time.perf_counter()
 
     def start(self) -> None:
         self.started = time.perf_counter()
+
+    def ms(self) -> float:
+        return (time.perf_counter() - self.started) * 1000.0
 
 
 def request_args(config: Config, call: PreparedCall[Any]) -> dict[str, Any]:
@@ -62,21 +62,41 @@ def request_args(config: Config, call: PreparedCall[Any]) -> dict[str, Any]:
     return args
 
 
-def _log(call: PreparedCall[Any], decision: _retry.RetryDecision, tries: Attempts) -> None:
-    if not logger.isEnabledFor(logging.DEBUG):
-        return
-    if decision.retry:
-        logger.debug(
-            "retrying %s %s in %.2f s (retry %d of %d): %s",
-            call.method,
-            call.path,
-            decision.delay,
-            tries.retries + 1,
-            tries.budget,
-            decision.reason,
-        )
+def _decide(
+    config: Config,
+    call: PreparedCall[Any],
+    tries: Attempts,
+    idempotent: bool,
+    status: int = 0,
+    headers: Mapping[str, str] | None = None,
+    exc: BaseException | None = None,
+    token: bool = False,
+) -> _retry.RetryDecision:
+    """The retry decision after an error status (`status`, `headers`) or a transport
+    failure (`exc`) of the call or of its `token` request, logged at DEBUG."""
+    common: dict[str, Any] = {
+        "idempotent": idempotent,
+        "retries_done": tries.retries,
+        "max_retries": tries.budget,
+        "rand": config.rand,
+        "policy": config.policy,
+    }
+    if exc is not None:
+        decision = _retry.decide_after_error(exc=exc, **common)
     else:
-        logger.debug("not retrying %s %s: %s", call.method, call.path, decision.reason)
+        decision = _retry.decide_after_response(
+            status=status, headers=headers or {}, now=config.clock(), **common
+        )
+    if token:
+        decision = decision._replace(reason=f"token request: {decision.reason}")
+    if logger.isEnabledFor(logging.DEBUG):
+        where = f"{call.method} {call.path}"
+        if decision.retry:
+            retry = f"retry {tries.retries + 1} of {tries.budget}"
+            logger.debug(f"retrying {where} in {decision.delay:.2f} s ({retry}): {decision.reason}")
+        else:
+            logger.debug(f"not retrying {where}: {decision.reason}")
+    return decision
 
 
 def _effort(
@@ -89,11 +109,9 @@ def _effort(
         elapsed = time.perf_counter() - tries.first
         parts.append(f"after {tries.retries + 1} attempts over {elapsed:.1f} s")
     cap = config.policy.max_wait
-    if server_wait is not None and server_wait > cap and call.op.idempotent:
-        if tries.retries < tries.budget:
-            parts.append(
-                f"the server asked to wait {server_wait:g} s, over max_retry_wait={cap:g} s"
-            )
+    retrying = call.op.idempotent and tries.retries < tries.budget
+    if server_wait is not None and server_wait > cap and retrying:
+        parts.append(f"the server asked to wait {server_wait:g} s, over max_retry_wait={cap:g} s")
     return "; ".join(parts)
 
 
@@ -103,26 +121,15 @@ def after_response(
     """None on success; a decision to retry; or raises the mapped `APIError`."""
     status = response.status_code
     if logger.isEnabledFor(logging.DEBUG):
-        elapsed = (time.perf_counter() - tries.started) * 1000.0
-        logger.debug("%s %s -> %d in %.1f ms", call.method, call.path, status, elapsed)
+        logger.debug("%s %s -> %d in %.1f ms", call.method, call.path, status, tries.ms())
     if 200 <= status < 300:
         return None
-    decision = _retry.decide_after_response(
-        idempotent=call.op.idempotent,
-        retries_done=tries.retries,
-        max_retries=tries.budget,
-        status=status,
-        headers=response.headers,
-        now=config.clock(),
-        rand=config.rand,
-        policy=config.policy,
-    )
-    _log(call, decision, tries)
+    decision = _decide(config, call, tries, call.op.idempotent, status, response.headers)
     if decision.retry:
         return decision
-    retry_after = (
-        _retry.server_wait(response.headers, status, config.clock()) if status == 429 else None
-    )
+    retry_after = None
+    if status == 429:
+        retry_after = _retry.server_wait(response.headers, status, config.clock())
     hint = None
     if call.op.idempotent or not call.op.reconcile:
         pass
@@ -144,37 +151,27 @@ def after_error(
     config: Config, call: PreparedCall[Any], exc: httpx.TransportError, tries: Attempts
 ) -> _retry.RetryDecision:
     """A decision to retry, or raises `APIConnectionError` / `APITimeoutError`."""
+    name = type(exc).__name__
     if logger.isEnabledFor(logging.DEBUG):
-        elapsed = (time.perf_counter() - tries.started) * 1000.0
-        name = type(exc).__name__
-        logger.debug("%s %s failed after %.1f ms: %s", call.method, call.path, elapsed, name)
-    decision = _retry.decide_after_error(
-        idempotent=call.op.idempotent,
-        retries_done=tries.retries,
-        max_retries=tries.budget,
-        exc=exc,
-        rand=config.rand,
-        policy=config.policy,
-    )
-    _log(call, decision, tries)
+        logger.debug("%s %s failed after %.1f ms: %s", call.method, call.path, tries.ms(), name)
+    decision = _decide(config, call, tries, call.op.idempotent, exc=exc)
     if decision.retry:
         return decision
     sent = not _retry.never_sent(exc)
     timed_out = isinstance(exc, httpx.TimeoutException)
-    what = "timed out" if timed_out else "failed"
-    message = f"{call.method} {call.path} {what} ({type(exc).__name__}: {exc})"
+    message = f"{call.method} {call.path} {'timed out' if timed_out else 'failed'} ({name}: {exc})"
     if not sent:
         message += "; the request was not sent"
     elif not call.op.idempotent and call.op.reconcile:
         message += f". {call.op.reconcile}"
     if tries.retries:
         message += f"; {_effort(config, call, tries)}"
-    cls = APITimeoutError if timed_out else APIConnectionError
     scrub_transport_error(exc)  # it stays chained as the cause: no token on its request
     try:
         request: httpx.Request | None = exc.request
     except RuntimeError:
         request = None
+    cls = APITimeoutError if timed_out else APIConnectionError
     raise cls(message, request=request, may_have_reached_server=sent, **call.context) from exc
 
 
@@ -185,38 +182,19 @@ def after_token_failure(
     request: httpx.Request,
     tries: Attempts,
 ) -> _retry.RetryDecision:
-    """Getting a token failed inside the auth flow.
-
-    Before the Gateway request went out (no `Authorization` yet) nothing reached the
-    Gateway, so a transient token failure is retried as for an idempotent call, orders
-    included. Otherwise the exception, already marked by the auth flow (`source="auth"`,
-    `gateway_request_sent=False`), is raised unchanged.
-    """
+    """Getting a token failed inside the auth flow. Before the Gateway request went out (no
+    `Authorization` yet) nothing reached the Gateway, so a transient failure is retried as
+    for an idempotent call, orders included; otherwise the exception, marked by the auth
+    flow (`source="auth"`, `gateway_request_sent=False`), is raised unchanged."""
     if "authorization" in request.headers or not isinstance(exc, APIError | APIConnectionError):
         raise exc
     if isinstance(exc, APIError):
-        decision = _retry.decide_after_response(
-            idempotent=True,
-            retries_done=tries.retries,
-            max_retries=tries.budget,
-            status=exc.status_code,
-            headers=exc.response.headers if exc.response is not None else {},
-            now=config.clock(),
-            rand=config.rand,
-            policy=config.policy,
-        )
+        headers = exc.response.headers if exc.response is not None else None
+        decision = _decide(config, call, tries, True, exc.status_code, headers, token=True)
     else:
         cause = exc.__cause__
-        decision = _retry.decide_after_error(
-            idempotent=True,
-            retries_done=tries.retries,
-            max_retries=tries.budget,
-            exc=cause if isinstance(cause, httpx.TransportError) else exc,
-            rand=config.rand,
-            policy=config.policy,
-        )
-    decision = decision._replace(reason=f"token request: {decision.reason}")
-    _log(call, decision, tries)
+        failure = cause if isinstance(cause, httpx.TransportError) else exc
+        decision = _decide(config, call, tries, True, exc=failure, token=True)
     if decision.retry:
         return decision
     raise exc
