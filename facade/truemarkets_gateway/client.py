@@ -58,8 +58,6 @@ if TYPE_CHECKING:
 __all__ = ["Gateway"]
 
 T = TypeVar("T")
-_ORDER_TIMEOUT = _flows.ORDER_TIMEOUT
-_TRANSFER_TIMEOUT = _flows.TRANSFER_TIMEOUT
 
 
 def _fields(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -186,12 +184,9 @@ class Gateway:
         max_retries: int | None = None,
         max_retry_wait: float | None = None,
     ) -> Self:
-        """This client with other settings for the calls made through it.
-
-        >>> gw.with_options(timeout=2.0, max_retries=0).quote(...)
-
-        The view shares the pool, the tokens, the signer and every other option; it costs no
-        I/O and needs no closing of its own (closing the original closes it too)."""
+        """This client with other settings for the calls made through it, e.g.
+        `gw.with_options(timeout=2.0, max_retries=0).quote(...)`: a view sharing the pool,
+        tokens and signer, costing no I/O, closed with the original."""
         view = copy.copy(self)
         view._origin, view._closed = self, False
         view._cfg = _options.with_changes(self._cfg, timeout, max_retries, max_retry_wait)
@@ -199,11 +194,9 @@ class Gateway:
         return view
 
     def access_token(self) -> str:
-        """The current bearer access token, minted or refreshed first if needed.
-
-        A secret: whoever holds it acts as this API key until it expires
-        (`token_expires_at`); never log, print or store it. Raises `CredentialsError`
-        without credentials, and the token request's error (`source == "auth"`)."""
+        """The bearer access token, minted or refreshed first if needed. A secret that acts
+        as this API key until `token_expires_at`: never log, print or store it. Raises
+        `CredentialsError` without credentials, or the token request's error."""
         self._check_open()
         return _options.token_manager(self._cfg).get_token_sync(self._http)
 
@@ -505,7 +498,7 @@ class Gateway:
         asset_id: str | None = None,
         wait: bool = True,
         wait_for_fill: bool = False,
-        timeout: float = _ORDER_TIMEOUT,
+        timeout: float = _flows.ORDER_TIMEOUT,
         accept_issues: bool = False,
         max_payload_age: float = _flows.MAX_PAYLOAD_AGE,
         recreate_stale: bool = True,
@@ -513,24 +506,16 @@ class Gateway:
         signer: PayloadSigner | None = None,
         on_status: StatusCallback | None = None,
     ) -> PlacedOrder:
-        """Create an order and see it through: sign and execute its payloads, then wait.
-
-        - No order created: `InsufficientBalanceError` when the quote lists issues, else
-          `OrderNotCreatedError`. Quote issues: `QuoteIssuesError` (nothing signed) unless
-          `accept_issues=True`.
-        - Payloads are stamped (`signer`, else the client's) and executed. Older than
-          `max_payload_age` seconds, or answered `quote_stale`, the order is created afresh
-          once (unless `recreate_stale=False`; `replaced_order_ids` names the abandoned
-          one): never after an execute may have been accepted.
-        - Unless `wait=False`, polls until `complete`, `canceled`, `failed` or `active` (not
-          with `wait_for_fill=True`), at most `timeout` seconds (`OrderTimeoutError`), then
-          reads the order; `failed` raises `OrderFailedError` unless
-          `raise_on_failure=False`. An error ending the wait raises `OrderWaitError`: check
-          `get_order` before placing again. `on_status` sees each new status.
-        - Errors raised once an order exists carry `order_id` and `replaced_order_ids`,
-          with a note saying whether it was executed. Bad `timeout`/`max_payload_age`:
-          `ValidationError` before anything is sent.
-        """
+        """Create an order, stamp and execute its payloads (`signer`, else the client's),
+        then wait. Nothing created: `InsufficientBalanceError` or `OrderNotCreatedError`;
+        quote issues: `QuoteIssuesError` (nothing signed) unless `accept_issues=True`.
+        Payloads older than `max_payload_age` s, or answered `quote_stale`, get one fresh
+        order (unless `recreate_stale=False`; `replaced_order_ids` names the old one), never
+        after an execute may have been accepted. Unless `wait=False`, polls until complete,
+        canceled, failed or active (not with `wait_for_fill`), at most `timeout` s
+        (`OrderTimeoutError`); failed: `OrderFailedError` unless `raise_on_failure=False`;
+        an error ending the wait: `OrderWaitError` (check `get_order` before placing again).
+        Errors once an order exists carry `order_id` and say whether it was executed."""
         values = locals()
         options = _flows.PlaceOptions(**{k: values[k] for k in _flows.PlaceOptions._fields})
         flow = _flows.place_order_flow(_fields(values), options, signer, on_status=on_status)
@@ -541,7 +526,7 @@ class Gateway:
         order_id: str,
         *,
         wait: bool = False,
-        timeout: float = _ORDER_TIMEOUT,
+        timeout: float = _flows.ORDER_TIMEOUT,
         signer: PayloadSigner | None = None,
         on_status: StatusCallback | None = None,
     ) -> CancelResult:
@@ -564,7 +549,7 @@ class Gateway:
         qty_unit: QtyUnitInput = "base",
         network: str | None = None,
         wait: bool = True,
-        timeout: float = _TRANSFER_TIMEOUT,
+        timeout: float = _flows.TRANSFER_TIMEOUT,
         raise_on_failure: bool = True,
         signer: PayloadSigner | None = None,
         on_status: StatusCallback | None = None,
@@ -591,7 +576,7 @@ class Gateway:
         self,
         order_id: str,
         *,
-        timeout: float = _ORDER_TIMEOUT,
+        timeout: float = _flows.ORDER_TIMEOUT,
         wait_for_fill: bool = False,
         raise_on_failure: bool = True,
         on_status: StatusCallback | None = None,
@@ -605,7 +590,7 @@ class Gateway:
         self,
         transfer_id: str,
         *,
-        timeout: float = _TRANSFER_TIMEOUT,
+        timeout: float = _flows.TRANSFER_TIMEOUT,
         raise_on_failure: bool = True,
         on_status: StatusCallback | None = None,
     ) -> Transfer:
