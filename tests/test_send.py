@@ -9,7 +9,12 @@ import httpx
 import pytest
 from _facade_stub import ORDER, TRANSFER, Stub, sync_gateway
 
-from truemarkets_gateway import APIConnectionError, APIError, UnexpectedResponseError
+from truemarkets_gateway import (
+    APIConnectionError,
+    APIError,
+    UnexpectedResponseError,
+    ValidationError,
+)
 from truemarkets_gateway._api.operations import OPERATIONS, OrderRequest
 from truemarkets_gateway.async_client import AsyncGateway
 from truemarkets_gateway.client import Gateway
@@ -78,3 +83,10 @@ def test_async_gateway_runs_the_same_loop() -> None:
 
     assert asyncio.run(main())
     assert stub.requests[0].extensions.get("truemarkets_replay") is True
+
+
+def test_a_missing_order_field_is_a_validation_error_and_sends_nothing() -> None:
+    stub = Stub()
+    with pytest.raises(ValidationError) as info:
+        sync_gateway(stub).create_order(side=None, type="market", qty="1", qty_unit="base")  # type: ignore[arg-type]
+    assert info.value.field == "side" and not stub.requests

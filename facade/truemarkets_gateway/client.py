@@ -60,9 +60,10 @@ __all__ = ["Gateway"]
 T = TypeVar("T")
 
 
-def _fields(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The order fields among a method's arguments (None: left to the API's defaults)."""
-    return {k: values[k] for k in ops.OrderRequest._fields if values[k] is not None}
+def _fields(values: Mapping[str, Any], drop_none: bool = False) -> dict[str, Any]:
+    """The order fields among a method's arguments (`locals()`)."""
+    fields = {k: values[k] for k in ops.OrderRequest._fields}
+    return {k: v for k, v in fields.items() if v is not None} if drop_none else fields
 
 
 def _kw(values: Mapping[str, Any], *drop: str) -> dict[str, Any]:
@@ -518,7 +519,9 @@ class Gateway:
         Errors once an order exists carry `order_id` and say whether it was executed."""
         values = locals()
         options = _flows.PlaceOptions(**{k: values[k] for k in _flows.PlaceOptions._fields})
-        flow = _flows.place_order_flow(_fields(values), options, signer, on_status=on_status)
+        flow = _flows.place_order_flow(
+            _fields(values, drop_none=True), options, signer, on_status=on_status
+        )
         return self._flow(flow)
 
     def cancel_order(
