@@ -96,31 +96,14 @@ def _operation(module: str) -> Operation:
     )
 
 
-OPERATIONS: dict[str, Operation] = {
-    op.name: op
-    for op in map(
-        _operation,
-        (
-            "quotes.compute_quote",
-            "orders.create_order",
-            "orders.list_orders",
-            "orders.get_order",
-            "orders.get_order_status",
-            "orders.execute_order",
-            "orders.modify_order",
-            "orders.prepare_cancel_order",
-            "orders.execute_cancel_order",
-            "orders.cancel_order",
-            "transfers.create_transfer",
-            "transfers.list_transfers",
-            "transfers.get_transfer",
-            "transfers.execute_transfer",
-            "assets.list_assets",
-            "balances.get_balances",
-            "balances.list_balances",
-        ),
-    )
-}
+_MODULES = """
+quotes.compute_quote orders.create_order orders.list_orders orders.get_order
+orders.get_order_status orders.execute_order orders.modify_order orders.prepare_cancel_order
+orders.execute_cancel_order orders.cancel_order transfers.create_transfer
+transfers.list_transfers transfers.get_transfer transfers.execute_transfer assets.list_assets
+balances.get_balances balances.list_balances
+"""
+OPERATIONS: dict[str, Operation] = {op.name: op for op in map(_operation, _MODULES.split())}
 
 
 class Ctx(NamedTuple):
