@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test test-matrix dist docs demo bench soak fuzz lint typecheck regenerate regenerate-check drift record clean
+.PHONY: test test-matrix dist docs demo bench soak fuzz lint typecheck regenerate regenerate-check unasync drift record clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,7 @@ test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(PY) scripts/regenerate --check
+	$(PY) scripts/unasync --check
 	$(VENV)/bin/pytest --block-network --allowed-hosts="127\.0\.0\.1$$,localhost$$"
 
 docs: $(STAMP)
@@ -82,6 +83,9 @@ regenerate: $(STAMP)
 
 regenerate-check: $(STAMP)
 	$(PY) scripts/regenerate --check
+
+unasync: $(STAMP)
+	$(PY) scripts/unasync
 
 drift: $(STAMP)
 	$(PY) scripts/spec_drift

@@ -302,18 +302,9 @@ def execute_order_stamps(
     (`QuoteIssuesError`) exactly as `Gateway` does. `client_signer()` is the fake's own
     signer, read only when `signer` is None and something is stamped.
     """
-    from truemarkets_gateway.client import Gateway
+    from truemarkets_gateway._flows import Call, execute_order_flow
 
-    gateway = Gateway(
-        base_url="https://gateway.test",
-        access_token="unused",
-        environ={},
-        http_client=httpx.Client(transport=httpx.MockTransport(_nothing_is_sent)),
-    )
     chosen = signer if signer is not None else _ClientSigner(client_signer)
-    prepared = gateway._prep_execute_order(order, None, chosen, accept_issues)
-    return list(prepared.json["signatures"])
-
-
-def _nothing_is_sent(request: httpx.Request) -> httpx.Response:
-    raise AssertionError(f"nothing may be sent here: {request.method} {request.url}")
+    step = next(execute_order_flow(order, None, lambda: chosen, accept_issues))
+    assert isinstance(step, Call) and step.name == "_send_execute_order"
+    return list(step.args[1])

@@ -467,8 +467,9 @@ def test_workflows_run_on_the_real_primitives(stub: Stub) -> None:
 
 
 def test_prepared_call_repr_hides_the_body() -> None:
-    gw = sync_gateway(Stub())
-    call = gw._prep_execute_order("o1", ["stamp-secret-abc"], None)
+    from truemarkets_gateway._api.operations import Ctx, build_execute_order
+
+    call = build_execute_order(Ctx("https://gateway.test", {}), "o1", ["stamp-secret-abc"])
     assert "stamp-secret-abc" not in repr(call) and "stamp-secret-abc" not in str(call)
     assert "executeOrder" in repr(call)
     assert call.json is not None  # the body is still there to send
@@ -554,7 +555,7 @@ def test_token_expires_at_is_utc_datetime() -> None:
     class _Fake:
         expires_at = 1_700_000_600.0
 
-    gw._tokens = _Fake()  # type: ignore[assignment]
+    gw._cfg = gw._cfg._replace(tokens=_Fake())  # type: ignore[arg-type]
     assert gw.token_expires_at == datetime.fromtimestamp(1_700_000_600, tz=UTC)
 
 
@@ -680,7 +681,7 @@ def test_clock_reaches_token_manager_and_monotonic_is_kept(
     assert fake_tm.mints == 1  # no skew retry: the mint was signed with the injected clock
     expected = datetime.fromtimestamp(int(fake_clock()) + fake_tm.lifetime, tz=UTC)
     assert gw.token_expires_at == expected
-    assert gw._monotonic() == 42.0
+    assert gw._cfg.monotonic() == 42.0
 
 
 def test_workflow_results_are_exported_from_the_package_root() -> None:

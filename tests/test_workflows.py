@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import types
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -14,14 +15,18 @@ from conftest import execute_order_stamps
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from truemarkets_gateway.async_client import AsyncGateway
+from truemarkets_gateway.client import Gateway
 from truemarkets_gateway.errors import (
     ErrorEnvelope,
     InsufficientBalanceError,
     OrderFailedError,
     OrderTimeoutError,
+    OrderWaitError,
     QuoteIssuesError,
     QuoteStaleError,
     ServiceUnavailableError,
+    TransferWaitError,
     ValidationError,
 )
 from truemarkets_gateway.models import (
@@ -37,12 +42,6 @@ from truemarkets_gateway.models import (
     UnsignedPayload,
 )
 from truemarkets_gateway.signing import PayloadSigner
-from truemarkets_gateway.workflows import (
-    AsyncWorkflows,
-    OrderWaitError,
-    SyncWorkflows,
-    TransferWaitError,
-)
 
 CLIENT_KEY = "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721"
 OTHER_KEY = "00" * 31 + "07"
@@ -88,14 +87,16 @@ def _stamps(gateway: Any, order: Any, signer: Any, accept_issues: bool) -> list[
     )
 
 
-class StandInGateway(SyncWorkflows):
-    """The primitives `Gateway` provides, answered from a script."""
+class StandInGateway(Gateway):
+    """`Gateway` with its primitives answered from a script (its workflow methods run)."""
 
     closed = False  # the real clients derive it from close()
 
     def __init__(self, script: Script, signer: PayloadSigner | None = None) -> None:
         self.script = script
         self._signer = signer
+        self._sleep = self._fake_sleep  # type: ignore[method-assign,assignment]
+        self._cfg: Any = types.SimpleNamespace(monotonic=lambda: script.now)
 
     @property
     def signer(self) -> PayloadSigner:
@@ -104,12 +105,9 @@ class StandInGateway(SyncWorkflows):
             raise AssertionError("no signer configured")
         return self._signer
 
-    def _workflow_sleep(self, seconds: float) -> None:
+    def _fake_sleep(self, seconds: float) -> None:
         self.script.sleeps.append(seconds)
         self.script.now += seconds
-
-    def _monotonic(self) -> float:
-        return self.script.now
 
     def create_order(self, **kwargs: Any) -> Any:
         return self.script.answer("create_order", **kwargs)
@@ -142,14 +140,16 @@ class StandInGateway(SyncWorkflows):
         return self.script.answer("get_transfer", transfer_id)
 
 
-class AsyncStandInGateway(AsyncWorkflows):
-    """The primitives `AsyncGateway` provides (coroutines), answered from a script."""
+class AsyncStandInGateway(AsyncGateway):
+    """`AsyncGateway` with its primitives answered from a script (coroutines)."""
 
     closed = False  # the real clients derive it from close()
 
     def __init__(self, script: Script, signer: PayloadSigner | None = None) -> None:
         self.script = script
         self._signer = signer
+        self._sleep = self._fake_sleep  # type: ignore[method-assign,assignment]
+        self._cfg: Any = types.SimpleNamespace(monotonic=lambda: script.now)
 
     @property
     def signer(self) -> PayloadSigner:
@@ -158,12 +158,9 @@ class AsyncStandInGateway(AsyncWorkflows):
             raise AssertionError("no signer configured")
         return self._signer
 
-    async def _workflow_sleep(self, seconds: float) -> None:
+    async def _fake_sleep(self, seconds: float) -> None:
         self.script.sleeps.append(seconds)
         self.script.now += seconds
-
-    def _monotonic(self) -> float:
-        return self.script.now
 
     async def create_order(self, **kwargs: Any) -> Any:
         return self.script.answer("create_order", **kwargs)
@@ -575,8 +572,8 @@ def real(request: pytest.FixtureRequest) -> Any:
                 environ={},
                 http_client=httpx.Client(transport=httpx.MockTransport(server)),
                 sleep=clock.sleep,
+                monotonic=lambda: clock.now,
             )
-            gw._monotonic = lambda: clock.now
             return (lambda name, *a, **k: getattr(gw, name)(*a, **k)), clock
         async_client = pytest.importorskip("truemarkets_gateway.async_client")
         agw: Any = async_client.AsyncGateway(
@@ -586,8 +583,8 @@ def real(request: pytest.FixtureRequest) -> Any:
             environ={},
             http_client=httpx.AsyncClient(transport=httpx.MockTransport(server)),
             sleep=clock.asleep,
+            monotonic=lambda: clock.now,
         )
-        agw._monotonic = lambda: clock.now
         return (lambda name, *a, **k: asyncio.run(getattr(agw, name)(*a, **k))), clock
 
     return factory
@@ -995,8 +992,8 @@ def test_real_gateway_reads_monotonic_and_cannot_spin() -> None:
         environ={},
         http_client=httpx.Client(transport=httpx.MockTransport(server)),
         sleep=lambda seconds: None,  # no-op sleep ...
+        monotonic=lambda: 5.0,  # ... and a clock that never moves
     )
-    gw._monotonic = lambda: 5.0  # type: ignore[attr-defined]  # ... and a clock that never moves
     with pytest.raises(OrderTimeoutError) as info:
         gw.wait_for_order("o1", timeout=10)
     assert len(server.requests) < 20

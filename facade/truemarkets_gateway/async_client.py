@@ -1,28 +1,33 @@
-"""`AsyncGateway`: the asyncio client. Policy lives in `_base.py`; this is only the I/O loop."""
+"""`AsyncGateway`, the one hand-written client (`client.py` is generated from it)."""
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import os
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from types import TracebackType
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 
-from ._api.operations import PreparedCall
-from ._base import NOT_GIVEN, GatewayBase
+from . import _flows
+from ._api import operations as ops
+from ._async_pager import AsyncPager
+from ._transport import options as _options
+from ._transport import send as _send
+from ._transport.options import NOT_GIVEN
 from ._transport.retry import DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_WAIT
-from .errors import TrueMarketsError
-from .pagination import AsyncPager
-from .workflows import AsyncWorkflows
+from .errors import ClientClosedError, TrueMarketsError
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from truemarkets_gateway_client import AuthenticatedClient
 
     from ._api.money import Amount
-    from ._base import SignerKey
+    from ._flows import StatusCallback
+    from ._transport.options import SignerKey
     from ._transport.token_cache import TokenCache
     from .credentials import Credentials
     from .environments import Environment
@@ -30,6 +35,7 @@ if TYPE_CHECKING:
         Asset,
         Balances,
         CancelPrepared,
+        CancelResult,
         ChainInput,
         CreatedOrder,
         ExecutedOrder,
@@ -39,25 +45,37 @@ if TYPE_CHECKING:
         OrderStatusInput,
         OrderTypeInput,
         Page,
+        PlacedOrder,
         QtyUnitInput,
         Quote,
         Transfer,
+        TransferResult,
         TransferStatusInput,
         VenueInput,
     )
-    from .signing import PayloadSigner
+    from .signing import PayloadSigner, SignablePayload
 
 __all__ = ["AsyncGateway"]
 
 T = TypeVar("T")
 
 
-class AsyncGateway(AsyncWorkflows, GatewayBase):
-    """The True Markets Gateway for asyncio: `Gateway`'s methods, awaited.
+def _fields(values: Mapping[str, Any], drop_none: bool = False) -> dict[str, Any]:
+    """The order fields among a method's arguments (`locals()`)."""
+    fields = {k: values[k] for k in ops.OrderRequest._fields}
+    return {k: v for k, v in fields.items() if v is not None} if drop_none else fields
 
-    >>> async with AsyncGateway() as gw:   # credentials from TM_KEY_FILE (or none: public only)
-    ...     await gw.quote(base_asset="BTC", quote_asset="USD", qty="100",
-    ...              qty_unit="quote", side="buy")
+
+def _kw(values: Mapping[str, Any], *drop: str) -> dict[str, Any]:
+    """A method's arguments (its `locals()` on entry), passed on by name."""
+    return {k: v for k, v in values.items() if k not in drop and k != "self"}
+
+
+class AsyncGateway:
+    """The True Markets Gateway client, one method per operation.
+
+    >>> async with AsyncGateway() as gw:  # credentials from TM_KEY_FILE (or none: public only)
+    ...     await gw.quote(base_asset="BTC", quote_asset="USD", qty=1, qty_unit="base", side="buy")
 
     Options: `env` ("prod", "uat" or an `Environment`) or `base_url` (a host root);
     `credentials` / `key_file` / `access_token` (default: `TM_KEY_FILE`, or `TM_KEY_ID` and
@@ -66,25 +84,20 @@ class AsyncGateway(AsyncWorkflows, GatewayBase):
     keys); `legacy` (the deprecated /v1/conductor path); `timeout`; `max_retries` (also per
     call; `with_options(...)` changes timeout and retries for a block of calls);
     `max_retry_wait` (the longest Retry-After slept through, 10 s by default);
-    `http_client` (your own `httpx.AsyncClient`; it is not closed for you);
-    `user_agent`; `token_cache`; `refresh_margin`; `clock` (wall clock, Unix seconds: token
-    expiry, Retry-After dates) and `monotonic` (deadlines and payload age in the workflows).
+    `http_client` (your own `httpx.AsyncClient`; it is not closed for you); `user_agent`;
+    `token_cache`; `refresh_margin`; `clock` (wall clock, Unix seconds: token expiry,
+    Retry-After dates) and `monotonic` (deadlines and payload age in the workflows).
 
-    An instance belongs to one event loop: its connection pool (and the token refresh it
-    shares) is bound to the loop that first used it, so create one `AsyncGateway` per loop
-    (per `asyncio.run`) rather than sharing one across loops or threads. After `close()`
-    (or leaving `async with`) every method raises `ClientClosedError`.
+    Async only: an instance belongs to one event loop (its pool and token refresh are bound
+    to the loop that first used it): create one per `asyncio.run`, not shared across loops.
 
-    Money goes in as `Decimal`, `str` or `int` (never float) and comes out as `Decimal`.
-    Reads retry on transient failures; orders and transfers are never resent once they may
-    have reached the server (reconcile with `get_order` / `list_orders` instead).
-
-    Anything not wrapped here: `gateway.generated` is the generated
-    `truemarkets_gateway_client.AuthenticatedClient`, sharing this client's connection pool,
-    base URL, User-Agent and auth; call its endpoint modules directly, e.g.
-    `from truemarkets_gateway_client.api.orders import get_order;
-    await get_order.asyncio_detailed(id, client=gateway.generated)`.
+    Money is `Decimal`, `str` or `int` in (never float), `Decimal` out. Reads retry on
+    transient failures; orders and transfers are never resent once they may have reached the
+    server. After `close()` every method raises `ClientClosedError`. Attributes:
+    `environment`, `user_agent`, `max_retries`; unwrapped operations: `generated`.
     """
+
+    _origin: AsyncGateway | None = None  # the client a `with_options` view was made from
 
     def __init__(
         self,
@@ -111,56 +124,45 @@ class AsyncGateway(AsyncWorkflows, GatewayBase):
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
-            raise TypeError("http_client must be an httpx.AsyncClient (use Gateway for sync)")
-        super().__init__(
-            env=env,
-            base_url=base_url,
-            credentials=credentials,
-            key_file=key_file,
-            access_token=access_token,
-            signer=signer,
-            on_behalf_of=on_behalf_of,
-            legacy=legacy,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_retry_wait=max_retry_wait,
-            user_agent=user_agent,
-            token_cache=token_cache,
-            refresh_margin=refresh_margin,
-            environ=environ,
-            rand=rand,
-            clock=clock,
-            monotonic=monotonic,
-        )
-        self._http = http_client = self._adopt_http(http_client, httpx.AsyncClient, timeout)
+            raise TypeError("http_client must be an httpx.AsyncClient")
+        self._cfg = _options.resolve(locals(), owns_http=http_client is None)
+        self.environment, self.user_agent = self._cfg.environment, self._cfg.user_agent
+        self.max_retries = self._cfg.max_retries
+        self._http = http_client or httpx.AsyncClient(**_options.pool_options(self._cfg, timeout))
+        self._auth = _options.make_auth(self._cfg, self._http)
+        self._ctx = ops.Ctx(self._cfg.environment.gateway_url, {})
         self._sleep = sleep
-        if self._tokens is not None:
-            from ._transport.auth import GatewayAuth
+        self._signer: PayloadSigner | None = None
+        self._generated: AuthenticatedClient | None = None
+        self._closed = False
 
-            self._auth = GatewayAuth(
-                self._tokens, async_http=http_client, on_behalf_of=on_behalf_of
-            )
+    def __repr__(self) -> str:
+        mode = self._cfg.tokens.mode if self._cfg.tokens is not None else "none"
+        return f"{type(self).__name__}(environment={self.environment!r}, auth={mode!r})"
 
-    # --- lifecycle ------------------------------------------------------------------------
+    @property
+    def credentials(self) -> Credentials | None:
+        """The API key in use, if any (its private key never shows in repr)."""
+        return self._cfg.credentials
 
-    async def close(self) -> None:
-        """Close the connection pool (unless it is your `http_client`); later calls raise
-        `ClientClosedError`."""
-        self._generated = None  # it shares the pool closed here
-        self._closed = True
-        if self._owns_http:
-            await self._http.aclose()
+    @property
+    def signer(self) -> PayloadSigner:
+        """The payload signer: the `signer=` option, else `TM_SIGNER_KEY`, else the API key.
+        Raises `CredentialsError` (only when first needed) if there is none."""
+        if self._signer is None:
+            self._signer = _options.signer(self._cfg)
+        return self._signer
 
-    async def __aenter__(self) -> AsyncGateway:
-        return self
+    @property
+    def token_expires_at(self) -> datetime | None:
+        """When the current access token expires (UTC); None before the first token, for a
+        static token without an expiry, or without credentials."""
+        return _options.expires_at(self._cfg)
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
+    @property
+    def closed(self) -> bool:
+        """Whether `close()` was called (on this client, or on the one it was derived from)."""
+        return self._closed or (self._origin is not None and self._origin.closed)
 
     @property
     def http_client(self) -> httpx.AsyncClient:
@@ -169,64 +171,96 @@ class AsyncGateway(AsyncWorkflows, GatewayBase):
 
     @property
     def generated(self) -> AuthenticatedClient:
-        """The generated client for operations this facade does not wrap (see class doc).
-
-        It sends through this client's connection pool with its base URL, User-Agent and
-        auth; errors and retries are then yours to handle. Do not close it.
-        """
+        """The generated `AuthenticatedClient` (sharing pool, URL, headers and auth; do not
+        close it), e.g. `get_order.asyncio_detailed(id, client=gw.generated)`."""
         if self._generated is None:
             from truemarkets_gateway_client import AuthenticatedClient
 
-            http = httpx.AsyncClient(**self._generated_http_options(self._http))
-            client = AuthenticatedClient(base_url=self._gateway_url, token="")
-            self._generated = client.set_async_httpx_client(http)
+            options = _options.generated_options(self._cfg, self._http, self._auth)
+            client = AuthenticatedClient(base_url=self._ctx.gateway_url, token="")
+            self._generated = client.set_async_httpx_client(httpx.AsyncClient(**options))
         return self._generated
 
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | None = NOT_GIVEN,
+        max_retries: int | None = None,
+        max_retry_wait: float | None = None,
+    ) -> Self:
+        """This client with other settings for the calls made through it, e.g.
+        `gw.with_options(timeout=2.0, max_retries=0).quote(...)`: a view sharing the pool,
+        tokens and signer, costing no I/O, closed with the original."""
+        view = copy.copy(self)
+        view._origin, view._closed = self, False
+        view._cfg = _options.with_changes(self._cfg, timeout, max_retries, max_retry_wait)
+        view.max_retries = self.max_retries if max_retries is None else view._cfg.max_retries
+        return view
+
     async def access_token(self) -> str:
-        """The current bearer access token, minted or refreshed first if needed.
+        """The bearer access token, minted or refreshed first if needed. A secret that acts
+        as this API key until `token_expires_at`: never log, print or store it. Raises
+        `CredentialsError` without credentials, or the token request's error."""
+        self._check_open()
+        return await _options.token_manager(self._cfg).get_token_async(self._http)
 
-        This is a secret: whoever holds it acts as this API key until it expires
-        (`token_expires_at`). Do not log, print or store it. Raises `CredentialsError`
-        without credentials, and the token request's `APIError` / `APIConnectionError`
-        (with `source == "auth"`) if it fails.
-        """
+    async def close(self) -> None:
+        """Close the connection pool (unless it is your `http_client`); later calls raise
+        `ClientClosedError`."""
+        self._generated = None  # it shares the pool closed here
+        self._closed = True
+        if self._cfg.owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    def _check_open(self) -> None:
         if self.closed:
-            raise self._closed_error()
-        return await self._token_manager().get_token_async(self._http)
+            raise ClientClosedError(f"this {type(self).__name__} is closed; create a new one")
 
-    # --- the I/O loop ---------------------------------------------------------------------
-
-    async def _run(self, call: PreparedCall[T], max_retries: int | None = None) -> T:
-        if self.closed:
-            raise self._closed_error()
-        budget = self._budget(max_retries)
-        auth = self._auth_for(call.op)
-        args = self._request_args(call)
-        retries = 0
-        first_started = time.perf_counter()
+    async def _run(self, call: ops.PreparedCall[T], max_retries: int | None = None) -> T:
+        self._check_open()
+        budget = self.max_retries if max_retries is None else _options.check_retries(max_retries)
+        auth = _options.auth_for(call.op.name, call.op.public, self._auth)
+        args = _send.request_args(self._cfg, call)
+        tries = _send.Attempts(budget)
         while True:
             request = self._http.build_request(call.method, call.url, **args)
-            started = time.perf_counter()
+            tries.start()
             try:
                 response = await self._http.send(request, auth=auth)
             except httpx.TransportError as exc:
-                decision = self._after_error(call, exc, retries, budget, started, first_started)
+                decision = _send.after_error(self._cfg, call, exc, tries)
             except TrueMarketsError as exc:  # only the auth flow raises these: a token failure
-                decision = self._after_token_failure(call, exc, request, retries, budget)
+                decision = _send.after_token_failure(self._cfg, call, exc, request, tries)
             else:
-                verdict = self._after_response(
-                    call, response, retries, budget, started, first_started
-                )
+                verdict = _send.after_response(self._cfg, call, response, tries)
                 if verdict is None:
-                    return self._parse(call, response)
+                    return _send.parse(call, response)
                 decision = verdict
             await self._sleep(decision.delay)
-            retries += 1
+            tries.retries += 1
 
-    async def _workflow_sleep(self, seconds: float) -> None:
-        await self._sleep(seconds)
+    async def _flow(self, flow: _flows.Flow[T]) -> T:
+        self._check_open()  # before the flow starts, so a wait does not wrap it
+        return await _flows.run_async(flow, self, sleep=self._sleep, clock=self._cfg.monotonic)
 
-    # --- quotes and orders ------------------------------------------------------------------
+    def _view(self, max_retries: int | None) -> Self:
+        return self if max_retries is None else self.with_options(max_retries=max_retries)
+
+    def _signer_source(self, signer: PayloadSigner | None) -> _flows.SignerSource:
+        # Lazy: CeFi orders and withdrawals must work without any signer key.
+        return (lambda: signer) if signer is not None else (lambda: self.signer)
+
+    async def _send_execute_order(self, order_id: str, stamps: Sequence[str]) -> ExecutedOrder:
+        return await self._run(ops.build_execute_order(self._ctx, order_id, stamps))
+
+    async def _send_execute_transfer(self, transfer_id: str, stamps: Sequence[str]) -> Transfer:
+        return await self._run(ops.build_execute_transfer(self._ctx, transfer_id, stamps))
 
     async def quote(
         self,
@@ -239,9 +273,7 @@ class AsyncGateway(AsyncWorkflows, GatewayBase):
         max_retries: int | None = None,
     ) -> Quote:
         """A non-binding CeFi market quote (public: needs no credentials)."""
-        call = self._prep_quote(
-            base_asset=base_asset, quote_asset=quote_asset, qty=qty, side=side, qty_unit=qty_unit
-        )
+        call = ops.build_quote(self._ctx, **_kw(locals(), "max_retries"))
         return await self._run(call, max_retries)
 
     async def create_order(
@@ -260,25 +292,12 @@ class AsyncGateway(AsyncWorkflows, GatewayBase):
         asset_id: str | None = None,
         max_retries: int | None = None,
     ) -> CreatedOrder:
-        """Create an order (not resent once it may have reached the server).
+        """Create an order (never resent once it may have reached the server).
 
         DeFi orders (`chain` given) come back with `payloads` to sign: pass the result to
-        `execute_order`, or use `place_order` for the whole flow.
-        """
-        call = self._prep_create_order(
-            side=side,
-            type=type,
-            qty=qty,
-            qty_unit=qty_unit,
-            base_asset=base_asset,
-            quote_asset=quote_asset,
-            price=price,
-            chain=chain,
-            leverage=leverage,
-            reduce_only=reduce_only,
-            asset_id=asset_id,
-        )
-        return await self._run(call, max_retries)
+        `execute_order`, or use `place_order` for the whole flow."""
+        order = ops.OrderRequest(**_fields(locals()))
+        return await self._run(ops.build_create_order(self._ctx, order), max_retries)
 
     async def execute_order(
         self,
@@ -290,23 +309,24 @@ class AsyncGateway(AsyncWorkflows, GatewayBase):
         max_retries: int | None = None,
     ) -> ExecutedOrder:
         """Execute an `initialized` order: its payloads are stamped with `signer` (or the
-        client's signer) unless `signatures` are given; an order id needs `signatures`.
+        client's) unless `signatures` are given; an order id needs `signatures`.
 
-        A created order whose quote reports issues is not signed (`QuoteIssuesError`, nothing
-        sent) unless `accept_issues=True`, as in `place_order`; given `signatures` are sent
-        as they are."""
-        return await self._run(
-            self._prep_execute_order(order, signatures, signer, accept_issues), max_retries
+        A quote reporting issues is not signed (`QuoteIssuesError`, nothing sent) unless
+        `accept_issues=True`; given `signatures` are sent as they are."""
+        flow = _flows.execute_order_flow(
+            order, signatures, self._signer_source(signer), accept_issues
         )
+        return await self._view(max_retries)._flow(flow)
 
     async def get_order(self, order_id: str, *, max_retries: int | None = None) -> Order:
-        return await self._run(self._prep_get_order(order_id), max_retries)
+        """One order, in full (fills, fees, status)."""
+        return await self._run(ops.build_get_order(self._ctx, order_id), max_retries)
 
     async def get_order_status(
         self, order_id: str, *, max_retries: int | None = None
     ) -> OrderStatus:
         """The cheapest poll: only the status."""
-        return await self._run(self._prep_get_order_status(order_id), max_retries)
+        return await self._run(ops.build_get_order_status(self._ctx, order_id), max_retries)
 
     def list_orders(
         self,
@@ -318,10 +338,8 @@ class AsyncGateway(AsyncWorkflows, GatewayBase):
         max_retries: int | None = None,
     ) -> AsyncPager[Order]:
         """Orders, newest first, across pages as you iterate (`limit` is per page)."""
-        query = self._orders_query(status, venue, limit)
-        self._prep_list_orders(query, cursor)  # validate now, not on first iteration
-        return AsyncPager(
-            lambda c: self._run(self._prep_list_orders(query, c), max_retries), cursor
+        return self._pager(
+            ops.build_list_orders, ops.orders_query(status, venue, limit), cursor, max_retries
         )
 
     async def list_orders_page(
@@ -334,8 +352,17 @@ class AsyncGateway(AsyncWorkflows, GatewayBase):
         max_retries: int | None = None,
     ) -> Page[Order]:
         """One page of orders; pass its `next_cursor` as `cursor` for the next."""
-        query = self._orders_query(status, venue, limit)
-        return await self._run(self._prep_list_orders(query, cursor), max_retries)
+        return await self.list_orders(**_kw(locals())).first_page()
+
+    def _pager(
+        self,
+        build: Callable[[ops.Ctx, Any, str | None], ops.PreparedCall[Page[T]]],
+        query: dict[str, Any],
+        cursor: str | None,
+        max_retries: int | None,
+    ) -> AsyncPager[T]:
+        build(self._ctx, query, cursor)  # validate now, not on first iteration
+        return AsyncPager(lambda c: self._run(build(self._ctx, query, c), max_retries), cursor)
 
     async def modify_order(
         self,
@@ -346,28 +373,27 @@ class AsyncGateway(AsyncWorkflows, GatewayBase):
         max_retries: int | None = None,
     ) -> None:
         """Change an active CeFi limit order's price and/or qty (applied asynchronously)."""
-        await self._run(self._prep_modify(order_id, price, qty), max_retries)
+        await self._run(ops.build_modify(self._ctx, order_id, price, qty), max_retries)
 
     async def prepare_cancel_order(
         self, order_id: str, *, max_retries: int | None = None
     ) -> CancelPrepared:
         """Step one of a cancel: CeFi is `accepted` at once; DeFi returns payloads to sign.
         `cancel_order` does both steps."""
-        return await self._run(self._prep_prepare_cancel(order_id), max_retries)
+        return await self._run(ops.build_prepare_cancel(self._ctx, order_id), max_retries)
 
     async def execute_cancel_order(
         self, order_id: str, *, signatures: Sequence[str], max_retries: int | None = None
     ) -> ExecutedOrder:
         """Step two of a DeFi cancel: send the stamps over the cancel payloads."""
-        return await self._run(self._prep_execute_cancel(order_id, signatures), max_retries)
+        call = ops.build_execute_order(self._ctx, order_id, signatures, "executeCancelOrder")
+        return await self._run(call, max_retries)
 
     async def cancel_order_deprecated(
         self, order_id: str, *, max_retries: int | None = None
     ) -> None:
         """The deprecated `DELETE /orders/{id}` (CeFi limit orders only). Prefer `cancel_order`."""
-        await self._run(self._prep_cancel_deprecated(order_id), max_retries)
-
-    # --- transfers ---------------------------------------------------------------------------
+        await self._run(ops.build_cancel_deprecated(self._ctx, order_id), max_retries)
 
     async def create_transfer(
         self,
@@ -381,9 +407,7 @@ class AsyncGateway(AsyncWorkflows, GatewayBase):
     ) -> Transfer:
         """Create an on-chain transfer. `network` is required for CeFi assets and refused
         for DeFi ones; pass an `Asset` (or list assets first) to have that checked here."""
-        call = self._prep_create_transfer(
-            asset_id=asset_id, qty=qty, to=to, qty_unit=qty_unit, network=network
-        )
+        call = ops.build_create_transfer(self._ctx, **_kw(locals(), "max_retries"))
         return await self._run(call, max_retries)
 
     async def execute_transfer(
@@ -395,12 +419,12 @@ class AsyncGateway(AsyncWorkflows, GatewayBase):
         max_retries: int | None = None,
     ) -> Transfer:
         """Execute an `awaiting_signature` transfer (stamps its payloads unless given)."""
-        return await self._run(
-            self._prep_execute_transfer(transfer, signatures, signer), max_retries
-        )
+        flow = _flows.execute_transfer_flow(transfer, signatures, self._signer_source(signer))
+        return await self._view(max_retries)._flow(flow)
 
     async def get_transfer(self, transfer_id: str, *, max_retries: int | None = None) -> Transfer:
-        return await self._run(self._prep_get_transfer(transfer_id), max_retries)
+        """One transfer, with its status and transaction hash once known."""
+        return await self._run(ops.build_get_transfer(self._ctx, transfer_id), max_retries)
 
     def list_transfers(
         self,
@@ -411,10 +435,8 @@ class AsyncGateway(AsyncWorkflows, GatewayBase):
         max_retries: int | None = None,
     ) -> AsyncPager[Transfer]:
         """Transfers across pages as you iterate (`limit` is per page)."""
-        query = self._transfers_query(status, limit)
-        self._prep_list_transfers(query, cursor)  # validate now, not on first iteration
-        return AsyncPager(
-            lambda c: self._run(self._prep_list_transfers(query, c), max_retries), cursor
+        return self._pager(
+            ops.build_list_transfers, ops.transfers_query(status, limit), cursor, max_retries
         )
 
     async def list_transfers_page(
@@ -425,10 +447,8 @@ class AsyncGateway(AsyncWorkflows, GatewayBase):
         cursor: str | None = None,
         max_retries: int | None = None,
     ) -> Page[Transfer]:
-        query = self._transfers_query(status, limit)
-        return await self._run(self._prep_list_transfers(query, cursor), max_retries)
-
-    # --- assets and balances -------------------------------------------------------------------
+        """One page of transfers; pass its `next_cursor` as `cursor` for the next."""
+        return await self.list_transfers(**_kw(locals())).first_page()
 
     def list_assets(
         self,
@@ -439,10 +459,8 @@ class AsyncGateway(AsyncWorkflows, GatewayBase):
         max_retries: int | None = None,
     ) -> AsyncPager[Asset]:
         """The public asset catalog (needs no credentials), across pages as you iterate."""
-        query = self._assets_query(venue, limit)
-        self._prep_list_assets(query, cursor)
-        return AsyncPager(
-            lambda c: self._run(self._prep_list_assets(query, c), max_retries), cursor
+        return self._pager(
+            ops.build_list_assets, ops.assets_query(venue, limit), cursor, max_retries
         )
 
     async def list_assets_page(
@@ -453,14 +471,140 @@ class AsyncGateway(AsyncWorkflows, GatewayBase):
         cursor: str | None = None,
         max_retries: int | None = None,
     ) -> Page[Asset]:
-        query = self._assets_query(venue, limit)
-        return await self._run(self._prep_list_assets(query, cursor), max_retries)
+        """One page of assets; pass its `next_cursor` as `cursor` for the next."""
+        return await self.list_assets(**_kw(locals())).first_page()
 
     async def get_balances(self, *, max_retries: int | None = None) -> Balances:
         """Balances by symbol (`balances["USDC"].available`), each keeping its custody
         buckets (exchange-held, per chain) in `.buckets`."""
-        return await self._run(self._prep_balances("getBalances"), max_retries)
+        return await self._run(ops.build_balances(self._ctx, "getBalances"), max_retries)
 
     async def list_balances(self, *, max_retries: int | None = None) -> Balances:
         """The same from `GET /balances/unified`."""
-        return await self._run(self._prep_balances("listBalances"), max_retries)
+        return await self._run(ops.build_balances(self._ctx, "listBalances"), max_retries)
+
+    def sign_payloads(
+        self, payloads: Sequence[SignablePayload], signer: PayloadSigner | None = None
+    ) -> list[str]:
+        """Stamps for these payloads (one each, in order) for a manual execute call, made
+        with `signer`, else the client's signer."""
+        return (signer if signer is not None else self.signer).sign_payloads(payloads)
+
+    async def place_order(
+        self,
+        *,
+        side: OrderSideInput,
+        type: OrderTypeInput,
+        qty: Amount,
+        qty_unit: QtyUnitInput,
+        base_asset: str | None = None,
+        quote_asset: str | None = None,
+        price: Amount | None = None,
+        chain: ChainInput | None = None,
+        leverage: int | None = None,
+        reduce_only: bool | None = None,
+        asset_id: str | None = None,
+        wait: bool = True,
+        wait_for_fill: bool = False,
+        timeout: float = _flows.ORDER_TIMEOUT,
+        accept_issues: bool = False,
+        max_payload_age: float = _flows.MAX_PAYLOAD_AGE,
+        recreate_stale: bool = True,
+        raise_on_failure: bool = True,
+        signer: PayloadSigner | None = None,
+        on_status: StatusCallback | None = None,
+    ) -> PlacedOrder:
+        """Create an order, stamp and execute its payloads (`signer`, else the client's),
+        then wait. Nothing created: `InsufficientBalanceError` or `OrderNotCreatedError`;
+        quote issues: `QuoteIssuesError` (nothing signed) unless `accept_issues=True`.
+        Payloads older than `max_payload_age` s, or answered `quote_stale`, get one fresh
+        order (unless `recreate_stale=False`; `replaced_order_ids` names the old one), never
+        after an execute may have been accepted. Unless `wait=False`, polls until complete,
+        canceled, failed or active (not with `wait_for_fill`), at most `timeout` s
+        (`OrderTimeoutError`); failed: `OrderFailedError` unless `raise_on_failure=False`;
+        an error ending the wait: `OrderWaitError` (check `get_order` before placing again).
+        Errors once an order exists carry `order_id` and say whether it was executed."""
+        values = locals()
+        options = _flows.PlaceOptions(**{k: values[k] for k in _flows.PlaceOptions._fields})
+        flow = _flows.place_order_flow(
+            _fields(values, drop_none=True), options, signer, on_status=on_status
+        )
+        return await self._flow(flow)
+
+    async def cancel_order(
+        self,
+        order_id: str,
+        *,
+        wait: bool = False,
+        timeout: float = _flows.ORDER_TIMEOUT,
+        signer: PayloadSigner | None = None,
+        on_status: StatusCallback | None = None,
+    ) -> CancelResult:
+        """Cancel a resting order on either venue: CeFi is taken as is; DeFi payloads are
+        stamped and sent (`signed`); `accepted` once submitted. With `wait=True`, polls
+        until `canceled` (or `complete`/`failed`), at most `timeout` seconds, calling
+        `on_status` with each new status; an error ending the wait: `OrderWaitError`."""
+        source = self._signer_source(signer)
+        flow = _flows.cancel_order_flow(
+            order_id, wait=wait, timeout=timeout, signer=source, on_status=on_status
+        )
+        return await self._flow(flow)
+
+    async def transfer(
+        self,
+        *,
+        asset_id: str | Asset,
+        qty: Amount,
+        to: str,
+        qty_unit: QtyUnitInput = "base",
+        network: str | None = None,
+        wait: bool = True,
+        timeout: float = _flows.TRANSFER_TIMEOUT,
+        raise_on_failure: bool = True,
+        signer: PayloadSigner | None = None,
+        on_status: StatusCallback | None = None,
+    ) -> TransferResult:
+        """Send assets: create the transfer (`asset_id` may be an `Asset`); stamp and execute
+        it when it awaits a signature; unless `wait=False`, poll until `completed` or
+        `failed` (`TransferTimeoutError` after `timeout` seconds; `TransferFailedError`
+        unless `raise_on_failure=False`; `TransferWaitError` when an error ends the wait),
+        calling `on_status` with each new status."""
+        request = _kw(locals(), "wait", "timeout", "raise_on_failure", "signer", "on_status")
+        if network is None:  # left to create_transfer's default
+            del request["network"]
+        flow = _flows.transfer_flow(
+            request,
+            wait=wait,
+            timeout=timeout,
+            raise_on_failure=raise_on_failure,
+            signer=self._signer_source(signer),
+            on_status=on_status,
+        )
+        return await self._flow(flow)
+
+    async def wait_for_order(
+        self,
+        order_id: str,
+        *,
+        timeout: float = _flows.ORDER_TIMEOUT,
+        wait_for_fill: bool = False,
+        raise_on_failure: bool = True,
+        on_status: StatusCallback | None = None,
+    ) -> Order:
+        """Poll until the order is terminal, or resting (`active`) unless `wait_for_fill`,
+        and return it. `OrderTimeoutError` after `timeout` seconds; `OrderWaitError` when an
+        error ends the wait. `on_status` sees each new status."""
+        return await self._flow(_flows.wait_order_flow(**_kw(locals())))
+
+    async def wait_for_transfer(
+        self,
+        transfer_id: str,
+        *,
+        timeout: float = _flows.TRANSFER_TIMEOUT,
+        raise_on_failure: bool = True,
+        on_status: StatusCallback | None = None,
+    ) -> Transfer:
+        """Poll until the transfer is `completed` or `failed`; `TransferTimeoutError` after
+        `timeout` seconds, `TransferWaitError` when an error ends the wait. `on_status` sees
+        each new status."""
+        return await self._flow(_flows.wait_transfer_flow(**_kw(locals())))

@@ -444,7 +444,7 @@ def run_soak(
                     progress(i + 1)
             soak.finish()
         finally:
-            tokens = getattr(gateway, "_tokens", None)
+            tokens = gateway._cfg.tokens
             report.mints = int(getattr(tokens, "mint_count", 0) or 0)
             report.refreshes = int(getattr(tokens, "refresh_count", 0) or 0)
             gateway.close()

@@ -14,19 +14,6 @@ from typing import NamedTuple
 
 import httpx
 
-__all__ = [
-    "DEFAULT_MAX_RETRIES",
-    "DEFAULT_MAX_RETRY_WAIT",
-    "RetryDecision",
-    "RetryPolicy",
-    "backoff_delay",
-    "decide_after_error",
-    "decide_after_response",
-    "is_retryable_status",
-    "never_sent",
-    "server_wait",
-]
-
 DEFAULT_MAX_RETRIES = 2
 # The longest server-advised wait (Retry-After, x-ratelimit-reset) we sleep through. A quote
 # or balance read arriving half a minute late is stale for a trading program: past this the

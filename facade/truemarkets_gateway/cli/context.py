@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import attrs
 import typer
 
-from .._base import DEFAULT_USER_AGENT
+from .._transport.options import DEFAULT_USER_AGENT
 from .._version import __version__
 from ..credentials import Credentials, load_private_key
 from ..environments import Environment

@@ -1,0 +1,241 @@
+"""A client's configuration, resolved once from its constructor options (and validated)."""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import httpx
+
+from .._version import __version__
+from ..errors import CredentialsError, ValidationError
+from .retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
+
+    from ..credentials import Credentials
+    from ..environments import Environment
+    from ..signing import PayloadSigner
+    from .auth import TokenManager
+
+    SignerKey = PayloadSigner | EllipticCurvePrivateKey | str | bytes | Mapping[str, Any] | None
+    """What `signer=` takes: a signer, or a private key in any form `PayloadSigner.from_key`
+    reads; None for `TM_SIGNER_KEY`, else the API key."""
+
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_USER_AGENT = f"truemarkets-gateway-python/{__version__}"
+
+
+class _NotGiven:
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN: Any = _NotGiven()
+"""Marks an option the caller did not pass (so a user-supplied client keeps its own)."""
+
+
+class Config(NamedTuple):
+    """Everything a client decides once; `with_options` views replace a few fields."""
+
+    environment: Environment
+    user_agent: str
+    headers: dict[str, str]
+    timeout: Any  # NOT_GIVEN: the pool's own
+    max_retries: int
+    policy: RetryPolicy
+    rand: Callable[[], float]
+    clock: Callable[[], float]
+    monotonic: Callable[[], float]
+    credentials: Credentials | None
+    tokens: TokenManager | None
+    signer: SignerKey
+    environ: Mapping[str, str] | None
+    on_behalf_of: str | None
+    owns_http: bool
+
+
+def check_wait(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 1e6:
+        raise ValidationError("max_retry_wait", "must be a number of seconds, 0 or more")
+    return float(value)
+
+
+def check_retries(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValidationError("max_retries", f"must be an integer, 0 or more; got {value!r}")
+    return value
+
+
+def _credentials(
+    credentials: Credentials | None,
+    key_file: str | os.PathLike[str] | None,
+    access_token: str | None,
+    environ: Mapping[str, str] | None,
+) -> Credentials | None:
+    from ..credentials import Credentials
+
+    if credentials is not None and key_file is not None:
+        raise ValidationError("key_file", "pass credentials or key_file, not both")
+    if key_file is not None:
+        return Credentials.from_key_file(key_file)
+    if credentials is not None:
+        if not isinstance(credentials, Credentials):
+            raise TypeError(
+                "credentials must be a Credentials object (Credentials.from_key_file(...)); "
+                "for a path use key_file="
+            )
+        return credentials
+    if access_token is not None:
+        return None  # a static token: do not mix in keys from the environment
+    return Credentials.from_env(environ)
+
+
+def resolve(options: Mapping[str, Any], owns_http: bool) -> Config:
+    """Validate the client's constructor options (by name); makes the token manager, no I/O."""
+    from ..environments import Environment
+
+    o = options
+    environ = o["environ"]
+    environment = Environment.resolve(
+        env=o["env"], base_url=o["base_url"], legacy=o["legacy"], environ=environ
+    )
+    max_retries = check_retries(o["max_retries"])
+    user_agent = o["user_agent"]
+    if user_agent is not None and (not isinstance(user_agent, str) or not user_agent.strip()):
+        raise ValidationError("user_agent", "must be a non-empty string")
+    user_agent = user_agent or DEFAULT_USER_AGENT
+    policy = RetryPolicy(max_wait=check_wait(o["max_retry_wait"]))
+    access_token = o["access_token"]
+    creds = _credentials(o["credentials"], o["key_file"], access_token, environ)
+    tokens = None
+    if creds is not None or access_token is not None:
+        from .auth import TokenManager
+
+        tokens = TokenManager(
+            environment,
+            credentials=creds,
+            access_token=access_token,
+            refresh_margin=o["refresh_margin"],
+            token_cache=o["token_cache"],
+            clock=o["clock"],
+        )
+    elif o["on_behalf_of"] is not None:
+        raise ValidationError("on_behalf_of", "needs credentials or an access_token")
+    return Config(
+        environment=environment,
+        user_agent=user_agent,
+        headers={"User-Agent": user_agent, "Accept": "application/json"},
+        timeout=NOT_GIVEN if owns_http else o["timeout"],  # our own pool carries it
+        max_retries=max_retries,
+        policy=policy,
+        rand=o["rand"] or random.random,
+        clock=o["clock"],
+        monotonic=o["monotonic"],
+        credentials=creds,
+        tokens=tokens,
+        signer=o["signer"],
+        environ=environ,
+        on_behalf_of=o["on_behalf_of"],
+        owns_http=owns_http,
+    )
+
+
+def pool_options(config: Config, timeout: Any) -> dict[str, Any]:
+    """Our own connection pool: headers and timeout set once."""
+    return {
+        "timeout": DEFAULT_TIMEOUT if timeout is NOT_GIVEN else timeout,
+        "headers": config.headers,
+    }
+
+
+def with_changes(
+    config: Config, timeout: Any, max_retries: int | None, max_retry_wait: float | None
+) -> Config:
+    """The configuration of a `with_options` view (it never owns the pool)."""
+    changes: dict[str, Any] = {"owns_http": False}
+    if timeout is not NOT_GIVEN:
+        changes["timeout"] = timeout
+    if max_retries is not None:
+        changes["max_retries"] = check_retries(max_retries)
+    if max_retry_wait is not None:
+        changes["policy"] = config.policy._replace(max_wait=check_wait(max_retry_wait))
+    return config._replace(**changes)
+
+
+def make_auth(config: Config, http: httpx.Client | httpx.AsyncClient) -> httpx.Auth | None:
+    if config.tokens is None:
+        return None
+    from .auth import GatewayAuth
+
+    # Adapter while auth.py takes `async_http=` for an AsyncClient (to become `http=` only).
+    if isinstance(http, httpx.AsyncClient):
+        return GatewayAuth(config.tokens, async_http=http, on_behalf_of=config.on_behalf_of)
+    return GatewayAuth(config.tokens, http=http, on_behalf_of=config.on_behalf_of)
+
+
+def generated_options(
+    config: Config, http: httpx.Client | httpx.AsyncClient, auth: httpx.Auth | None
+) -> dict[str, Any]:
+    """What the generated client's own httpx client needs to send like ours does."""
+    return {
+        "base_url": config.environment.gateway_url,
+        "headers": config.headers,
+        "auth": auth,
+        "timeout": http.timeout,
+        "transport": http._transport,
+    }
+
+
+def signer(config: Config) -> PayloadSigner:
+    """The `signer=` option, else `TM_SIGNER_KEY`, else the API key."""
+    from ..signing import PayloadSigner
+
+    option = config.signer
+    if isinstance(option, PayloadSigner):
+        return option
+    if option is not None:
+        return PayloadSigner.from_key(option)
+    from_env = PayloadSigner.from_env(config.environ)
+    if from_env is not None:
+        return from_env
+    if config.credentials is not None:
+        return PayloadSigner.from_credentials(config.credentials)
+    raise CredentialsError(
+        "no payload signer: pass signer= (a PayloadSigner or a private key), set "
+        "TM_SIGNER_KEY, or use API key credentials"
+    )
+
+
+_NEEDS = (
+    "pass credentials= or key_file= or access_token=, or set TM_KEY_FILE "
+    "(or TM_KEY_ID and TM_PRIVATE_KEY)"
+)
+
+
+def token_manager(config: Config) -> TokenManager:
+    if config.tokens is None:
+        raise CredentialsError(f"no access token without credentials: {_NEEDS}")
+    return config.tokens
+
+
+def auth_for(op_name: str, public: bool, auth: httpx.Auth | None) -> httpx.Auth | None:
+    if public:
+        return None
+    if auth is None:
+        raise CredentialsError(f"{op_name} needs credentials: {_NEEDS}")
+    return auth
+
+
+def expires_at(config: Config) -> datetime | None:
+    value = config.tokens.expires_at if config.tokens is not None else None
+    if value is None:
+        return None
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(value, tz=UTC)

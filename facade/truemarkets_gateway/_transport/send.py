@@ -1,0 +1,216 @@
+"""What the send loop decides after each attempt, as plain functions: the request's
+arguments, then parse, retry (after how long) or raise the typed error, and the DEBUG log.
+The clients' `_run` only does the I/O: build, send, ask here, sleep, repeat.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import httpx
+
+from ..errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    TrueMarketsError,
+    UnexpectedResponseError,
+    error_from_response,
+    scrub_transport_error,
+)
+from . import retry as _retry
+from .options import NOT_GIVEN
+
+if TYPE_CHECKING:
+    from .._api.operations import PreparedCall
+    from .options import Config
+
+T = TypeVar("T")
+logger = logging.getLogger("truemarkets_gateway")
+
+
+class Attempts:
+    """The tries of one call so far: retries made, the budget, and when each began."""
+
+    __slots__ = ("budget", "first", "retries", "started")
+
+    def __init__(self, budget: int) -> None:
+        self.budget, self.retries = budget, 0
+        self.first = self.started = time.perf_counter()
+
+    def start(self) -> None:
+        self.started = time.perf_counter()
+
+    def ms(self) -> float:
+        return (time.perf_counter() - self.started) * 1000.0
+
+
+def request_args(config: Config, call: PreparedCall[Any]) -> dict[str, Any]:
+    # Our own pool carries headers and timeout already; a caller's client gets them each time.
+    args: dict[str, Any] = {"params": call.params}
+    if not config.owns_http:
+        args["headers"] = config.headers
+    if call.json is not None:
+        args["json"] = call.json
+    if config.timeout is not NOT_GIVEN:
+        args["timeout"] = config.timeout
+    if call.op.idempotent:  # the auth may replay it after a 401; never a create
+        args["extensions"] = {"truemarkets_replay": True}
+    return args
+
+
+def _decide(
+    config: Config,
+    call: PreparedCall[Any],
+    tries: Attempts,
+    idempotent: bool,
+    status: int = 0,
+    headers: Mapping[str, str] | None = None,
+    exc: BaseException | None = None,
+    token: bool = False,
+) -> _retry.RetryDecision:
+    """The retry decision after an error status (`status`, `headers`) or a transport
+    failure (`exc`) of the call or of its `token` request, logged at DEBUG."""
+    common: dict[str, Any] = {
+        "idempotent": idempotent,
+        "retries_done": tries.retries,
+        "max_retries": tries.budget,
+        "rand": config.rand,
+        "policy": config.policy,
+    }
+    if exc is not None:
+        decision = _retry.decide_after_error(exc=exc, **common)
+    else:
+        decision = _retry.decide_after_response(
+            status=status, headers=headers or {}, now=config.clock(), **common
+        )
+    if token:
+        decision = decision._replace(reason=f"token request: {decision.reason}")
+    if logger.isEnabledFor(logging.DEBUG):
+        where = f"{call.method} {call.path}"
+        if decision.retry:
+            retry = f"retry {tries.retries + 1} of {tries.budget}"
+            logger.debug(f"retrying {where} in {decision.delay:.2f} s ({retry}): {decision.reason}")
+        else:
+            logger.debug(f"not retrying {where}: {decision.reason}")
+    return decision
+
+
+def _effort(
+    config: Config, call: PreparedCall[Any], tries: Attempts, server_wait: float | None = None
+) -> str:
+    """How hard the call tried, for the error text: attempts and time, and a server-advised
+    wait longer than `max_retry_wait`."""
+    parts = []
+    if tries.retries:
+        elapsed = time.perf_counter() - tries.first
+        parts.append(f"after {tries.retries + 1} attempts over {elapsed:.1f} s")
+    cap = config.policy.max_wait
+    retrying = call.op.idempotent and tries.retries < tries.budget
+    if server_wait is not None and server_wait > cap and retrying:
+        parts.append(f"the server asked to wait {server_wait:g} s, over max_retry_wait={cap:g} s")
+    return "; ".join(parts)
+
+
+def after_response(
+    config: Config, call: PreparedCall[Any], response: httpx.Response, tries: Attempts
+) -> _retry.RetryDecision | None:
+    """None on success; a decision to retry; or raises the mapped `APIError`."""
+    status = response.status_code
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug("%s %s -> %d in %.1f ms", call.method, call.path, status, tries.ms())
+    if 200 <= status < 300:
+        return None
+    decision = _decide(config, call, tries, call.op.idempotent, status, response.headers)
+    if decision.retry:
+        return decision
+    retry_after = None
+    if status == 429:
+        retry_after = _retry.server_wait(response.headers, status, config.clock())
+    hint = None
+    if call.op.idempotent or not call.op.reconcile:
+        pass
+    elif status == 429:  # turned away by the rate limit: nothing was processed
+        wait = f"in {retry_after:g} s" if retry_after is not None else "after a short wait"
+        hint = (
+            "The server turned the request away (rate limit), so nothing was created or "
+            f"executed; try again {wait}"
+        )
+    elif _retry.is_retryable_status(status):
+        hint = call.op.reconcile
+    effort = _effort(config, call, tries, retry_after)
+    if effort:
+        hint = f"{hint}. {effort[0].upper()}{effort[1:]}" if hint else effort
+    raise error_from_response(response, hint=hint, retry_after=retry_after, **call.context)
+
+
+def after_error(
+    config: Config, call: PreparedCall[Any], exc: httpx.TransportError, tries: Attempts
+) -> _retry.RetryDecision:
+    """A decision to retry, or raises `APIConnectionError` / `APITimeoutError`."""
+    name = type(exc).__name__
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug("%s %s failed after %.1f ms: %s", call.method, call.path, tries.ms(), name)
+    decision = _decide(config, call, tries, call.op.idempotent, exc=exc)
+    if decision.retry:
+        return decision
+    sent = not _retry.never_sent(exc)
+    timed_out = isinstance(exc, httpx.TimeoutException)
+    message = f"{call.method} {call.path} {'timed out' if timed_out else 'failed'} ({name}: {exc})"
+    if not sent:
+        message += "; the request was not sent"
+    elif not call.op.idempotent and call.op.reconcile:
+        message += f". {call.op.reconcile}"
+    if tries.retries:
+        message += f"; {_effort(config, call, tries)}"
+    scrub_transport_error(exc)  # it stays chained as the cause: no token on its request
+    try:
+        request: httpx.Request | None = exc.request
+    except RuntimeError:
+        request = None
+    cls = APITimeoutError if timed_out else APIConnectionError
+    raise cls(message, request=request, may_have_reached_server=sent, **call.context) from exc
+
+
+def after_token_failure(
+    config: Config,
+    call: PreparedCall[Any],
+    exc: TrueMarketsError,
+    request: httpx.Request,
+    tries: Attempts,
+) -> _retry.RetryDecision:
+    """Getting a token failed inside the auth flow. Before the Gateway request went out (no
+    `Authorization` yet) nothing reached the Gateway, so a transient failure is retried as
+    for an idempotent call, orders included; otherwise the exception, marked by the auth
+    flow (`source="auth"`, `gateway_request_sent=False`), is raised unchanged."""
+    if "authorization" in request.headers or not isinstance(exc, APIError | APIConnectionError):
+        raise exc
+    if isinstance(exc, APIError):
+        headers = exc.response.headers if exc.response is not None else None
+        decision = _decide(config, call, tries, True, exc.status_code, headers, token=True)
+    else:
+        cause = exc.__cause__
+        failure = cause if isinstance(cause, httpx.TransportError) else exc
+        decision = _decide(config, call, tries, True, exc=failure, token=True)
+    if decision.retry:
+        return decision
+    raise exc
+
+
+def parse(call: PreparedCall[T], response: httpx.Response) -> T:
+    """The call's answer read into public models, or `UnexpectedResponseError`."""
+    try:
+        return call.parse(response)
+    except TrueMarketsError:
+        raise
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        message = (
+            f"{call.method} {call.path} answered {response.status_code} with a body this "
+            f"SDK could not read ({type(exc).__name__}: {exc})"
+        )
+        if not call.op.idempotent and call.op.reconcile:
+            message += f". {call.op.reconcile}"
+        raise UnexpectedResponseError(message, response=response, **call.context) from exc
