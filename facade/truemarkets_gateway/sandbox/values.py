@@ -12,6 +12,7 @@ __all__ = [
     "MAX_AMOUNT_DECIMALS",
     "IdSource",
     "amount_problem",
+    "explorer_url",
     "format_decimal",
     "format_time",
     "micros",
@@ -120,3 +121,19 @@ def tx_hash(chain: str | None, ids: IdSource) -> str:
     if chain == "bitcoin":
         return ids.hex(32)
     return "0x" + ids.hex(32)
+
+
+_EXPLORERS = {
+    "solana": "https://solscan.io/tx/",
+    "base": "https://basescan.org/tx/",
+    "ethereum": "https://etherscan.io/tx/",
+    "bitcoin": "https://mempool.space/tx/",
+    "hypercore-spot": "https://app.hyperliquid.xyz/explorer/tx/",
+    "hypercore-perp": "https://app.hyperliquid.xyz/explorer/tx/",
+}
+
+
+def explorer_url(chain: str | None, tx_hash: str) -> str | None:
+    """Where a transaction can be looked up, once it has a hash on a known chain."""
+    prefix = _EXPLORERS.get((chain or "").lower())
+    return prefix + tx_hash if prefix and tx_hash else None
