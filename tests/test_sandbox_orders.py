@@ -481,8 +481,13 @@ def test_execute_accepts_only_api_key_stamps(session: Session, clock: Clock) -> 
 def test_only_listed_orders_carry_chain_and_explorer_url(session: Session, clock: Clock) -> None:
     # As the real API (API-FACTS 4.5): the single-order read leaves both out.
     body = session.post("/orders", defi_buy(chain="base", token=BASE_WETH)).json()
-    assert session.post(f"/orders/{body['order_id']}/execute", execute_body(
-        session.private_key, body["payloads"])).status_code == 200
+    assert (
+        session.post(
+            f"/orders/{body['order_id']}/execute",
+            execute_body(session.private_key, body["payloads"]),
+        ).status_code
+        == 200
+    )
     cefi = session.post("/orders", market_buy()).json()
     clock.advance(2)
     for order_id in (body["order_id"], cefi["order_id"]):

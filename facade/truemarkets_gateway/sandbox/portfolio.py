@@ -22,7 +22,7 @@ _TRANSFER_STATUS = {"completed": "completed", "failed": "failed"}
 
 
 def _usd(value: Decimal) -> str:
-    return format_decimal(value.quantize(_CENT))
+    return f"{value.quantize(_CENT):f}"
 
 
 def portfolio(rows: Iterable[dict[str, Any]], market: PriceBook, now: float) -> dict[str, Any]:

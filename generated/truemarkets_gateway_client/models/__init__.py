@@ -31,8 +31,8 @@ from .order_status import OrderStatus
 from .order_type import OrderType
 from .pagination import Pagination
 from .portfolio_balance import PortfolioBalance
+from .portfolio_position import PortfolioPosition
 from .portfolio_response import PortfolioResponse
-from .portfolio_response_positions_item import PortfolioResponsePositionsItem
 from .qty_unit import QtyUnit
 from .quote_details import QuoteDetails
 from .quote_request import QuoteRequest
@@ -78,8 +78,8 @@ __all__ = (
     "OrderType",
     "Pagination",
     "PortfolioBalance",
+    "PortfolioPosition",
     "PortfolioResponse",
-    "PortfolioResponsePositionsItem",
     "QtyUnit",
     "QuoteDetails",
     "QuoteRequest",

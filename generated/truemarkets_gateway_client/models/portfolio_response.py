@@ -10,7 +10,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.portfolio_balance import PortfolioBalance
-    from ..models.portfolio_response_positions_item import PortfolioResponsePositionsItem
+    from ..models.portfolio_position import PortfolioPosition
 
 
 T = TypeVar("T", bound="PortfolioResponse")
@@ -29,8 +29,7 @@ class PortfolioResponse:
         unrealized_pnl_usd (None | str | Unset):
         realized_pnl_usd (None | str | Unset):
         balances (list[PortfolioBalance] | Unset):
-        positions (list[PortfolioResponsePositionsItem] | Unset): Open derivative positions; empty for spot-only
-            accounts.
+        positions (list[PortfolioPosition] | Unset): Open derivative positions; empty for spot-only accounts.
     """
 
     total_usd: None | str | Unset = UNSET
@@ -41,7 +40,7 @@ class PortfolioResponse:
     unrealized_pnl_usd: None | str | Unset = UNSET
     realized_pnl_usd: None | str | Unset = UNSET
     balances: list[PortfolioBalance] | Unset = UNSET
-    positions: list[PortfolioResponsePositionsItem] | Unset = UNSET
+    positions: list[PortfolioPosition] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -128,7 +127,7 @@ class PortfolioResponse:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.portfolio_balance import PortfolioBalance  # noqa: PLC0415
-        from ..models.portfolio_response_positions_item import PortfolioResponsePositionsItem  # noqa: PLC0415
+        from ..models.portfolio_position import PortfolioPosition  # noqa: PLC0415
 
         d = dict(src_dict)
 
@@ -205,11 +204,11 @@ class PortfolioResponse:
                 balances.append(balances_item)
 
         _positions = d.pop("positions", UNSET)
-        positions: list[PortfolioResponsePositionsItem] | Unset = UNSET
+        positions: list[PortfolioPosition] | Unset = UNSET
         if _positions is not UNSET:
             positions = []
             for positions_item_data in _positions:
-                positions_item = PortfolioResponsePositionsItem.from_dict(positions_item_data)
+                positions_item = PortfolioPosition.from_dict(positions_item_data)
 
                 positions.append(positions_item)
 

@@ -6,11 +6,13 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="PortfolioResponsePositionsItem")
+T = TypeVar("T", bound="PortfolioPosition")
 
 
 @_attrs_define
-class PortfolioResponsePositionsItem:
+class PortfolioPosition:
+    """An open derivative position; its fields are not published yet."""
+
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -23,10 +25,10 @@ class PortfolioResponsePositionsItem:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        portfolio_response_positions_item = cls()
+        portfolio_position = cls()
 
-        portfolio_response_positions_item.additional_properties = d
-        return portfolio_response_positions_item
+        portfolio_position.additional_properties = d
+        return portfolio_position
 
     @property
     def additional_keys(self) -> list[str]:
