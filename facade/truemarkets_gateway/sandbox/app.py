@@ -6,12 +6,13 @@ edge layer outermost.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import Receive, Scope, Send
@@ -237,6 +238,14 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 
+async def _client_gone(request: Request, exc: Exception) -> Response:
+    # The client hung up (a timeout, Ctrl-C): one log line, no traceback; nobody reads the answer.
+    logging.getLogger("uvicorn.error").info(
+        "client disconnected before its answer: %s %s", request.method, request.url.path
+    )
+    return Response(status_code=499)
+
+
 async def _crash(request: Request, exc: Exception) -> Response:
     return _json(envelope("internal", "internal server error", _request_id(request)), 500)
 
@@ -261,6 +270,7 @@ class SandboxApp(Starlette):
             exception_handlers={
                 Problem: _problem,
                 HTTPException: _http_error,
+                ClientDisconnect: _client_gone,
                 Exception: _crash,
             },
         )
