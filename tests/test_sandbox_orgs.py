@@ -5,6 +5,7 @@ checked against openapi/*.yaml."""
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,7 +14,7 @@ import test_sandbox_kit as kit
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from jose import jwt
-from test_sandbox_kit import LOOPBACK, USDC_SOLANA_ID, Clock, Session, execute_body
+from test_sandbox_kit import LOOPBACK, SOL_MINT, USDC_SOLANA_ID, Clock, Session, execute_body
 from test_sandbox_orders import defi_buy, market_buy
 from test_sandbox_transfers import transfer
 
@@ -272,3 +273,33 @@ def test_sandbox_helpers_make_ready_users(sandbox: Sandbox) -> None:
     assert sandbox.state.auth.key(key_id) is not None
     with pytest.raises(KeyError):
         sandbox.create_user("no-such-org", "cust_x")
+
+
+# --- the SDK against it ----------------------------------------------------------------------
+
+
+def test_the_sdk_acts_for_a_user_with_its_signer_key(tmp_path: Path) -> None:
+    from truemarkets_gateway import Gateway
+
+    with Sandbox(SandboxConfig(settle_delay=0.05)) as sandbox:  # the real clock
+        _key_id, org_id, key_file = sandbox.create_org_key(tmp_path / "org.json")
+        alice, alice_signer = sandbox.create_user(org_id, "cust_a")
+        bob, _ = sandbox.create_user(org_id, "cust_b")
+        with Gateway(
+            base_url=sandbox.base_url, key_file=key_file, on_behalf_of=alice, signer=alice_signer
+        ) as gw:
+            placed = gw.place_order(
+                side="buy", type="market", qty="100", qty_unit="quote", base_asset=SOL_MINT,
+                chain="solana", timeout=20,
+            )  # fmt: skip
+            order_id = placed.order.order_id
+            single = gw.get_order(order_id)  # the single read has no chain: the SDK copes
+            assert single.chain is None and single.status == "complete"
+            listed = [o for o in gw.list_orders() if o.order_id == order_id]
+            assert listed and listed[0].chain is not None and listed[0].explorer_url
+            sent = gw.transfer(asset_id=USDC_SOLANA_ID, qty="5", to="Dest111", timeout=20)
+            assert sent.transfer.explorer_url
+        assert {o.uid for o in sandbox.state.orders.values()} == {alice}
+        assert {t.uid for t in sandbox.state.transfers.values()} == {alice}
+        assert sandbox.state.request_count("POST /orders/{id}/execute") == 1
+        assert bob != alice
