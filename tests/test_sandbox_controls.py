@@ -89,3 +89,15 @@ def test_loading_a_foreign_file_says_so(tmp_path: Path) -> None:
     path.write_text('{"format": "something-else"}')
     with pytest.raises(ValueError, match="not a sandbox state file"):
         Sandbox(SandboxConfig()).load_state(path)
+
+
+def test_a_seeded_sandbox_never_reissues_a_loaded_id(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    with Sandbox(SandboxConfig(seed=7)) as first:
+        first_key, _ = first.create_api_key()
+        first.save_state(path)
+    with Sandbox(SandboxConfig(seed=7)) as second:
+        second.load_state(path)
+        again, _ = second.create_api_key()
+        assert again != first_key
+        assert second.account_of(again) != second.account_of(first_key)

@@ -117,6 +117,9 @@ def _restore(state: SandboxState, doc: dict[str, Any]) -> None:
                 announced=True,
             )
             state.orgs.users[user.user_id] = user
+        # A seeded sandbox repeats its ids: keep it from reissuing a loaded one.
+        state.ids.taken |= {row["key_id"] for row in doc["keys"]} | set(state.accounts)
+        state.ids.taken |= set(doc["organizations"]) | set(state.orgs.users)
         for uid, rows in doc["balances"].items():
             for symbol, chain, total in rows:
                 state.ledger.credit(uid, symbol, chain, Decimal(total))

@@ -97,9 +97,13 @@ class IdSource:
         self._rng: random.Random = (
             random.SystemRandom() if seed is None else random.Random(f"ids:{seed}")  # noqa: S311 - repeatable ids, not secrets
         )
+        self.taken: set[str] = set()  # ids loaded from a state file: never handed out again
 
     def uuid(self) -> str:
-        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        while True:
+            fresh = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+            if fresh not in self.taken:
+                return fresh
 
     def hex(self, nbytes: int) -> str:
         return self._rng.getrandbits(nbytes * 8).to_bytes(nbytes, "big").hex()
