@@ -86,6 +86,7 @@ def test_flags_configure_the_sandbox(served: list[Any]) -> None:
     )
     assert config.token_lifetime == 120 and config.provision_delay == 3
     assert "Fault: POST /orders=503x2" in result.stderr
+    assert "Rate limit: 5 requests per 2 s per key" in result.stderr
     assert "Sandbox stopped." in result.stderr
 
 

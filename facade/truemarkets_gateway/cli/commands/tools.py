@@ -177,7 +177,8 @@ def sandbox(
             for spec in fault or ():
                 out.note(f"Fault: {spec}")
             if limits:
-                out.note(f"Rate limit: {rate_limit} seconds per key")
+                requests, window = limits["rate_limit_requests"], limits["rate_limit_window"]
+                out.note(f"Rate limit: {requests} requests per {window:g} s per key")
             if saved is not None:
                 out.note(f"State is saved to {saved} on exit.")
             path = (key_file or [new_key_file or new_org_key_file or "KEY.json"])[0]
