@@ -13,6 +13,7 @@ import httpx
 import pytest
 import yaml
 
+import truemarkets_account_client
 import truemarkets_auth_client
 import truemarkets_gateway_client
 from truemarkets_gateway_client import AuthenticatedClient
@@ -53,11 +54,18 @@ GATEWAY_OPS: dict[str, str] = {
     "listAssets": "assets.list_assets",
     "listBalances": "balances.list_balances",
     "getBalances": "balances.get_balances",
+    # beyond the vendor's published spec (x-tmgw-beyond-upstream)
+    "getPortfolio": "portfolio.get_portfolio",
+    "listTransactions": "portfolio.list_transactions",
 }
 AUTH_OPS: dict[str, str] = {
     "exchangeApiKeyToken": "api_key_authentication.exchange_api_key_token",
     "refreshToken": "token.refresh_token",
 }
+ACCOUNT_OPS: dict[str, str] = {
+    "createOrganizationUser": "organizations.create_organization_user",
+}
+BEYOND_UPSTREAM_OPS = {"getPortfolio", "listTransactions", "createOrganizationUser"}
 PUBLIC_GATEWAY_OPS = {"computeQuote", "listAssets"}
 METHODS = ("get", "put", "post", "delete", "patch")
 
@@ -88,20 +96,23 @@ def _resolve(doc: dict[str, Any], node: Any) -> Any:
 
 GATEWAY = _load("gateway.yaml")
 AUTH = _load("auth.yaml")
+ACCOUNT = _load("account.yaml")
 
 
 # --------------------------------------------------------------------------- packages
 
 
-def test_nineteen_operations_in_all() -> None:
-    assert len(GATEWAY_OPS) == 17
+def test_twenty_two_operations_in_all() -> None:
+    assert len(GATEWAY_OPS) == 19
     assert len(AUTH_OPS) == 2
+    assert len(ACCOUNT_OPS) == 1
 
 
 @pytest.mark.parametrize(
     ("package", "module"),
     [("truemarkets_gateway_client", m) for m in GATEWAY_OPS.values()]
-    + [("truemarkets_auth_client", m) for m in AUTH_OPS.values()],
+    + [("truemarkets_auth_client", m) for m in AUTH_OPS.values()]
+    + [("truemarkets_account_client", m) for m in ACCOUNT_OPS.values()],
 )
 def test_every_operation_has_a_generated_module(package: str, module: str) -> None:
     mod = importlib.import_module(f"{package}.api.{module}")
@@ -114,7 +125,11 @@ def test_every_operation_has_a_generated_module(package: str, module: str) -> No
 
 
 def test_packages_expose_their_clients() -> None:
-    for package in (truemarkets_gateway_client, truemarkets_auth_client):
+    for package in (
+        truemarkets_gateway_client,
+        truemarkets_auth_client,
+        truemarkets_account_client,
+    ):
         assert {"Client", "AuthenticatedClient"} <= set(package.__all__)
 
 
@@ -122,6 +137,7 @@ def test_no_unexpected_endpoint_modules() -> None:
     for package, ops in (
         (truemarkets_gateway_client, GATEWAY_OPS),
         (truemarkets_auth_client, AUTH_OPS),
+        (truemarkets_account_client, ACCOUNT_OPS),
     ):
         api = Path(package.__file__).parent / "api"
         found = {f"{p.parent.name}.{p.stem}" for p in api.glob("*/*.py") if p.name != "__init__.py"}
@@ -131,9 +147,16 @@ def test_no_unexpected_endpoint_modules() -> None:
 # --------------------------------------------------------------------------- the spec
 
 
-def test_gateway_spec_has_exactly_the_17_operations() -> None:
+def test_specs_have_exactly_the_listed_operations() -> None:
     assert set(_operations(GATEWAY)) == set(GATEWAY_OPS)
     assert set(_operations(AUTH)) == set(AUTH_OPS)
+    assert set(_operations(ACCOUNT)) == set(ACCOUNT_OPS)
+
+
+def test_operations_beyond_the_vendor_spec_are_marked() -> None:
+    for doc in (GATEWAY, AUTH, ACCOUNT):
+        for op_id, op in _operations(doc).items():
+            assert bool(op.get("x-tmgw-beyond-upstream")) == (op_id in BEYOND_UPSTREAM_OPS), op_id
 
 
 def test_public_operations_and_bearer_inheritance() -> None:
@@ -150,7 +173,9 @@ def test_public_operations_and_bearer_inheritance() -> None:
         assert op.get("security") == [], op_id
 
 
-@pytest.mark.parametrize(("name", "doc"), [("gateway", GATEWAY), ("auth", AUTH)])
+@pytest.mark.parametrize(
+    ("name", "doc"), [("gateway", GATEWAY), ("auth", AUTH), ("account", ACCOUNT)]
+)
 def test_every_error_response_uses_the_one_error_schema(name: str, doc: dict[str, Any]) -> None:
     assert "ErrorResponse" in doc["components"]["schemas"]
     for op_id, op in _operations(doc).items():
@@ -164,7 +189,11 @@ def test_every_error_response_uses_the_one_error_schema(name: str, doc: dict[str
 
 @pytest.mark.parametrize(
     ("package", "doc"),
-    [(truemarkets_gateway_client, GATEWAY), (truemarkets_auth_client, AUTH)],
+    [
+        (truemarkets_gateway_client, GATEWAY),
+        (truemarkets_auth_client, AUTH),
+        (truemarkets_account_client, ACCOUNT),
+    ],
 )
 def test_generated_models_are_exactly_the_component_schemas(package: Any, doc: Any) -> None:
     """No per-operation (error or inline) models: one class per named schema, nothing else."""
@@ -273,3 +302,90 @@ async def test_async_create_order_uses_the_same_request() -> None:
     assert json.loads(request.content)["price"] == "63199"
     assert isinstance(parsed, CreateOrderResponse)
     assert parsed.order_id == "o-2"
+
+
+def test_account_client_creates_a_user_and_reads_the_503() -> None:
+    from truemarkets_account_client import AuthenticatedClient as AccountClient
+    from truemarkets_account_client.api.organizations import create_organization_user
+    from truemarkets_account_client.models import (
+        CreateUserRequest,
+        OrganizationUser,
+    )
+    from truemarkets_account_client.models import ErrorResponse as AccountError
+
+    seen: list[httpx.Request] = []
+    answers = [
+        httpx.Response(503, json={"type": "unavailable", "message": "provisioning"}),
+        httpx.Response(
+            201,
+            json={
+                "user_id": "u-1",
+                "external_ref_id": "cust_1",
+                "created_at": "2026-01-01T00:00:00Z",
+                "wallets": [{"address": "So1", "chain_family": "solana", "extra": 1}],
+            },
+        ),
+    ]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return answers[len(seen) - 1]
+
+    client = AccountClient(
+        base_url="https://host.test/v1/account",
+        token="tok",
+        httpx_args={"transport": httpx.MockTransport(handler)},
+    )
+    body = CreateUserRequest(external_ref_id="cust_1", signer_public_key="02" + "ab" * 32)
+    busy = create_organization_user.sync(organization_id="org-1", client=client, body=body)
+    assert isinstance(busy, AccountError) and busy.type_ == "unavailable"
+    user = create_organization_user.sync(organization_id="org-1", client=client, body=body)
+    assert isinstance(user, OrganizationUser)
+    assert user.user_id == "u-1" and user.wallets[0].chain_family == "solana"
+    assert seen[0].url.path == "/v1/account/organizations/org-1/users"
+    assert seen[0].method == "POST"
+    assert json.loads(seen[0].content) == {
+        "external_ref_id": "cust_1",
+        "signer_public_key": "02" + "ab" * 32,
+    }
+
+
+def test_portfolio_and_transactions_parse_unknown_fields_and_values() -> None:
+    from truemarkets_gateway_client.api.portfolio import get_portfolio, list_transactions
+    from truemarkets_gateway_client.models import (
+        ListTransactionsResponse,
+        PortfolioResponse,
+        TransactionType,
+    )
+
+    portfolio = {
+        "total_usd": "10.00",
+        "balances": [{"symbol": "SOL", "total": "1", "price": "10", "value": "10.00", "new": 1}],
+        "positions": [],
+        "brand_new": True,
+    }
+    seen: list[httpx.Request] = []
+    client = _recording_client(200, portfolio, seen)
+    parsed = get_portfolio.sync(client=client)
+    assert isinstance(parsed, PortfolioResponse)
+    assert parsed.balances[0].value == "10.00" and parsed.total_usd == "10.00"
+    feed = {
+        "data": [
+            {
+                "id": "t1",
+                "type": "airdrop",
+                "asset_flow": "in",
+                "status": "completed",
+                "created_at": "2026-01-01T00:00:00Z",
+                "explorer_url": None,
+            }
+        ],
+        "pagination": {"next_cursor": None, "limit": 1},
+    }
+    client = _recording_client(200, feed, seen)
+    page = list_transactions.sync(client=client, limit=1, cursor="2026-01-01T00:00:00Z")
+    assert isinstance(page, ListTransactionsResponse)
+    assert isinstance(page.data[0].type_, TransactionType)
+    assert not page.data[0].type_.is_known
+    assert seen[-1].url.params["limit"] == "1"
+    assert seen[-1].url.path == "/v1/gateway/transactions"

@@ -91,12 +91,17 @@ class SpecChecker:
     JSON schema. A test that means to step off the spec uses an unchecked client.
     """
 
-    PREFIXES = (("/v1/gateway", "gateway"), ("/v1/conductor", "gateway"), ("/v1/auth", "auth"))
+    PREFIXES = (
+        ("/v1/gateway", "gateway"),
+        ("/v1/conductor", "gateway"),
+        ("/v1/auth", "auth"),
+        ("/v1/account", "account"),
+    )
 
     def __init__(self, root: Path = ROOT) -> None:
         self._specs: dict[str, dict[str, Any]] = {}
         resources = []
-        for name in ("gateway", "auth"):
+        for name in ("gateway", "auth", "account"):
             path = root / "openapi" / f"{name}.yaml"
             if not path.is_file():
                 raise FileNotFoundError(f"{path} is missing: the sandbox checks need our specs")
@@ -259,7 +264,7 @@ def test_the_checker_fails_loudly_off_the_spec(tmp_path: Path) -> None:
     CHECKER.check(_answer("GET", "/v1/gateway/orders/x/status", 200, {"status": "pending"}))
     assert CHECKER.checked == before + 1
     with pytest.raises(AssertionError, match="no such operation"):
-        CHECKER.check(_answer("GET", "/v1/gateway/portfolio", 200, {}))
+        CHECKER.check(_answer("GET", "/v1/gateway/positions", 200, {}))
     with pytest.raises(AssertionError, match="no such operation"):
         CHECKER.check(_answer("PUT", "/v1/gateway/orders", 200, {}))
     with pytest.raises(AssertionError, match="not under a specified base"):
@@ -274,7 +279,7 @@ def test_the_checker_fails_loudly_off_the_spec(tmp_path: Path) -> None:
 
 def test_the_checker_fails_on_a_documented_status_without_a_schema(tmp_path: Path) -> None:
     (tmp_path / "openapi").mkdir()
-    for name in ("gateway", "auth"):
+    for name in ("gateway", "auth", "account"):
         spec = yaml.safe_load((ROOT / "openapi" / f"{name}.yaml").read_text())
         if name == "gateway":
             spec["paths"]["/orders/{id}/status"]["get"]["responses"]["200"] = {"description": "ok"}

@@ -478,11 +478,27 @@ def test_execute_accepts_only_api_key_stamps(session: Session, clock: Clock) -> 
     assert refused.json()["field_violations"][0]["field"] == "auth_type"
 
 
-def test_get_order_carries_the_chain_of_defi_orders(session: Session, clock: Clock) -> None:
+def test_only_listed_orders_carry_chain_and_explorer_url(session: Session, clock: Clock) -> None:
+    # As the real API (API-FACTS 4.5): the single-order read leaves both out.
     body = session.post("/orders", defi_buy(chain="base", token=BASE_WETH)).json()
-    assert session.order(body["order_id"])["chain"] == "base"
+    assert (
+        session.post(
+            f"/orders/{body['order_id']}/execute",
+            execute_body(session.private_key, body["payloads"]),
+        ).status_code
+        == 200
+    )
     cefi = session.post("/orders", market_buy()).json()
-    assert session.order(cefi["order_id"])["chain"] is None
+    clock.advance(2)
+    for order_id in (body["order_id"], cefi["order_id"]):
+        single = session.order(order_id)
+        assert "chain" not in single and "explorer_url" not in single
+        assert single["status"] == "complete"
+    listed = {o["order_id"]: o for o in session.get("/orders").json()["data"]}
+    defi, cex = listed[body["order_id"]], listed[cefi["order_id"]]
+    assert defi["chain"] == "base"
+    assert defi["explorer_url"] == f"https://basescan.org/tx/{defi['tx_hash']}"
+    assert cex["chain"] is None and cex["explorer_url"] is None
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ clock, sandbox, session = kit.clock, kit.sandbox, kit.session
 TRANSFER_FIELDS = {
     "id", "status", "venue", "asset_id", "asset_symbol", "chain", "network", "to", "qty",
     "qty_unit", "sent", "fee", "received", "tx_hash", "payloads", "created_at", "updated_at",
+    "explorer_url",
 }  # fmt: skip
 
 

@@ -187,6 +187,26 @@ def test_deliberate_changes_are_known_or_beyond_not_missing(renamed: None) -> No
     } <= beyond
 
 
+def test_marked_operations_and_schemas_show_their_mark_under_beyond() -> None:
+    ours = _upstream()
+    ours["paths"]["/extras"] = {
+        "get": {
+            "operationId": "getExtras",
+            "x-tmgw-beyond-upstream": "seen in the example app",
+            "responses": {"200": {"description": "ok"}},
+        }
+    }
+    ours["components"]["schemas"]["Extra"] = {"type": "object", "x-tmgw-beyond-upstream": "same"}
+    report = drift.compare(_upstream(), ours)
+    assert report.ok and report.missing == []
+    details = {f.where: f.detail for f in report.beyond}
+    assert details["operation getExtras"] == (
+        "GET /extras (x-tmgw-beyond-upstream: seen in the example app)"
+    )
+    assert details["schema Extra"].endswith("(x-tmgw-beyond-upstream: same)")
+    assert "-- Ours beyond upstream: 2" in drift.render(report)
+
+
 def test_known_table_excuses_a_finding(renamed: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(
         drift.KNOWN, ("format", "operation listThings parameter cursor(query)"), "opaque cursor"
@@ -310,6 +330,15 @@ def test_our_spec_lacks_nothing_upstream_has(name: str) -> None:
     assert "schema CreateOrderResponse" in known
     assert "schema CreateOrderRequest.base_asset" in known
     assert "schema Pagination.next_cursor" in known
+    # organisation mode: ours beyond upstream, with the mark saying so
+    beyond = {f.where: f.detail for f in report.beyond}
+    for where in (
+        "operation getPortfolio",
+        "operation listTransactions",
+        "schema PortfolioResponse",
+        "schema TransactionDetail",
+    ):
+        assert "x-tmgw-beyond-upstream" in beyond[where], where
 
 
 def test_script_runs_as_a_program_against_upstream() -> None:

@@ -1,16 +1,18 @@
-"""The Starlette application: routes for the Auth Service and the Gateway (twice: under
-`/v1/gateway` and the legacy `/v1/conductor`), with the edge layer outermost.
+"""The Starlette application: routes for the Auth Service, the Account API's organisation
+users and the Gateway (twice: under `/v1/gateway` and the legacy `/v1/conductor`), with the
+edge layer outermost.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import Receive, Scope, Send
@@ -18,6 +20,7 @@ from starlette.types import Receive, Scope, Send
 from truemarkets_gateway.sandbox.auth import Principal
 from truemarkets_gateway.sandbox.config import SandboxConfig
 from truemarkets_gateway.sandbox.edge import REQUEST_ID_KEY, EdgeLayer
+from truemarkets_gateway.sandbox.organizations import ON_BEHALF_OF
 from truemarkets_gateway.sandbox.problems import Problem, envelope
 from truemarkets_gateway.sandbox.state import SandboxState
 
@@ -46,10 +49,12 @@ async def _body(request: Request) -> object:
 
 
 def _principal(request: Request) -> Principal:
+    """Who the request acts for: the token's account, or its `TM-On-Behalf-Of` user."""
     state = _state(request)
     principal = state.authenticate(request.headers.get("authorization"))
+    acting = state.acting(principal, request.headers.get(ON_BEHALF_OF))
     state.advance()
-    return principal
+    return acting
 
 
 def _json(body: Any, status: int = 200) -> JSONResponse:
@@ -156,6 +161,24 @@ async def execute_transfer(request: Request) -> Response:
     return _json(_state(request).execute_transfer(principal.uid, request.path_params["id"], body))
 
 
+async def portfolio(request: Request) -> Response:
+    principal = _principal(request)
+    return _json(_state(request).portfolio(principal.uid))
+
+
+async def transactions(request: Request) -> Response:
+    principal = _principal(request)
+    return _json(_state(request).transactions(principal.uid, _query(request)))
+
+
+async def create_user(request: Request) -> Response:
+    state = _state(request)
+    principal = state.authenticate(request.headers.get("authorization"))
+    org_id = request.path_params["organization_id"]
+    status, user = state.create_user(principal, org_id, await _body(request))
+    return _json(user, status)
+
+
 async def list_assets(request: Request) -> Response:
     return _json(_state(request).list_assets(_query(request)))
 
@@ -184,7 +207,13 @@ def gateway_routes() -> list[Route]:
         Route("/assets", list_assets, methods=["GET"]),
         Route("/balances", balances, methods=["GET"]),
         Route("/balances/unified", balances, methods=["GET"]),
+        Route("/portfolio", portfolio, methods=["GET"]),
+        Route("/transactions", transactions, methods=["GET"]),
     ]
+
+
+def account_routes() -> list[Route]:
+    return [Route("/organizations/{organization_id}/users", create_user, methods=["POST"])]
 
 
 def auth_routes() -> list[Route]:
@@ -199,7 +228,7 @@ def auth_routes() -> list[Route]:
 
 async def _problem(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, Problem)
-    return _json(exc.body(_request_id(request)), exc.status)
+    return JSONResponse(exc.body(_request_id(request)), status_code=exc.status, headers=exc.headers)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -207,6 +236,14 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     err_type = "not_found" if exc.status_code == 404 else "invalid_argument"
     body = envelope(err_type, str(exc.detail), _request_id(request))
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
+async def _client_gone(request: Request, exc: Exception) -> Response:
+    # The client hung up (a timeout, Ctrl-C): one log line, no traceback; nobody reads the answer.
+    logging.getLogger("uvicorn.error").info(
+        "client disconnected before its answer: %s %s", request.method, request.url.path
+    )
+    return Response(status_code=499)
 
 
 async def _crash(request: Request, exc: Exception) -> Response:
@@ -225,6 +262,7 @@ class SandboxApp(Starlette):
         super().__init__(
             routes=[
                 Mount("/v1/auth", routes=auth_routes()),
+                Mount("/v1/account", routes=account_routes()),
                 Mount("/v1/gateway", routes=gateway),
                 Mount("/v1/conductor", routes=gateway),
                 Route("/.well-known/jwks.json", jwks, methods=["GET"]),
@@ -232,6 +270,7 @@ class SandboxApp(Starlette):
             exception_handlers={
                 Problem: _problem,
                 HTTPException: _http_error,
+                ClientDisconnect: _client_gone,
                 Exception: _crash,
             },
         )

@@ -1,7 +1,8 @@
 """The sandbox Auth Service: API keys, challenge checks, JWT issue and bearer checks.
 
 Tokens are ES256 JWTs signed with a key the sandbox generates at start (python-jose), with
-claims `uid`, `sub`, `iat`, `exp` (plus `typ` and `jti`). Expiry is checked against the
+claims `uid`, `sub`, `iat`, `exp` (plus `typ` and `jti`), and `tm.organization_id` for an
+organisation key's tokens. Expiry is checked against the
 sandbox clock, not the wall clock, so a fake clock drives it. Refresh tokens are single-use.
 """
 
@@ -23,7 +24,9 @@ from jose import JWTError, jwt
 from truemarkets_gateway.sandbox.problems import Problem, Violation, invalid
 from truemarkets_gateway.sandbox.values import IdSource
 
-__all__ = ["ApiKey", "AuthService", "Principal", "TokenPair"]
+__all__ = ["ORG_CLAIM", "ApiKey", "AuthService", "Principal", "TokenPair"]
+
+ORG_CLAIM = "tm.organization_id"
 
 _ALGORITHM = "ES256"
 _RAW_SIGNATURE_CHARS = 86  # 64 bytes, base64url without padding
@@ -35,6 +38,7 @@ class ApiKey:
     uid: str
     public_key: ec.EllipticCurvePublicKey = attrs.field(repr=False)
     revoked: bool = False
+    org_id: str | None = None
 
 
 @attrs.frozen
@@ -43,6 +47,7 @@ class Principal:
 
     uid: str
     key_id: str
+    org_id: str | None = None
 
 
 @attrs.frozen
@@ -116,12 +121,27 @@ class AuthService:
         )
         self.kid = ids.hex(8)
 
+    def configure(
+        self, *, token_lifetime: float, refresh_token_lifetime: float, challenge_window: float
+    ) -> None:
+        """New lifetimes and mint window for tokens issued from now on."""
+        with self._lock:
+            self._token_lifetime = token_lifetime
+            self._refresh_lifetime = refresh_token_lifetime
+            self._window = challenge_window
+
     # --- keys -------------------------------------------------------------------------
 
-    def register(self, key_id: str, uid: str, public_key: ec.EllipticCurvePublicKey) -> ApiKey:
+    def register(
+        self,
+        key_id: str,
+        uid: str,
+        public_key: ec.EllipticCurvePublicKey,
+        org_id: str | None = None,
+    ) -> ApiKey:
         if not isinstance(public_key.curve, ec.SECP256R1):
             raise ValueError("API keys must be P-256")
-        key = ApiKey(key_id, uid, public_key)
+        key = ApiKey(key_id, uid, public_key, org_id=org_id)
         with self._lock:
             self._keys[key_id] = key
         return key
@@ -134,6 +154,10 @@ class AuthService:
     def key(self, key_id: str) -> ApiKey | None:
         with self._lock:
             return self._keys.get(key_id)
+
+    def keys(self) -> list[ApiKey]:
+        with self._lock:
+            return list(self._keys.values())
 
     # --- mint and refresh ---------------------------------------------------------------
 
@@ -201,7 +225,9 @@ class AuthService:
         now = int(issued_at)
         subject = f"{key.uid[:8]}@sandbox.truemarkets.invalid"
         access_exp = now + int(self._token_lifetime)
-        base = {"uid": key.uid, "sub": subject, "iat": now, "key_id": key.key_id}
+        base: dict[str, Any] = {"uid": key.uid, "sub": subject, "iat": now, "key_id": key.key_id}
+        if key.org_id is not None:
+            base[ORG_CLAIM] = key.org_id
         access_jti = self._ids.uuid()
         access = {**base, "exp": access_exp, "typ": "access", "jti": access_jti}
         refresh_jti = self._ids.uuid()
@@ -240,7 +266,7 @@ class AuthService:
         key = self.key(str(claims.get("key_id", "")))
         if key is None or key.revoked:
             raise _unauthenticated("API key revoked")
-        return Principal(uid=str(claims["uid"]), key_id=key.key_id)
+        return Principal(uid=str(claims["uid"]), key_id=key.key_id, org_id=key.org_id)
 
     def _issue_time(self, claims: Mapping[str, Any]) -> float:
         """When the token was issued, exactly when this service issued it, else its `iat`."""

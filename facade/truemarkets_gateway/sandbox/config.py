@@ -30,6 +30,8 @@ class SandboxConfig:
     `cancel_pending`) before the next read moves it on. `rate_limit` turns on the
     per-key limit of `rate_limit_requests` per `rate_limit_window` seconds. `faults` are
     rules installed at start; more can be added at run time through `Sandbox.faults`.
+    `provision_delay` is how long a new organisation user's wallets take: until then
+    creating it answers 503 with Retry-After.
 
     `seed` makes a sandbox repeatable: with it, ids (key ids, uids, order and transfer ids,
     the JWT `kid`) come out the same on every run. Without it (the default) they are random
@@ -49,4 +51,5 @@ class SandboxConfig:
     settle_delay: float = 1.0
     challenge_window: float = 30.0
     fund_new_accounts: bool = True
+    provision_delay: float = 0.0
     faults: tuple[FaultRule, ...] = attrs.field(default=(), converter=tuple)

@@ -28,7 +28,7 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 REQUEST_ID_KEY = "sandbox.request_id"
-_ID_PARENTS = ("orders", "transfers")
+_ID_PARENTS = ("orders", "transfers", "organizations")
 _FAULT_MESSAGES = {
     500: ("internal", "internal server error (injected)"),
     502: ("unavailable", "bad gateway (injected)"),

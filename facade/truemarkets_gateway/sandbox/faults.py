@@ -15,14 +15,24 @@ from __future__ import annotations
 import enum
 import fnmatch
 import random
+import re
 import threading
 from collections.abc import Iterable, Sequence
 
 import attrs
 
-__all__ = ["Fault", "FaultController", "FaultKind", "FaultRule", "Phase", "relative_path"]
+__all__ = [
+    "FAULT_SPEC_HELP",
+    "Fault",
+    "FaultController",
+    "FaultKind",
+    "FaultRule",
+    "Phase",
+    "parse_fault",
+    "relative_path",
+]
 
-SERVICE_BASES = ("/v1/gateway", "/v1/conductor", "/v1/auth")
+SERVICE_BASES = ("/v1/gateway", "/v1/conductor", "/v1/auth", "/v1/account")
 
 
 def relative_path(path: str) -> str:
@@ -163,6 +173,19 @@ class FaultController:
             self._rules.append(rule)
         return rule
 
+    def apply(self, spec: str) -> FaultRule | None:
+        """Install a fault written as "ROUTE=SPEC", as `tmgw sandbox --fault` takes it
+        (see `FAULT_SPEC_HELP`). Returns the rule, or None for the clock and token settings."""
+        parsed = parse_fault(spec)
+        if isinstance(parsed, FaultRule):
+            return self.add_rule(parsed)
+        name, seconds = parsed
+        if name == "skew":
+            self.skew_clock(seconds)
+        else:
+            self.expire_tokens_after(seconds)
+        return None
+
     def skew_clock(self, seconds: float) -> None:
         """Run the server clock (auth window checks, token times, Date) `seconds` ahead."""
         self.clock_skew = seconds
@@ -193,3 +216,56 @@ class FaultController:
                 if fault is not None:
                     return fault
             return None
+
+
+FAULT_SPEC_HELP = """ROUTE=SPEC, ROUTE being "[METHOD] PATH-GLOB" (e.g. "POST /orders", "/orders/*",
+"*"). SPEC: an HTTP status (500, 503...), 429[:RETRY_AFTER], latency:SECONDS or drop,
+optionally followed by xN (the next N matching requests only), @P (probability P) and
++after (apply the request, then lose its answer). Two settings are not per route:
+clock=skew:SECONDS (server clock ahead, negative behind) and tokens=expire:SECONDS (access
+tokens refused once that old). Examples: "POST /orders=503x2", "/quotes=429:5",
+"*=latency:0.5@0.1", "POST /orders/*/execute=drop+after"."""
+
+_SPEC = re.compile(
+    r"^(?P<kind>\d{3}|latency|drop)(?::(?P<arg>[0-9.]+))?"
+    r"(?:x(?P<times>\d+))?(?:@(?P<prob>[0-9.]+))?(?P<after>\+after)?$"
+)
+
+
+def parse_fault(text: str) -> FaultRule | tuple[str, float]:
+    """A `FaultRule` from "ROUTE=SPEC" (see `FAULT_SPEC_HELP`), or `("skew", s)` /
+    `("expire", s)` for the clock and token settings. ValueError says what is wrong."""
+    route, sep, spec = text.strip().rpartition("=")
+    route, spec = route.strip(), spec.strip().lower()
+    if not sep or not route or not spec:
+        raise ValueError(f"{text!r}: expected ROUTE=SPEC, e.g. 'POST /orders=503x2'")
+    for name, prefix in (("clock", "skew:"), ("tokens", "expire:")):
+        if route.lower() == name:
+            try:
+                return prefix[:-1], float(spec.removeprefix(prefix))
+            except ValueError:
+                raise ValueError(f"{text!r}: expected {name}={prefix}SECONDS") from None
+    match = _SPEC.match(spec)
+    if match is None:
+        raise ValueError(f"{text!r}: unknown fault {spec!r} (a status, 429:N, latency:S or drop)")
+    method, _, path = route.rpartition(" ")
+    method = method.strip().upper() or "*"
+    kind, arg = match["kind"], match["arg"]
+    after = match["after"] is not None
+    if kind == "latency":
+        if arg is None:
+            raise ValueError(f"{text!r}: latency needs seconds, e.g. latency:0.5")
+        fault = Fault.latency(float(arg))
+    elif kind == "drop":
+        fault = Fault.drop(after_processing=after)
+    elif kind == "429":
+        fault = Fault.rate_limited(int(float(arg)) if arg else 1)
+    elif 400 <= int(kind) <= 599:
+        fault = Fault.error(int(kind), after_processing=after)
+    else:
+        raise ValueError(f"{text!r}: the status must be from 400 to 599")
+    probability = float(match["prob"]) if match["prob"] else 1.0
+    if not 0 <= probability <= 1:
+        raise ValueError(f"{text!r}: the probability must be from 0 to 1")
+    times = int(match["times"]) if match["times"] else None
+    return FaultRule(method, path.strip(), fault=fault, probability=probability, times=times)

@@ -46,6 +46,13 @@ class Ledger:
     def open(self, uid: str) -> None:
         self._accounts.setdefault(uid, {})
 
+    def totals(self) -> dict[str, dict[BucketKey, Decimal]]:
+        """Every account's bucket totals (for saving state)."""
+        return {
+            uid: {key: bucket.total for key, bucket in buckets.items()}
+            for uid, buckets in self._accounts.items()
+        }
+
     def bucket(self, uid: str, symbol: str, chain: str | None) -> Bucket:
         buckets = self._accounts.setdefault(uid, {})
         return buckets.setdefault((cash_symbol(symbol), chain), Bucket())

@@ -22,6 +22,7 @@ from truemarkets_gateway.sandbox.problems import Problem, Violation, invalid
 from truemarkets_gateway.sandbox.values import (
     IdSource,
     amount_problem,
+    explorer_url,
     format_decimal,
     format_time,
     parse_decimal,
@@ -132,24 +133,15 @@ class Order:
             "asset_id": self.asset.id,
             "asset_symbol": self.asset.symbol,
             "qty_unit": self.qty_unit,
-            "chain": self.chain,
             "failure_reason": self.failure_reason,
         }
         if self.venue == "defi":
             body["tx_hash"] = self.tx_hash
         if listing:
-            body["explorer_url"] = _explorer(self.chain, self.tx_hash)
+            # As the real API: list items carry these, the single-order read does not.
+            body["chain"] = self.chain
+            body["explorer_url"] = explorer_url(self.chain, self.tx_hash)
         return body
-
-
-def _explorer(chain: str | None, tx_hash: str) -> str | None:
-    if not chain or not tx_hash:
-        return None
-    if chain == "solana":
-        return f"https://solscan.io/tx/{tx_hash}"
-    if chain == "base":
-        return f"https://basescan.org/tx/{tx_hash}"
-    return f"https://app.hyperliquid.xyz/explorer/tx/{tx_hash}"
 
 
 @attrs.frozen

@@ -6,7 +6,7 @@ Handlers raise `Problem`; the app turns it into `{"type", "code"?, "message",
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 __all__ = ["Problem", "Violation", "envelope", "invalid"]
@@ -39,8 +39,10 @@ class Problem(Exception):
         type: str | None = None,
         code: str | None = None,
         violations: Sequence[Violation] = (),
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(message)
+        self.headers = dict(headers or {})
         self.status = status
         self.message = message
         self.type = type or _TYPE_BY_STATUS.get(status, "internal")

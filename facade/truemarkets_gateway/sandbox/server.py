@@ -13,6 +13,7 @@ import types
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -21,7 +22,8 @@ from truemarkets_gateway.sandbox.app import SandboxApp, create_app
 from truemarkets_gateway.sandbox.config import SandboxConfig
 from truemarkets_gateway.sandbox.faults import FaultController
 from truemarkets_gateway.sandbox.keyfile import key_file_document, write_key_file
-from truemarkets_gateway.sandbox.state import SandboxState
+from truemarkets_gateway.sandbox.persist import load_state, save_state
+from truemarkets_gateway.sandbox.state import SandboxState, load_public_key
 
 __all__ = ["PortInUseError", "Sandbox", "SandboxBindError", "serve"]
 
@@ -251,6 +253,60 @@ class Sandbox:
             return key_id, private_key
         document = key_file_document(key_id, private_key, self.state.now(), label)
         return key_id, write_key_file(path, document)
+
+    def create_org_key(
+        self, path: str | Path | None = None, *, org_id: str | None = None, label: str = "org"
+    ) -> tuple[str, str, Path | ec.EllipticCurvePrivateKey]:
+        """Make and register an organisation API key: `(key_id, organization_id, path)` after
+        writing its key file (0600) to `path`, or `(key_id, organization_id, private_key)`.
+        Its tokens carry `tm.organization_id`; a new organisation is made unless `org_id`
+        names one."""
+        private_key = ec.generate_private_key(ec.SECP256R1())
+        key_id, org = self.state.register_org_key(private_key.public_key(), org_id=org_id)
+        if path is None:
+            return key_id, org, private_key
+        document = key_file_document(key_id, private_key, self.state.now(), label)
+        return key_id, org, write_key_file(path, document)
+
+    def create_user(
+        self,
+        org_id: str,
+        external_ref_id: str,
+        signer: ec.EllipticCurvePublicKey | str | bytes | None = None,
+        *,
+        fund: bool | None = None,
+    ) -> tuple[str, ec.EllipticCurvePrivateKey | None]:
+        """Add a ready (provisioned) user to an organisation without going through HTTP:
+        `(user_id, signer private key)`, the key made here unless `signer` is given (then
+        None). Funded like a new account unless `fund` is False."""
+        private_key = None
+        if signer is None:
+            private_key = ec.generate_private_key(ec.SECP256R1())
+            signer = private_key.public_key()
+        public = load_public_key(signer)
+        user = self.state.add_user(org_id, external_ref_id, public, fund=fund, provision_delay=0.0)
+        return user.user_id, private_key
+
+    def configure(self, **changes: Any) -> SandboxConfig:
+        """Change settings while running: `settle_delay`, `token_lifetime`, `rate_limit`,
+        `rate_limit_requests`, `rate_limit_window`, `provision_delay`... (see
+        `SandboxState.reconfigure`). Faults: `faults`."""
+        return self.state.reconfigure(**changes)
+
+    def set_rate_limit(self, requests: int | None, window: float = 60.0) -> None:
+        """Limit each key (or client address) to `requests` per `window` seconds; None: off."""
+        if requests is None:
+            self.configure(rate_limit=False)
+        else:
+            self.configure(rate_limit=True, rate_limit_requests=requests, rate_limit_window=window)
+
+    def save_state(self, path: str | Path) -> Path:
+        """Write keys, accounts, organisations, users and balances to `path` (see persist)."""
+        return save_state(self.state, path)
+
+    def load_state(self, path: str | Path) -> None:
+        """Load a file written by `save_state` (before or after `start`)."""
+        load_state(self.state, path)
 
     def account_of(self, key_id: str) -> str:
         """The account (uid) a key belongs to."""

@@ -26,7 +26,9 @@ from truemarkets_gateway.sandbox.faults import FaultController
 from truemarkets_gateway.sandbox.ledger import Ledger
 from truemarkets_gateway.sandbox.market import PriceBook
 from truemarkets_gateway.sandbox.orders import ORDER_STATUSES, Order, OrderDesk
-from truemarkets_gateway.sandbox.payloads import verify_execute_body
+from truemarkets_gateway.sandbox.organizations import Organizations, OrgUser, parse_user_request
+from truemarkets_gateway.sandbox.payloads import compressed_hex, verify_execute_body
+from truemarkets_gateway.sandbox.portfolio import portfolio, transactions
 from truemarkets_gateway.sandbox.problems import Problem, invalid
 from truemarkets_gateway.sandbox.transfers import TRANSFER_STATUSES, Transfer, TransferDesk
 from truemarkets_gateway.sandbox.values import IdSource, format_time, micros, parse_time_micros
@@ -147,6 +149,7 @@ class SandboxState:
             creation_time=self._creation_time,
         )
         self.accounts: dict[str, Account] = {}
+        self.orgs = Organizations(self.ids)
         self.request_counts: Counter[str] = Counter()
         self._rate_windows: dict[str, tuple[float, int]] = {}
 
@@ -225,6 +228,117 @@ class SandboxState:
             self.auth.register(new_id, holder.uid, public)
             holder.key_ids.append(new_id)
             return new_id
+
+    def _open_account(self, uid: str, signer: ec.EllipticCurvePublicKey, fund: bool) -> Account:
+        holder = self.accounts[uid] = Account(uid, signer)
+        self.ledger.open(uid)
+        for symbol, chain, amount in DEFAULT_FUNDING if fund else ():
+            self.ledger.credit(uid, symbol, chain, Decimal(amount))
+        return holder
+
+    def register_org_key(
+        self,
+        public_key: ec.EllipticCurvePublicKey | str | bytes,
+        *,
+        org_id: str | None = None,
+        key_id: str | None = None,
+    ) -> tuple[str, str]:
+        """Register an organisation API key: `(key_id, organization_id)`.
+
+        Its tokens carry `tm.organization_id`; a new organisation is made unless `org_id`
+        names one. The organisation's own account holds nothing: its users hold the funds.
+        """
+        public = load_public_key(public_key)
+        with self.lock:
+            if org_id is None:
+                org_id = self.orgs.new_org()
+            elif org_id not in self.orgs.orgs:
+                self.orgs.orgs[org_id] = []
+            holder = self._open_account(self.ids.uuid(), public, fund=False)
+            new_id = key_id or self.ids.uuid()
+            self.auth.register(new_id, holder.uid, public, org_id=org_id)
+            holder.key_ids.append(new_id)
+            self.orgs.orgs[org_id].append(new_id)
+            return new_id, org_id
+
+    def create_user(
+        self, principal: Principal, org_id: str, body: object, *, fund: bool | None = None
+    ) -> tuple[int, dict[str, Any]]:
+        """Create (or return, by `external_ref_id`) an organisation user: (status, body).
+
+        A new user's wallets take `config.provision_delay` seconds: until then the answer
+        is a 503 with Retry-After (the user exists; retrying returns it).
+        """
+        with self.lock:
+            self.orgs.check_org_path(principal.org_id, org_id)
+            ref, signer = parse_user_request(body)
+            user = self.add_user(org_id, ref, signer, fund=fund)
+            now = self.now()
+            if now < user.ready_at:
+                wait = max(int(user.ready_at - now + 0.999), 1)
+                raise Problem(
+                    503,
+                    "the user's wallets are being provisioned; retry shortly",
+                    headers={"retry-after": str(wait)},
+                )
+            status = 200 if user.announced else 201
+            user.announced = True
+            return status, user.to_json()
+
+    def add_user(
+        self,
+        org_id: str,
+        external_ref_id: str,
+        signer: ec.EllipticCurvePublicKey,
+        *,
+        fund: bool | None = None,
+        provision_delay: float | None = None,
+    ) -> OrgUser:
+        """The organisation's user for `external_ref_id`, created (and funded unless `fund`
+        is False) if new; 409 if that id already has another signer key."""
+        with self.lock:
+            if org_id not in self.orgs.orgs:
+                raise KeyError(f"no organisation {org_id}")
+            user = self.orgs.find(org_id, external_ref_id)
+            signer_hex = compressed_hex(signer)
+            if user is None:
+                delay = self.config.provision_delay if provision_delay is None else provision_delay
+                user = self.orgs.add_user(org_id, external_ref_id, signer_hex, self.now(), delay)
+                funded = self.config.fund_new_accounts if fund is None else fund
+                self._open_account(user.user_id, signer, funded)
+            elif user.signer_hex != signer_hex:
+                raise Problem(
+                    409,
+                    f"external_ref_id {external_ref_id!r} already belongs to a user with "
+                    "another signer key",
+                    type="already_exists",
+                )
+            return user
+
+    def reconfigure(self, **changes: Any) -> SandboxConfig:
+        """Change settings of a running sandbox (`settle_delay`, `token_lifetime`,
+        `rate_limit`, `rate_limit_requests`, `provision_delay`...). Token lifetimes apply to
+        tokens issued afterwards. `clock`, `seed` and `faults` are fixed at start (use
+        `faults` to change faults)."""
+        fixed = {"clock", "seed", "faults"} & set(changes)
+        if fixed:
+            raise ValueError(f"cannot change {', '.join(sorted(fixed))} of a running sandbox")
+        with self.lock:
+            self.config = config = attrs.evolve(self.config, **changes)
+            self.order_desk.settle_delay = self.transfer_desk.settle_delay = config.settle_delay
+            self.order_desk.payload_max_age = config.payload_max_age
+            self.auth.configure(
+                token_lifetime=config.token_lifetime,
+                refresh_token_lifetime=config.refresh_token_lifetime,
+                challenge_window=config.challenge_window,
+            )
+            return config
+
+    def acting(self, principal: Principal, on_behalf_of: str | None) -> Principal:
+        """The principal a request acts as (its `TM-On-Behalf-Of` user, if any), or a 403."""
+        with self.lock:
+            uid = self.orgs.acting_uid(principal.uid, principal.org_id, on_behalf_of)
+        return principal if uid == principal.uid else attrs.evolve(principal, uid=uid)
 
     def account_of(self, key_id: str) -> Account:
         key = self.auth.key(key_id)
@@ -337,6 +451,16 @@ class SandboxState:
             verify_execute_body(body, transfer.payloads, self.accounts[uid].signer)
             self.order_desk.check_fresh(transfer.payloads, self.now())
             return self.transfer_desk.execute(transfer, self.now()).to_json()
+
+    def portfolio(self, uid: str) -> dict[str, Any]:
+        with self.lock:
+            return portfolio(self.ledger.rows(uid), self.market, self.now())
+
+    def transactions(self, uid: str, query: dict[str, str]) -> dict[str, Any]:
+        with self.lock:
+            orders = self.order_desk.list(uid, [], [])
+            rows = transactions(orders, self.transfer_desk.list(uid, None))
+            return _page(rows, query, lambda r: r.created_at, lambda r: r.to_json())
 
     def list_assets(self, query: dict[str, str]) -> dict[str, Any]:
         venue = query.get("venue")

@@ -20,6 +20,7 @@ from truemarkets_gateway.sandbox.problems import Problem, Violation, invalid
 from truemarkets_gateway.sandbox.values import (
     IdSource,
     amount_problem,
+    explorer_url,
     format_decimal,
     format_time,
     parse_decimal,
@@ -78,6 +79,7 @@ class Transfer:
             "payloads": [p.to_json() for p in self.payloads],
             "created_at": format_time(self.created_at),
             "updated_at": format_time(self.updated_at),
+            "explorer_url": explorer_url(self.rail, self.tx_hash),
         }
 
 

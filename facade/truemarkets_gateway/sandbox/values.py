@@ -12,6 +12,7 @@ __all__ = [
     "MAX_AMOUNT_DECIMALS",
     "IdSource",
     "amount_problem",
+    "explorer_url",
     "format_decimal",
     "format_time",
     "micros",
@@ -96,9 +97,13 @@ class IdSource:
         self._rng: random.Random = (
             random.SystemRandom() if seed is None else random.Random(f"ids:{seed}")  # noqa: S311 - repeatable ids, not secrets
         )
+        self.taken: set[str] = set()  # ids loaded from a state file: never handed out again
 
     def uuid(self) -> str:
-        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        while True:
+            fresh = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+            if fresh not in self.taken:
+                return fresh
 
     def hex(self, nbytes: int) -> str:
         return self._rng.getrandbits(nbytes * 8).to_bytes(nbytes, "big").hex()
@@ -120,3 +125,19 @@ def tx_hash(chain: str | None, ids: IdSource) -> str:
     if chain == "bitcoin":
         return ids.hex(32)
     return "0x" + ids.hex(32)
+
+
+_EXPLORERS = {
+    "solana": "https://solscan.io/tx/",
+    "base": "https://basescan.org/tx/",
+    "ethereum": "https://etherscan.io/tx/",
+    "bitcoin": "https://mempool.space/tx/",
+    "hypercore-spot": "https://app.hyperliquid.xyz/explorer/tx/",
+    "hypercore-perp": "https://app.hyperliquid.xyz/explorer/tx/",
+}
+
+
+def explorer_url(chain: str | None, tx_hash: str) -> str | None:
+    """Where a transaction can be looked up, once it has a hash on a known chain."""
+    prefix = _EXPLORERS.get((chain or "").lower())
+    return prefix + tx_hash if prefix and tx_hash else None
