@@ -891,7 +891,7 @@ async def test_50_tasks_hitting_expiry_share_one_refresh(
     manager: TokenManager, fake_tm: FakeTrueMarkets, fake_clock: FakeClock
 ) -> None:
     async with fake_tm.async_client() as http:
-        auth = GatewayAuth(manager, async_http=http)  # the old keyword still works
+        auth = GatewayAuth(manager, http=http)
         await manager.get_token_async(http)
         fake_clock.advance(3600)
         fake_tm.latency = 0.05

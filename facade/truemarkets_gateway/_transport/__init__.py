@@ -1,2 +1,1 @@
-"""Sending: the retry loop's decisions, authentication and tokens, and response -> typed error.
-"""
+"""Sending: the retry loop's decisions, authentication and tokens, and response -> typed error."""

@@ -33,14 +33,13 @@ class GatewayAuth(httpx.Auth):
         tokens: TokenManager,
         *,
         http: httpx.Client | httpx.AsyncClient | None = None,
-        async_http: httpx.AsyncClient | None = None,  # the former name of `http`
         on_behalf_of: str | None = None,
     ) -> None:
         user = on_behalf_of
         if user is not None and not (isinstance(user, str) and user.strip() and user.isprintable()):
             raise ValidationError("on_behalf_of", "must be the user's id, a non-empty string")
         self.tokens = tokens
-        self.http = http if http is not None else async_http
+        self.http = http
         self.on_behalf_of = on_behalf_of.strip() if on_behalf_of is not None else None
 
     def __repr__(self) -> str:

@@ -173,9 +173,6 @@ def make_auth(config: Config, http: httpx.Client | httpx.AsyncClient) -> httpx.A
         return None
     from .auth import GatewayAuth
 
-    # Adapter while auth.py takes `async_http=` for an AsyncClient (to become `http=` only).
-    if isinstance(http, httpx.AsyncClient):
-        return GatewayAuth(config.tokens, async_http=http, on_behalf_of=config.on_behalf_of)
     return GatewayAuth(config.tokens, http=http, on_behalf_of=config.on_behalf_of)
 
 
