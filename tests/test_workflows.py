@@ -136,6 +136,12 @@ class StandInGateway(Gateway):
     def execute_transfer(self, transfer: Any, *, signatures: Any = None, signer: Any = None) -> Any:
         return self.script.answer("execute_transfer", transfer, signatures=signatures)
 
+    def _send_execute_order(self, order_id: str, stamps: Any) -> Any:
+        return self.script.answer("execute_order", order_id, signatures=list(stamps))
+
+    def _send_execute_transfer(self, transfer_id: str, stamps: Any) -> Any:
+        return self.script.answer("execute_transfer", transfer_id, signatures=list(stamps))
+
     def get_transfer(self, transfer_id: str) -> Any:
         return self.script.answer("get_transfer", transfer_id)
 
@@ -190,6 +196,12 @@ class AsyncStandInGateway(AsyncGateway):
         self, transfer: Any, *, signatures: Any = None, signer: Any = None
     ) -> Any:
         return self.script.answer("execute_transfer", transfer, signatures=signatures)
+
+    async def _send_execute_order(self, order_id: str, stamps: Any) -> Any:
+        return self.script.answer("execute_order", order_id, signatures=list(stamps))
+
+    async def _send_execute_transfer(self, transfer_id: str, stamps: Any) -> Any:
+        return self.script.answer("execute_transfer", transfer_id, signatures=list(stamps))
 
     async def get_transfer(self, transfer_id: str) -> Any:
         return self.script.answer("get_transfer", transfer_id)
