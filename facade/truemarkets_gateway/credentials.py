@@ -35,8 +35,6 @@ __all__ = [
 
 _P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 _MAX_KEY_FILE = 64 * 1024
-_HEX_SCALAR = re.compile(r"^(0x)?[0-9a-fA-F]{64}$")
-_B64URL = re.compile(r"^[A-Za-z0-9_-]*$")
 
 
 class KeyFilePermissionWarning(UserWarning):
@@ -50,7 +48,7 @@ def _error(source: object, problem: str) -> CredentialsError:
 def _json_object(text: str, source: str, expected: str = "a JSON object (a JWK)") -> Any:
     try:
         data = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         where = f"line {getattr(exc, 'lineno', '?')}, column {getattr(exc, 'colno', '?')}"
         raise _error(source, f"malformed JSON ({where})") from None
     if not isinstance(data, Mapping):
@@ -60,7 +58,7 @@ def _json_object(text: str, source: str, expected: str = "a JSON object (a JWK)"
 
 def _b64url_decode(value: object) -> bytes | None:
     with contextlib.suppress(ValueError):
-        if isinstance(value, str) and _B64URL.match(value):
+        if isinstance(value, str) and re.fullmatch(r"[A-Za-z0-9_-]*", value):
             return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
     return None
 
@@ -121,7 +119,7 @@ def _key_from_pem(pem: bytes, *, source: str, password: bytes | None) -> ec.Elli
         ) from None
     except Exception:  # not chained: the parser's message is unhelpful and may echo key bytes
         raise _error(
-            source, "not a readable PEM private key (wrong password, or damaged text)"
+            source, "not a readable PEM private key (wrong password, damaged text)"
         ) from None
     return _check_p256(key, source=source)
 
@@ -152,7 +150,7 @@ def load_private_key(
         return _key_from_pem(text.encode("ascii", "replace"), source=source, password=None)
     if text.startswith("{"):
         return load_private_key(_json_object(text, source), source=source)
-    if _HEX_SCALAR.match(text):
+    if re.fullmatch(r"(0x)?[0-9a-fA-F]{64}", text):
         return _key_from_scalar(int(text.removeprefix("0x"), 16), source=source)
     raise _error(source, "not a PEM private key, a JWK or a 64-hex-digit private scalar")
 

@@ -65,20 +65,16 @@ def wire_decimal(value: Decimal) -> str:
 def parse_decimal(value: Any) -> Decimal | None:
     """An amount read from a response (JSON numbers through `str`, never a binary float), or
     None when absent, not finite or beyond +/-`MAX_READ_EXPONENT` (so sums stay exact and cheap)."""
-    if isinstance(value, Decimal):
-        number = value
-    elif isinstance(value, str | int | float) and not isinstance(value, bool):
-        try:  # str() of a huge int raises ValueError; longer text cannot be in range
-            text = value if isinstance(value, str) else str(value)
-            number = Decimal(text) if len(text) < 4100 else Decimal("NaN")
-        except (InvalidOperation, ValueError):
-            return None
-    else:
+    if isinstance(value, bool) or not isinstance(value, Decimal | str | int | float):
         return None
-    if not number.is_finite():
+    try:  # str() of a huge int raises ValueError; longer text cannot be in range
+        text = str(value)
+        number = Decimal(text if len(text) < 4100 else "NaN")
+    except (InvalidOperation, ValueError):
         return None
-    in_range = int(number.as_tuple().exponent) >= -MAX_READ_EXPONENT
-    return number if in_range and number.adjusted() <= MAX_READ_EXPONENT else None
+    if not number.is_finite() or int(number.as_tuple().exponent) < -MAX_READ_EXPONENT:
+        return None
+    return number if number.adjusted() <= MAX_READ_EXPONENT else None
 
 
 def parse_amount(value: Any, field: str, extra: MutableMapping[str, Any]) -> Decimal | None:
