@@ -1,5 +1,4 @@
-"""API-key credentials from a key file, PEM, JWK or the environment. Errors name the source
-and the problem, never key material; `repr()` shows the key id only."""
+"""API-key credentials from a key file, PEM, JWK or the environment; never shows key material."""
 
 from __future__ import annotations
 
@@ -127,8 +126,7 @@ def _key_from_pem(pem: bytes, *, source: str, password: bytes | None) -> ec.Elli
 def load_private_key(
     value: str | bytes | Mapping[str, Any], *, source: str = "private key"
 ) -> ec.EllipticCurvePrivateKey:
-    """A P-256 private key from PEM, a JWK (dict or JSON text, or a whole key file) or a
-    64-hex-digit scalar; `source` names the value in error messages."""
+    """A P-256 private key from PEM, a JWK or key file (dict or JSON) or a 64-hex-digit scalar."""
     if isinstance(value, Mapping):
         jwk = value.get("private_key", value)
         if isinstance(jwk, Mapping):
@@ -179,19 +177,15 @@ def _read_key_file(path: Path) -> Any:
         raise _error(path, "API key file not found") from None
     except OSError as exc:
         raise _error(path, f"cannot read the API key file ({exc.strerror})") from None
-    if stat.S_ISDIR(mode):
-        raise _error(path, "is a directory, not an API key file")
     if not stat.S_ISREG(mode):
-        raise _error(path, "not a regular file (a device, FIFO or socket)")
+        what = "a directory" if stat.S_ISDIR(mode) else "a device, FIFO or socket"
+        raise _error(path, f"is {what}, not a regular file")
     if len(raw) > _MAX_KEY_FILE:
         raise _error(path, "too large to be an API key file (over 64 KiB)")
     if os.name == "posix" and mode & 0o077:
-        warnings.warn(
-            f"{path}: the API key file is accessible by group or others "
-            f"(mode {stat.S_IMODE(mode):04o}); run: chmod 600 {path}",
-            KeyFilePermissionWarning,
-            stacklevel=_caller_stacklevel(),
-        )
+        shared = f"accessible by group or others (mode {stat.S_IMODE(mode):04o})"
+        message = f"{path}: the API key file is {shared}; run: chmod 600 {path}"
+        warnings.warn(message, KeyFilePermissionWarning, stacklevel=_caller_stacklevel())
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -200,8 +194,7 @@ def _read_key_file(path: Path) -> Any:
 
 
 class Credentials:
-    """A True Markets API key: `key_id` (a UUID) and its P-256 `private_key`. Build one with
-    `from_key_file()`, `from_pem()`, `from_jwk()` or `from_env()`."""
+    """A True Markets API key: `key_id` (a UUID) and its P-256 `private_key`."""
 
     __slots__ = ("_jose_key", "key_id", "private_key")
 
@@ -234,8 +227,7 @@ class Credentials:
 
     @classmethod
     def from_key_file(cls, path: str | os.PathLike[str]) -> Credentials:
-        """The JSON key file as downloaded from the API Keys page; warns
-        (`KeyFilePermissionWarning`) when group or others can access it."""
+        """The key file as downloaded from the API Keys page; warns if others can access it."""
         file = Path(path).expanduser()
         data, source = _read_key_file(file), str(file)
         key_id = _normalise_key_id(data.get("key_id"), source=source)
@@ -307,8 +299,7 @@ def write_key_file(
 
 
 def _write_private_file(target: Path, text: str) -> None:
-    """Write `text` to `target` atomically, mode 0600 (the token cache uses it too); missing
-    folders are created 0700, existing ones left as they are."""
+    """Write `text` atomically with mode 0600 (the token cache too); new folders are made 0700."""
     for folder in reversed((target.parent, *target.parent.parents)):
         if not folder.exists():
             with contextlib.suppress(FileExistsError):  # made meanwhile: not ours to change

@@ -1,11 +1,10 @@
-"""What an error body says, whatever shape it came in. Loaded with the first error; `errors`
-re-exports these names."""
+"""What an error body says, whatever its shape; loaded with the first error."""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -63,8 +62,6 @@ def parse_error_body(content: bytes, content_type: str | None = None) -> ErrorEn
     if not isinstance(data, Mapping):
         return ErrorEnvelope(message="" if data is None else str(data)[:_MAX_TEXT], body=data)
     code, violations = data.get("code"), data.get("field_violations")
-    if not isinstance(violations, Sequence) or isinstance(violations, str | bytes):
-        violations = ()
     strings = {key: value for key, value in data.items() if isinstance(value, str)}
     return ErrorEnvelope(
         message=strings.get("message") or strings.get("error") or "",
@@ -73,7 +70,7 @@ def parse_error_body(content: bytes, content_type: str | None = None) -> ErrorEn
         request_id=strings.get("request_id"),
         field_violations=tuple(
             FieldViolation(str(item.get("field", "")), str(item.get("message", "")))
-            for item in violations
+            for item in (violations if isinstance(violations, list) else ())
             if isinstance(item, Mapping)
         ),
         body=dict(data),

@@ -1,5 +1,4 @@
-"""Decimal money at the boundary: user amounts in (`Decimal`, `str` or `int`, never an inexact
-`float`), bounded and sent as plain decimal strings; amounts read back from responses."""
+"""Decimal money: user amounts in (never a float), plain decimal strings out, responses read."""
 
 from __future__ import annotations
 
@@ -24,8 +23,7 @@ logger = logging.getLogger("truemarkets_gateway")
 
 
 def to_decimal(value: object, field: str) -> Decimal:
-    """A user amount as a positive, finite, bounded Decimal: `TypeError` for a float or other
-    type, `ValidationError` for anything else it refuses."""
+    """A user amount as a positive, finite, bounded Decimal (`TypeError` for a float)."""
     if isinstance(value, float):
         raise TypeError(
             f"{field}: float is not accepted for money because it is inexact "
@@ -78,8 +76,7 @@ def parse_decimal(value: Any) -> Decimal | None:
 
 
 def parse_amount(value: Any, field: str, extra: MutableMapping[str, Any]) -> Decimal | None:
-    """`parse_decimal`; a present value it cannot read is kept in `extra[field]` and one
-    WARNING names the field (one odd field must not hide the rest of an order)."""
+    """`parse_decimal`; an unreadable value goes to `extra[field]` with a WARNING, not an error."""
     number = parse_decimal(value)
     if number is None and value is not None and value != "":
         extra[field] = value

@@ -1,5 +1,4 @@
-"""The documented order, transfer and list rules, checked before anything is sent. Each
-function returns the body (or query) to send; a broken rule raises `ValidationError`."""
+"""The documented order, transfer and list rules: bodies and queries checked before sending."""
 
 from __future__ import annotations
 
@@ -22,8 +21,7 @@ def _text(value: object) -> str | None:
 
 
 def require_id(field: str, value: object) -> str:
-    """A string sent in a URL or body: not blank, "." or "..", at most 1,024 characters, and
-    encodable (no lone surrogate)."""
+    """A string for a URL or body; refused: blank, "." or "..", over 1,024 chars, unencodable."""
     text = _text(value)
     if text is None:
         raise ValidationError(field, f"must be a string, got {type(value).__name__}")
@@ -157,8 +155,7 @@ def create_transfer_body(
     venue: str | None = None,
     known_networks: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
-    """`POST /transfers`. A known `venue` makes network required (CeFi) or refused (DeFi);
-    known networks restrict it."""
+    """`POST /transfers`. A known `venue` makes network required (CeFi) or refused (DeFi)."""
     body = {
         "asset_id": require_uuid("asset_id", asset_id),
         "qty": _amount(qty, "qty"),
