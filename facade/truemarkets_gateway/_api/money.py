@@ -25,10 +25,8 @@ logger = logging.getLogger("truemarkets_gateway")
 def to_decimal(value: object, field: str) -> Decimal:
     """A user amount as a positive, finite, bounded Decimal (`TypeError` for a float)."""
     if isinstance(value, float):
-        raise TypeError(
-            f"{field}: float is not accepted for money because it is inexact "
-            f"({value!r}); pass a Decimal or a string such as {format(value, 'f')!r}"
-        )
+        hint = f"pass a Decimal or a string such as {format(value, 'f')!r}"
+        raise TypeError(f"{field}: float is not accepted for money (inexact: {value!r}); {hint}")
     if isinstance(value, str):
         if len(value) > 100 or not _PLAIN.fullmatch(value):
             shown = value[:40] + ("..." if len(value) > 40 else "")

@@ -47,10 +47,6 @@ def require_uuid(field: str, value: object) -> str:
     return text
 
 
-def _optional_text(field: str, value: object) -> str | None:
-    return None if value is None else require_id(field, value)
-
-
 def _choice(field: str, value: object, allowed: Sequence[str]) -> str:
     text = _text(value)
     if text is None or text not in allowed:
@@ -107,9 +103,9 @@ def create_order_body(
         "type": type_v,
         "qty_unit": unit_v,
         "qty": _amount(qty, "qty"),
-        "base_asset": _optional_text("base_asset", base_asset),
+        "base_asset": None if base_asset is None else require_id("base_asset", base_asset),
         "asset_id": None if asset_id is None else require_uuid("asset_id", asset_id),
-        "quote_asset": _optional_text("quote_asset", quote_asset),
+        "quote_asset": None if quote_asset is None else require_id("quote_asset", quote_asset),
         "chain": chain_v,
     }
     if body["base_asset"] is None and body["asset_id"] is None:
@@ -162,7 +158,7 @@ def create_transfer_body(
         "qty_unit": _choice("qty_unit", qty_unit, _QTY_UNITS),
         "to": require_id("to", to),
     }
-    network_v = _optional_text("network", network)
+    network_v = None if network is None else require_id("network", network)
     if venue == "cefi" and network_v is None:
         raise ValidationError("network", "is required for CeFi assets")
     if venue == "defi" and network_v is not None:
@@ -175,10 +171,8 @@ def create_transfer_body(
 
 def signatures_list(signatures: object) -> list[str]:
     """One stamp per payload: a non-empty sequence of non-empty strings."""
-    if isinstance(signatures, str | bytes) or not isinstance(signatures, Sequence):
-        raise ValidationError("signatures", "must be a list of stamp strings")
-    if not signatures:
-        raise ValidationError("signatures", "must not be empty")
+    if isinstance(signatures, str | bytes) or not (isinstance(signatures, Sequence) and signatures):
+        raise ValidationError("signatures", "must be a non-empty list of stamp strings")
     for i, stamp in enumerate(signatures):
         if not isinstance(stamp, str) or not stamp:
             raise ValidationError(f"signatures[{i}]", "must be a non-empty string")
@@ -190,7 +184,7 @@ def limit_param(limit: object) -> int | None:
 
 
 def cursor_param(cursor: object) -> str | None:
-    return _optional_text("cursor", cursor)
+    return None if cursor is None else require_id("cursor", cursor)
 
 
 def csv_filter(
