@@ -14,6 +14,8 @@ __all__ = ["ErrorEnvelope", "FieldViolation", "parse_error_body"]
 
 @attrs.frozen
 class FieldViolation:
+    """One field the server refused, and why."""
+
     field: str
     message: str
 
