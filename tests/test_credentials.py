@@ -181,6 +181,7 @@ def test_key_file_path_expands_home(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 BAD_FILES = [
     ("malformed JSON", '{"key_id": "x", ', "malformed JSON"),
+    ("deeply nested JSON", "[" * 60_000, "malformed JSON"),
     ("not an object", "[1, 2]", "expected a JSON object"),
     ("missing key_id", _bundle(key_id=_DROP), "missing key_id"),
     ("empty key_id", _bundle(key_id=""), "missing key_id"),

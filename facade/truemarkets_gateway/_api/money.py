@@ -1,10 +1,4 @@
-"""Decimal money at the boundary: what users may pass in, and how amounts come back out.
-
-Amounts are `Decimal`, `str` or `int`, never `float` (inexact). Text must be a plain
-decimal number (ASCII digits, an optional sign and fraction: no exponent, spaces or
-underscores). Amounts are bounded (`MAX_DIGITS` significant digits, magnitude within
-1e-`MAX_EXPONENT` .. 1e`MAX_EXPONENT`) and sent as plain decimal strings, exactly.
-"""
+"""Decimal money: user amounts in (never a float), plain decimal strings out, responses read."""
 
 from __future__ import annotations
 
@@ -16,22 +10,11 @@ from typing import Any
 
 from ..errors import ValidationError
 
-__all__ = [
-    "MAX_DIGITS",
-    "MAX_EXPONENT",
-    "MAX_READ_EXPONENT",
-    "Amount",
-    "parse_amount",
-    "parse_decimal",
-    "to_decimal",
-    "wire_decimal",
-]
-
 Amount = Decimal | str | int
 """What a quantity or price argument may be."""
 
-MAX_DIGITS = 40
-MAX_EXPONENT = 40
+MAX_DIGITS = 40  # significant digits of a user amount
+MAX_EXPONENT = 40  # user amounts lie within 1e-40 .. 1e40
 MAX_READ_EXPONENT = 1000  # amounts read from responses: exponents within +/- this
 _PLAIN = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
 _GRAMMAR = "a plain decimal number such as 12.5 (digits and an optional fraction; no exponent)"
@@ -40,16 +23,10 @@ logger = logging.getLogger("truemarkets_gateway")
 
 
 def to_decimal(value: object, field: str) -> Decimal:
-    """A user amount as a positive, finite, bounded Decimal.
-
-    A float or other type raises `TypeError`; text outside the plain decimal grammar, or
-    a zero, negative, non-finite or out-of-bounds amount raises `ValidationError`.
-    """
+    """A user amount as a positive, finite, bounded Decimal (`TypeError` for a float)."""
     if isinstance(value, float):
-        raise TypeError(
-            f"{field}: float is not accepted for money because it is inexact "
-            f"({value!r}); pass a Decimal or a string such as {format(value, 'f')!r}"
-        )
+        hint = f"pass a Decimal or a string such as {format(value, 'f')!r}"
+        raise TypeError(f"{field}: float is not accepted for money (inexact: {value!r}); {hint}")
     if isinstance(value, str):
         if len(value) > 100 or not _PLAIN.fullmatch(value):
             shown = value[:40] + ("..." if len(value) > 40 else "")
@@ -58,7 +35,7 @@ def to_decimal(value: object, field: str) -> Decimal:
     elif isinstance(value, Decimal):
         number = value
     elif isinstance(value, int) and not isinstance(value, bool):
-        if abs(value) >= 10**MAX_DIGITS:
+        if abs(value) >= 10**MAX_DIGITS:  # refused before Decimal(), which would cost time
             raise ValidationError(field, f"must have at most {MAX_DIGITS} significant digits")
         number = Decimal(value)
     else:
@@ -67,10 +44,9 @@ def to_decimal(value: object, field: str) -> Decimal:
         raise ValidationError(field, "must be finite")
     if number <= 0:
         raise ValidationError(field, f"must be positive, got {number}")
-    exponent = int(number.as_tuple().exponent)
     if len(number.as_tuple().digits) > MAX_DIGITS:
         raise ValidationError(field, f"must have at most {MAX_DIGITS} significant digits")
-    if exponent < -MAX_EXPONENT or number.adjusted() > MAX_EXPONENT:
+    if int(number.as_tuple().exponent) < -MAX_EXPONENT or number.adjusted() > MAX_EXPONENT:
         raise ValidationError(
             field, f"must lie between 1e-{MAX_EXPONENT} and 1e{MAX_EXPONENT} in magnitude"
         )
@@ -83,31 +59,22 @@ def wire_decimal(value: Decimal) -> str:
 
 
 def parse_decimal(value: Any) -> Decimal | None:
-    """An amount read from a response, or None when absent or unreadable.
-
-    Unreadable: not a number, not finite, or an exponent beyond +/-`MAX_READ_EXPONENT`
-    (so that every readable amount can be summed exactly and cheaply). JSON numbers are
-    read through `str`, so no binary float value leaks in.
-    """
-    if isinstance(value, Decimal):
-        number = value
-    elif isinstance(value, str | int | float) and not isinstance(value, bool):
-        try:  # str() of a huge int raises ValueError; longer text cannot be in range
-            text = value if isinstance(value, str) else str(value)
-            number = Decimal(text) if len(text) < 4100 else Decimal("NaN")
-        except (InvalidOperation, ValueError):
-            return None
-    else:
+    """An amount read from a response (JSON numbers through `str`, never a binary float), or
+    None when absent, not finite or beyond +/-`MAX_READ_EXPONENT` (so sums stay exact and cheap)."""
+    if isinstance(value, bool) or not isinstance(value, Decimal | str | int | float):
         return None
-    if not number.is_finite():
+    try:  # str() of a huge int raises ValueError; longer text cannot be in range
+        text = str(value)
+        number = Decimal(text if len(text) < 4100 else "NaN")
+    except (InvalidOperation, ValueError):
         return None
-    in_range = int(number.as_tuple().exponent) >= -MAX_READ_EXPONENT
-    return number if in_range and number.adjusted() <= MAX_READ_EXPONENT else None
+    if not number.is_finite() or int(number.as_tuple().exponent) < -MAX_READ_EXPONENT:
+        return None
+    return number if number.adjusted() <= MAX_READ_EXPONENT else None
 
 
 def parse_amount(value: Any, field: str, extra: MutableMapping[str, Any]) -> Decimal | None:
-    """`parse_decimal`; a present value it cannot read is kept in `extra[field]` and one
-    WARNING names the field (one odd field must not hide the rest of an order)."""
+    """`parse_decimal`; an unreadable value goes to `extra[field]` with a WARNING, not an error."""
     number = parse_decimal(value)
     if number is None and value is not None and value != "":
         extra[field] = value

@@ -1,13 +1,7 @@
-"""The documented order, transfer and list rules, checked before anything is sent.
-
-Each function takes user arguments and returns the JSON body (or query) to send, money as
-decimal strings. A broken rule raises `ValidationError(field, rule)`; a float amount
-raises `TypeError`.
-"""
+"""The documented order, transfer and list rules: bodies and queries checked before sending."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Sequence
 from enum import StrEnum
@@ -17,30 +11,17 @@ from ..errors import ValidationError
 from .money import to_decimal, wire_decimal
 
 PERP_CHAIN = "hypercore-perp"
-MAX_LEVERAGE = 50
-MAX_PAGE_LIMIT = 100
-MAX_ID_LENGTH = 1024
-
-_SIDES = ("buy", "sell")
-_TYPES = ("market", "limit")
-_QTY_UNITS = ("base", "quote")
 VENUES = ("cefi", "defi")
-_CHAINS = ("solana", "base", "hypercore-spot", PERP_CHAIN)
-_HEADER_TEXT = re.compile(r"[\x20-\x7e\xa0-\xff]+")  # printable Latin-1
+_SIDES = ("buy", "sell")
+_QTY_UNITS = ("base", "quote")
 
 
 def _text(value: object) -> str | None:
-    if isinstance(value, StrEnum):
-        return value.value
-    return value if isinstance(value, str) else None
+    return value.value if isinstance(value, StrEnum) else value if isinstance(value, str) else None
 
 
 def require_id(field: str, value: object) -> str:
-    """An id or other required string that goes into a URL or body.
-
-    Refused: empty (or only spaces), "." or "..", over 1,024 characters, or text that
-    cannot be encoded (a lone surrogate).
-    """
+    """A string for a URL or body; refused: blank, "." or "..", over 1,024 chars, unencodable."""
     text = _text(value)
     if text is None:
         raise ValidationError(field, f"must be a string, got {type(value).__name__}")
@@ -48,8 +29,8 @@ def require_id(field: str, value: object) -> str:
         raise ValidationError(field, "must not be empty")
     if text in (".", ".."):
         raise ValidationError(field, f"must not be {text!r}")
-    if len(text) > MAX_ID_LENGTH:
-        raise ValidationError(field, f"must be at most {MAX_ID_LENGTH} characters")
+    if len(text) > 1024:
+        raise ValidationError(field, "must be at most 1024 characters")
     try:
         text.encode()
     except UnicodeEncodeError:
@@ -57,32 +38,13 @@ def require_id(field: str, value: object) -> str:
     return text
 
 
-def header_value(field: str, value: object) -> str:
-    """A value sent as an HTTP header (on_behalf_of, access_token, user_agent): non-empty,
-    printable Latin-1 text without control characters. Never echoed: it may be a token."""
-    if not isinstance(value, str):
-        raise ValidationError(field, f"must be a string, got {type(value).__name__}")
-    if not value.strip():
-        raise ValidationError(field, "must not be empty")
-    if not _HEADER_TEXT.fullmatch(value):
-        raise ValidationError(
-            field, "must be printable Latin-1 text (no CR, LF, NUL or other control characters)"
-        )
-    return value
-
-
 def require_uuid(field: str, value: object) -> str:
-    """An asset id: the API documents these as UUIDs."""
     text = require_id(field, value).strip()
     try:
         uuid.UUID(text)
     except ValueError:
         raise ValidationError(field, f"must be a UUID (from list_assets), got {text!r}") from None
     return text
-
-
-def _optional_text(field: str, value: object) -> str | None:
-    return None if value is None else require_id(field, value)
 
 
 def _choice(field: str, value: object, allowed: Sequence[str]) -> str:
@@ -96,10 +58,17 @@ def _amount(value: object, field: str) -> str:
     return wire_decimal(to_decimal(value, field))
 
 
+def _int_in(field: str, value: object, top: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(field, f"must be an integer, got {value!r}")
+    if not 1 <= value <= top:
+        raise ValidationError(field, f"must be from 1 to {top}, got {value}")
+    return value
+
+
 def quote_body(
     *, base_asset: object, quote_asset: object, qty: object, qty_unit: object, side: object
 ) -> dict[str, Any]:
-    """`POST /quotes`: every field is required."""
     return {
         "base_asset": require_id("base_asset", base_asset),
         "quote_asset": require_id("quote_asset", quote_asset),
@@ -123,23 +92,20 @@ def create_order_body(
     reduce_only: object = None,
     asset_id: object = None,
 ) -> dict[str, Any]:
-    """`POST /orders`, with the rules of the newer spec (Hyperliquid perps included).
-
-    Limit: price required, qty_unit base. Market: no price; buys in quote units (except
-    perps, where either unit is allowed); DeFi sells (chain given) in base units. Leverage
-    (integer 1-50) and reduce_only only on hypercore-perp.
-    """
-    side_v, type_v = _choice("side", side, _SIDES), _choice("type", type, _TYPES)
+    """`POST /orders`. Limit: price required, qty_unit base. Market: no price; buys in quote
+    units, DeFi sells in base units (perps: either). Leverage 1-50 and reduce_only: perps only."""
+    side_v, type_v = _choice("side", side, _SIDES), _choice("type", type, ("market", "limit"))
     unit_v = _choice("qty_unit", qty_unit, _QTY_UNITS)
-    chain_v = None if chain is None else _choice("chain", chain, _CHAINS)
+    chains = ("solana", "base", "hypercore-spot", PERP_CHAIN)
+    chain_v = None if chain is None else _choice("chain", chain, chains)
     body: dict[str, Any] = {
         "side": side_v,
         "type": type_v,
         "qty_unit": unit_v,
         "qty": _amount(qty, "qty"),
-        "base_asset": _optional_text("base_asset", base_asset),
+        "base_asset": None if base_asset is None else require_id("base_asset", base_asset),
         "asset_id": None if asset_id is None else require_uuid("asset_id", asset_id),
-        "quote_asset": _optional_text("quote_asset", quote_asset),
+        "quote_asset": None if quote_asset is None else require_id("quote_asset", quote_asset),
         "chain": chain_v,
     }
     if body["base_asset"] is None and body["asset_id"] is None:
@@ -160,25 +126,15 @@ def create_order_body(
     for field, value in (("leverage", leverage), ("reduce_only", reduce_only)):
         if value is not None and not is_perp:
             raise ValidationError(field, f"is only allowed with chain={PERP_CHAIN!r}")
-    if leverage is not None:
-        body["leverage"] = _int_in("leverage", leverage, MAX_LEVERAGE)
-    if reduce_only is not None:
-        if not isinstance(reduce_only, bool):
-            raise ValidationError("reduce_only", f"must be a bool, got {reduce_only!r}")
-        body["reduce_only"] = reduce_only
+    body["leverage"] = None if leverage is None else _int_in("leverage", leverage, 50)
+    if reduce_only is not None and not isinstance(reduce_only, bool):
+        raise ValidationError("reduce_only", f"must be a bool, got {reduce_only!r}")
+    body["reduce_only"] = reduce_only
     return {key: value for key, value in body.items() if value is not None}
 
 
-def _int_in(field: str, value: object, top: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError(field, f"must be an integer, got {value!r}")
-    if not 1 <= value <= top:
-        raise ValidationError(field, f"must be from 1 to {top}, got {value}")
-    return value
-
-
 def modify_order_body(*, price: object = None, qty: object = None) -> dict[str, Any]:
-    """`PATCH /orders/{id}`: at least one of price and qty, each positive."""
+    """`PATCH /orders/{id}`: at least one of price and qty."""
     if price is None and qty is None:
         raise ValidationError("price", "modify_order needs price or qty (or both)")
     amounts = {"price": price, "qty": qty}
@@ -195,15 +151,14 @@ def create_transfer_body(
     venue: str | None = None,
     known_networks: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
-    """`POST /transfers`. When the asset's `venue` is known, network is required for CeFi
-    and refused for DeFi; when its networks are known, network must be one of them."""
+    """`POST /transfers`. A known `venue` makes network required (CeFi) or refused (DeFi)."""
     body = {
         "asset_id": require_uuid("asset_id", asset_id),
         "qty": _amount(qty, "qty"),
         "qty_unit": _choice("qty_unit", qty_unit, _QTY_UNITS),
         "to": require_id("to", to),
     }
-    network_v = _optional_text("network", network)
+    network_v = None if network is None else require_id("network", network)
     if venue == "cefi" and network_v is None:
         raise ValidationError("network", "is required for CeFi assets")
     if venue == "defi" and network_v is not None:
@@ -216,10 +171,8 @@ def create_transfer_body(
 
 def signatures_list(signatures: object) -> list[str]:
     """One stamp per payload: a non-empty sequence of non-empty strings."""
-    if isinstance(signatures, str | bytes) or not isinstance(signatures, Sequence):
-        raise ValidationError("signatures", "must be a list of stamp strings")
-    if not signatures:
-        raise ValidationError("signatures", "must not be empty")
+    if isinstance(signatures, str | bytes) or not (isinstance(signatures, Sequence) and signatures):
+        raise ValidationError("signatures", "must be a non-empty list of stamp strings")
     for i, stamp in enumerate(signatures):
         if not isinstance(stamp, str) or not stamp:
             raise ValidationError(f"signatures[{i}]", "must be a non-empty string")
@@ -227,23 +180,18 @@ def signatures_list(signatures: object) -> list[str]:
 
 
 def limit_param(limit: object) -> int | None:
-    """Page size: an integer from 1 to 100."""
-    return None if limit is None else _int_in("limit", limit, MAX_PAGE_LIMIT)
+    return None if limit is None else _int_in("limit", limit, 100)
 
 
 def cursor_param(cursor: object) -> str | None:
-    """A page cursor: the rules of `require_id`, since it goes into the URL."""
-    return _optional_text("cursor", cursor)
+    return None if cursor is None else require_id("cursor", cursor)
 
 
 def csv_filter(
     field: str, value: object, *, allowed: Sequence[str] | None = None, single: bool = False
 ) -> str | None:
-    """A filter given as one value or a sequence, sent comma-separated.
-
-    `allowed` restricts the values (venues); statuses stay open so that a newer server's
-    value can be asked for. `single` refuses more than one value.
-    """
+    """One value or a sequence, sent comma-separated. `allowed` restricts the values (statuses
+    stay open, so a newer server's can be asked for); `single` refuses more than one."""
     if value is None:
         return None
     text = _text(value)
