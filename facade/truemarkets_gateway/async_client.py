@@ -229,7 +229,7 @@ class AsyncGateway:
         args = _send.request_args(self._cfg, call)
         tries = _send.Attempts(budget)
         while True:
-            request = self._http.build_request(call.method, call.url, **args)
+            request = self._http.build_request(call.method, call.url, json=call.json.reveal(), **args)
             tries.start()
             try:
                 response = await self._http.send(request, auth=auth)

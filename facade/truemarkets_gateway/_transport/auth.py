@@ -8,6 +8,7 @@ from collections.abc import AsyncGenerator, Generator
 
 import httpx
 
+from .._api.secret import Secret
 from ..errors import TrueMarketsError, ValidationError
 from .tokens import NO_GATEWAY_REQUEST, TOKEN_FAILED, TokenManager
 
@@ -95,5 +96,5 @@ class GatewayAuth(httpx.Auth):
                 yield request
 
 
-def _sent(request: httpx.Request) -> str:
-    return request.headers["Authorization"].removeprefix("Bearer ")
+def _sent(request: httpx.Request) -> Secret[str]:
+    return Secret(request.headers["Authorization"].removeprefix("Bearer "))

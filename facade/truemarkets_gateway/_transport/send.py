@@ -49,12 +49,11 @@ class Attempts:
 
 
 def request_args(config: Config, call: PreparedCall[Any]) -> dict[str, Any]:
-    # Our own pool carries headers and timeout already; a caller's client gets them each time.
+    """`build_request` arguments but the body (kept in `call.json`, out of `_run`'s locals).
+    Our own pool carries headers and timeout already; a caller's client gets them each time."""
     args: dict[str, Any] = {"params": call.params}
     if not config.owns_http:
         args["headers"] = config.headers
-    if call.json is not None:
-        args["json"] = call.json
     if config.timeout is not NOT_GIVEN:
         args["timeout"] = config.timeout
     if call.op.idempotent:  # the auth may replay it after a 401; never a create

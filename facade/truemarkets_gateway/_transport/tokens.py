@@ -18,6 +18,7 @@ import httpx
 
 from .. import errors
 from .._api import tokens as _api
+from .._api.secret import Secret, reveal
 from ..credentials import Credentials
 from ..environments import Environment
 from .expiry import server_time, token_expiry
@@ -31,6 +32,7 @@ Clock = Callable[[], float]
 _Build = Callable[..., httpx.Request]  # `build_request` of the client that sends
 _Reply = httpx.Response | httpx.TransportError | None
 _Flow = Generator[httpx.Request, _Reply, str]
+_Rejected = Secret[str] | str | None  # the auth flow's is a `Secret`: it stays out of tracebacks
 
 _MIN_REMAINING = 5.0  # a token with less left could die in flight (a third of a short life)
 _IMPLAUSIBLE_REMAINING = 1.0  # a new token this close to expiry says more about our clock
@@ -122,10 +124,10 @@ class TokenManager:
     def _server_now(self) -> float:
         return self._clock() + self._clock_offset
 
-    def _need(self, rejected: str | None) -> str:
+    def _need(self, rejected: _Rejected) -> str:
         """Whether the token is "fresh", due "soon" (in the margin) or needed "now"."""
         state = self._state
-        if state is None or state.access_token == rejected:
+        if state is None or (rejected is not None and state.access_token == reveal(rejected)):
             return "now"
         if state.expires_at is None:
             return "fresh"
@@ -137,7 +139,7 @@ class TokenManager:
         margin = min(self.refresh_margin, lifetime / 2)
         return "soon" if remaining <= margin and now >= self._retry_renew_after else "fresh"
 
-    def _usable(self, rejected: str | None, for_gateway: bool) -> str | None:
+    def _usable(self, rejected: _Rejected, for_gateway: bool) -> str | None:
         """A token usable without waiting, or None: then take the lock and renew."""
         if self._static is not None:
             return self._static
@@ -154,7 +156,7 @@ class TokenManager:
 
     # --- the policy, once: run under the lock -------------------------------------------
 
-    def _renew(self, rejected: str | None, build: _Build, before_send: bool) -> _Flow:
+    def _renew(self, rejected: _Rejected, build: _Build, before_send: bool) -> _Flow:
         """The token to use, yielding the auth requests it needs. `before_send`: a Gateway
         request waits unsent, so failures say that none was sent."""
         if not self._cache_loaded:
@@ -297,7 +299,7 @@ class TokenManager:
     # --- the drivers --------------------------------------------------------------------
 
     def get_token_sync(
-        self, http: httpx.Client, *, rejected: str | None = None, for_gateway: bool = False
+        self, http: httpx.Client, *, rejected: _Rejected = None, for_gateway: bool = False
     ) -> str:
         """A valid access token, minted or refreshed through `http` (with `auth=None`); a
         new one if the Gateway `rejected` this one (unless another caller replaced it)."""
@@ -320,7 +322,7 @@ class TokenManager:
                 flow.close()
 
     async def get_token_async(
-        self, http: httpx.AsyncClient, *, rejected: str | None = None, for_gateway: bool = False
+        self, http: httpx.AsyncClient, *, rejected: _Rejected = None, for_gateway: bool = False
     ) -> str:
         """The async twin of `get_token_sync`; it never blocks the event loop."""
         token = self._usable(rejected, for_gateway)

@@ -1,0 +1,48 @@
+"""`Secret`: a token, refresh token, challenge signature or stamp held until the moment it
+is written into a header or body, so tracebacks with locals, rich and Sentry show a mask."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, NoReturn, TypeVar
+
+__all__ = ["Secret", "reveal"]
+
+T = TypeVar("T")
+
+
+class Secret(Generic[T]):
+    """A secret string (or a request body holding some): `reveal()` gives it; repr, str
+    and pickling never do."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: T) -> None:
+        self._value = value
+
+    def reveal(self) -> T:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("a Secret cannot be pickled")
+
+    def __copy__(self) -> Secret[T]:
+        return self
+
+    def __deepcopy__(self, memo: Any) -> Secret[T]:
+        return self
+
+
+def reveal(value: Secret[str] | str) -> str:
+    """The text of a `Secret`, or the string itself (as a caller passed it)."""
+    return value.reveal() if isinstance(value, Secret) else value
