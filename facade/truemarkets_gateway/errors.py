@@ -31,11 +31,13 @@ __all__ = [
     "ErrorEnvelope",
     "FieldViolation",
     "InsufficientBalanceError",
+    "InsufficientFundsError",
     "InternalServerError",
     "NotFoundError",
     "OrderFailedError",
     "OrderNotCreatedError",
     "OrderTimeoutError",
+    "OrderUnfundedError",
     "OrderWaitError",
     "PermissionDeniedError",
     "QuoteIssuesError",
@@ -328,7 +330,12 @@ class OrderNotCreatedError(TrueMarketsError):
     the informational quote the server returned, if any."""
 
 
-class InsufficientBalanceError(OrderNotCreatedError):
+class InsufficientFundsError(TrueMarketsError):
+    """Not enough balance for the order, on either venue: `InsufficientBalanceError` (DeFi,
+    not created) or `OrderUnfundedError` (CeFi, created and then failed)."""
+
+
+class InsufficientBalanceError(OrderNotCreatedError, InsufficientFundsError):
     """Not enough balance (on chain or bridgeable from CeFi) to fund the order."""
 
 
@@ -391,6 +398,18 @@ class TransferWaitError(TransferTimeoutError):
 
 class OrderFailedError(TrueMarketsError):
     """The order ended `failed`. `order` is the order as last read."""
+
+    @staticmethod
+    def for_order(message: str, order: Order, order_id: str) -> OrderFailedError:
+        """`OrderUnfundedError` when the failure reason says the balance was short."""
+        short = "insufficient" in (order.failure_reason or "").lower()
+        return (OrderUnfundedError if short else OrderFailedError)(
+            message, order_id=order_id, order=order
+        )
+
+
+class OrderUnfundedError(OrderFailedError, InsufficientFundsError):
+    """A (CeFi) order failed for lack of balance (`order.failure_reason`)."""
 
 
 class TransferFailedError(TrueMarketsError):
