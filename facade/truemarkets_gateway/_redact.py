@@ -1,8 +1,9 @@
 """Copies of httpx requests and responses fit to travel with an exception: no bearer token,
-no cookies, no stamped request body."""
+no cookies, no stamped request body, no secret the server echoed."""
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -11,6 +12,26 @@ if TYPE_CHECKING:
 __all__ = ["safe_request", "safe_response", "scrub_transport_error"]
 
 _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
+_SECRET_FIELDS = ("signature", "signatures", "refresh_token", "access_token")
+_BODY_HEADERS = frozenset({"set-cookie", "content-encoding", "content-length", "transfer-encoding"})
+
+
+def _secrets(request: httpx.Request | None, content: bytes) -> set[str]:
+    """What the request sent (bearer token, challenge signature, stamps, refresh token) or
+    the answer holds (tokens): the texts to mask wherever an error body echoes them."""
+    found, bodies = set(), [content]
+    if request is not None:
+        found.add(request.headers.get("authorization", "").removeprefix("Bearer ").strip())
+        bodies.append(getattr(request, "_content", b""))  # unset for a streamed body
+    for body in bodies:
+        try:
+            data = json.loads(body)
+        except (ValueError, RecursionError):
+            continue
+        for name in _SECRET_FIELDS if isinstance(data, dict) else ():
+            value = data.get(name)
+            found.update(v for v in (value if isinstance(value, list) else [value]) if v)
+    return {s for s in found if isinstance(s, str) and len(s) >= 8}
 
 
 def safe_request(request: httpx.Request | None) -> httpx.Request | None:
@@ -43,10 +64,11 @@ def safe_response(response: httpx.Response) -> httpx.Response:
         content = response.content
     except httpx.ResponseNotRead:
         content = b""
-    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() != "set-cookie"]
+    for secret in _secrets(request, content):
+        content = content.replace(secret.encode("utf-8", "surrogatepass"), b"[redacted]")
+    # The body is decoded and maybe shortened: its encoding and length headers no longer hold.
+    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _BODY_HEADERS]
     safe = httpx.Response(response.status_code, headers=headers, content=content)
-    # Content-Encoding would make httpx decode the already decoded body again.
-    safe.headers.pop("content-encoding", None)
     request = safe_request(request)
     if request is not None:
         safe.request = request

@@ -18,6 +18,7 @@ from ..errors import (
     APITimeoutError,
     TrueMarketsError,
     UnexpectedResponseError,
+    ValidationError,
     error_from_response,
     scrub_transport_error,
 )
@@ -140,6 +141,8 @@ def after_response(
         )
     elif _retry.is_retryable_status(status):
         hint = call.op.reconcile
+    if 300 <= status < 400:  # a redirect would carry the token and stamps to another host
+        hint = f"Redirects are not followed (to {response.headers.get('location')!r})"
     effort = _effort(config, call, tries, retry_after)
     if effort:
         hint = f"{hint}. {effort[0].upper()}{effort[1:]}" if hint else effort
@@ -205,11 +208,24 @@ def parse(call: PreparedCall[T], response: httpx.Response) -> T:
         return call.parse(response)
     except TrueMarketsError:
         raise
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        message = (
-            f"{call.method} {call.path} answered {response.status_code} with a body this "
-            f"SDK could not read ({type(exc).__name__}: {exc})"
-        )
-        if not call.op.idempotent and call.op.reconcile:
-            message += f". {call.op.reconcile}"
-        raise UnexpectedResponseError(message, response=response, **call.context) from exc
+    except Exception as exc:  # whatever the body holds (deep, huge, undecodable): one type
+        raise unusable(call, exc, response) from exc
+
+
+def unusable(
+    call: PreparedCall[Any], exc: Exception, response: httpx.Response | None = None
+) -> TrueMarketsError:
+    """The typed error for what else escaped a call: a request that cannot be built (a
+    `ValidationError`: nothing was sent) or an answer that cannot be read."""
+    scrub_transport_error(exc)
+    what = f"{call.method} {call.path}"
+    if response is None and isinstance(exc, httpx.InvalidURL | UnicodeEncodeError):
+        rule = f"{what} cannot be sent ({type(exc).__name__}: {exc}); nothing was sent"
+        return ValidationError("url", rule, **call.context)
+    answered = f"answered {response.status_code}" if response is not None else "was answered"
+    text = str(exc)[:200] if isinstance(exc, ValueError | httpx.HTTPError) else ""
+    message = f"{what} {answered} with a body this SDK could not read ({type(exc).__name__}"
+    message += f": {text})" if text else ")"
+    if not call.op.idempotent and call.op.reconcile:
+        message += f". {call.op.reconcile}"
+    return UnexpectedResponseError(message, response=response, **call.context)

@@ -246,7 +246,7 @@ class TokenManager:
             )
             hint += f" (server time differs from ours by {skew:+.0f} s)" if skew else ""
         return errors.error_from_response(
-            _api.scrubbed(response),
+            response,
             hint=hint + _note(before_send),
             source="auth",
             **_context(before_send),
@@ -258,7 +258,7 @@ class TokenManager:
             raise errors.UnexpectedResponseError(
                 f"{TOKEN_FAILED}: the Auth Service answered 200 without an access token"
                 + _note(before_send),
-                response=_api.scrubbed(response),
+                response=response,
                 source="auth",
                 **_context(before_send),
             )
@@ -313,7 +313,7 @@ class TokenManager:
                 while True:
                     request = flow.send(reply)
                     try:
-                        reply = http.send(request, auth=None)
+                        reply = http.send(request, auth=None, follow_redirects=False)
                     except httpx.TransportError as exc:
                         reply = exc
             except StopIteration as done:
@@ -341,7 +341,7 @@ class TokenManager:
                 while True:
                     request = flow.send(reply)
                     try:
-                        reply = await http.send(request, auth=None)
+                        reply = await http.send(request, auth=None, follow_redirects=False)
                     except httpx.TransportError as exc:
                         reply = exc
             except StopIteration as done:
