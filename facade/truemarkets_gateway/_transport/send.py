@@ -209,7 +209,8 @@ def parse(call: PreparedCall[T], response: httpx.Response) -> T:
     except TrueMarketsError:
         raise
     except Exception as exc:  # whatever the body holds (deep, huge, undecodable): one type
-        raise unusable(call, exc, response) from exc
+        error = unusable(call, exc, response)
+    raise error  # unchained: the cause and its frames hold the body, which may echo secrets
 
 
 def unusable(
