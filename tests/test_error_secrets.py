@@ -246,3 +246,18 @@ def test_a_redirect_is_never_followed_even_by_a_callers_client(
     assert elsewhere == []
     if where == "gateway":
         assert "evil.test" in str(exc) and "not followed" in str(exc)
+
+
+@pytest.mark.parametrize("name", ["on_behalf_of", "access_token", "user_agent"])
+@pytest.mark.parametrize("bad", ["a\x0bb", "nul\x00", "line\nbreak", "é\u2028"])
+def test_header_values_with_control_characters_are_refused_at_construction(
+    name: str, bad: str
+) -> None:
+    """Else httpx refuses the header at send time and every create says it "may have been
+    created" although nothing was sent."""
+    from truemarkets_gateway.errors import ValidationError
+
+    options: dict[str, Any] = {"access_token": TOKEN, name: bad}
+    with pytest.raises(ValidationError) as info:
+        Gateway(base_url="https://gateway.test", environ={}, **options)
+    assert info.value.field == name and bad not in str(info.value)

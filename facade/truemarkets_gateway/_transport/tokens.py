@@ -30,7 +30,7 @@ logger = logging.getLogger("truemarkets_gateway.auth")
 
 Clock = Callable[[], float]
 _Build = Callable[..., httpx.Request]  # `build_request` of the client that sends
-_Reply = httpx.Response | httpx.TransportError | None
+_Reply = httpx.Response | httpx.RequestError | None  # a DecodingError too
 _Flow = Generator[httpx.Request, _Reply, str]
 _Rejected = Secret[str] | str | None  # the auth flow's is a `Secret`: it stays out of tracebacks
 
@@ -226,6 +226,8 @@ class TokenManager:
             return reply
         timeout = isinstance(reply, httpx.TimeoutException)
         how = "the Auth Service timed out" if timeout else "could not reach the Auth Service"
+        if isinstance(reply, httpx.DecodingError):
+            how = "the Auth Service's answer could not be decoded"
         unsent = isinstance(reply, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
         raise (errors.APITimeoutError if timeout else errors.APIConnectionError)(
             f"{TOKEN_FAILED}: {how} ({what}): {type(reply).__name__}{_note(before_send)}",
@@ -314,7 +316,7 @@ class TokenManager:
                     request = flow.send(reply)
                     try:
                         reply = http.send(request, auth=None, follow_redirects=False)
-                    except httpx.TransportError as exc:
+                    except httpx.RequestError as exc:
                         reply = exc
             except StopIteration as done:
                 return str(done.value)
@@ -342,7 +344,7 @@ class TokenManager:
                     request = flow.send(reply)
                     try:
                         reply = await http.send(request, auth=None, follow_redirects=False)
-                    except httpx.TransportError as exc:
+                    except httpx.RequestError as exc:
                         reply = exc
             except StopIteration as done:
                 return str(done.value)
