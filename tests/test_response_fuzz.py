@@ -40,24 +40,79 @@ CREDENTIALS = Credentials(key_id="8f0c3d2e-5b7a-4c1e-9d3f-2a6b8c4e1f70", private
 SIGNER = PayloadSigner(KEY)
 HUGE_ID = "o" * 70_000
 OID, TID = ORDER["order_id"], DEFI_TRANSFER["id"]
-TOKENS = {"access_token": make_jwt({"exp": 4_000_000_000}), "refresh_token": "r" * 20,
-          "expires_in": 3600}  # fmt: skip
-CREATED_DEFI = {"order_id": OID, "status": "initialized",
-                "payloads": [{"digest": "d", "payload": "cA=="}]}  # fmt: skip
+TOKENS = {
+    "access_token": make_jwt({"exp": 4_000_000_000}),
+    "refresh_token": "r" * 20,
+    "expires_in": 3600,
+}
+CREATED_DEFI = {
+    "order_id": OID,
+    "status": "initialized",
+    "payloads": [{"digest": "d", "payload": "cA=="}],
+}
 PAGE = {"data": [ORDER], "pagination": {"next_cursor": "c2", "has_more": True}}
 
 # What a method's documents look like, to mutate: valid ones make the flows go further.
-GOOD = [ORDER, TRANSFER, DEFI_TRANSFER, CREATED_DEFI, PAGE, TOKENS, {"data": [ASSET_CEFI]},
-        {"status": "failed"}, {"status": "complete"}, {"payloads": []}]  # fmt: skip
+GOOD = [
+    ORDER,
+    TRANSFER,
+    DEFI_TRANSFER,
+    CREATED_DEFI,
+    PAGE,
+    TOKENS,
+    {"data": [ASSET_CEFI]},
+    {"status": "failed"},
+    {"status": "complete"},
+    {"payloads": []},
+]
 ODD = st.sampled_from(
-    ["1e1000000", "-9e9999999", "NaN", "\ud800", "a\udfffb", "", HUGE_ID, "0E-1000000",
-     "<HUGE>", -1, 1.5, None, True, [], {}, "/../x?y#z", "\x00\x0b"]
-)  # fmt: skip
+    [
+        "1e1000000",
+        "-9e9999999",
+        "NaN",
+        "\ud800",
+        "a\udfffb",
+        "",
+        HUGE_ID,
+        "0E-1000000",
+        "<HUGE>",
+        -1,
+        1.5,
+        None,
+        True,
+        [],
+        {},
+        "/../x?y#z",
+        "\x00\x0b",
+    ]
+)
 FIELDS = st.sampled_from(
-    ["order_id", "id", "status", "qty", "price", "fee", "total", "available", "payloads",
-     "issues", "quote", "data", "pagination", "next_cursor", "has_more", "access_token",
-     "refresh_token", "expires_in", "payload", "message", "code", "error", "failure_reason"]
-)  # fmt: skip
+    [
+        "order_id",
+        "id",
+        "status",
+        "qty",
+        "price",
+        "fee",
+        "total",
+        "available",
+        "payloads",
+        "issues",
+        "quote",
+        "data",
+        "pagination",
+        "next_cursor",
+        "has_more",
+        "access_token",
+        "refresh_token",
+        "expires_in",
+        "payload",
+        "message",
+        "code",
+        "error",
+        "failure_reason",
+    ]
+)
 
 
 def _mutate(doc: Any, field: str, value: Any) -> Any:
@@ -71,7 +126,9 @@ def _mutate(doc: Any, field: str, value: Any) -> Any:
 
 def _dump(doc: Any) -> bytes:
     """JSON of `doc`, a "<HUGE>" string as a 5,000-digit number."""
-    return json.dumps(doc, default=str, ensure_ascii=True).encode().replace(b'"<HUGE>"', b"9" * 5000)
+    return (
+        json.dumps(doc, default=str, ensure_ascii=True).encode().replace(b'"<HUGE>"', b"9" * 5000)
+    )
 
 
 BODIES = st.one_of(
@@ -79,15 +136,26 @@ BODIES = st.one_of(
     st.sampled_from(GOOD).map(_dump),
     st.sampled_from(GOOD).map(lambda d: _dump(d)[: len(_dump(d)) // 2]),  # truncated
     st.sampled_from(
-        [b"", b"null", b"[]", b"{}", b"\xff\xfe\x00garbage", b"<html>oops</html>",
-         b"[" * 100_000 + b"]" * 100_000, b'{"a":' * 50_000 + b"1" + b"}" * 50_000,
-         b'{"order_id": "\\ud800", "id": "\\udfff"}', b"1" * 5000, b'"' + b"x" * 100_000]
-    ),  # fmt: skip
+        [
+            b"",
+            b"null",
+            b"[]",
+            b"{}",
+            b"\xff\xfe\x00garbage",
+            b"<html>oops</html>",
+            b"[" * 100_000 + b"]" * 100_000,
+            b'{"a":' * 50_000 + b"1" + b"}" * 50_000,
+            b'{"order_id": "\\ud800", "id": "\\udfff"}',
+            b"1" * 5000,
+            b'"' + b"x" * 100_000,
+        ]
+    ),
     st.binary(max_size=64),
 )
 STATUSES = st.one_of(
-    st.sampled_from([200, 201, 202, 204, 301, 307, 308, 400, 401, 403, 404, 409, 422, 429,
-                     500, 503, 520]),  # fmt: skip
+    st.sampled_from(
+        [200, 201, 202, 204, 301, 307, 308, 400, 401, 403, 404, 409, 422, 429, 500, 503, 520]
+    ),
     st.integers(100, 599),
 )
 HEADERS = st.fixed_dictionaries(
@@ -110,8 +178,14 @@ def _response(reply: tuple[int, bytes, dict[str, str], bool]) -> httpx.Response:
     return httpx.Response(status, headers=headers, stream=httpx.ByteStream(body))  # decoded late
 
 
-ORDER_ARGS = {"side": "sell", "type": "market", "qty": "1", "qty_unit": "base",
-              "base_asset": "BTC", "quote_asset": "USD"}  # fmt: skip
+ORDER_ARGS = {
+    "side": "sell",
+    "type": "market",
+    "qty": "1",
+    "qty_unit": "base",
+    "base_asset": "BTC",
+    "quote_asset": "USD",
+}
 DEFI_ARGS = {**ORDER_ARGS, "base_asset": "SOL", "quote_asset": "USDC", "chain": "solana"}
 STAMP = ["c3RhbXA"]
 
@@ -171,8 +245,16 @@ class Clock:
 
 def _options(replies: list[Any], clock: Clock, api_key: bool) -> dict[str, Any]:
     auth = {"credentials": CREDENTIALS} if api_key else {"access_token": "t0k"}
-    return {**auth, "signer": SIGNER, "base_url": "https://tm.test", "environ": {},
-            "clock": clock, "monotonic": clock, "rand": lambda: 0.5, "max_retries": 2}  # fmt: skip
+    return {
+        **auth,
+        "signer": SIGNER,
+        "base_url": "https://tm.test",
+        "environ": {},
+        "clock": clock,
+        "monotonic": clock,
+        "rand": lambda: 0.5,
+        "max_retries": 2,
+    }
 
 
 def _handler(replies: list[Any]) -> Callable[[httpx.Request], httpx.Response]:
@@ -236,20 +318,52 @@ REPLIES = st.lists(REPLY, min_size=1, max_size=6)
     is_async=st.booleans(),
     api_key=st.booleans(),
 )
-@example(method="get_balances", replies=[(200, b'{"data": [{"total": "1e1000000"}]}', {}, False)],
-         is_async=False, api_key=False)  # fmt: skip
-@example(method="get_order", replies=[(200, b"[" * 100_000, {}, False)], is_async=True,
-         api_key=False)  # fmt: skip
-@example(method="get_order", replies=[(200, b"{}", {"content-encoding": "gzip"}, False)],
-         is_async=False, api_key=True)  # fmt: skip
-@example(method="list_orders", replies=[(200, _dump(_mutate(PAGE, "next_cursor", HUGE_ID)), {},
-         False)], is_async=False, api_key=False)  # fmt: skip
-@example(method="place_order", replies=[(201, _dump(_mutate(CREATED_DEFI, "order_id", HUGE_ID)),
-         {}, False)], is_async=True, api_key=False)  # fmt: skip
-@example(method="list_transfers", replies=[(200, b'{"data": [], "pagination": {"next_cursor": '
-         b'"\\ud800", "has_more": true}}', {}, False)], is_async=False, api_key=False)  # fmt: skip
-@example(method="get_balances", replies=[(200, b'{"a":' * 50_000, {}, False)], is_async=False,
-         api_key=True)  # fmt: skip
+@example(
+    method="get_balances",
+    replies=[(200, b'{"data": [{"total": "1e1000000"}]}', {}, False)],
+    is_async=False,
+    api_key=False,
+)
+@example(
+    method="get_order", replies=[(200, b"[" * 100_000, {}, False)], is_async=True, api_key=False
+)
+@example(
+    method="get_order",
+    replies=[(200, b"{}", {"content-encoding": "gzip"}, False)],
+    is_async=False,
+    api_key=True,
+)
+@example(
+    method="list_orders",
+    replies=[(200, _dump(_mutate(PAGE, "next_cursor", HUGE_ID)), {}, False)],
+    is_async=False,
+    api_key=False,
+)
+@example(
+    method="place_order",
+    replies=[(201, _dump(_mutate(CREATED_DEFI, "order_id", HUGE_ID)), {}, False)],
+    is_async=True,
+    api_key=False,
+)
+@example(
+    method="list_transfers",
+    replies=[
+        (
+            200,
+            b'{"data": [], "pagination": {"next_cursor": "\\ud800", "has_more": true}}',
+            {},
+            False,
+        )
+    ],
+    is_async=False,
+    api_key=False,
+)
+@example(
+    method="get_balances",
+    replies=[(200, b'{"a":' * 50_000, {}, False)],
+    is_async=False,
+    api_key=True,
+)
 def test_every_method_fails_only_typed(
     method: str, replies: list[Any], is_async: bool, api_key: bool
 ) -> None:

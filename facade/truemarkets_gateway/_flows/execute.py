@@ -39,7 +39,7 @@ def stamps(
     signer: SignerSource | None,
     what: str,
     **context: Unpack[ErrorContext],
-) -> Flow[list[Secret]]:
+) -> Flow[list[Secret[str]]]:
     """`signatures` as given, else the payloads signed by `signer()`, else by the client's
     signer (`Call("sign_payloads")`); one per payload, held as `Secret`s. `payloads` None:
     given by id."""
@@ -100,8 +100,6 @@ def execute_transfer_flow(
         (transfer, None) if isinstance(transfer, str) else (transfer.id, transfer.payloads)
     )
     transfer_id = _validate.require_id("transfer_id", transfer_id)
-    sent = yield from stamps(
-        payloads, signatures, signer, "the transfer", transfer_id=transfer_id
-    )
+    sent = yield from stamps(payloads, signatures, signer, "the transfer", transfer_id=transfer_id)
     executed: Transfer = yield Call("_send_execute_transfer", (transfer_id, sent))
     return executed
