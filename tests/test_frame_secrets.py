@@ -11,6 +11,7 @@ import json
 import traceback
 from typing import Any
 
+import attrs
 import httpx
 import pytest
 from _facade_stub import DEFI_TRANSFER
@@ -198,3 +199,43 @@ def _failure(server: Server, scenario: str, is_async: bool, options: dict[str, A
     except TrueMarketsError as exc:
         return exc
     return None
+
+
+def test_a_secret_never_shows_its_value() -> None:
+    import pickle
+
+    from truemarkets_gateway._api.secret import Secret, reveal
+
+    secret = Secret("tok-SECRET-1")
+    assert "SECRET" not in repr(secret) + str(secret) + f"{secret}" + repr([secret])
+    assert secret.reveal() == reveal(secret) == "tok-SECRET-1" and reveal("plain") == "plain"
+    with pytest.raises(TypeError):
+        pickle.dumps(secret)
+
+
+@pytest.mark.parametrize("what", ["order", "transfer"])
+def test_a_payload_that_cannot_be_encoded_is_refused_before_stamping(what: str) -> None:
+    """A lone surrogate would make the signer raise (with the key in its frame) and the
+    create "may have been" executed: it is a ValidationError naming the order, nothing sent."""
+    from _facade_stub import Stub, sync_gateway
+
+    from truemarkets_gateway.errors import ValidationError
+    from truemarkets_gateway.models import (
+        CreatedOrder,
+        OrderStatus,
+        Transfer,
+        TransferStatus,
+        UnsignedPayload,
+    )
+
+    stub = Stub()
+    gw = sync_gateway(stub, signer=PayloadSigner.from_key(ec.generate_private_key(ec.SECP256R1())))
+    payloads = (UnsignedPayload("ok"), UnsignedPayload("bad \ud800"))
+    with pytest.raises(ValidationError) as info:
+        if what == "order":
+            gw.execute_order(CreatedOrder(ORDER_ID, OrderStatus.INITIALIZED, payloads=payloads))
+        else:
+            transfer = Transfer(DEFI_TRANSFER["id"], TransferStatus.AWAITING_SIGNATURE)
+            gw.execute_transfer(attrs.evolve(transfer, payloads=payloads))
+    assert info.value.field == "payloads[1]" and stub.requests == []
+    assert (info.value.order_id or info.value.transfer_id) in (ORDER_ID, DEFI_TRANSFER["id"])

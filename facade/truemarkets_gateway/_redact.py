@@ -17,8 +17,7 @@ _BODY_HEADERS = frozenset({"set-cookie", "content-encoding", "content-length", "
 
 
 def _secrets(request: httpx.Request | None, content: bytes) -> set[str]:
-    """What the request sent (bearer token, challenge signature, stamps, refresh token) or
-    the answer holds (tokens): the texts to mask wherever an error body echoes them."""
+    """The secrets sent (bearer token, signatures, refresh token) or answered (tokens)."""
     found, bodies = set(), [content]
     if request is not None:
         found.add(request.headers.get("authorization", "").removeprefix("Bearer ").strip())
@@ -35,8 +34,8 @@ def _secrets(request: httpx.Request | None, content: bytes) -> set[str]:
 
 
 def safe_request(request: httpx.Request | None) -> httpx.Request | None:
-    """A copy of the request fit to travel with an exception: its method, URL and headers
-    without `Authorization` (the bearer token), and no body (it may hold payload stamps)."""
+    """A copy of the request: its method, URL and headers without `Authorization`, no body
+    (it may hold stamps)."""
     if request is None:
         return None
     import httpx
@@ -49,9 +48,8 @@ def safe_request(request: httpx.Request | None) -> httpx.Request | None:
 
 
 def safe_response(response: httpx.Response) -> httpx.Response:
-    """A detached copy of the response fit to travel with an exception: status, headers
-    (no `Set-Cookie`) and the body already read, tied to a safe copy of the request. Not
-    the original: its stream still references the request, token and stamped body."""
+    """A detached copy of the response (the original's stream references the request):
+    status, headers but `Set-Cookie`, and the body read, secrets masked."""
     import httpx
 
     if getattr(response, "_tmgw_safe", False):

@@ -3,7 +3,7 @@ is written into a header or body, so tracebacks with locals, rich and Sentry sho
 
 from __future__ import annotations
 
-from typing import Any, Generic, NoReturn, TypeVar
+from typing import Generic, NoReturn, TypeVar
 
 __all__ = ["Secret", "reveal"]
 
@@ -27,20 +27,8 @@ class Secret(Generic[T]):
 
     __str__ = __repr__
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
-
     def __reduce__(self) -> NoReturn:
         raise TypeError("a Secret cannot be pickled")
-
-    def __copy__(self) -> Secret[T]:
-        return self
-
-    def __deepcopy__(self, memo: Any) -> Secret[T]:
-        return self
 
 
 def reveal(value: Secret[str] | str) -> str:

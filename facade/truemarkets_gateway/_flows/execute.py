@@ -40,9 +40,8 @@ def stamps(
     what: str,
     **context: Unpack[ErrorContext],
 ) -> Flow[list[Secret[str]]]:
-    """`signatures` as given, else the payloads signed by `signer()`, else by the client's
-    signer (`Call("sign_payloads")`); one per payload, held as `Secret`s. `payloads` None:
-    given by id."""
+    """One `Secret` stamp per payload: `signatures` as given, else signed by `signer()` or
+    the client's signer (`Call("sign_payloads")`). `payloads` None: given by id."""
     if signatures is None:
         if not payloads:
             given_by_id = f"required when {what} is given by id (no payloads to sign)"

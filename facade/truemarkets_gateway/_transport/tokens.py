@@ -1,7 +1,6 @@
 """`TokenManager`: the bearer token of one API key, minted, refreshed, shared and cached.
-
-Its policy is one generator, `_renew`, which yields `httpx.Request`s and receives their
-responses; `get_token_sync` and `get_token_async` drive it, one renewal at a time."""
+Its policy is one generator, `_renew` (requests out, responses in), driven by
+`get_token_sync` and `get_token_async`, one renewal at a time."""
 
 from __future__ import annotations
 
@@ -52,13 +51,10 @@ def _note(before_send: bool) -> str:
 
 
 class TokenManager:
-    """Holds the Gateway bearer token of one API key (or a static one) and keeps it fresh.
-
-    Mints on first need; refreshes with `refresh_margin` seconds left (at most half the
-    token's life; always under 5 s), keeping each rotated refresh token; re-mints when a
-    refresh is refused. Threads and tasks share one renewal. A mint refused while the
-    server's `Date` is over 10 s from our clock is retried once in server time. `token_cache`
-    lets short-lived processes reuse a valid token. The constructor does no I/O."""
+    """The Gateway bearer token of one API key (or a static one), kept fresh: minted on first
+    need, refreshed `refresh_margin` s before expiry (at most half its life), re-minted when
+    a refresh is refused; a mint refused with a server `Date` over 10 s off is retried once
+    in server time. Threads and tasks share one renewal; `token_cache` persists it."""
 
     def __init__(
         self,
@@ -125,7 +121,7 @@ class TokenManager:
         return self._clock() + self._clock_offset
 
     def _need(self, rejected: _Rejected) -> str:
-        """Whether the token is "fresh", due "soon" (in the margin) or needed "now"."""
+        """The token is "fresh", due "soon" (in the margin) or needed "now"."""
         state = self._state
         if state is None or (rejected is not None and state.access_token == reveal(rejected)):
             return "now"
@@ -154,11 +150,9 @@ class TokenManager:
             return state.access_token
         return None
 
-    # --- the policy, once: run under the lock -------------------------------------------
-
     def _renew(self, rejected: _Rejected, build: _Build, before_send: bool) -> _Flow:
         """The token to use, yielding the auth requests it needs. `before_send`: a Gateway
-        request waits unsent, so failures say that none was sent."""
+        request waits unsent (failures say so)."""
         if not self._cache_loaded:
             self._cache_loaded = True
             self._load_cache()
@@ -276,8 +270,6 @@ class TokenManager:
             logger.debug("the access token is short-lived (%.1f s)", left)
         return CachedToken(pair.access_token, pair.refresh_token, expires_at, now)
 
-    # --- the cache ----------------------------------------------------------------------
-
     def _owner(self) -> dict[str, str]:
         assert self.credentials is not None
         public = self.credentials.public_key_compressed_hex.encode()
@@ -297,8 +289,6 @@ class TokenManager:
             self._cache.save(**self._owner(), token=token)
         elif self._cache is not None:
             self._cache.clear()
-
-    # --- the drivers --------------------------------------------------------------------
 
     def get_token_sync(
         self, http: httpx.Client, *, rejected: _Rejected = None, for_gateway: bool = False
