@@ -301,8 +301,8 @@ def error_from_response(
 
         retry_after = server_wait(response.headers, status, time.time())
     retry_after = retry_after if cls is RateLimitError else None
-    kwargs = {"hint": hint, "retry_after": retry_after, "source": source}
-    return cls(envelope, status_code=status, response=response, **kwargs, **context)
+    return cls(envelope, status_code=status, response=response, hint=hint, source=source,
+               retry_after=retry_after, **context)  # fmt: skip
 
 
 class OrderNotCreatedError(TrueMarketsError):

@@ -220,13 +220,12 @@ def unusable(
     `ValidationError`: nothing was sent) or an answer that cannot be read."""
     scrub_transport_error(exc)
     what = f"{call.method} {call.path}"
+    known = isinstance(exc, ValueError | httpx.HTTPError | httpx.InvalidURL)  # no secrets in these
+    why = f"{type(exc).__name__}: {str(exc)[:200]}" if known else type(exc).__name__
     if response is None and isinstance(exc, httpx.InvalidURL | UnicodeEncodeError):
-        rule = f"{what} cannot be sent ({type(exc).__name__}: {exc}); nothing was sent"
-        return ValidationError("url", rule, **call.context)
+        return ValidationError("url", f"{what} cannot be sent ({why})", **call.context)
     answered = f"answered {response.status_code}" if response is not None else "was answered"
-    text = str(exc)[:200] if isinstance(exc, ValueError | httpx.HTTPError) else ""
-    message = f"{what} {answered} with a body this SDK could not read ({type(exc).__name__}"
-    message += f": {text})" if text else ")"
+    message = f"{what} {answered} with a body this SDK could not read ({why})"
     if not call.op.idempotent and call.op.reconcile:
         message += f". {call.op.reconcile}"
     return UnexpectedResponseError(message, response=response, **call.context)
