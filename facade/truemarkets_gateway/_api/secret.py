@@ -11,8 +11,7 @@ T = TypeVar("T")
 
 
 class Secret(Generic[T]):
-    """A secret string (or a request body holding some): `reveal()` gives it; repr, str
-    and pickling never do."""
+    """A secret (or a body holding some): `reveal()` gives it; repr, str, pickle never do."""
 
     __slots__ = ("_value",)
 
@@ -32,5 +31,5 @@ class Secret(Generic[T]):
 
 
 def reveal(value: Secret[str] | str) -> str:
-    """The text of a `Secret`, or the string itself (as a caller passed it)."""
+    """The text of a `Secret`, or the string itself."""
     return value.reveal() if isinstance(value, Secret) else value

@@ -71,8 +71,8 @@ def execute_order_flow(
     signer: SignerSource | None,
     accept_issues: bool = False,
 ) -> Flow[ExecutedOrder]:
-    """Refuse over quote issues (unless accepted or `signatures` are given), stamp, then
-    `Call("_send_execute_order", (order_id, stamps))`. `signer` None: the client's signer."""
+    """Refuse over quote issues (unless accepted or `signatures` given), stamp, then
+    `Call("_send_execute_order", ...)`. `signer` None: the client's signer."""
     if isinstance(order, str):
         order_id, payloads = _validate.require_id("order_id", order), None
     else:
@@ -93,8 +93,7 @@ def execute_order_flow(
 def execute_transfer_flow(
     transfer: Transfer | str, signatures: Sequence[str] | None, signer: SignerSource | None
 ) -> Flow[Transfer]:
-    """Stamp the transfer's payloads (unless `signatures` are given), then
-    `Call("_send_execute_transfer", (transfer_id, stamps))`."""
+    """Stamp (unless `signatures` given), then `Call("_send_execute_transfer", ...)`."""
     transfer_id, payloads = (
         (transfer, None) if isinstance(transfer, str) else (transfer.id, transfer.payloads)
     )

@@ -1,7 +1,6 @@
 """What the send loop decides after each attempt, as plain functions: the request's
 arguments, then parse, retry (after how long) or raise the typed error, and the DEBUG log.
-The clients' `_run` only does the I/O: build, send, ask here, sleep, repeat.
-"""
+The clients' `_run` only does the I/O: build, send, ask here, sleep, repeat."""
 
 from __future__ import annotations
 
