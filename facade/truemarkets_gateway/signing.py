@@ -1,7 +1,7 @@
 """Turnkey API-key stamps (`SIGNATURE_SCHEME_TK_API_P256`) over DeFi payloads: ECDSA P-256
 over SHA-256 of each payload's UTF-8 bytes, one stamp per payload, byte-identical to Turnkey's
-`turnkey_api_key_stamper` but for the randomized signature (tests/test_signing.py). Ours keeps
-the key object instead of re-deriving it on every stamp: twice the speed.
+`turnkey_api_key_stamper` but for the randomized signature (tests/test_signing.py). That one
+re-derives the key on every stamp; ours keeps the key object: twice the speed.
 """
 
 from __future__ import annotations
