@@ -96,8 +96,7 @@ class ValidationError(TrueMarketsError, ValueError):
     """Input broke a documented rule (`field`, `rule`); nothing was sent."""
 
     def __init__(self, field: str, rule: str, **context: Unpack[ErrorContext]) -> None:
-        self.field = field
-        self.rule = rule
+        self.field, self.rule = field, rule
         super().__init__(f"{field}: {rule}", **context)
 
 
@@ -127,9 +126,8 @@ class APIConnectionError(TrueMarketsError):
     ) -> None:
         self.message = self.default_message if message is None else message
         super().__init__(self.message, **context)
-        self.request = safe_request(request)
+        self.request, self.source = safe_request(request), source
         self.may_have_reached_server = may_have_reached_server
-        self.source = source
 
 
 class APITimeoutError(APIConnectionError):
@@ -151,10 +149,9 @@ class UnexpectedResponseError(TrueMarketsError):
         **context: Unpack[ErrorContext],
     ) -> None:
         super().__init__(message, **context)
-        self.message = message
+        self.message, self.source = message, source
         self.response = None if response is None else safe_response(response)
         self.status_code = None if response is None else response.status_code
-        self.source = source
 
 
 class APIError(TrueMarketsError):
@@ -173,18 +170,12 @@ class APIError(TrueMarketsError):
         source: str = "gateway",
         **context: Unpack[ErrorContext],
     ) -> None:
-        self.source = source
-        self.status_code = status_code
-        self.type = envelope.type
-        self.code = envelope.code
-        self.message = envelope.message
-        self.request_id = envelope.request_id
+        self.source, self.status_code, self.envelope = source, status_code, envelope
+        self.type, self.code, self.message = envelope.type, envelope.code, envelope.message
+        self.request_id, self.body = envelope.request_id, envelope.body
         self.field_violations = envelope.field_violations
-        self.body = envelope.body
         self.response = None if response is None else safe_response(response)
-        self.envelope = envelope
-        self.hint = hint
-        self.retry_after = retry_after
+        self.hint, self.retry_after = hint, retry_after
         super().__init__(self._describe(), **context)
 
     @property
