@@ -67,9 +67,7 @@ class TokenManager:
         clock: Clock = time.time,
     ) -> None:
         if credentials is not None and access_token is not None:
-            raise errors.ValidationError(
-                "access_token", "pass credentials or access_token, not both"
-            )
+            raise errors.ValidationError("access_token", "pass credentials or it, not both")
         if access_token is not None and (
             not isinstance(access_token, str) or len(access_token.split()) != 1
         ):
@@ -241,11 +239,9 @@ class TokenManager:
                 "revoked, that the key file is the one downloaded for it, and the clock"
             )
             hint += f" (server time differs from ours by {skew:+.0f} s)" if skew else ""
+        hint += _note(before_send)
         return errors.error_from_response(
-            response,
-            hint=hint + _note(before_send),
-            source="auth",
-            **_context(before_send),
+            response, hint=hint, source="auth", **_context(before_send)
         )
 
     def _read(self, response: httpx.Response, before_send: bool) -> CachedToken:
