@@ -69,7 +69,7 @@ soak: $(STAMP)
 	$(PY) scripts/soak
 
 fuzz: $(STAMP)
-	HYPOTHESIS_PROFILE=long $(VENV)/bin/pytest -q tests/test_fuzz_inputs.py
+	HYPOTHESIS_PROFILE=long $(VENV)/bin/pytest -q tests/test_fuzz_inputs.py tests/test_response_fuzz.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -15,6 +15,7 @@ import pytest
 from truemarkets_gateway import Gateway
 from truemarkets_gateway.errors import (
     APIConnectionError,
+    APIError,
     InternalServerError,
     TrueMarketsError,
     UnexpectedResponseError,
@@ -195,3 +196,68 @@ def test_place_order_error_named_with_its_order_holds_neither_token_nor_stamps()
     stamps = [s for body in sent for s in json.loads(body)["signatures"]]
     assert stamps and _leaks(exc) == []
     assert not [t for t in _reachable(exc) if isinstance(t, str) for s in stamps if s in t]
+
+
+@pytest.mark.parametrize("status", [400, 422, 500, 200])
+def test_an_error_body_echoing_the_request_is_scrubbed(status: int) -> None:
+    """The server echoes the request (bearer token, stamps) in its error body: neither
+    str(exc), .body nor .response holds them; an unreadable 200 neither."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        echo = {"headers": dict(request.headers), "body": request.content.decode()}
+        body = {"message": f"bad {request.headers['authorization']}", "echo": echo}
+        if status == 200:  # unreadable: not JSON
+            return httpx.Response(200, text=f"<html>{json.dumps(body)}</html>")
+        return httpx.Response(status, json=body)
+
+    exc = _raised(lambda: _gateway(handler).execute_order("o-3", signatures=[STAMP]))
+    assert isinstance(exc, APIError if status != 200 else UnexpectedResponseError)
+    assert exc.response is not None and b"[redacted]" in exc.response.content
+    assert TOKEN not in str(exc) and _leaks(exc) == []
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+@pytest.mark.parametrize("where", ["gateway", "auth"])
+def test_a_redirect_is_never_followed_even_by_a_callers_client(
+    status: int, where: str, credentials: Any, fake_tm: Any
+) -> None:
+    """With `http_client(follow_redirects=True)` a 3xx to another host would re-send the
+    stamps (or the challenge signature) there: it is a typed error, nothing follows it."""
+    elsewhere: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "evil.test":
+            elsewhere.append(request)
+            return httpx.Response(200, json={"access_token": "evil", "order_id": "o-4"})
+        if where == "gateway" and request.url.path.startswith("/v1/auth"):
+            return fake_tm.handle(request)
+        return httpx.Response(status, headers={"location": "https://evil.test/steal"})
+
+    gw = Gateway(
+        base_url="http://tm.test",
+        credentials=credentials,
+        http_client=httpx.Client(transport=httpx.MockTransport(handler), follow_redirects=True),
+        clock=fake_tm.clock,
+        sleep=lambda _s: None,
+    )
+    exc = _raised(lambda: gw.execute_order("o-4", signatures=[STAMP]))
+    assert isinstance(exc, APIError) and exc.status_code == status
+    assert exc.source == where
+    assert elsewhere == []
+    if where == "gateway":
+        assert "evil.test" in str(exc) and "not followed" in str(exc)
+
+
+@pytest.mark.parametrize("name", ["on_behalf_of", "access_token", "user_agent"])
+@pytest.mark.parametrize("bad", ["a\x0bb", "nul\x00", "line\nbreak", "é\u2028"])
+def test_header_values_with_control_characters_are_refused_at_construction(
+    name: str, bad: str
+) -> None:
+    """Else httpx refuses the header at send time and every create says it "may have been
+    created" although nothing was sent."""
+    from truemarkets_gateway.errors import ValidationError
+
+    options: dict[str, Any] = {"access_token": TOKEN, name: bad}
+    with pytest.raises(ValidationError) as info:
+        Gateway(base_url="https://gateway.test", environ={}, **options)
+    assert info.value.field == name and bad not in str(info.value)

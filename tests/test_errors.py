@@ -290,3 +290,40 @@ def test_with_context_makes_a_new_error_of_the_same_class() -> None:
     assert (named.order_id, named.replaced_order_ids, named.retry_after) == ("o1", ("o0",), 2.0)
     assert named.__notes__ == ["first", "second"] and original.__notes__ == ["first"]
     assert str(named) == str(original) and original.order_id is None
+
+
+def test_one_except_clause_catches_insufficient_funds_on_either_venue() -> None:
+    from _facade_stub import ORDER
+
+    from truemarkets_gateway import (
+        InsufficientBalanceError,
+        InsufficientFundsError,
+        OrderFailedError,
+        OrderNotCreatedError,
+        OrderUnfundedError,
+    )
+
+    buy = {"side": "buy", "type": "market", "qty": "10", "qty_unit": "quote"}
+    stub = Stub()
+    unfunded = {"order_id": "", "quote": {"issues": ["Insufficient balance"]}}
+    stub.json("POST", "/orders", unfunded, status=201)
+    gw = sync_gateway(stub)
+    with pytest.raises(InsufficientFundsError) as defi:
+        gw.place_order(**buy, base_asset="SOL", chain="solana")
+    assert isinstance(defi.value, InsufficientBalanceError | OrderNotCreatedError)
+
+    stub.routes.clear()
+    failed = {**ORDER, "status": "failed", "failure_reason": "insufficient balance"}
+    stub.json("POST", "/orders", {"order_id": ORDER["order_id"], "status": "pending"}, 201)
+    stub.json("GET", f"/orders/{ORDER['order_id']}/status", {"status": "failed"})
+    stub.json("GET", f"/orders/{ORDER['order_id']}", failed)
+    with pytest.raises(InsufficientFundsError) as cefi:
+        gw.place_order(**buy, base_asset="BTC", quote_asset="USD")
+    assert isinstance(cefi.value, OrderUnfundedError) and isinstance(cefi.value, OrderFailedError)
+    assert cefi.value.order_id == ORDER["order_id"]
+
+    stub.routes[("GET", f"/v1/gateway/orders/{ORDER['order_id']}")].clear()
+    stub.json("GET", f"/orders/{ORDER['order_id']}", {**failed, "failure_reason": "venue halted"})
+    with pytest.raises(OrderFailedError) as other:
+        gw.place_order(**buy, base_asset="BTC", quote_asset="USD")
+    assert not isinstance(other.value, InsufficientFundsError)

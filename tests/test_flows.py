@@ -12,6 +12,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from truemarkets_gateway._api.secret import reveal
 from truemarkets_gateway._flows import (
     Call,
     Now,
@@ -229,7 +230,8 @@ def place(**options: Any) -> Any:
     return place_order_flow(REQUEST, PlaceOptions(**options), SIGNER)
 
 
-def stamp_signed(stamp: str, payload: str) -> bool:
+def stamp_signed(stamp: Any, payload: str) -> bool:
+    stamp = reveal(stamp)  # the flows hold stamps as Secrets
     data = json.loads(base64.urlsafe_b64decode(stamp + "=" * (-len(stamp) % 4)))
     try:
         PUBLIC.verify(bytes.fromhex(data["signature"]), payload.encode(), ec.ECDSA(hashes.SHA256()))

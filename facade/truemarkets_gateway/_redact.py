@@ -1,8 +1,9 @@
 """Copies of httpx requests and responses fit to travel with an exception: no bearer token,
-no cookies, no stamped request body."""
+no cookies, no stamped request body, no secret the server echoed."""
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -11,11 +12,30 @@ if TYPE_CHECKING:
 __all__ = ["safe_request", "safe_response", "scrub_transport_error"]
 
 _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
+_SECRET_FIELDS = ("signature", "signatures", "refresh_token", "access_token")
+_BODY_HEADERS = frozenset({"set-cookie", "content-encoding", "content-length", "transfer-encoding"})
+
+
+def _secrets(request: httpx.Request | None, content: bytes) -> set[str]:
+    """The secrets sent (bearer token, signatures, refresh token) or answered (tokens)."""
+    found, bodies = set(), [content]
+    if request is not None:
+        found.add(request.headers.get("authorization", "").removeprefix("Bearer ").strip())
+        bodies.append(getattr(request, "_content", b""))  # unset for a streamed body
+    for body in bodies:
+        try:
+            data = json.loads(body)
+        except (ValueError, RecursionError):
+            continue
+        for name in _SECRET_FIELDS if isinstance(data, dict) else ():
+            value = data.get(name)
+            found.update(v for v in (value if isinstance(value, list) else [value]) if v)
+    return {s for s in found if isinstance(s, str) and len(s) >= 8}
 
 
 def safe_request(request: httpx.Request | None) -> httpx.Request | None:
-    """A copy of the request fit to travel with an exception: its method, URL and headers
-    without `Authorization` (the bearer token), and no body (it may hold payload stamps)."""
+    """A copy of the request: its method, URL and headers without `Authorization`, no body
+    (it may hold stamps)."""
     if request is None:
         return None
     import httpx
@@ -28,9 +48,8 @@ def safe_request(request: httpx.Request | None) -> httpx.Request | None:
 
 
 def safe_response(response: httpx.Response) -> httpx.Response:
-    """A detached copy of the response fit to travel with an exception: status, headers
-    (no `Set-Cookie`) and the body already read, tied to a safe copy of the request. Not
-    the original: its stream still references the request, token and stamped body."""
+    """A detached copy of the response (the original's stream references the request):
+    status, headers but `Set-Cookie`, and the body read, secrets masked."""
     import httpx
 
     if getattr(response, "_tmgw_safe", False):
@@ -43,10 +62,11 @@ def safe_response(response: httpx.Response) -> httpx.Response:
         content = response.content
     except httpx.ResponseNotRead:
         content = b""
-    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() != "set-cookie"]
+    for secret in _secrets(request, content):
+        content = content.replace(secret.encode("utf-8", "surrogatepass"), b"[redacted]")
+    # The body is decoded and maybe shortened: its encoding and length headers no longer hold.
+    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _BODY_HEADERS]
     safe = httpx.Response(response.status_code, headers=headers, content=content)
-    # Content-Encoding would make httpx decode the already decoded body again.
-    safe.headers.pop("content-encoding", None)
     request = safe_request(request)
     if request is not None:
         safe.request = request

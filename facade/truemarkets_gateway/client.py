@@ -226,14 +226,18 @@ class Gateway:
         args = _send.request_args(self._cfg, call)
         tries = _send.Attempts(budget)
         while True:
-            request = self._http.build_request(call.method, call.url, **args)
             tries.start()
             try:
-                response = self._http.send(request, auth=auth)
+                request = self._http.build_request(
+                    call.method, call.url, json=call.json.reveal(), **args
+                )
+                response = self._http.send(request, auth=auth, follow_redirects=False)
             except httpx.TransportError as exc:
                 decision = _send.after_error(self._cfg, call, exc, tries)
             except TrueMarketsError as exc:  # only the auth flow raises these: a token failure
                 decision = _send.after_token_failure(self._cfg, call, exc, request, tries)
+            except Exception as exc:  # e.g. a URL too long, a body that cannot be decoded
+                raise _send.unusable(call, exc) from exc
             else:
                 verdict = _send.after_response(self._cfg, call, response, tries)
                 if verdict is None:

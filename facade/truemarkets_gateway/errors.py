@@ -1,9 +1,6 @@
-"""Every exception the SDK raises, and the one function that turns a response into one.
-
-Catch `TrueMarketsError` for everything, `APIError` for anything the server answered,
-`APIConnectionError` for transport failures, and `ValidationError` (a `ValueError`) for
-bad input that was refused before any request was sent.
-"""
+"""Every exception the SDK raises, and `error_from_response`. Catch `TrueMarketsError` for
+all, `APIError` for server answers, `APIConnectionError` for transport failures and
+`ValidationError` (a `ValueError`) for input refused before anything was sent."""
 
 from __future__ import annotations
 
@@ -31,11 +28,13 @@ __all__ = [
     "ErrorEnvelope",
     "FieldViolation",
     "InsufficientBalanceError",
+    "InsufficientFundsError",
     "InternalServerError",
     "NotFoundError",
     "OrderFailedError",
     "OrderNotCreatedError",
     "OrderTimeoutError",
+    "OrderUnfundedError",
     "OrderWaitError",
     "PermissionDeniedError",
     "QuoteIssuesError",
@@ -57,7 +56,7 @@ __all__ = [
 
 
 class ErrorContext(TypedDict, total=False):
-    """What an error concerns, given to its constructor where it is made."""
+    """What an error concerns (see `TrueMarketsError`)."""
 
     gateway_request_sent: bool | None
     order_id: str | None
@@ -69,15 +68,10 @@ class ErrorContext(TypedDict, total=False):
 
 
 class TrueMarketsError(Exception):
-    """Root of every exception raised by this SDK.
-
-    `gateway_request_sent` is False when a token request (mint or refresh) failed before
-    the call's Gateway request went out, so the Gateway saw nothing; None when not known.
-    `order_id` / `transfer_id` name the order or transfer the failure concerns (None when
-    none exists yet); `replaced_order_ids` lists orders `place_order` created and abandoned
-    unexecuted before this one. `order`, `quote`, `transfer` hold what was last read of
-    them, when the error concerns one.
-    """
+    """Root of every exception raised by this SDK. `gateway_request_sent` is False when
+    the Gateway saw nothing (a token request failed first), None when unknown. `order_id`,
+    `transfer_id` name what the failure concerns; `replaced_order_ids` the orders
+    `place_order` abandoned unexecuted; `order`, `quote`, `transfer` what was last read."""
 
     def __init__(self, *args: object, **context: Unpack[ErrorContext]) -> None:
         super().__init__(*args)
@@ -99,29 +93,25 @@ class TrueMarketsError(Exception):
 
 
 class ValidationError(TrueMarketsError, ValueError):
-    """Input broke a documented rule; nothing was sent. `field` names the offending
-    argument and `rule` says what it must satisfy."""
+    """Input broke a documented rule (`field`, `rule`); nothing was sent."""
 
     def __init__(self, field: str, rule: str, **context: Unpack[ErrorContext]) -> None:
-        self.field = field
-        self.rule = rule
+        self.field, self.rule = field, rule
         super().__init__(f"{field}: {rule}", **context)
 
 
 class CredentialsError(TrueMarketsError, ValueError):
-    """An API key, key file or signer key could not be loaded or used. Messages name the
-    file and the problem, never the key material."""
+    """An API key, key file or signer key could not be loaded or used (never shown)."""
 
 
 class ClientClosedError(TrueMarketsError):
-    """A `Gateway` or `AsyncGateway` was used after `close()` (or after its `with` block);
-    nothing was sent. Create a new client."""
+    """The client was used after `close()`; nothing was sent. Create a new client."""
 
 
 class APIConnectionError(TrueMarketsError):
-    """No response (connection refused, reset, DNS, TLS...). `may_have_reached_server` is
-    False only when no byte was sent; otherwise reconcile orders and transfers before trying
-    again. `source` is "gateway", or "auth" for a token request (no Gateway request sent)."""
+    """No response (refused, reset, DNS, TLS...). `may_have_reached_server` is False only
+    when no byte was sent: else reconcile orders and transfers before trying again.
+    `source` is "gateway", or "auth" for a token request."""
 
     default_message = "Connection error."
 
@@ -136,9 +126,8 @@ class APIConnectionError(TrueMarketsError):
     ) -> None:
         self.message = self.default_message if message is None else message
         super().__init__(self.message, **context)
-        self.request = safe_request(request)
+        self.request, self.source = safe_request(request), source
         self.may_have_reached_server = may_have_reached_server
-        self.source = source
 
 
 class APITimeoutError(APIConnectionError):
@@ -148,9 +137,8 @@ class APITimeoutError(APIConnectionError):
 
 
 class UnexpectedResponseError(TrueMarketsError):
-    """A success status whose body is not the documented shape. The request reached the
-    server: reconcile orders and transfers before retrying. `response` is the raw response;
-    `source` is "gateway", or "auth" for a token request (no Gateway request was sent)."""
+    """An answer this SDK cannot read; the request reached the server: reconcile orders and
+    transfers before retrying. `source` is "gateway", or "auth" for a token request."""
 
     def __init__(
         self,
@@ -161,17 +149,15 @@ class UnexpectedResponseError(TrueMarketsError):
         **context: Unpack[ErrorContext],
     ) -> None:
         super().__init__(message, **context)
-        self.message = message
+        self.message, self.source = message, source
         self.response = None if response is None else safe_response(response)
         self.status_code = None if response is None else response.status_code
-        self.source = source
 
 
 class APIError(TrueMarketsError):
-    """The server answered with a non-success status: `status_code`, `type`, `code`,
-    `message`, `request_id`, `field_violations`, the parsed `body` and the `response`
-    (without the `Authorization` header). `source` is "gateway", or "auth" when the Auth
-    Service answered a token request (no Gateway request was sent)."""
+    """An error status: `status_code`, `type`, `code`, `message`, `request_id`,
+    `field_violations`, the parsed `body` and the `response` (secrets masked). `source` is
+    "gateway", or "auth" for a token request."""
 
     def __init__(
         self,
@@ -184,18 +170,12 @@ class APIError(TrueMarketsError):
         source: str = "gateway",
         **context: Unpack[ErrorContext],
     ) -> None:
-        self.source = source
-        self.status_code = status_code
-        self.type = envelope.type
-        self.code = envelope.code
-        self.message = envelope.message
-        self.request_id = envelope.request_id
+        self.source, self.status_code, self.envelope = source, status_code, envelope
+        self.type, self.code, self.message = envelope.type, envelope.code, envelope.message
+        self.request_id, self.body = envelope.request_id, envelope.body
         self.field_violations = envelope.field_violations
-        self.body = envelope.body
         self.response = None if response is None else safe_response(response)
-        self.envelope = envelope
-        self.hint = hint
-        self.retry_after = retry_after
+        self.hint, self.retry_after = hint, retry_after
         super().__init__(self._describe(), **context)
 
     @property
@@ -233,8 +213,8 @@ class AuthenticationError(APIError):
 
 
 class PermissionDeniedError(APIError):
-    """403. `is_edge_block` is True when an HTML page from the edge (WAF) answered: a
-    block of this client (often its User-Agent or IP), not an account permission."""
+    """403. `is_edge_block`: an HTML page from the edge (WAF) blocked this client (often its
+    User-Agent or IP); not an account permission."""
 
     @property
     def is_edge_block(self) -> bool:
@@ -254,8 +234,7 @@ class UnprocessableEntityError(APIError):
 
 
 class QuoteStaleError(UnprocessableEntityError):
-    """The quote behind the payloads can no longer be executed (`code: quote_stale`, seen
-    with 422 and 409). Nothing was traded; create the order again."""
+    """`code: quote_stale` (422 or 409): nothing was traded; create the order again."""
 
 
 class RateLimitError(APIError):
@@ -263,7 +242,7 @@ class RateLimitError(APIError):
 
 
 class InternalServerError(APIError):
-    """5xx (any status of 500 or more, including non-standard ones such as 520)."""
+    """Any status of 500 or more (520 too)."""
 
 
 class ServiceUnavailableError(InternalServerError):
@@ -290,8 +269,8 @@ def error_from_response(
     source: str = "gateway",
     **context: Unpack[ErrorContext],
 ) -> APIError:
-    """The exception for one error response (the single place this is decided), holding a
-    copy of the response without the bearer token. `source`: "gateway" or "auth"."""
+    """The exception for one error response (decided only here), holding a copy of the
+    response without secrets. `source`: "gateway" or "auth"."""
     from ._api.error_body import parse_error_body
 
     response = safe_response(response)
@@ -312,29 +291,27 @@ def error_from_response(
         from ._transport.retry import server_wait
 
         retry_after = server_wait(response.headers, status, time.time())
-    return cls(
-        envelope,
-        status_code=status,
-        response=response,
-        hint=hint,
-        retry_after=retry_after if cls is RateLimitError else None,
-        source=source,
-        **context,
-    )
+    retry_after = retry_after if cls is RateLimitError else None
+    return cls(envelope, status_code=status, response=response, hint=hint, source=source,
+               retry_after=retry_after, **context)  # fmt: skip
 
 
 class OrderNotCreatedError(TrueMarketsError):
-    """`create_order` answered without creating an order (empty `order_id`). `quote` is
-    the informational quote the server returned, if any."""
+    """`create_order` created no order (empty `order_id`); `quote` is the server's."""
 
 
-class InsufficientBalanceError(OrderNotCreatedError):
+class InsufficientFundsError(TrueMarketsError):
+    """Not enough balance for the order, on either venue: `InsufficientBalanceError` (DeFi,
+    not created) or `OrderUnfundedError` (CeFi, created and then failed)."""
+
+
+class InsufficientBalanceError(OrderNotCreatedError, InsufficientFundsError):
     """Not enough balance (on chain or bridgeable from CeFi) to fund the order."""
 
 
 class QuoteIssuesError(TrueMarketsError):
-    """The quote reports `issues`, so the payloads were not signed; `order_id` is the
-    created, unexecuted order. Pass `accept_issues=True` to sign anyway."""
+    """The quote reports `issues`: order `order_id` was created but not signed. Pass
+    `accept_issues=True` to sign anyway."""
 
     def __init__(
         self, message: str, *, issues: Sequence[str], **context: Unpack[ErrorContext]
@@ -344,8 +321,8 @@ class QuoteIssuesError(TrueMarketsError):
 
 
 class WaitTimeoutError(TrueMarketsError):
-    """Waiting for a terminal status ran out of time; the resource may still finish.
-    `cause` is the error that ended a wait early (`OrderWaitError`, `TransferWaitError`)."""
+    """A wait ran out of time; the resource may still finish. `cause`: the error that
+    ended a wait early."""
 
     def __init__(
         self,
@@ -366,39 +343,46 @@ class WaitTimeoutError(TrueMarketsError):
 
 
 class OrderTimeoutError(WaitTimeoutError):
-    """An order did not reach the awaited status in time (see `order_id`, `last_status`).
-
-    Unless `last_status` is terminal the order is still open (a resting limit order stays
-    on the book): cancel it or keep waiting. `order` is the order when the wait read it.
-    """
+    """An order did not reach the awaited status in time; unless `last_status` is terminal
+    it is still open: cancel it or keep waiting. `order`: as last read."""
 
 
 class TransferTimeoutError(WaitTimeoutError):
-    """A transfer did not reach a terminal status in time; it is still pending and may yet
-    complete. `transfer` is the transfer as last read, if any."""
+    """A transfer is still pending after the wait; it may yet complete."""
 
 
 class OrderWaitError(OrderTimeoutError):
-    """The order exists (or its cancel was sent), but waiting for it ended in an error
-    (`cause`, also `__cause__`). It is not known to have finished: check
-    `get_order(order_id)` before placing it again. Handled as an `OrderTimeoutError`."""
+    """An error (`cause`) ended the wait for an order (or its cancel): check
+    `get_order(order_id)` before placing it again."""
 
 
 class TransferWaitError(TransferTimeoutError):
-    """The transfer exists, but waiting for it ended in an error (`cause`). It is not known
-    to have finished: check `get_transfer(transfer_id)` before sending again."""
+    """An error (`cause`) ended the wait for a transfer: check `get_transfer(transfer_id)`
+    before sending again."""
 
 
 class OrderFailedError(TrueMarketsError):
-    """The order ended `failed`. `order` is the order as last read."""
+    """The order ended `failed` (`order`: as last read)."""
+
+    @staticmethod
+    def for_order(message: str, order: Order, order_id: str) -> OrderFailedError:
+        """`OrderUnfundedError` when the failure reason says the balance was short."""
+        short = "insufficient" in (order.failure_reason or "").lower()
+        return (OrderUnfundedError if short else OrderFailedError)(
+            message, order_id=order_id, order=order
+        )
+
+
+class OrderUnfundedError(OrderFailedError, InsufficientFundsError):
+    """A (CeFi) order failed for lack of balance (`order.failure_reason`)."""
 
 
 class TransferFailedError(TrueMarketsError):
-    """The transfer ended `failed`. `transfer` is the transfer as last read."""
+    """The transfer ended `failed` (`transfer`: as last read)."""
 
 
 def __getattr__(name: str) -> Any:
-    """The error body names from `_api.error_body`, loaded on first use (attrs costs time)."""
+    """`_api.error_body`'s names, loaded on first use (attrs costs import time)."""
     if name in ("ErrorEnvelope", "FieldViolation", "parse_error_body"):
         from ._api import error_body
 

@@ -1,15 +1,7 @@
-"""Turnkey API-key stamps over DeFi payloads (orders, cancels, transfers).
-
-Each payload string is signed exactly as received (its UTF-8 bytes) with ECDSA P-256 over
-SHA-256; one stamp per payload, in payload order. A stamp is base64url (unpadded) of
-`json.dumps({"publicKey": <compressed hex>, "scheme": SIGNATURE_SCHEME, "signature": <DER
-hex>})`, the bytes Turnkey's `turnkey_api_key_stamper` 0.1.1 produces.
-
-Why ours and not Turnkey's stamper: it re-derives the key from its hex scalar and re-checks
-the public key on every stamp, which made stamping half the vendor SDK's speed. We keep the
-key object and sign with `cryptography` directly. Compatibility is proven in
-tests/test_signing.py: our stamps are byte-identical to Turnkey's but for the (randomized)
-signature, each verifies the other's signature with the same public key.
+"""Turnkey API-key stamps (`SIGNATURE_SCHEME_TK_API_P256`) over DeFi payloads: ECDSA P-256
+over SHA-256 of each payload's UTF-8 bytes, one stamp per payload, byte-identical to Turnkey's
+`turnkey_api_key_stamper` but for the randomized signature (tests/test_signing.py). That one
+re-derives the key on every stamp; ours keeps the key object: twice the speed.
 """
 
 from __future__ import annotations
@@ -51,11 +43,8 @@ SignablePayload = _HasPayload | str
 
 
 class PayloadSigner:
-    """Produces Turnkey `SIGNATURE_SCHEME_TK_API_P256` stamps with one P-256 private key.
-
-    The key is the API key by default (`from_credentials`), or a separate wallet signer key
-    (`from_key`, `from_env`). Only the compressed public key is ever shown.
-    """
+    """Stamps payloads with one P-256 private key: the API key (`from_credentials`) or a
+    wallet signer key (`from_key`, `from_env`). Only the public key is ever shown."""
 
     __slots__ = ("_head", "_key", "_public_key_hex")
 
@@ -64,7 +53,11 @@ class PayloadSigner:
             private_key.curve, ec.SECP256R1
         ):
             raise CredentialsError("the signer key must be an EC P-256 (secp256r1) private key")
-        self._public_key_hex = _compressed_public_hex(private_key.public_key())
+        self._public_key_hex = (
+            private_key.public_key()
+            .public_bytes(serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint)
+            .hex()
+        )
         self._key = private_key
         # Turnkey's json.dumps text up to the signature (ASCII hex needs no escaping).
         self._head = json.dumps({"publicKey": self._public_key_hex, "scheme": SIGNATURE_SCHEME})
@@ -74,9 +67,8 @@ class PayloadSigner:
     def from_key(
         cls, value: ec.EllipticCurvePrivateKey | str | bytes | Mapping[str, Any]
     ) -> PayloadSigner:
-        """A signer from a private key in any form: key object, PEM, JWK (dict or JSON text),
-        a key file's JSON (`{"private_key": {...JWK...}}`), or the 64-hex private scalar.
-        """
+        """A signer from a key object, PEM, JWK (dict or JSON), a key file's JSON or the
+        64-hex private scalar."""
         if isinstance(value, ec.EllipticCurvePrivateKey):
             return cls(value)
         return cls(load_private_key(value, source="signer key"))
@@ -140,9 +132,3 @@ def _payload_text(item: SignablePayload) -> str:
     if not isinstance(text, str):
         raise TypeError(f"cannot sign {type(item).__name__}: no payload string")
     return text
-
-
-def _compressed_public_hex(public_key: ec.EllipticCurvePublicKey) -> str:
-    return public_key.public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint
-    ).hex()

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 import httpx
 
 from . import validate as _validate
+from .secret import Secret, reveal
 
 if TYPE_CHECKING:
     from ..errors import ErrorContext
@@ -139,12 +140,11 @@ class PreparedCall(NamedTuple, Generic[T]):
     path: str
     url: str
     params: Mapping[str, Any] | None
-    json: Any
+    json: Secret[Any]  # the body: an execute call's holds payload stamps
     parse: Callable[[httpx.Response], T]
     context: ErrorContext
 
     def __repr__(self) -> str:
-        # Never the JSON body: an execute call's body holds payload stamps.
         return f"PreparedCall(op={self.op.name!r}, method={self.method!r}, path={self.path!r})"
 
 
@@ -165,7 +165,7 @@ def _call(
         path,
         ctx.gateway_url + path,
         built.get("params") or None,
-        built.get("json"),
+        Secret(built.get("json")),
         parse,
         context or {},
     )
@@ -190,10 +190,12 @@ def _body(model: str, body: Mapping[str, Any]) -> Any:
     return convert.body_model(model, body)
 
 
-def _execute_body(model: str, stamps: Sequence[str]) -> Any:
-    """The execute endpoints' body (the same for orders, cancels and transfers)."""
+def _execute_body(model: str, stamps: Sequence[str | Secret[str]]) -> Any:
+    """The execute endpoints' body (the same for orders, cancels and transfers); the
+    flows' `Secret` stamps are revealed only here."""
     from ..signing import execute_body
 
+    stamps = [reveal(s) for s in stamps] if isinstance(stamps, list | tuple) else stamps
     return _body(model, execute_body(_validate.signatures_list(stamps)))
 
 
@@ -220,7 +222,7 @@ def _order(
 
 
 def build_execute_order(
-    ctx: Ctx, order_id: str, stamps: Sequence[str], name: str = "executeOrder"
+    ctx: Ctx, order_id: str, stamps: Sequence[str | Secret[str]], name: str = "executeOrder"
 ) -> PreparedCall[ExecutedOrder]:
     """executeOrder (or executeCancelOrder) with stamps made already (the flows sign)."""
     body = _execute_body("ExecuteOrderRequest", stamps)
@@ -363,7 +365,7 @@ def _transfer(ctx: Ctx, name: str, transfer_id: str, **kw: Any) -> PreparedCall[
 
 
 def build_execute_transfer(
-    ctx: Ctx, transfer_id: str, stamps: Sequence[str]
+    ctx: Ctx, transfer_id: str, stamps: Sequence[str | Secret[str]]
 ) -> PreparedCall[Transfer]:
     """executeTransfer with stamps made already (the execute flow signs)."""
     body = _execute_body("ExecuteTransferRequest", stamps)

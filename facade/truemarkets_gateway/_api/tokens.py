@@ -1,6 +1,5 @@
 """The Auth Service's two calls, mint and refresh: their requests, built with the generated
-client; their answer, read into `TokenPair` or `scrubbed` of secrets for an exception.
-The only reader of the auth client's models."""
+client, and their answer read into `TokenPair`. The only reader of the auth client's models."""
 
 from __future__ import annotations
 
@@ -21,10 +20,7 @@ from truemarkets_auth_client.models import (
 
 from ..credentials import Credentials
 
-__all__ = ["TokenPair", "mint_request", "read_tokens", "refresh_request", "scrubbed"]
-
-_SECRET_FIELDS = ("signature", "refresh_token", "access_token")
-_BODY_HEADERS = ("content-encoding", "content-length", "transfer-encoding")
+__all__ = ["TokenPair", "mint_request", "read_tokens", "refresh_request"]
 
 
 @attrs.frozen
@@ -59,8 +55,8 @@ def read_tokens(response: httpx.Response) -> TokenPair | None:
     """The pair in a 200 answer; None without a usable access token. Unknown fields and a
     refresh token of the wrong type are ignored."""
     try:
-        data = response.json()
-    except ValueError:
+        data = json.loads(response.content)
+    except (ValueError, RecursionError):
         return None
     if not isinstance(data, dict):
         return None
@@ -70,21 +66,3 @@ def read_tokens(response: httpx.Response) -> TokenPair | None:
         return None
     kept = refresh if isinstance(refresh, str) and refresh else None
     return TokenPair(access.strip(), kept, data.get("expires_in"))
-
-
-def scrubbed(response: httpx.Response) -> httpx.Response:
-    """A copy of an auth answer fit for an exception: secrets sent or echoed are masked.
-    (`error_from_response` then keeps the request's method, URL and headers, not its body.)"""
-    content = response.content
-    for body in (response.request.content, response.content):
-        try:
-            data = json.loads(body)
-        except ValueError:
-            continue
-        for name in _SECRET_FIELDS if isinstance(data, dict) else ():
-            if isinstance(data.get(name), str) and data[name]:
-                content = content.replace(data[name].encode(), b"[redacted]")
-    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _BODY_HEADERS]
-    return httpx.Response(
-        response.status_code, headers=headers, content=content, request=response.request
-    )

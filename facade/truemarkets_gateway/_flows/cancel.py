@@ -30,7 +30,9 @@ def cancel_order_flow(
         status: object = None
         if prepared.payloads:
             try:
-                sent = yield from stamps(prepared.payloads, None, signer, "the cancel")
+                sent = yield from stamps(
+                    prepared.payloads, None, signer, "the cancel", order_id=order_id
+                )
                 executed: ExecutedOrder = yield Call(
                     "execute_cancel_order", (order_id,), {"signatures": sent}
                 )

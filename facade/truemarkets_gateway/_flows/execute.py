@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Unpack
 
 from .. import errors as _errors
 from .._api import validate as _validate
+from .._api.secret import Secret
 from .steps import Call, Flow, SignerSource
 
 if TYPE_CHECKING:
-    from ..errors import TrueMarketsError
+    from ..errors import ErrorContext, TrueMarketsError
     from ..models import CreatedOrder, ExecutedOrder, Transfer, UnsignedPayload
 
 
@@ -37,19 +38,27 @@ def stamps(
     signatures: Sequence[str] | None,
     signer: SignerSource | None,
     what: str,
-) -> Flow[list[str]]:
-    """`signatures` as given, else the payloads signed by `signer()`, else by the client's
-    signer (`Call("sign_payloads")`); one per payload. `payloads` None: given by id."""
+    **context: Unpack[ErrorContext],
+) -> Flow[list[Secret[str]]]:
+    """One `Secret` stamp per payload: `signatures` as given, else signed by `signer()` or
+    the client's signer (`Call("sign_payloads")`). `payloads` None: given by id."""
     if signatures is None:
         if not payloads:
             given_by_id = f"required when {what} is given by id (no payloads to sign)"
             rule = given_by_id if payloads is None else f"{what} has no payloads to sign"
             raise _errors.ValidationError("signatures", rule)
+        for i, item in enumerate(payloads):  # refused here, not inside a signer
+            if not item.payload.isascii():
+                try:
+                    item.payload.encode()
+                except UnicodeEncodeError:
+                    rule = f"{what}'s payload is not UTF-8 text: nothing was signed or sent"
+                    raise _errors.ValidationError(f"payloads[{i}]", rule, **context) from None
         if signer is None:
             signatures = yield Call("sign_payloads", (payloads,))
         else:
             signatures = signer().sign_payloads(payloads)
-    checked = _validate.signatures_list(signatures)
+    checked = [Secret(s) for s in _validate.signatures_list(signatures)]
     if payloads and len(checked) != len(payloads):
         rule = f"need one stamp per payload: {len(payloads)}, got {len(checked)}"
         raise _errors.ValidationError("signatures", rule)
@@ -62,8 +71,8 @@ def execute_order_flow(
     signer: SignerSource | None,
     accept_issues: bool = False,
 ) -> Flow[ExecutedOrder]:
-    """Refuse over quote issues (unless accepted or `signatures` are given), stamp, then
-    `Call("_send_execute_order", (order_id, stamps))`. `signer` None: the client's signer."""
+    """Refuse over quote issues (unless accepted or `signatures` given), stamp, then
+    `Call("_send_execute_order", ...)`. `signer` None: the client's signer."""
     if isinstance(order, str):
         order_id, payloads = _validate.require_id("order_id", order), None
     else:
@@ -76,7 +85,7 @@ def execute_order_flow(
             raise _errors.QuoteIssuesError(
                 message, issues=issues, order_id=order_id, quote=order.quote
             )
-    sent = yield from stamps(payloads, signatures, signer, "the order")
+    sent = yield from stamps(payloads, signatures, signer, "the order", order_id=order_id)
     executed: ExecutedOrder = yield Call("_send_execute_order", (order_id, sent))
     return executed
 
@@ -84,12 +93,11 @@ def execute_order_flow(
 def execute_transfer_flow(
     transfer: Transfer | str, signatures: Sequence[str] | None, signer: SignerSource | None
 ) -> Flow[Transfer]:
-    """Stamp the transfer's payloads (unless `signatures` are given), then
-    `Call("_send_execute_transfer", (transfer_id, stamps))`."""
+    """Stamp (unless `signatures` given), then `Call("_send_execute_transfer", ...)`."""
     transfer_id, payloads = (
         (transfer, None) if isinstance(transfer, str) else (transfer.id, transfer.payloads)
     )
     transfer_id = _validate.require_id("transfer_id", transfer_id)
-    sent = yield from stamps(payloads, signatures, signer, "the transfer")
+    sent = yield from stamps(payloads, signatures, signer, "the transfer", transfer_id=transfer_id)
     executed: Transfer = yield Call("_send_execute_transfer", (transfer_id, sent))
     return executed

@@ -175,7 +175,7 @@ def wait_order_flow(
         if raise_on_failure and watch.status == "failed":
             reason = f": {order.failure_reason}" if order.failure_reason else ""
             message = f"order {order_id} failed{reason}"
-            raise _errors.OrderFailedError(message, order_id=order_id, order=order)
+            raise _errors.OrderFailedError.for_order(message, order, order_id)
         return order
 
     return flow()

@@ -1,5 +1,4 @@
-"""`GatewayAuth`: the `httpx.Auth` of user-scoped Gateway requests (bearer token and
-`TM-On-Behalf-Of`); on a 401 it renews the token, and replays only requests marked safe."""
+"""`GatewayAuth`: bearer token and `TM-On-Behalf-Of` on user-scoped Gateway requests."""
 
 from __future__ import annotations
 
@@ -8,6 +7,7 @@ from collections.abc import AsyncGenerator, Generator
 
 import httpx
 
+from .._api.secret import Secret
 from ..errors import TrueMarketsError, ValidationError
 from .tokens import NO_GATEWAY_REQUEST, TOKEN_FAILED, TokenManager
 
@@ -20,11 +20,9 @@ REPLAY = "truemarkets_replay"
 
 
 class GatewayAuth(httpx.Auth):
-    """Bearer auth for user-scoped Gateway requests (public ones go with `auth=None`).
-
-    Tokens come through `http`, the sending client. On a 401 with an API key the token is
-    renewed, and the request replayed once if `request.extensions[REPLAY]` is true, else
-    the 401 returned. A token failure before sending has `gateway_request_sent=False`."""
+    """Bearer auth, tokens obtained through `http`. On a 401 with an API key the token is
+    renewed and the request replayed once if `request.extensions[REPLAY]`, else the 401
+    returned. A token failure before sending has `gateway_request_sent=False`."""
 
     requires_request_body = True  # so a 401 can be replayed
 
@@ -95,5 +93,5 @@ class GatewayAuth(httpx.Auth):
                 yield request
 
 
-def _sent(request: httpx.Request) -> str:
-    return request.headers["Authorization"].removeprefix("Bearer ")
+def _sent(request: httpx.Request) -> Secret[str]:
+    return Secret(request.headers["Authorization"].removeprefix("Bearer "))

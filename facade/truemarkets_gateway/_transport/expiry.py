@@ -64,14 +64,9 @@ def _jwt_expiry(access_token: str) -> float | None:
 
 
 def token_expiry(expires_in: object, access_token: str, now: float) -> float | None:
-    """When the access token dies, in server time.
-
-    `expires_in` (the raw JSON value) is an RFC 3339 time (despite its name); else a number
-    of seconds (a number past 2001 as a Unix time is taken as absolute); else the JWT's
-    `exp` claim, read without verification. The result is never later than that `exp`
-    claim nor more than 24 hours after `now`, so an absurd value cannot stop renewals.
-    None when nothing is usable.
-    """
+    """When the token dies (server time), from `expires_in` (RFC 3339, seconds, or a Unix
+    time past 2001), else the JWT's unverified `exp`; never after `exp` nor 24 h from `now`
+    (an absurd value cannot stop renewals); None when nothing is usable."""
     claimed = _claimed_expiry(expires_in, now)
     jwt_exp = _jwt_expiry(access_token)
     found = claimed if claimed is not None else jwt_exp
@@ -79,12 +74,7 @@ def token_expiry(expires_in: object, access_token: str, now: float) -> float | N
         return None
     cap = now + _MAX_LIFETIME if jwt_exp is None else min(jwt_exp, now + _MAX_LIFETIME)
     if found > cap:
-        logger.warning(
-            "the token response claims an expiry %.0f s away; using %.0f s (the token's own "
-            "exp claim, at most 24 h)",
-            found - now,
-            cap - now,
-        )
+        logger.warning("token claims an expiry %.0f s away: using %.0f", found - now, cap - now)
         return cap
     return found
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import httpx
 
+from .._api import validate as _validate
 from .._version import __version__
 from ..errors import CredentialsError, ValidationError
 from .retry import RetryPolicy
@@ -106,6 +107,9 @@ def resolve(options: Mapping[str, Any], owns_http: bool) -> Config:
         env=o["env"], base_url=o["base_url"], legacy=o["legacy"], environ=environ
     )
     max_retries = check_retries(o["max_retries"])
+    for name in ("on_behalf_of", "access_token", "user_agent"):  # else every create "may have"
+        if o[name] is not None:  # been sent when httpx refuses the header
+            _validate.header_value(name, o[name])
     user_agent = o["user_agent"]
     if user_agent is not None and (not isinstance(user_agent, str) or not user_agent.strip()):
         raise ValidationError("user_agent", "must be a non-empty string")

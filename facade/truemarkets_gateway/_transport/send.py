@@ -1,7 +1,6 @@
 """What the send loop decides after each attempt, as plain functions: the request's
 arguments, then parse, retry (after how long) or raise the typed error, and the DEBUG log.
-The clients' `_run` only does the I/O: build, send, ask here, sleep, repeat.
-"""
+The clients' `_run` only does the I/O: build, send, ask here, sleep, repeat."""
 
 from __future__ import annotations
 
@@ -18,6 +17,7 @@ from ..errors import (
     APITimeoutError,
     TrueMarketsError,
     UnexpectedResponseError,
+    ValidationError,
     error_from_response,
     scrub_transport_error,
 )
@@ -49,12 +49,11 @@ class Attempts:
 
 
 def request_args(config: Config, call: PreparedCall[Any]) -> dict[str, Any]:
-    # Our own pool carries headers and timeout already; a caller's client gets them each time.
+    """`build_request` arguments but the body (kept in `call.json`, out of `_run`'s locals).
+    Our own pool carries headers and timeout already; a caller's client gets them each time."""
     args: dict[str, Any] = {"params": call.params}
     if not config.owns_http:
         args["headers"] = config.headers
-    if call.json is not None:
-        args["json"] = call.json
     if config.timeout is not NOT_GIVEN:
         args["timeout"] = config.timeout
     if call.op.idempotent:  # the auth may replay it after a 401; never a create
@@ -141,6 +140,8 @@ def after_response(
         )
     elif _retry.is_retryable_status(status):
         hint = call.op.reconcile
+    if 300 <= status < 400:  # a redirect would carry the token and stamps to another host
+        hint = f"Redirects are not followed (to {response.headers.get('location')!r})"
     effort = _effort(config, call, tries, retry_after)
     if effort:
         hint = f"{hint}. {effort[0].upper()}{effort[1:]}" if hint else effort
@@ -206,11 +207,24 @@ def parse(call: PreparedCall[T], response: httpx.Response) -> T:
         return call.parse(response)
     except TrueMarketsError:
         raise
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        message = (
-            f"{call.method} {call.path} answered {response.status_code} with a body this "
-            f"SDK could not read ({type(exc).__name__}: {exc})"
-        )
-        if not call.op.idempotent and call.op.reconcile:
-            message += f". {call.op.reconcile}"
-        raise UnexpectedResponseError(message, response=response, **call.context) from exc
+    except Exception as exc:  # whatever the body holds (deep, huge, undecodable): one type
+        error = unusable(call, exc, response)
+    raise error  # unchained: the cause and its frames hold the body, which may echo secrets
+
+
+def unusable(
+    call: PreparedCall[Any], exc: Exception, response: httpx.Response | None = None
+) -> TrueMarketsError:
+    """The typed error for what else escaped a call: a request that cannot be built (a
+    `ValidationError`: nothing was sent) or an answer that cannot be read."""
+    scrub_transport_error(exc)
+    what = f"{call.method} {call.path}"
+    known = isinstance(exc, ValueError | httpx.HTTPError | httpx.InvalidURL)  # no secrets in these
+    why = f"{type(exc).__name__}: {str(exc)[:200]}" if known else type(exc).__name__
+    if response is None and isinstance(exc, httpx.InvalidURL | UnicodeEncodeError):
+        return ValidationError("url", f"{what} cannot be sent ({why})", **call.context)
+    answered = f"answered {response.status_code}" if response is not None else "was answered"
+    message = f"{what} {answered} with a body this SDK could not read ({why})"
+    if not call.op.idempotent and call.op.reconcile:
+        message += f". {call.op.reconcile}"
+    return UnexpectedResponseError(message, response=response, **call.context)

@@ -1,9 +1,6 @@
-"""The optional token cache file, so short-lived processes (CLI runs) reuse a valid token.
-
-A file holds the pair of one key (key id and public key fingerprint) on one host, written
-atomically with mode 0600. A corrupt, foreign, expired or insecurely stored file is ignored,
-never trusted; failures to write only log.
-"""
+"""The optional token cache file, so short-lived processes (CLI runs) reuse a valid token:
+the pair of one key on one host, written atomically with mode 0600. A corrupt, foreign,
+expired or insecurely stored file is ignored; failures to write only log."""
 
 from __future__ import annotations
 
@@ -88,8 +85,7 @@ class TokenCache:
         return None
 
     def save(self, *, key_id: str, host: str, fingerprint: str, token: CachedToken) -> None:
-        """Write the pair (0600, atomic) and remove temp files of killed writers. A failure
-        is logged, never raised."""
+        """Write the pair and remove temp files of killed writers; failures only log."""
         document = {"version": _FORMAT_VERSION, "key_id": key_id, "host": host}
         document.update(fingerprint=fingerprint, **attrs.asdict(token))
         try:

@@ -1,7 +1,6 @@
 """`TokenManager`: the bearer token of one API key, minted, refreshed, shared and cached.
-
-Its policy is one generator, `_renew`, which yields `httpx.Request`s and receives their
-responses; `get_token_sync` and `get_token_async` drive it, one renewal at a time."""
+Its policy is one generator, `_renew` (requests out, responses in), driven by
+`get_token_sync` and `get_token_async`, one renewal at a time."""
 
 from __future__ import annotations
 
@@ -18,6 +17,7 @@ import httpx
 
 from .. import errors
 from .._api import tokens as _api
+from .._api.secret import Secret, reveal
 from ..credentials import Credentials
 from ..environments import Environment
 from .expiry import server_time, token_expiry
@@ -29,8 +29,9 @@ logger = logging.getLogger("truemarkets_gateway.auth")
 
 Clock = Callable[[], float]
 _Build = Callable[..., httpx.Request]  # `build_request` of the client that sends
-_Reply = httpx.Response | httpx.TransportError | None
+_Reply = httpx.Response | httpx.RequestError | None  # a DecodingError too
 _Flow = Generator[httpx.Request, _Reply, str]
+_Rejected = Secret[str] | str | None  # the auth flow's is a `Secret`: it stays out of tracebacks
 
 _MIN_REMAINING = 5.0  # a token with less left could die in flight (a third of a short life)
 _IMPLAUSIBLE_REMAINING = 1.0  # a new token this close to expiry says more about our clock
@@ -50,13 +51,10 @@ def _note(before_send: bool) -> str:
 
 
 class TokenManager:
-    """Holds the Gateway bearer token of one API key (or a static one) and keeps it fresh.
-
-    Mints on first need; refreshes with `refresh_margin` seconds left (at most half the
-    token's life; always under 5 s), keeping each rotated refresh token; re-mints when a
-    refresh is refused. Threads and tasks share one renewal. A mint refused while the
-    server's `Date` is over 10 s from our clock is retried once in server time. `token_cache`
-    lets short-lived processes reuse a valid token. The constructor does no I/O."""
+    """The Gateway bearer token of one API key (or a static one), kept fresh: minted on first
+    need, refreshed `refresh_margin` s before expiry (at most half its life), re-minted when
+    a refresh is refused; a mint refused with a server `Date` over 10 s off is retried once
+    in server time. Threads and tasks share one renewal; `token_cache` persists it."""
 
     def __init__(
         self,
@@ -69,9 +67,7 @@ class TokenManager:
         clock: Clock = time.time,
     ) -> None:
         if credentials is not None and access_token is not None:
-            raise errors.ValidationError(
-                "access_token", "pass credentials or access_token, not both"
-            )
+            raise errors.ValidationError("access_token", "pass credentials or it, not both")
         if access_token is not None and (
             not isinstance(access_token, str) or len(access_token.split()) != 1
         ):
@@ -122,10 +118,10 @@ class TokenManager:
     def _server_now(self) -> float:
         return self._clock() + self._clock_offset
 
-    def _need(self, rejected: str | None) -> str:
-        """Whether the token is "fresh", due "soon" (in the margin) or needed "now"."""
+    def _need(self, rejected: _Rejected) -> str:
+        """The token is "fresh", due "soon" (in the margin) or needed "now"."""
         state = self._state
-        if state is None or state.access_token == rejected:
+        if state is None or (rejected is not None and state.access_token == reveal(rejected)):
             return "now"
         if state.expires_at is None:
             return "fresh"
@@ -137,7 +133,7 @@ class TokenManager:
         margin = min(self.refresh_margin, lifetime / 2)
         return "soon" if remaining <= margin and now >= self._retry_renew_after else "fresh"
 
-    def _usable(self, rejected: str | None, for_gateway: bool) -> str | None:
+    def _usable(self, rejected: _Rejected, for_gateway: bool) -> str | None:
         """A token usable without waiting, or None: then take the lock and renew."""
         if self._static is not None:
             return self._static
@@ -152,11 +148,9 @@ class TokenManager:
             return state.access_token
         return None
 
-    # --- the policy, once: run under the lock -------------------------------------------
-
-    def _renew(self, rejected: str | None, build: _Build, before_send: bool) -> _Flow:
+    def _renew(self, rejected: _Rejected, build: _Build, before_send: bool) -> _Flow:
         """The token to use, yielding the auth requests it needs. `before_send`: a Gateway
-        request waits unsent, so failures say that none was sent."""
+        request waits unsent (failures say so)."""
         if not self._cache_loaded:
             self._cache_loaded = True
             self._load_cache()
@@ -224,6 +218,8 @@ class TokenManager:
             return reply
         timeout = isinstance(reply, httpx.TimeoutException)
         how = "the Auth Service timed out" if timeout else "could not reach the Auth Service"
+        if isinstance(reply, httpx.DecodingError):
+            how = "the Auth Service's answer could not be decoded"
         unsent = isinstance(reply, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
         raise (errors.APITimeoutError if timeout else errors.APIConnectionError)(
             f"{TOKEN_FAILED}: {how} ({what}): {type(reply).__name__}{_note(before_send)}",
@@ -243,11 +239,9 @@ class TokenManager:
                 "revoked, that the key file is the one downloaded for it, and the clock"
             )
             hint += f" (server time differs from ours by {skew:+.0f} s)" if skew else ""
+        hint += _note(before_send)
         return errors.error_from_response(
-            _api.scrubbed(response),
-            hint=hint + _note(before_send),
-            source="auth",
-            **_context(before_send),
+            response, hint=hint, source="auth", **_context(before_send)
         )
 
     def _read(self, response: httpx.Response, before_send: bool) -> CachedToken:
@@ -256,7 +250,7 @@ class TokenManager:
             raise errors.UnexpectedResponseError(
                 f"{TOKEN_FAILED}: the Auth Service answered 200 without an access token"
                 + _note(before_send),
-                response=_api.scrubbed(response),
+                response=response,
                 source="auth",
                 **_context(before_send),
             )
@@ -271,8 +265,6 @@ class TokenManager:
         elif left <= 3 * _MIN_REMAINING:
             logger.debug("the access token is short-lived (%.1f s)", left)
         return CachedToken(pair.access_token, pair.refresh_token, expires_at, now)
-
-    # --- the cache ----------------------------------------------------------------------
 
     def _owner(self) -> dict[str, str]:
         assert self.credentials is not None
@@ -294,10 +286,8 @@ class TokenManager:
         elif self._cache is not None:
             self._cache.clear()
 
-    # --- the drivers --------------------------------------------------------------------
-
     def get_token_sync(
-        self, http: httpx.Client, *, rejected: str | None = None, for_gateway: bool = False
+        self, http: httpx.Client, *, rejected: _Rejected = None, for_gateway: bool = False
     ) -> str:
         """A valid access token, minted or refreshed through `http` (with `auth=None`); a
         new one if the Gateway `rejected` this one (unless another caller replaced it)."""
@@ -311,8 +301,8 @@ class TokenManager:
                 while True:
                     request = flow.send(reply)
                     try:
-                        reply = http.send(request, auth=None)
-                    except httpx.TransportError as exc:
+                        reply = http.send(request, auth=None, follow_redirects=False)
+                    except httpx.RequestError as exc:
                         reply = exc
             except StopIteration as done:
                 return str(done.value)
@@ -320,7 +310,7 @@ class TokenManager:
                 flow.close()
 
     async def get_token_async(
-        self, http: httpx.AsyncClient, *, rejected: str | None = None, for_gateway: bool = False
+        self, http: httpx.AsyncClient, *, rejected: _Rejected = None, for_gateway: bool = False
     ) -> str:
         """The async twin of `get_token_sync`; it never blocks the event loop."""
         token = self._usable(rejected, for_gateway)
@@ -339,8 +329,8 @@ class TokenManager:
                 while True:
                     request = flow.send(reply)
                     try:
-                        reply = await http.send(request, auth=None)
-                    except httpx.TransportError as exc:
+                        reply = await http.send(request, auth=None, follow_redirects=False)
+                    except httpx.RequestError as exc:
                         reply = exc
             except StopIteration as done:
                 return str(done.value)
