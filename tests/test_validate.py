@@ -14,6 +14,7 @@ from truemarkets_gateway._api.validate import (
     create_order_body,
     csv_filter,
     cursor_param,
+    header_value,
     limit_param,
     require_id,
 )
@@ -239,3 +240,22 @@ def test_ids_at_the_limits_are_accepted() -> None:
     assert require_id("order_id", "x" * 1024) == "x" * 1024
     assert require_id("order_id", "...") == "..." and require_id("order_id", "é😀") == "é😀"
     assert cursor_param(None) is None and cursor_param("c/2") == "c/2"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["a\r\nX-Evil: 1", "a\nb", "a\rb", "a\x00b", "a\x0bb", "a\tb", "a\x7fb", "a\x1bb", "tök€n",
+     "\ud800", "", " ", "a\x85b", "a\x9bb"],
+)  # fmt: skip
+def test_header_values_refuse_control_and_non_latin1(value: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        header_value("access_token", value)
+    assert info.value.field == "access_token"
+    assert value.strip() == "" or value not in str(info.value)  # never echoed: may be a token
+
+
+def test_header_values_accepted() -> None:
+    assert header_value("user_agent", "my-app/1.0 (+https://x)") == "my-app/1.0 (+https://x)"
+    assert header_value("on_behalf_of", "Zoë") == "Zoë"  # Latin-1 is fine
+    with pytest.raises(ValidationError, match="string"):
+        header_value("on_behalf_of", b"bytes")

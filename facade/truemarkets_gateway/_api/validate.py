@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from enum import StrEnum
@@ -14,6 +15,7 @@ PERP_CHAIN = "hypercore-perp"
 VENUES = ("cefi", "defi")
 _SIDES = ("buy", "sell")
 _QTY_UNITS = ("base", "quote")
+_HEADER_TEXT = re.compile(r"[\x20-\x7e\xa0-\xff]+")  # printable Latin-1
 
 
 def _text(value: object) -> str | None:
@@ -36,6 +38,15 @@ def require_id(field: str, value: object) -> str:
     except UnicodeEncodeError:
         raise ValidationError(field, "must be valid text (it holds a lone surrogate)") from None
     return text
+
+
+def header_value(field: str, value: object) -> str:
+    """A value sent as an HTTP header: printable Latin-1. Never echoed: it may be a token."""
+    if not isinstance(value, str):
+        raise ValidationError(field, f"must be a string, got {type(value).__name__}")
+    if not value.strip() or not _HEADER_TEXT.fullmatch(value):
+        raise ValidationError(field, "must be non-empty printable Latin-1 (no control characters)")
+    return value
 
 
 def require_uuid(field: str, value: object) -> str:
