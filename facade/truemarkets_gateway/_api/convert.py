@@ -136,10 +136,10 @@ def _issues(items: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
-def body_model(name: str, body: Mapping[str, Any]) -> Any:
-    """A generated request model built from a validated JSON body."""
+def body_model(name: str, body: Mapping[str, Any], models: Any = None) -> Any:
+    """A generated request model (of the Gateway's, or of `models`) from a validated body."""
     try:
-        return getattr(gen, name).from_dict(body)
+        return getattr(models or gen, name).from_dict(body)
     except (ValueError, TypeError, KeyError) as exc:  # a rule _validate does not know yet
         raise ValidationError("body", f"{name} refused it: {exc}") from None
 
@@ -330,7 +330,7 @@ def _balance_amount(value: Any, field: str, symbol: str) -> Decimal:
     return number
 
 
-def _balance(model: Any) -> pub.Balance:
+def _balance(model: Any) -> pub.Balance:  # also a PortfolioBalance
     symbol = _str(model.symbol) or ""
     return pub.Balance(
         symbol,
@@ -369,3 +369,78 @@ def balances(data: Any) -> pub.Balances:
         return pub.Balances.from_rows(tuple(_legacy_balance(row) for row in rows))
     model = gen.ListBalancesResponse.from_dict(data)
     return pub.Balances.from_rows(tuple(_balance(item) for item in (_get(model.data) or ())))
+
+
+@_reader
+def portfolio(data: Any) -> pub.Portfolio:
+    model = gen.PortfolioResponse.from_dict(data)
+    rows = tuple(
+        pub.PortfolioPosition(
+            _balance(row), **_fields(row, {}, "icon", "price value change_24h_pct")
+        )
+        for row in _get(model.balances) or ()
+    )
+    extra = _extra(model)
+    usd = "total_usd balances_usd cash_usd change_24h_usd change_24h_pct unrealized_pnl_usd"
+    return pub.Portfolio(
+        **_fields(model, extra, "", usd + " realized_pnl_usd"),
+        balances=rows,
+        positions=tuple(p.to_dict() for p in _get(model.positions) or ()),
+        extra=extra,
+    )
+
+
+def _transaction(model: Any) -> pub.TransactionDetail:
+    extra = _extra(model)
+    order, transfer = _get(model.order), _get(model.transfer)
+    return pub.TransactionDetail(
+        id=_id(model.id, "id"),
+        type=_enum(pub.TransactionType, model.type_),
+        status=_enum(pub.TransactionStatus, model.status),
+        asset_flow=_str(model.asset_flow),
+        created_at=_time(model.created_at),
+        completed_at=_time(model.completed_at),
+        order=_order(order) if order is not None else None,
+        transfer=_transfer(transfer) if transfer is not None else None,
+        **_fields(model, extra, "asset_id asset_symbol tx_hash explorer_url failure_reason", "qty"),
+        extra=extra,
+    )
+
+
+@_reader
+def transactions_page(data: Any) -> pub.Page[pub.TransactionDetail]:
+    model = gen.ListTransactionsResponse.from_dict(data)
+    return _page(model, (_transaction(item) for item in (_get(model.data) or ())))
+
+
+@_reader
+def organization_user(data: Any) -> pub.OrganizationUser:
+    from truemarkets_account_client.models import OrganizationUser
+
+    model = OrganizationUser.from_dict(data)
+    wallets = (
+        pub.Wallet(_str(w.address) or "", _str(w.chain_family), extra=_extra(w))
+        for w in _get(model.wallets) or ()
+    )
+    return pub.OrganizationUser(
+        user_id=_id(model.user_id, "user_id"),
+        external_ref_id=_str(model.external_ref_id) or "",
+        created_at=_time(model.created_at),
+        wallets=tuple(wallets),
+        extra=_extra(model),
+    )
+
+
+def token_claim(token: str, name: str) -> Any:
+    """An unverified JWT claim, flat (`"tm.organization_id"`) or nested; None if absent."""
+    from jose import jwt
+
+    try:
+        claims: Any = jwt.get_unverified_claims(token)
+    except Exception:
+        return None
+    if name in claims:
+        return claims[name]
+    for part in name.split("."):
+        claims = claims.get(part) if isinstance(claims, Mapping) else None
+    return claims

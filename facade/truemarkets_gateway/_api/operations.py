@@ -27,9 +27,12 @@ if TYPE_CHECKING:
         OrderStatus,
         OrderStatusInput,
         OrderTypeInput,
+        OrganizationUser,
         Page,
+        Portfolio,
         QtyUnitInput,
         Quote,
+        TransactionDetail,
         Transfer,
         TransferStatusInput,
         VenueInput,
@@ -62,7 +65,8 @@ class Operation(NamedTuple):
         """The generated `_get_kwargs(...)`: method, relative url, params, json."""
         builder = _BUILDERS.get(self.module)
         if builder is None:
-            module = importlib.import_module(f"truemarkets_gateway_client.api.{self.module}")
+            package = "account" if self.name in _ACCOUNT else "gateway"
+            module = importlib.import_module(f"truemarkets_{package}_client.api.{self.module}")
             builder = _BUILDERS[self.module] = module._get_kwargs
         result: dict[str, Any] = builder(*args, **kwargs)
         return result
@@ -86,6 +90,7 @@ _RECONCILE = {
     "before trying again",
 }
 _PUBLIC = {"computeQuote", "listAssets"}
+_ACCOUNT = {"createOrganizationUser"}  # idempotent on external_ref_id, so it retries a 503
 
 
 def _operation(module: str) -> Operation:
@@ -101,17 +106,19 @@ quotes.compute_quote orders.create_order orders.list_orders orders.get_order
 orders.get_order_status orders.execute_order orders.modify_order orders.prepare_cancel_order
 orders.execute_cancel_order orders.cancel_order transfers.create_transfer
 transfers.list_transfers transfers.get_transfer transfers.execute_transfer assets.list_assets
-balances.get_balances balances.list_balances
+balances.get_balances balances.list_balances portfolio.get_portfolio
+portfolio.list_transactions organizations.create_organization_user
 """
 OPERATIONS: dict[str, Operation] = {op.name: op for op in map(_operation, _MODULES.split())}
 
 
 class Ctx(NamedTuple):
-    """What builders read from the client: the Gateway root, and the venue and network
-    names of assets seen in list_assets (to check transfers against)."""
+    """What builders read from the client: the Gateway root, the venue and network names
+    of assets seen in list_assets (to check transfers against), the Account API root."""
 
     gateway_url: str
     asset_info: dict[str, tuple[str | None, frozenset[str]]]
+    account_url: str = ""
 
 
 class OrderRequest(NamedTuple):
@@ -163,7 +170,7 @@ def _call(
         op,
         built["method"].upper(),
         path,
-        ctx.gateway_url + path,
+        (ctx.account_url if name in _ACCOUNT else ctx.gateway_url) + path,
         built.get("params") or None,
         built.get("json"),
         parse,
@@ -184,10 +191,10 @@ def _read(name: str, *extra: Any, empty_ok: bool = False) -> Callable[[httpx.Res
     return parse
 
 
-def _body(model: str, body: Mapping[str, Any]) -> Any:
+def _body(model: str, body: Mapping[str, Any], models: Any = None) -> Any:
     from . import convert
 
-    return convert.body_model(model, body)
+    return convert.body_model(model, body, models)
 
 
 def _execute_body(model: str, stamps: Sequence[str]) -> Any:
@@ -332,6 +339,32 @@ def build_list_assets(
 
 def build_balances(ctx: Ctx, name: str) -> PreparedCall[Balances]:
     return _call(ctx, name, _read("balances"))
+
+
+def build_portfolio(ctx: Ctx) -> PreparedCall[Portfolio]:
+    return _call(ctx, "getPortfolio", _read("portfolio"))
+
+
+def build_list_transactions(
+    ctx: Ctx, query: Mapping[str, Any], cursor: str | None
+) -> PreparedCall[Page[TransactionDetail]]:
+    limit, cursor = _validate.limit_param(query.get("limit")), _validate.cursor_param(cursor)
+    return _call(ctx, "listTransactions", _read("transactions_page"), cursor=cursor, limit=limit)
+
+
+def build_create_user(
+    ctx: Ctx, organization_id: str, external_ref_id: str, public_key_hex: str
+) -> PreparedCall[OrganizationUser]:
+    """createOrganizationUser: register a user's signer key (its compressed public key)."""
+    from truemarkets_account_client import models
+
+    org = _validate.require_id("organization_id", organization_id)
+    body = {
+        "external_ref_id": _validate.require_id("external_ref_id", external_ref_id),
+        "signer_public_key": public_key_hex,
+    }
+    model = _body("CreateUserRequest", body, models)
+    return _call(ctx, "createOrganizationUser", _read("organization_user"), org, body=model)
 
 
 def build_create_transfer(
