@@ -16,6 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, ParamSpec, TypeVar
 
+from truemarkets_account_client.types import Unset as AccountUnset
 from truemarkets_gateway_client import models as gen
 from truemarkets_gateway_client.types import Unset
 
@@ -27,6 +28,7 @@ from .money import parse_amount, parse_decimal
 E = TypeVar("E", bound=StrEnum)
 T = TypeVar("T")
 P = ParamSpec("P")
+_UNSET = (Unset, AccountUnset)
 
 
 def _reader(func: Callable[P, T]) -> Callable[P, T]:
@@ -55,12 +57,12 @@ def json_body(content: bytes) -> Any:
 
 def _get(value: Any) -> Any:
     """The generated `UNSET` (and None) as None; anything else as is."""
-    return None if value is None or value.__class__ is Unset else value
+    return None if value is None or value.__class__ in _UNSET else value
 
 
 def _str(value: Any) -> str | None:
     """Text as sent, lone surrogates (which cannot be printed or encoded) as U+FFFD."""
-    if value is None or value.__class__ is Unset:
+    if value is None or value.__class__ in _UNSET:
         return None
     text = value if value.__class__ is str else str(value)
     if text.isascii():
