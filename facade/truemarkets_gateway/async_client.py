@@ -216,13 +216,19 @@ class AsyncGateway:
         return claim if isinstance(claim, str) and claim else None
 
     async def create_user(
-        self, external_ref_id: str, *, signer: SignerKey, max_retries: int | None = None
+        self,
+        external_ref_id: str,
+        *,
+        signer: SignerKey,
+        organization_id: str | None = None,
+        max_retries: int | None = None,
     ) -> OrganizationUser:
         """Create the organisation user for your customer `external_ref_id` (or return it: safe
         to repeat), its wallets controlled by `signer` (keep it: no other key can stamp for
-        them). The 503 answered while wallets are provisioned is retried."""
+        them). The 503 answered while wallets are provisioned is retried. `organization_id`
+        defaults to the token's."""
         public_key = self._user_signer(signer).public_key_hex
-        if (org := await self.organization_id()) is None:
+        if (org := organization_id or await self.organization_id()) is None:
             raise CredentialsError("create_user needs an organisation API key")
         call = ops.build_create_user(self._ctx, org, external_ref_id, public_key)
         return await self._run(call, max_retries)
