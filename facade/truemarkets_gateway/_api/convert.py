@@ -1,10 +1,5 @@
-"""Generated models and JSON bodies -> public result types (Decimal, datetime, open enums).
-
-The only module that knows the generated model classes, so a regeneration touches one
-adapter. Request bodies go through the generated `from_dict` (our field names are checked
-against the spec); answers are parsed by it. A reader fails only with `ValueError`, which
-the client reports as `UnexpectedResponseError`.
-"""
+"""Generated models <-> public types (Decimal, datetime, open enums): the one adapter of the
+generated classes. A reader fails only with `ValueError` (`UnexpectedResponseError`)."""
 
 from __future__ import annotations
 
@@ -45,8 +40,7 @@ def _reader(func: Callable[P, T]) -> Callable[P, T]:
 
 
 def json_body(content: bytes) -> Any:
-    """The JSON document in `content` (None when empty); too deep or not UTF-8 raises
-    `ValueError`."""
+    """The JSON in `content` (None when empty); too deep or not UTF-8: `ValueError`."""
     if not content:
         return None
     try:
@@ -56,7 +50,6 @@ def json_body(content: bytes) -> Any:
 
 
 def _get(value: Any) -> Any:
-    """The generated `UNSET` (and None) as None; anything else as is."""
     return None if value is None or value.__class__ in _UNSET else value
 
 
@@ -147,12 +140,10 @@ def body_model(name: str, body: Mapping[str, Any], models: Any = None) -> Any:
 
 
 def transfer_status_param(status: str) -> Any:
-    """The generated `TransferStatus` for a validated `status` query value."""
     return gen.TransferStatus(status)
 
 
 def venue_param(venue: str) -> Any:
-    """The generated `Venue` for a validated `venue` query value."""
     return gen.Venue(venue)
 
 
@@ -304,24 +295,6 @@ def _page(model: Any, items: Iterable[T]) -> pub.Page[T]:
     return pub.Page(items=tuple(items), next_cursor=cursor or None, limit=limit)
 
 
-@_reader
-def orders_page(data: Any) -> pub.Page[pub.Order]:
-    model = gen.GetOrdersResponse.from_dict(data)
-    return _page(model, (_order(item) for item in (_get(model.data) or ())))
-
-
-@_reader
-def transfers_page(data: Any) -> pub.Page[pub.Transfer]:
-    model = gen.ListTransfersResponse.from_dict(data)
-    return _page(model, (_transfer(item) for item in (_get(model.data) or ())))
-
-
-@_reader
-def assets_page(data: Any) -> pub.Page[pub.Asset]:
-    model = gen.ListAssetsResponse.from_dict(data)
-    return _page(model, (_asset(item) for item in (_get(model.data) or ())))
-
-
 def _balance_amount(value: Any, field: str, symbol: str) -> Decimal:
     """Absent or null reads as 0; a present value `parse_decimal` cannot read fails the
     response rather than reading as 0 next to readable amounts."""
@@ -410,12 +383,6 @@ def _transaction(model: Any) -> pub.TransactionDetail:
 
 
 @_reader
-def transactions_page(data: Any) -> pub.Page[pub.TransactionDetail]:
-    model = gen.ListTransactionsResponse.from_dict(data)
-    return _page(model, (_transaction(item) for item in (_get(model.data) or ())))
-
-
-@_reader
 def organization_user(data: Any) -> pub.OrganizationUser:
     from truemarkets_account_client.models import OrganizationUser
 
@@ -431,6 +398,21 @@ def organization_user(data: Any) -> pub.OrganizationUser:
         wallets=tuple(wallets),
         extra=_extra(model),
     )
+
+
+def _pages(model: Any, item: Callable[[Any], T]) -> Callable[[Any], pub.Page[T]]:
+    @_reader
+    def read(data: Any) -> pub.Page[T]:
+        parsed = model.from_dict(data)
+        return _page(parsed, (item(row) for row in (_get(parsed.data) or ())))
+
+    return read
+
+
+orders_page = _pages(gen.GetOrdersResponse, _order)
+transfers_page = _pages(gen.ListTransfersResponse, _transfer)
+assets_page = _pages(gen.ListAssetsResponse, _asset)
+transactions_page = _pages(gen.ListTransactionsResponse, _transaction)
 
 
 def token_claim(token: str, name: str) -> Any:
