@@ -147,11 +147,16 @@ def venue_param(venue: str) -> Any:
     return gen.Venue(venue)
 
 
-def _fields(model: Any, extra: dict[str, Any], texts: str, amounts: str = "") -> dict[str, Any]:
-    """Keyword arguments for a public model: text fields, then Decimal amounts."""
+def _fields(
+    model: Any, extra: dict[str, Any], texts: str, amounts: str = "", times: str = "", **enums: Any
+) -> dict[str, Any]:
+    """Keyword arguments for a public model: texts, Decimal amounts, datetimes, open enums
+    (`type` is the generated `type_`)."""
     out: dict[str, Any] = {name: _str(getattr(model, name, None)) for name in texts.split()}
     for name in amounts.split():
         out[name] = parse_amount(_get(getattr(model, name, None)), name, extra)
+    out |= {name: _time(getattr(model, name, None)) for name in times.split()}
+    out |= {k: _enum(cls, getattr(model, k + "_" * (k == "type"))) for k, cls in enums.items()}
     return out
 
 
@@ -197,23 +202,19 @@ def order_status(data: Any) -> pub.OrderStatus | None:
     return _enum(pub.OrderStatus, gen.GetOrderStatusResponse.from_dict(data).status)
 
 
+_ORDER_ENUMS = {"status": pub.OrderStatus, "side": pub.OrderSide, "type": pub.OrderType}
+_ORDER_ENUMS |= {"venue": pub.Venue, "qty_unit": pub.QtyUnit, "chain": pub.Chain}
+_TRANSFER_ENUMS = {"status": pub.TransferStatus, "venue": pub.Venue, "chain": pub.Chain}
+_TRANSFER_ENUMS["qty_unit"] = pub.QtyUnit
+
+
 def _order(model: Any) -> pub.Order:
     extra = _extra(model)
+    texts = "base_asset quote_asset tx_hash asset_id asset_symbol explorer_url failure_reason"
+    amounts = "price qty executed_qty leaves_qty executed_vwap fee"
     return pub.Order(
         order_id=_id(model.order_id, "order_id"),
-        status=_enum(pub.OrderStatus, model.status),
-        side=_enum(pub.OrderSide, model.side),
-        type=_enum(pub.OrderType, model.type_),
-        venue=_enum(pub.Venue, model.venue),
-        qty_unit=_enum(pub.QtyUnit, model.qty_unit),
-        chain=_enum(pub.Chain, model.chain),
-        created_at=_time(model.created_at),
-        **_fields(
-            model,
-            extra,
-            "base_asset quote_asset tx_hash asset_id asset_symbol explorer_url failure_reason",
-            "price qty executed_qty leaves_qty executed_vwap fee",
-        ),
+        **_fields(model, extra, texts, amounts, "created_at", **_ORDER_ENUMS),
         extra=extra,
     )
 
@@ -238,20 +239,12 @@ def cancel_prepared(status_code: int, data: Any, order_id: str) -> pub.CancelPre
 
 def _transfer(model: Any) -> pub.Transfer:
     extra = _extra(model)
+    texts = "asset_id asset_symbol network to tx_hash explorer_url"
     return pub.Transfer(
         id=_id(model.id, "transfer_id"),
-        status=_enum(pub.TransferStatus, model.status),
-        venue=_enum(pub.Venue, model.venue),
-        chain=_enum(pub.Chain, model.chain),
-        qty_unit=_enum(pub.QtyUnit, model.qty_unit),
         payloads=_payloads(model.payloads),
-        created_at=_time(model.created_at),
-        updated_at=_time(model.updated_at),
         **_fields(
-            model,
-            extra,
-            "asset_id asset_symbol network to tx_hash explorer_url",
-            "qty sent fee received",
+            model, extra, texts, "qty sent fee received", "created_at updated_at", **_TRANSFER_ENUMS
         ),
         extra=extra,
     )
@@ -368,16 +361,13 @@ def portfolio(data: Any) -> pub.Portfolio:
 def _transaction(model: Any) -> pub.TransactionDetail:
     extra = _extra(model)
     order, transfer = _get(model.order), _get(model.transfer)
+    texts = "asset_flow asset_id asset_symbol tx_hash explorer_url failure_reason"
+    enums = {"type": pub.TransactionType, "status": pub.TransactionStatus}
     return pub.TransactionDetail(
         id=_id(model.id, "id"),
-        type=_enum(pub.TransactionType, model.type_),
-        status=_enum(pub.TransactionStatus, model.status),
-        asset_flow=_str(model.asset_flow),
-        created_at=_time(model.created_at),
-        completed_at=_time(model.completed_at),
         order=_order(order) if order is not None else None,
         transfer=_transfer(transfer) if transfer is not None else None,
-        **_fields(model, extra, "asset_id asset_symbol tx_hash explorer_url failure_reason", "qty"),
+        **_fields(model, extra, texts, "qty", "created_at completed_at", **enums),
         extra=extra,
     )
 
