@@ -1110,7 +1110,9 @@ def test_organisation_users_portfolio_and_transactions(
     bob = table.stdout.split("user_id")[1].split()[0]
 
     as_alice = ("--on-behalf-of", alice["user_id"], "--signer-key", str(signers[0]))
-    bought = doc(run(*as_alice, "--json", "buy", "SOL", "20", "--unit", "quote", "--chain", "solana"))
+    bought = doc(
+        run(*as_alice, "--json", "buy", "SOL", "20", "--unit", "quote", "--chain", "solana")
+    )
     assert bought["status"] == "complete"
     folio = doc(run(*as_alice, "--json", "portfolio"))
     no_floats(folio)

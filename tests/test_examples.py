@@ -10,8 +10,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 ENV = {k: v for k, v in os.environ.items() if not k.startswith("TM_")} | {"PYTHONUNBUFFERED": "1"}
 
