@@ -319,14 +319,9 @@ def _legacy_balance(row: Mapping[str, Any]) -> pub.Balance:
     """The older `{asset_name, asset_id, balance}` row: the amount is all available."""
     symbol = _str(row.get("asset_name")) or ""
     amount = _balance_amount(row.get("balance"), "balance", symbol)
-    return pub.Balance(
-        symbol,
-        amount,
-        amount,
-        amount - amount,
-        asset_id=_str(row.get("asset_id")),
-        extra={k: v for k, v in row.items() if k not in ("asset_name", "asset_id", "balance")},
-    )
+    extra = {k: v for k, v in row.items() if k not in ("asset_name", "asset_id", "balance")}
+    asset_id = _str(row.get("asset_id"))
+    return pub.Balance(symbol, amount, amount, amount - amount, asset_id=asset_id, extra=extra)
 
 
 @_reader
@@ -406,15 +401,10 @@ transactions_page = _pages(gen.ListTransactionsResponse, _transaction)
 
 
 def token_claim(token: str, name: str) -> Any:
-    """An unverified JWT claim, flat (`"tm.organization_id"`) or nested; None if absent."""
+    """An unverified JWT claim (e.g. "tm.organization_id"); None if absent or opaque."""
     from jose import jwt
 
     try:
-        claims: Any = jwt.get_unverified_claims(token)
-    except Exception:
+        return jwt.get_unverified_claims(token).get(name)
+    except Exception:  # an opaque token has no claims
         return None
-    if name in claims:
-        return claims[name]
-    for part in name.split("."):
-        claims = claims.get(part) if isinstance(claims, Mapping) else None
-    return claims

@@ -149,14 +149,18 @@ def _call(
     )
 
 
-def _read(name: str, *extra: Any, empty_ok: bool = False) -> Callable[[httpx.Response], Any]:
-    """`convert.<name>(json body, *extra)`; an empty body as None if `empty_ok` (202s)."""
+def _read(
+    name: str, *extra: Any, empty_ok: bool = False, status: bool = False
+) -> Callable[[httpx.Response], Any]:
+    """`convert.<name>([status code,] json body, *extra)`; an empty body as None if
+    `empty_ok` (202s)."""
 
     def parse(response: httpx.Response) -> Any:
         from . import convert
 
         body = None if empty_ok and not response.content else response.json()
-        return getattr(convert, name)(body, *extra)
+        first = (response.status_code,) if status else ()
+        return getattr(convert, name)(*first, body, *extra)
 
     return parse
 
@@ -223,14 +227,8 @@ def build_get_order_status(ctx: Ctx, order_id: str) -> PreparedCall[m.OrderStatu
 
 def build_prepare_cancel(ctx: Ctx, order_id: str) -> PreparedCall[m.CancelPrepared]:
     order_id = _validate.require_id("order_id", order_id)
-
-    def parse(response: httpx.Response) -> m.CancelPrepared:
-        from . import convert
-
-        body = response.json() if response.content else None
-        return convert.cancel_prepared(response.status_code, body, order_id)
-
-    return _order(ctx, "prepareCancelOrder", order_id, parse)
+    read = _read("cancel_prepared", order_id, empty_ok=True, status=True)
+    return _order(ctx, "prepareCancelOrder", order_id, read)
 
 
 def build_cancel_deprecated(ctx: Ctx, order_id: str) -> PreparedCall[None]:
