@@ -7,13 +7,24 @@ import time
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
-from enum import StrEnum
 from typing import Any, Generic, Literal, TypeAlias, TypeVar
 
 import attrs
 
+from ._models_org import (
+    OrganizationUser,
+    Portfolio,
+    PortfolioPosition,
+    TransactionDetail,
+    TransactionStatus,
+    TransactionType,
+    Wallet,
+    _extra,
+    _OpenEnum,
+)
+
 # fmt: off
-__all__ = [  # noqa: RUF022 (by topic, in the order of the file)
+__all__ = [  # noqa: RUF022 (by topic)
     "OrderSide", "OrderType", "QtyUnit", "Venue", "Chain", "OrderStatus", "TransferStatus",
     "Quote", "QuoteDetails", "UnsignedPayload", "CreatedOrder", "ExecutedOrder", "Order",
     "CancelPrepared", "Transfer", "AssetNetwork", "Asset", "Balance", "BalanceSummary",
@@ -23,27 +34,8 @@ __all__ = [  # noqa: RUF022 (by topic, in the order of the file)
 ]
 # fmt: on
 
+
 T = TypeVar("T")
-
-
-class _OpenEnum(StrEnum):
-    """Unknown values become members made on the fly (`is_known` is False)."""
-
-    @classmethod
-    def _missing_(cls, value: Any) -> Any:
-        if not isinstance(value, str):
-            return None
-        member = str.__new__(cls, value)
-        member._name_ = value.upper().replace("-", "_")
-        member._value_ = value
-        return member
-
-    @property
-    def is_known(self) -> bool:
-        return self._name_ in type(self).__members__
-
-    def __str__(self) -> str:
-        return str(self.value)
 
 
 class OrderSide(_OpenEnum):
@@ -114,10 +106,6 @@ _OrderStatusText = Literal[
 OrderStatusInput: TypeAlias = OrderStatus | _OrderStatusText
 _TransferStatusText = Literal["awaiting_signature", "pending", "completed", "failed"]
 TransferStatusInput: TypeAlias = TransferStatus | _TransferStatusText
-
-
-def _extra() -> Any:
-    return attrs.field(factory=dict, repr=False, eq=False, kw_only=True)
 
 
 @attrs.frozen(slots=True)
@@ -395,88 +383,6 @@ class Balances:
     @property
     def symbols(self) -> tuple[str, ...]:
         return tuple(s.symbol for s in self.summaries)
-
-
-@attrs.frozen(slots=True)
-class Wallet:
-    """A custodied wallet of an organisation user; `chain_family` e.g. "solana" or "evm"."""
-
-    address: str
-    chain_family: str | None = None
-    extra: Mapping[str, Any] = _extra()
-
-
-@attrs.frozen(slots=True)
-class OrganizationUser:
-    """A user of your organisation (one per customer); act for it with `gw.for_user`."""
-
-    user_id: str
-    external_ref_id: str
-    created_at: datetime | None = None
-    wallets: tuple[Wallet, ...] = ()
-    extra: Mapping[str, Any] = _extra()
-
-
-@attrs.frozen(slots=True)
-class PortfolioPosition:
-    """One balance bucket valued in USD (`value` of `balance.total`)."""
-
-    balance: Balance
-    price: Decimal | None = None
-    value: Decimal | None = None
-    change_24h_pct: Decimal | None = None
-    icon: str | None = None
-
-
-@attrs.frozen(slots=True)
-class Portfolio:
-    """Holdings valued in USD (None while pricing is down); `positions`: derivatives, raw."""
-
-    total_usd: Decimal | None
-    balances_usd: Decimal | None = None
-    cash_usd: Decimal | None = None
-    change_24h_usd: Decimal | None = None
-    change_24h_pct: Decimal | None = None
-    unrealized_pnl_usd: Decimal | None = None
-    realized_pnl_usd: Decimal | None = None
-    balances: tuple[PortfolioPosition, ...] = ()
-    positions: tuple[Mapping[str, Any], ...] = ()
-    extra: Mapping[str, Any] = _extra()
-
-
-class TransactionType(_OpenEnum):
-    ORDER = "order"
-    TRANSFER = "transfer"
-    RAMP = "ramp"
-
-
-class TransactionStatus(_OpenEnum):
-    PENDING = "pending"
-    COMPLETED = "completed"
-    FAILED = "failed"
-    CANCELED = "canceled"
-
-
-@attrs.frozen(slots=True)
-class TransactionDetail:
-    """One entry of the activity feed, with the `order` or `transfer` behind it;
-    `asset_flow` is "in" or "out"."""
-
-    id: str
-    type: TransactionType | None
-    status: TransactionStatus | None
-    asset_flow: str | None = None
-    created_at: datetime | None = None
-    completed_at: datetime | None = None
-    qty: Decimal | None = None
-    asset_id: str | None = None
-    asset_symbol: str | None = None
-    tx_hash: str | None = None
-    explorer_url: str | None = None
-    failure_reason: str | None = None
-    order: Order | None = None
-    transfer: Transfer | None = None
-    extra: Mapping[str, Any] = _extra()
 
 
 @attrs.frozen(slots=True)
