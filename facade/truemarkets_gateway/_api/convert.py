@@ -267,16 +267,15 @@ def _asset(model: Any) -> pub.Asset:
         )
         for rail in (_get(model.networks) or ())
     )
+    texts = "symbol name address slug description website icon"
     return pub.Asset(
         id=_id(model.id, "asset_id"),
-        venue=_enum(pub.Venue, model.venue),
-        chain=_enum(pub.Chain, model.chain),
         decimals=_int(model.decimals),
         networks=networks,
         is_active=_bool(model.is_active),
         tradeable=_bool(model.tradeable),
         stable=_bool(model.stable),
-        **_fields(model, extra, "symbol name address slug description website icon"),
+        **_fields(model, extra, texts, venue=pub.Venue, chain=pub.Chain),
         extra=extra,
     )
 
@@ -305,12 +304,10 @@ def _balance(model: Any) -> pub.Balance:  # also a PortfolioBalance
         total=_balance_amount(_get(model.total), "total", symbol),
         available=_balance_amount(_get(model.available), "available", symbol),
         held=_balance_amount(_get(model.held), "held", symbol),
-        chain=_enum(pub.Chain, model.chain),
         decimals=_int(model.decimals),
         stable=_bool(model.stable),
         tradeable=_bool(model.tradeable),
-        venue=_enum(pub.Venue, model.venue),
-        **_fields(model, {}, "name address asset_id"),
+        **_fields(model, {}, "name address asset_id", chain=pub.Chain, venue=pub.Venue),
         extra=_extra(model),
     )
 
