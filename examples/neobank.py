@@ -8,9 +8,6 @@ The organisation API key only mints tokens; every call for a customer names them
 (`TM-On-Behalf-Of`, sent by the `for_user` view) and their DeFi payloads are stamped with
 the signer key registered when the customer was created. Keep that key safe: losing it
 locks the customer's wallets for good.
-
-NOTE: needs organisation mode (issue 13): `create_user`, `for_user`, `get_portfolio`,
-`list_transactions`, and the sandbox's organisation keys.
 """
 
 from __future__ import annotations
@@ -38,8 +35,7 @@ def connect(use_sandbox: bool) -> Iterator[Gateway]:
     from truemarkets_gateway.sandbox import Sandbox
 
     with tempfile.TemporaryDirectory() as tmp, Sandbox() as sb:
-        # GAP(issue 13): the sandbox's organisation keys; the name below is a placeholder.
-        _, key_file = sb.create_organization_key(Path(tmp) / "org-key.json")  # type: ignore[attr-defined]
+        _, _, key_file = sb.create_org_key(Path(tmp) / "org-key.json")
         with Gateway(base_url=sb.base_url, key_file=key_file) as gw:
             yield gw
 
@@ -68,9 +64,12 @@ def onboard(gw: Gateway, customer: str, signer: PayloadSigner) -> None:
         print(f"  bought SOL for 20 USDC: {placed.status}")
     except errors.InsufficientBalanceError:
         print("  not enough USDC yet: ask the customer to deposit first")
-    print(f"  portfolio: {account.get_portfolio()}")
-    for entry in account.list_transactions():
-        print(f"  {entry}")
+    try:
+        print(f"  portfolio: {account.get_portfolio().total_usd} USD")
+    except errors.ServiceUnavailableError:  # pricing is down: fall back to balances
+        print(f"  balances: {', '.join(account.get_balances().symbols)}")
+    for entry in account.list_transactions(limit=50):
+        print(f"  {entry.type} {entry.status}: {entry.qty} {entry.asset_symbol}")
 
 
 def main(argv: list[str] | None = None) -> None:

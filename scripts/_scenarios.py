@@ -27,6 +27,7 @@ from truemarkets_gateway import (
     InsufficientBalanceError,
     NotFoundError,
     OrderStatus,
+    PayloadSigner,
     RateLimitError,
     ServiceUnavailableError,
     TransferStatus,
@@ -47,6 +48,7 @@ SOLANA_DESTINATION = "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin"
 BITCOIN_DESTINATION = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
 SOL_MINT = "So11111111111111111111111111111111111111112"
 MISSING_ORDER_ID = "00000000-0000-4000-8000-0000000000f4"
+ORG_ID = "00000000-0000-4000-8000-0000000000c0"  # the recorded organisation (not a secret)
 
 
 class ScenarioContext(Protocol):
@@ -71,6 +73,9 @@ class ScenarioContext(Protocol):
 
     def make_payloads_stale(self) -> None:
         """Move the server clock past the payload lifetime (sandbox only)."""
+
+    def organisation(self, **options: Any) -> Gateway:
+        """A `Gateway` with an organisation key of `ORG_ID` (sandbox only)."""
 
 
 @dataclass
@@ -113,6 +118,7 @@ class Scenario:
     run: Callable[[ScenarioContext, Outcome], None]
     needs_faults: bool = False
     sandbox: dict[str, Any] = field(default_factory=dict)  # SandboxConfig overrides
+    organisation: bool = False  # the sandbox also gets an organisation key (ORG_ID)
 
 
 def _new(ctx: ScenarioContext, out: Outcome, **options: Any) -> Gateway:
@@ -322,6 +328,55 @@ def cefi_transfer_network(ctx: ScenarioContext, out: Outcome) -> None:
     out.note("cefi transfer", result.status, "fee", result.transfer.fee)
 
 
+# --- organisation mode ------------------------------------------------------------------------
+
+
+def _signer(seed: int) -> PayloadSigner:
+    """A fixed signer key per customer, so a replay sends the recorded public key."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    return PayloadSigner(ec.derive_private_key(seed, ec.SECP256R1()))
+
+
+def org_create_user(ctx: ScenarioContext, out: Outcome) -> None:
+    with out.trace(ctx.organisation()) as org:
+        user = org.create_user("cust_1", signer=_signer(1), organization_id=ORG_ID)
+        again = org.create_user("cust_1", signer=_signer(1), organization_id=ORG_ID)
+    assert again.user_id == user.user_id
+    statuses = [r.rsplit(" ", 1)[-1] for r in out.requests if r.startswith("POST /v1/account")]
+    assert statuses == ["503", "201", "200"], statuses  # provisioning, created, existing
+    out.note("user", user.external_ref_id, "wallets", *(w.chain_family for w in user.wallets))
+
+
+def org_customers_isolated(ctx: ScenarioContext, out: Outcome) -> None:
+    with out.trace(ctx.organisation()) as org:
+        views = []
+        for n in (1, 2):
+            user = org.create_user(f"cust_{n}", signer=_signer(n), organization_id=ORG_ID)
+            views.append(org.for_user(user.user_id, signer=_signer(n)))
+        ana, ben = views
+        usdc = _asset(ana.list_assets(venue="defi"), "USDC", "solana")
+        placed = ana.place_order(
+            side="buy", type="market", base_asset=SOL_MINT, chain="solana",
+            qty="20", qty_unit="quote",
+        )  # fmt: skip
+        sent = ana.transfer(asset_id=usdc.id, qty="1", to=SOLANA_DESTINATION)
+        assert [o.order_id for o in ana.list_orders()] == [placed.order_id]
+        assert list(ben.list_orders()) == [] and list(ben.list_transfers()) == []
+        try:
+            ben.get_order(placed.order_id)
+        except NotFoundError:
+            out.note("ben cannot see ana's order")
+        ctx.inject("GET", "/v1/gateway/portfolio", 503, times=3)
+        try:
+            ana.get_portfolio()
+        except ServiceUnavailableError:
+            out.note("portfolio 503: balances", ana.get_balances()["SOL"].total)
+        entries = list(ana.list_transactions())
+    out.note("ana", placed.status, sent.status, "feed", *(f"{t.type}:{t.status}" for t in entries))
+    assert entries[0].explorer_url and entries[-1].order is not None
+
+
 # --- errors ---------------------------------------------------------------------------------
 
 
@@ -422,6 +477,20 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("assets_and_balances", "asset catalog (all, DeFi) and balances", assets_and_balances),
     Scenario("defi_transfer", "DeFi transfer signed, executed, completed", defi_transfer),
     Scenario("cefi_transfer_network", "CeFi withdrawal on a named network", cefi_transfer_network),
+    Scenario(
+        "org_create_user",
+        "an organisation creates a user (503 while provisioning, retried), then again",
+        org_create_user,
+        sandbox={"provision_delay": 1.0},
+        organisation=True,
+    ),
+    Scenario(
+        "org_customers_isolated",
+        "two customers: one buys and transfers, the other sees none of it; portfolio 503",
+        org_customers_isolated,
+        needs_faults=True,
+        organisation=True,
+    ),
     Scenario("error_400", "unknown withdrawal network: BadRequestError", error_400),
     Scenario("error_404", "unknown order: NotFoundError", error_404),
     Scenario(

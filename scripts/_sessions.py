@@ -24,7 +24,7 @@ from _cassettes import (
     find_secrets,
     make_vcr,
 )
-from _scenarios import Outcome, Scenario
+from _scenarios import ORG_ID, Outcome, Scenario
 
 from truemarkets_gateway import Gateway, __version__
 
@@ -73,9 +73,17 @@ class _SandboxContext:
 
     mode = "sandbox"
 
-    def __init__(self, sandbox: Any, key_file: Path) -> None:
+    def __init__(self, sandbox: Any, key_file: Path, org_key_file: Path | None = None) -> None:
         self._sandbox = sandbox
         self._key_file = key_file
+        self._org_key_file = org_key_file
+
+    def organisation(self, **options: Any) -> Gateway:
+        if self._org_key_file is None:
+            raise RecordingError("this scenario did not ask for an organisation key")
+        return Gateway(
+            base_url=self._sandbox.base_url, key_file=self._org_key_file, environ={}, **options
+        )
 
     def gateway(self, **options: Any) -> Gateway:
         return Gateway(
@@ -121,6 +129,9 @@ class _LiveContext:
     def make_payloads_stale(self) -> None:
         raise RecordingError("server-side hooks need the sandbox")
 
+    def organisation(self, **options: Any) -> Gateway:
+        raise RecordingError("organisation scenarios need the sandbox")
+
 
 class _ReplayContext:
     """Replaying: the cassette answers, so faults and hooks do nothing; nobody sleeps."""
@@ -147,6 +158,9 @@ class _ReplayContext:
 
     def make_payloads_stale(self) -> None:
         return None
+
+    def organisation(self, **options: Any) -> Gateway:
+        return self.gateway(**options)  # the cassette answers its token requests too
 
 
 def _metadata(scenario: Scenario, target: str, outcome: Outcome) -> dict[str, Any]:
@@ -182,9 +196,15 @@ def record_scenario(scenario: Scenario, *, target: str = "sandbox") -> Outcome:
             with Sandbox(config) as sandbox:
                 key_id, key_file = sandbox.create_api_key(Path(tmp) / "key.json")
                 assert isinstance(key_file, Path)
-                scrubber = Scrubber(origin=(sandbox.base_url, SANDBOX_ORIGIN), key_ids=[key_id])
-                _record(scenario, path, scrubber, _SandboxContext(sandbox, key_file), outcome)
-            key_ids = [key_id]
+                key_ids, org_file = [key_id], None
+                if scenario.organisation:
+                    org_key_id, _, org_file = sandbox.create_org_key(
+                        Path(tmp) / "org.json", org_id=ORG_ID
+                    )
+                    key_ids.append(org_key_id)
+                scrubber = Scrubber(origin=(sandbox.base_url, SANDBOX_ORIGIN), key_ids=key_ids)
+                ctx = _SandboxContext(sandbox, key_file, org_file)
+                _record(scenario, path, scrubber, ctx, outcome)
         elif target in ("uat", "prod"):
             if scenario.needs_faults:
                 raise RecordingError(f"{scenario.name} needs injected faults: sandbox only")

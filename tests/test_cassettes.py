@@ -61,8 +61,26 @@ def test_the_issue_scenarios_are_all_listed() -> None:
         "defi_insufficient_balance", "defi_quote_stale_recreate", "list_orders_pages",
         "assets_and_balances", "defi_transfer", "cefi_transfer_network",
         "error_400", "error_404", "error_429", "error_503",
+        "org_create_user", "org_customers_isolated",
     }  # fmt: skip
     assert required <= set(NAMES)
+
+
+def test_the_organisation_cassette_names_the_user_on_user_calls_only() -> None:
+    """As recorded: TM-On-Behalf-Of on orders, transfers, balances, portfolio and
+    transactions; never on the public asset list, the token or the user creation."""
+    import yaml
+
+    data = yaml.safe_load(sessions.cassette_path("org_customers_isolated").read_text())
+    seen: dict[str, set[bool]] = {}
+    for interaction in data["interactions"]:
+        request = interaction["request"]
+        path = request["uri"].split("?")[0].rsplit("/v1/", 1)[1]
+        headers = {k.lower() for k in request["headers"]}
+        seen.setdefault(path.split("/")[1], set()).add("tm-on-behalf-of" in headers)
+    assert seen.pop("api-key") == seen.pop("organizations") == seen.pop("assets") == {False}
+    assert set(seen) >= {"orders", "transfers", "balances", "portfolio", "transactions"}
+    assert all(marks == {True} for marks in seen.values()), seen
 
 
 # --- replay ------------------------------------------------------------------------------------------

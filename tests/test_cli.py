@@ -134,7 +134,7 @@ def one_error_line(result: Result) -> str:
 
 COMMANDS = (
     "quote buy sell orders order cancel modify balances assets transfer transfers token "
-    "whoami sandbox demo"
+    "whoami sandbox demo users portfolio transactions"
 ).split()
 
 
@@ -152,6 +152,7 @@ def test_help_lists_every_command() -> None:
         "--json",
         "--yes",
         "--verbose",
+        "--on-behalf-of",
     ):
         assert option in result.stdout
 
@@ -1069,3 +1070,68 @@ def test_sandbox_without_its_extra_says_how_to_install(
     result = tmgw("sandbox", "--port", "0")
     assert result.exit_code == 2
     assert "truemarkets-gateway[sandbox]" in one_error_line(result)
+
+
+# --- organisation mode -----------------------------------------------------------------------
+
+
+def _pem_signer(path: Path) -> Path:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    path.write_bytes(pem)
+    return path
+
+
+def test_organisation_users_portfolio_and_transactions(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, _, org_key = sandbox.create_org_key(tmp_path / "org.json")
+    runner = CliRunner()
+
+    def run(*args: str) -> Result:
+        return runner.invoke(
+            app, ["--base-url", sandbox.base_url, "--key-file", str(org_key), *args]
+        )
+
+    signers = [_pem_signer(tmp_path / f"signer{n}.pem") for n in (1, 2)]
+    alice = doc(run("users", "create", "cust_a", "--signer-key", str(signers[0]), "--json"))
+    again = doc(run("--json", "users", "create", "cust_a", "--signer-key", str(signers[0])))
+    assert alice["user_id"] == again["user_id"] and alice["external_ref_id"] == "cust_a"
+    assert {w["chain_family"] for w in alice["wallets"]} == {"solana", "evm"}
+    table = run("users", "create", "cust_b", "--signer-key", str(signers[1]))
+    assert table.exit_code == 0 and "wallet (solana)" in table.stdout
+    bob = table.stdout.split("user_id")[1].split()[0]
+
+    as_alice = ("--on-behalf-of", alice["user_id"], "--signer-key", str(signers[0]))
+    bought = doc(
+        run(*as_alice, "--json", "buy", "SOL", "20", "--unit", "quote", "--chain", "solana")
+    )
+    assert bought["status"] == "complete"
+    folio = doc(run(*as_alice, "--json", "portfolio"))
+    no_floats(folio)
+    assert Decimal(folio["total_usd"]) > 0 and folio["balances"]
+    feed = doc(run(*as_alice, "--json", "transactions"))
+    assert [t["type"] for t in feed["transactions"]] == ["order"]
+    assert feed["transactions"][0]["order"]["order_id"] == bought["order_id"]
+    shown = run(*as_alice, "transactions")
+    assert shown.exit_code == 0 and "solscan" in shown.stdout
+
+    monkeypatch.setenv("TM_ON_BEHALF_OF", bob)
+    assert doc(run("--json", "transactions"))["transactions"] == []  # bob sees none of alice's
+    sandbox.faults.apply("GET /portfolio=503x3")
+    fallback = run("portfolio")
+    assert fallback.exit_code == 0 and "showing balances" in fallback.stderr
+    assert "USDC" in fallback.stdout
+
+
+def test_users_create_needs_an_organisation_key(tmgw: Run, tmp_path: Path) -> None:
+    result = tmgw("users", "create", "cust_a", "--signer-key", str(_pem_signer(tmp_path / "s")))
+    assert result.exit_code == 2 and "organisation API key" in one_error_line(result)
+    assert tmgw("users", "create", "cust_a").exit_code == 2  # --signer-key is required

@@ -51,6 +51,7 @@ def test_demo_finishes_quickly(transcript: tuple[str, float]) -> None:
         "A DeFi order, signed and executed",
         "A limit order, then cancelled",
         "A transfer",
+        "A neobank: acting for your customers",
         "Done",
     ],
 )
@@ -67,6 +68,9 @@ def test_demo_shows_the_outcomes(transcript: tuple[str, float]) -> None:
     assert "stamped and executed (executed=True)" in text
     assert "is active at 30000" in text and "now canceled" in text
     assert re.search(r"signed=True status=completed", text)
+    for ref, spend in (("cust_ana", 20), ("cust_ben", 40)):
+        assert re.search(rf"{ref} is user \S+: bought SOL for {spend} USDC \(complete\)", text)
+        assert re.search(rf"{ref} sees only their own: 1 order \(theirs: True\), 1 transfer", text)
 
 
 def test_demo_prints_no_markup_tags(transcript: tuple[str, float]) -> None:

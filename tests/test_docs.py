@@ -3,7 +3,8 @@ runs against a sandbox (or is marked with why it cannot).
 
 Markers, on the line right before a block's fence:
 - `<!-- docs-test: skip REASON -->`: not run (e.g. it needs production or UAT).
-- `<!-- docs-test: needs-org-mode -->`: organisation mode, not built yet (issue 13).
+- `<!-- docs-test: org -->`: organisation mode: run in order with `org-api-key.json`, an
+  organisation key of a fresh sandbox, in the working directory.
 - `<!-- docs-test: pytest -->` / `<!-- docs-test: conftest -->`: a user's test file / its
   conftest.py, run by pytest in a directory outside this repo.
 Other blocks of a page run in order, sharing one namespace, with `TM_BASE_URL` and
@@ -28,9 +29,8 @@ from truemarkets_gateway.testing import SandboxFixture
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"
-MARKER = re.compile(r"^<!-- docs-test: (skip .+|needs-org-mode|pytest|conftest) -->$")
+MARKER = re.compile(r"^<!-- docs-test: (skip .+|org|pytest|conftest) -->$")
 TEST_FUNCTION = re.compile(r"^(?:async )?def test_", re.MULTILINE)
-ORG_MODE = "needs organisation mode (issue 13)"
 
 
 @dataclass(frozen=True)
@@ -125,10 +125,16 @@ def test_testing_page_tests_pass_in_a_users_project(tmp_path: Path) -> None:
     assert f"{expected} passed" in done.stdout, done.stdout
 
 
-@pytest.mark.skip(reason=ORG_MODE)
-def test_organisation_mode_code_runs() -> None:  # pragma: no cover - enabled with issue 13
-    blocks = [b for b in ALL_BLOCKS if b.marker == "needs-org-mode"]
-    assert blocks
+def test_organisation_mode_code_runs(
+    tm_sandbox: SandboxFixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocks = [b for b in ALL_BLOCKS if b.marker == "org"]
+    assert len(blocks) >= 3
+    for name in [n for n in os.environ if n.startswith("TM_")]:
+        monkeypatch.delenv(name)
+    tm_sandbox.sandbox.create_org_key(tmp_path / "org-api-key.json")
+    monkeypatch.setenv("TM_BASE_URL", tm_sandbox.base_url)
+    monkeypatch.chdir(tmp_path)
     namespace: dict[str, object] = {"__name__": "__main__"}
     for block in blocks:
         exec(block.compiled(), namespace)

@@ -10,8 +10,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 ENV = {k: v for k, v in os.environ.items() if not k.startswith("TM_")} | {"PYTHONUNBUFFERED": "1"}
 
@@ -75,8 +73,9 @@ def test_limit_order_manager_cancels_what_is_open() -> None:
     assert "cancelled" in out and "could not cancel" not in out
 
 
-@pytest.mark.skip(reason="needs organisation mode (issue 13)")
-def test_neobank_flow() -> None:  # pragma: no cover - enabled with issue 13
+def test_neobank_flow() -> None:
     out = run_example("neobank.py", "--customer", "cust_test")
     assert "customer cust_test is user" in out
     assert "bought SOL for 20 USDC: complete" in out
+    assert "portfolio: " in out and " USD" in out
+    assert "order completed: " in out and " SOL" in out

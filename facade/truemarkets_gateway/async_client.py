@@ -18,7 +18,7 @@ from ._transport import options as _options
 from ._transport import send as _send
 from ._transport.options import NOT_GIVEN
 from ._transport.retry import DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_WAIT
-from .errors import ClientClosedError, TrueMarketsError
+from .errors import ClientClosedError, CredentialsError, TrueMarketsError, ValidationError
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -44,10 +44,13 @@ if TYPE_CHECKING:
         OrderStatus,
         OrderStatusInput,
         OrderTypeInput,
+        OrganizationUser,
         Page,
         PlacedOrder,
+        Portfolio,
         QtyUnitInput,
         Quote,
+        TransactionDetail,
         Transfer,
         TransferResult,
         TransferStatusInput,
@@ -130,7 +133,7 @@ class AsyncGateway:
         self.max_retries = self._cfg.max_retries
         self._http = http_client or httpx.AsyncClient(**_options.pool_options(self._cfg, timeout))
         self._auth = _options.make_auth(self._cfg, self._http)
-        self._ctx = ops.Ctx(self._cfg.environment.gateway_url, {})
+        self._ctx = ops.Ctx(self._cfg.environment.gateway_url, {}, self.environment.account_url)
         self._sleep = sleep
         self._signer: PayloadSigner | None = None
         self._generated: AuthenticatedClient | None = None
@@ -203,6 +206,48 @@ class AsyncGateway:
         `CredentialsError` without credentials, or the token request's error."""
         self._check_open()
         return await _options.token_manager(self._cfg).get_token_async(self._http)
+
+    async def organization_id(self) -> str | None:
+        """The organisation of this API key (its token's `tm.organization_id` claim), None
+        for a personal key; mints a token first if needed."""
+        from ._api.convert import token_claim
+
+        claim = token_claim(await self.access_token(), "tm.organization_id")
+        return claim if isinstance(claim, str) and claim else None
+
+    async def create_user(
+        self,
+        external_ref_id: str,
+        *,
+        signer: SignerKey,
+        organization_id: str | None = None,
+        max_retries: int | None = None,
+    ) -> OrganizationUser:
+        """Create the organisation user for your customer `external_ref_id` (or return it: safe
+        to repeat), its wallets controlled by `signer` (keep it: no other key can stamp for
+        them). The 503 answered while wallets are provisioned is retried. `organization_id`
+        defaults to the token's."""
+        public_key = self._user_signer(signer).public_key_hex
+        if (org := organization_id or await self.organization_id()) is None:
+            raise CredentialsError("create_user needs an organisation API key")
+        call = ops.build_create_user(self._ctx, org, external_ref_id, public_key)
+        return await self._run(call, max_retries)
+
+    def for_user(self, user_id: str, *, signer: SignerKey) -> Self:
+        """A view acting for one organisation user: `TM-On-Behalf-Of` on user-scoped calls
+        (never public ones), payloads stamped with `signer` (the key given to `create_user`).
+        It shares this client's pool, tokens and rate limit, and closes with it."""
+        _options.token_manager(self._cfg)  # CredentialsError now, not on the first call
+        view = self.with_options()
+        view._signer = self._user_signer(signer)
+        view._cfg = view._cfg._replace(on_behalf_of=user_id, signer=view._signer)
+        view._auth, view._generated = _options.make_auth(view._cfg, self._http), None
+        return view
+
+    def _user_signer(self, signer: SignerKey) -> PayloadSigner:
+        if signer is None:  # never the organisation's API key
+            raise ValidationError("signer", "must be the user's signer key or a PayloadSigner")
+        return _options.signer(self._cfg._replace(signer=signer))
 
     async def close(self) -> None:
         """Close the connection pool (unless it is your `http_client`); later calls raise
@@ -486,6 +531,23 @@ class AsyncGateway:
     async def list_balances(self, *, max_retries: int | None = None) -> Balances:
         """The same from `GET /balances/unified`."""
         return await self._run(ops.build_balances(self._ctx, "listBalances"), max_retries)
+
+    async def get_portfolio(self, *, max_retries: int | None = None) -> Portfolio:
+        """Holdings valued in USD; `ServiceUnavailableError` while pricing is down (fall back
+        to `get_balances`)."""
+        return await self._run(ops.build_portfolio(self._ctx), max_retries)
+
+    def list_transactions(
+        self, *, limit: int | None = None, cursor: str | None = None, max_retries: int | None = None
+    ) -> AsyncPager[TransactionDetail]:
+        """The activity feed (orders, transfers, ramps), newest first, across pages."""
+        return self._pager(ops.build_list_transactions, {"limit": limit}, cursor, max_retries)
+
+    async def list_transactions_page(
+        self, *, limit: int | None = None, cursor: str | None = None, max_retries: int | None = None
+    ) -> Page[TransactionDetail]:
+        """One page of transactions; pass its `next_cursor` as `cursor` for the next."""
+        return await self.list_transactions(**_kw(locals())).first_page()
 
     def sign_payloads(
         self, payloads: Sequence[SignablePayload], signer: PayloadSigner | None = None

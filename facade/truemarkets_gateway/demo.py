@@ -3,7 +3,8 @@
 It starts the local sandbox in this process on a loopback port, creates a throwaway API
 key, and walks through what a user of the SDK does: the asset catalog, balances, a quote,
 a CeFi market order, a DeFi order that is signed and executed, a limit order that is
-cancelled, and a transfer. No network beyond 127.0.0.1; nothing real is traded.
+cancelled, a transfer, and (on its own sandbox) a neobank acting for two customers with an
+organisation key. No network beyond 127.0.0.1; nothing real is traded.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
+from cryptography.hazmat.primitives.asymmetric import ec
 from rich import box
 from rich.console import Console
 from rich.markup import escape
@@ -27,6 +29,7 @@ from rich.text import Text
 from .client import Gateway
 from .errors import ValidationError
 from .models import Asset, Balances, Order
+from .signing import PayloadSigner
 
 __all__ = ["run"]
 
@@ -48,9 +51,9 @@ def _dec(value: Decimal | None) -> str:
 class _Narrator:
     """Prints the story: numbered steps, the code each step runs, and result tables."""
 
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Console, first_step: int = 1) -> None:
         self.console = console
-        self.step = 0
+        self.step = first_step - 1
         self.requests = 0
 
     def count(self, response: httpx.Response) -> None:
@@ -167,7 +170,10 @@ def run(console: Console | None = None, base_url: str | None = None) -> None:
                         "format as the API Keys page downloads)."
                     )
                 )
-                _tour(out, sandbox.base_url, key_file)
+                usdc_id = _tour(out, sandbox.base_url, key_file)
+                _, _, org_key = sandbox.create_org_key(Path(workdir) / "org-key.json")
+                assert isinstance(org_key, Path)
+                _neobank(_Narrator(out, first_step=9), sandbox.base_url, org_key, usdc_id)
     out.print()
     out.rule(_rich("[bold green]Done"), align="left")
     out.print(
@@ -178,7 +184,8 @@ def run(console: Console | None = None, base_url: str | None = None) -> None:
     )
 
 
-def _tour(out: Console, base_url: str, key_file: Path | None) -> None:
+def _tour(out: Console, base_url: str, key_file: Path | None) -> str:
+    """The story of one account; returns the Solana USDC asset id."""
     story = _Narrator(out)
     gw = Gateway(base_url=base_url, key_file=key_file) if key_file else Gateway(base_url=base_url)
     gw.http_client.event_hooks["response"].append(story.count)
@@ -298,3 +305,43 @@ def _tour(out: Console, base_url: str, key_file: Path | None) -> None:
         )
         out.print(_balances_table(gw.get_balances(), "Balances after"))
         story.say(f"{story.requests} HTTP requests in all, every one typed and checked")
+    return usdc.id
+
+
+def _neobank(story: _Narrator, base_url: str, org_key: Path, usdc_id: str) -> None:
+    story.chapter(
+        "A neobank: acting for your customers",
+        "An organisation key only mints tokens. Each customer becomes a user whose wallets "
+        "answer to a signer key you keep; a for_user view names the user (TM-On-Behalf-Of) "
+        "and stamps with their key. Views share one connection pool and one token.",
+        'user = org.create_user("cust_ana", signer=ana_key)   # idempotent on the ref\n'
+        "ana = org.for_user(user.user_id, signer=ana_key)\n"
+        'ana.place_order(side="buy", type="market", chain="solana", ...)\n'
+        'ana.transfer(asset_id=usdc_id, qty="1", to="9xQe…VFin")',
+    )
+    with Gateway(base_url=base_url, key_file=org_key) as org:
+        story.say(f"organisation {str(org.organization_id())[:8]}…")
+        customers = []
+        for ref, spend in (("cust_ana", "20"), ("cust_ben", "40")):
+            key = PayloadSigner.from_key(ec.generate_private_key(ec.SECP256R1()))
+            user = org.create_user(ref, signer=key)
+            view = org.for_user(user.user_id, signer=key)
+            placed = view.place_order(
+                side="buy", type="market", base_asset=_SOL_MINT, chain="solana",
+                qty=spend, qty_unit="quote",
+            )  # fmt: skip
+            sent = view.transfer(asset_id=usdc_id, qty="1", to=_SOLANA_DESTINATION)
+            story.say(
+                f"{ref} is user {user.user_id[:8]}…: bought SOL for {spend} USDC "
+                f"([bold]{placed.status}[/bold]), sent 1 USDC ([bold]{sent.status}[/bold])"
+            )
+            customers.append((ref, view, placed.order_id))
+        for ref, view, order_id in customers:
+            orders = [o.order_id for o in view.list_orders()]
+            sol = view.get_balances()["SOL"].buckets
+            on_chain = next((b.total for b in sol if str(b.chain) == "solana"), Decimal(0))
+            story.say(
+                f"{ref} sees only their own: {len(orders)} order (theirs: {orders == [order_id]}), "
+                f"{len(list(view.list_transfers()))} transfer, {_dec(on_chain)} SOL on Solana, "
+                f"portfolio {_dec(view.get_portfolio().total_usd)} USD"
+            )

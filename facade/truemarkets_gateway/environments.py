@@ -167,6 +167,11 @@ class Environment:
         return self.host + (_LEGACY_GATEWAY_PATH if self.legacy else _GATEWAY_PATH)
 
     @property
+    def account_url(self) -> str:
+        """Base of the Account API (organisation users): `{host}/v1/account`."""
+        return self.host + "/v1/account"
+
+    @property
     def is_loopback(self) -> bool:
         """Whether the host is this machine: `localhost`, 127.0.0.0/8 or ::1."""
         hostname = urlsplit(self.host).hostname or ""

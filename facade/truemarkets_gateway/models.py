@@ -1,8 +1,5 @@
-"""Public result types: small frozen values with Decimal money, datetimes and open enums.
-
-Every model keeps the fields the server sent that this SDK does not know yet in `extra`,
-so a newer server never loses information. Enums accept unknown values (check `is_known`).
-"""
+"""Public result types: frozen values with Decimal money, datetimes and open enums. Fields
+this SDK does not know yet are kept in `extra`; enums accept unknown values (`is_known`)."""
 
 from __future__ import annotations
 
@@ -10,60 +7,35 @@ import time
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
-from enum import StrEnum
 from typing import Any, Generic, Literal, TypeAlias, TypeVar
 
 import attrs
 
-__all__ = [  # noqa: RUF022 (by topic, in the order of the file)
-    "OrderSide",
-    "OrderType",
-    "QtyUnit",
-    "Venue",
-    "Chain",
-    "OrderStatus",
-    "TransferStatus",
-    "Quote",
-    "QuoteDetails",
-    "UnsignedPayload",
-    "CreatedOrder",
-    "ExecutedOrder",
-    "Order",
-    "CancelPrepared",
-    "Transfer",
-    "AssetNetwork",
-    "Asset",
-    "Balance",
-    "BalanceSummary",
-    "Balances",
-    "Page",
-    "PlacedOrder",
-    "CancelResult",
+from ._models_org import (
+    OrganizationUser,
+    Portfolio,
+    PortfolioPosition,
+    TransactionDetail,
+    TransactionStatus,
+    TransactionType,
+    Wallet,
+    _extra,
+    _OpenEnum,
+)
+
+# fmt: off
+__all__ = [  # noqa: RUF022 (by topic)
+    "OrderSide", "OrderType", "QtyUnit", "Venue", "Chain", "OrderStatus", "TransferStatus",
+    "Quote", "QuoteDetails", "UnsignedPayload", "CreatedOrder", "ExecutedOrder", "Order",
+    "CancelPrepared", "Transfer", "AssetNetwork", "Asset", "Balance", "BalanceSummary",
+    "Balances", "Wallet", "OrganizationUser", "PortfolioPosition", "Portfolio", "TransactionType",
+    "TransactionStatus", "TransactionDetail", "Page", "PlacedOrder", "CancelResult",
     "TransferResult",
 ]
+# fmt: on
+
 
 T = TypeVar("T")
-
-
-class _OpenEnum(StrEnum):
-    """A value the SDK does not list becomes a member made on the fly, so a newer server
-    never breaks parsing. `is_known` tells the two apart."""
-
-    @classmethod
-    def _missing_(cls, value: Any) -> Any:
-        if not isinstance(value, str):
-            return None
-        member = str.__new__(cls, value)
-        member._name_ = value.upper().replace("-", "_")
-        member._value_ = value
-        return member
-
-    @property
-    def is_known(self) -> bool:
-        return self._name_ in type(self).__members__
-
-    def __str__(self) -> str:
-        return str(self.value)
 
 
 class OrderSide(_OpenEnum):
@@ -77,8 +49,6 @@ class OrderType(_OpenEnum):
 
 
 class QtyUnit(_OpenEnum):
-    """What `qty` counts: units of the base asset, or of the quote asset."""
-
     BASE = "base"
     QUOTE = "quote"
 
@@ -95,9 +65,7 @@ class Chain(_OpenEnum):
     HYPERCORE_PERP = "hypercore-perp"
 
 
-# What the client methods take for each fixed choice: the enum or its value as a literal, so
-# an IDE offers the values and a type checker flags a typo. At run time any str is accepted
-# and checked (ValidationError).
+# What methods take: the enum or its value as a literal (any str is checked at run time).
 OrderSideInput: TypeAlias = OrderSide | Literal["buy", "sell"]
 OrderTypeInput: TypeAlias = OrderType | Literal["market", "limit"]
 QtyUnitInput: TypeAlias = QtyUnit | Literal["base", "quote"]
@@ -118,7 +86,6 @@ class OrderStatus(_OpenEnum):
 
     @property
     def is_terminal(self) -> bool:
-        """True for complete, canceled and failed: the order will not change again."""
         return self.value in ("complete", "canceled", "failed")
 
 
@@ -130,7 +97,6 @@ class TransferStatus(_OpenEnum):
 
     @property
     def is_terminal(self) -> bool:
-        """True for completed and failed."""
         return self.value in ("completed", "failed")
 
 
@@ -142,13 +108,9 @@ _TransferStatusText = Literal["awaiting_signature", "pending", "completed", "fai
 TransferStatusInput: TypeAlias = TransferStatus | _TransferStatusText
 
 
-def _extra() -> Any:
-    return attrs.field(factory=dict, repr=False, eq=False, kw_only=True)
-
-
 @attrs.frozen(slots=True)
 class Quote:
-    """A non-binding CeFi market quote. `qty` is what you would receive, `price` per base unit."""
+    """A non-binding CeFi quote: `qty` you would receive, `price` per base unit."""
 
     qty: Decimal | None
     price: Decimal | None
@@ -157,8 +119,7 @@ class Quote:
 
 @attrs.frozen(slots=True)
 class QuoteDetails:
-    """The quote behind a DeFi order. Non-empty `issues` are warnings or blockers
-    (for example "Insufficient balance"); read them before signing."""
+    """The quote behind a DeFi order; read `issues` (e.g. "Insufficient balance") first."""
 
     base_asset: str | None
     quote_asset: str | None
@@ -176,7 +137,7 @@ class QuoteDetails:
 
 @attrs.frozen(slots=True)
 class UnsignedPayload:
-    """One payload to stamp. Sign `payload` exactly as received; `digest` is informational."""
+    """One payload to stamp exactly as received (`digest` is informational)."""
 
     payload: str
     digest: str = ""
@@ -184,13 +145,8 @@ class UnsignedPayload:
 
 @attrs.frozen(slots=True)
 class CreatedOrder:
-    """The answer to `create_order`.
-
-    With `payloads` the order waits for signatures (`needs_signature`); without, it was
-    submitted already. An empty `order_id` means no order exists (`order_created` is
-    False), e.g. an unfundable DeFi order: read `quote.issues`. Payloads go stale within
-    about a minute; `payload_age` says how old they are.
-    """
+    """The answer to `create_order`: `payloads` to sign (stale within about a minute, see
+    `payload_age`), or none if submitted. Empty `order_id`: no order (read `quote.issues`)."""
 
     order_id: str
     status: OrderStatus | None
@@ -215,8 +171,7 @@ class CreatedOrder:
 
 @attrs.frozen(slots=True)
 class ExecutedOrder:
-    """The answer to an execute call: the order (or its cancellation) was submitted.
-    Poll `get_order_status` for the outcome."""
+    """An order (or its cancellation) was submitted; poll `get_order_status`."""
 
     order_id: str
     status: OrderStatus | None
@@ -225,8 +180,7 @@ class ExecutedOrder:
 
 @attrs.frozen(slots=True)
 class Order:
-    """An order as the Gateway reports it. Quantities are in base units except `qty`,
-    which is in the `qty_unit` it was created with; `price` is None when none was recorded."""
+    """An order. Quantities are in base units except `qty` (in its `qty_unit`)."""
 
     order_id: str
     status: OrderStatus | None
@@ -258,11 +212,8 @@ class Order:
 
 @attrs.frozen(slots=True)
 class CancelPrepared:
-    """The answer to `prepare_cancel_order`.
-
-    `accepted` (HTTP 202): a CeFi cancel was taken as is; poll the status. Otherwise the
-    `payloads` must be stamped and sent with `execute_cancel_order`.
-    """
+    """`accepted`: a CeFi cancel was taken as is; else stamp `payloads` and send them with
+    `execute_cancel_order`."""
 
     order_id: str
     payloads: tuple[UnsignedPayload, ...] = ()
@@ -276,7 +227,7 @@ class CancelPrepared:
 
 @attrs.frozen(slots=True)
 class Transfer:
-    """An on-chain transfer (withdrawal). `awaiting_signature` transfers carry `payloads`."""
+    """An on-chain transfer; `awaiting_signature` ones carry `payloads`."""
 
     id: str
     status: TransferStatus | None
@@ -321,8 +272,7 @@ class AssetNetwork:
 
 @attrs.frozen(slots=True)
 class Asset:
-    """A tradeable asset. DeFi assets have one row per (symbol, chain); `id` is the
-    `asset_id` for transfers and `address` the token on `chain`."""
+    """A tradeable asset (DeFi: one row per symbol and chain, `address` the token)."""
 
     id: str
     symbol: str | None
@@ -343,7 +293,6 @@ class Asset:
 
     @property
     def network_names(self) -> frozenset[str]:
-        """Every network a transfer of this asset may name (lower case)."""
         return frozenset(
             n.lower() for rail in self.networks for n in (rail.network, *rail.compatible_networks)
         )
@@ -370,7 +319,7 @@ class Balance:
 
 @attrs.frozen(slots=True)
 class BalanceSummary:
-    """All buckets of one symbol summed; `buckets` keeps them for a per-custody view."""
+    """All `buckets` of one symbol, summed."""
 
     symbol: str
     total: Decimal
@@ -380,7 +329,7 @@ class BalanceSummary:
 
 
 def _exact_sum(values: list[Decimal]) -> Decimal:
-    # A local context wide enough for the inputs: the default 28 digits would round.
+    # Wide enough for the inputs: the default 28 digits would round.
     finite = [v for v in values if v.is_finite()]
     if not finite:
         return sum(values, Decimal(0))
@@ -392,14 +341,13 @@ def _exact_sum(values: list[Decimal]) -> Decimal:
 
 @attrs.frozen(slots=True)
 class Balances:
-    """Balances by symbol (`balances["USDC"]`), in first-seen order, with the raw `rows`."""
+    """Balances by symbol (`balances["USDC"]`), with the raw `rows`."""
 
     summaries: tuple[BalanceSummary, ...]
     rows: tuple[Balance, ...]
 
     @classmethod
     def from_rows(cls, rows: tuple[Balance, ...]) -> Balances:
-        """Group rows by symbol; totals are exact sums, never rounded."""
         grouped: dict[str, list[Balance]] = {}
         for row in rows:
             grouped.setdefault(row.symbol, []).append(row)
@@ -439,7 +387,7 @@ class Balances:
 
 @attrs.frozen(slots=True)
 class Page(Generic[T]):
-    """One page of a list. Pass `next_cursor` as `cursor=` for the next; None means last."""
+    """One page; pass `next_cursor` as `cursor=` for the next (None: the last)."""
 
     items: tuple[T, ...]
     next_cursor: str | None = None
@@ -458,12 +406,8 @@ class Page(Generic[T]):
 
 @attrs.frozen
 class PlacedOrder:
-    """What `place_order` did.
-
-    `executed` is True when payloads were stamped and sent. `replaced_order_ids` lists orders
-    created first and abandoned unexecuted because their payloads went stale; `order_id` is
-    the order that counts. `order` is the full order after waiting (None with `wait=False`).
-    """
+    """What `place_order` did: `executed` if payloads were sent; `replaced_order_ids` were
+    abandoned unexecuted (stale); `order` after waiting (None with `wait=False`)."""
 
     order_id: str
     status: OrderStatus | None
@@ -480,13 +424,8 @@ class PlacedOrder:
 
 @attrs.frozen
 class CancelResult:
-    """What `cancel_order` did.
-
-    `signed` is True for a DeFi cancel whose payloads were stamped and executed; `accepted`
-    when the cancel was submitted (a CeFi 202, or an accepted DeFi cancel-execute).
-    `status` is None when not yet known (a CeFi cancel without `wait`); `order` is the full
-    order after waiting.
-    """
+    """What `cancel_order` did: `signed` (DeFi), `accepted` once submitted; `status` None
+    until known; `order` after waiting."""
 
     order_id: str
     status: OrderStatus | None

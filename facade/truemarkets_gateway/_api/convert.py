@@ -1,10 +1,5 @@
-"""Generated models and JSON bodies -> public result types (Decimal, datetime, open enums).
-
-The only module that knows the generated model classes, so a regeneration touches one
-adapter. Request bodies go through the generated `from_dict` (our field names are checked
-against the spec); answers are parsed by it. A reader fails only with `ValueError`, which
-the client reports as `UnexpectedResponseError`.
-"""
+"""Generated models <-> public types (Decimal, datetime, open enums): the one adapter of the
+generated classes. A reader fails only with `ValueError` (`UnexpectedResponseError`)."""
 
 from __future__ import annotations
 
@@ -16,6 +11,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, ParamSpec, TypeVar
 
+from truemarkets_account_client.types import Unset as AccountUnset
 from truemarkets_gateway_client import models as gen
 from truemarkets_gateway_client.types import Unset
 
@@ -27,6 +23,7 @@ from .money import parse_amount, parse_decimal
 E = TypeVar("E", bound=StrEnum)
 T = TypeVar("T")
 P = ParamSpec("P")
+_UNSET = (Unset, AccountUnset)
 
 
 def _reader(func: Callable[P, T]) -> Callable[P, T]:
@@ -43,8 +40,7 @@ def _reader(func: Callable[P, T]) -> Callable[P, T]:
 
 
 def json_body(content: bytes) -> Any:
-    """The JSON document in `content` (None when empty); too deep or not UTF-8 raises
-    `ValueError`."""
+    """The JSON in `content` (None when empty); too deep or not UTF-8: `ValueError`."""
     if not content:
         return None
     try:
@@ -54,13 +50,12 @@ def json_body(content: bytes) -> Any:
 
 
 def _get(value: Any) -> Any:
-    """The generated `UNSET` (and None) as None; anything else as is."""
-    return None if value is None or value.__class__ is Unset else value
+    return None if value is None or value.__class__ in _UNSET else value
 
 
 def _str(value: Any) -> str | None:
     """Text as sent, lone surrogates (which cannot be printed or encoded) as U+FFFD."""
-    if value is None or value.__class__ is Unset:
+    if value is None or value.__class__ in _UNSET:
         return None
     text = value if value.__class__ is str else str(value)
     if text.isascii():
@@ -136,29 +131,32 @@ def _issues(items: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
-def body_model(name: str, body: Mapping[str, Any]) -> Any:
-    """A generated request model built from a validated JSON body."""
+def body_model(name: str, body: Mapping[str, Any], models: Any = None) -> Any:
+    """A generated request model (of the Gateway's, or of `models`) from a validated body."""
     try:
-        return getattr(gen, name).from_dict(body)
+        return getattr(models or gen, name).from_dict(body)
     except (ValueError, TypeError, KeyError) as exc:  # a rule _validate does not know yet
         raise ValidationError("body", f"{name} refused it: {exc}") from None
 
 
 def transfer_status_param(status: str) -> Any:
-    """The generated `TransferStatus` for a validated `status` query value."""
     return gen.TransferStatus(status)
 
 
 def venue_param(venue: str) -> Any:
-    """The generated `Venue` for a validated `venue` query value."""
     return gen.Venue(venue)
 
 
-def _fields(model: Any, extra: dict[str, Any], texts: str, amounts: str = "") -> dict[str, Any]:
-    """Keyword arguments for a public model: text fields, then Decimal amounts."""
+def _fields(
+    model: Any, extra: dict[str, Any], texts: str, amounts: str = "", times: str = "", **enums: Any
+) -> dict[str, Any]:
+    """Keyword arguments for a public model: texts, Decimal amounts, datetimes, open enums
+    (`type` is the generated `type_`)."""
     out: dict[str, Any] = {name: _str(getattr(model, name, None)) for name in texts.split()}
     for name in amounts.split():
         out[name] = parse_amount(_get(getattr(model, name, None)), name, extra)
+    out |= {name: _time(getattr(model, name, None)) for name in times.split()}
+    out |= {k: _enum(cls, getattr(model, k + "_" * (k == "type"))) for k, cls in enums.items()}
     return out
 
 
@@ -204,23 +202,19 @@ def order_status(data: Any) -> pub.OrderStatus | None:
     return _enum(pub.OrderStatus, gen.GetOrderStatusResponse.from_dict(data).status)
 
 
+_ORDER_ENUMS = {"status": pub.OrderStatus, "side": pub.OrderSide, "type": pub.OrderType}
+_ORDER_ENUMS |= {"venue": pub.Venue, "qty_unit": pub.QtyUnit, "chain": pub.Chain}
+_TRANSFER_ENUMS = {"status": pub.TransferStatus, "venue": pub.Venue, "chain": pub.Chain}
+_TRANSFER_ENUMS["qty_unit"] = pub.QtyUnit
+
+
 def _order(model: Any) -> pub.Order:
     extra = _extra(model)
+    texts = "base_asset quote_asset tx_hash asset_id asset_symbol explorer_url failure_reason"
+    amounts = "price qty executed_qty leaves_qty executed_vwap fee"
     return pub.Order(
         order_id=_id(model.order_id, "order_id"),
-        status=_enum(pub.OrderStatus, model.status),
-        side=_enum(pub.OrderSide, model.side),
-        type=_enum(pub.OrderType, model.type_),
-        venue=_enum(pub.Venue, model.venue),
-        qty_unit=_enum(pub.QtyUnit, model.qty_unit),
-        chain=_enum(pub.Chain, model.chain),
-        created_at=_time(model.created_at),
-        **_fields(
-            model,
-            extra,
-            "base_asset quote_asset tx_hash asset_id asset_symbol explorer_url failure_reason",
-            "price qty executed_qty leaves_qty executed_vwap fee",
-        ),
+        **_fields(model, extra, texts, amounts, "created_at", **_ORDER_ENUMS),
         extra=extra,
     )
 
@@ -245,20 +239,12 @@ def cancel_prepared(status_code: int, data: Any, order_id: str) -> pub.CancelPre
 
 def _transfer(model: Any) -> pub.Transfer:
     extra = _extra(model)
+    texts = "asset_id asset_symbol network to tx_hash explorer_url"
     return pub.Transfer(
         id=_id(model.id, "transfer_id"),
-        status=_enum(pub.TransferStatus, model.status),
-        venue=_enum(pub.Venue, model.venue),
-        chain=_enum(pub.Chain, model.chain),
-        qty_unit=_enum(pub.QtyUnit, model.qty_unit),
         payloads=_payloads(model.payloads),
-        created_at=_time(model.created_at),
-        updated_at=_time(model.updated_at),
         **_fields(
-            model,
-            extra,
-            "asset_id asset_symbol network to tx_hash explorer_url",
-            "qty sent fee received",
+            model, extra, texts, "qty sent fee received", "created_at updated_at", **_TRANSFER_ENUMS
         ),
         extra=extra,
     )
@@ -281,16 +267,15 @@ def _asset(model: Any) -> pub.Asset:
         )
         for rail in (_get(model.networks) or ())
     )
+    texts = "symbol name address slug description website icon"
     return pub.Asset(
         id=_id(model.id, "asset_id"),
-        venue=_enum(pub.Venue, model.venue),
-        chain=_enum(pub.Chain, model.chain),
         decimals=_int(model.decimals),
         networks=networks,
         is_active=_bool(model.is_active),
         tradeable=_bool(model.tradeable),
         stable=_bool(model.stable),
-        **_fields(model, extra, "symbol name address slug description website icon"),
+        **_fields(model, extra, texts, venue=pub.Venue, chain=pub.Chain),
         extra=extra,
     )
 
@@ -300,24 +285,6 @@ def _page(model: Any, items: Iterable[T]) -> pub.Page[T]:
     cursor = _id(pagination.next_cursor, "next_cursor") if pagination is not None else ""
     limit = _int(pagination.limit) if pagination is not None else None
     return pub.Page(items=tuple(items), next_cursor=cursor or None, limit=limit)
-
-
-@_reader
-def orders_page(data: Any) -> pub.Page[pub.Order]:
-    model = gen.GetOrdersResponse.from_dict(data)
-    return _page(model, (_order(item) for item in (_get(model.data) or ())))
-
-
-@_reader
-def transfers_page(data: Any) -> pub.Page[pub.Transfer]:
-    model = gen.ListTransfersResponse.from_dict(data)
-    return _page(model, (_transfer(item) for item in (_get(model.data) or ())))
-
-
-@_reader
-def assets_page(data: Any) -> pub.Page[pub.Asset]:
-    model = gen.ListAssetsResponse.from_dict(data)
-    return _page(model, (_asset(item) for item in (_get(model.data) or ())))
 
 
 def _balance_amount(value: Any, field: str, symbol: str) -> Decimal:
@@ -330,19 +297,17 @@ def _balance_amount(value: Any, field: str, symbol: str) -> Decimal:
     return number
 
 
-def _balance(model: Any) -> pub.Balance:
+def _balance(model: Any) -> pub.Balance:  # also a PortfolioBalance
     symbol = _str(model.symbol) or ""
     return pub.Balance(
         symbol,
         total=_balance_amount(_get(model.total), "total", symbol),
         available=_balance_amount(_get(model.available), "available", symbol),
         held=_balance_amount(_get(model.held), "held", symbol),
-        chain=_enum(pub.Chain, model.chain),
         decimals=_int(model.decimals),
         stable=_bool(model.stable),
         tradeable=_bool(model.tradeable),
-        venue=_enum(pub.Venue, model.venue),
-        **_fields(model, {}, "name address asset_id"),
+        **_fields(model, {}, "name address asset_id", chain=pub.Chain, venue=pub.Venue),
         extra=_extra(model),
     )
 
@@ -351,14 +316,9 @@ def _legacy_balance(row: Mapping[str, Any]) -> pub.Balance:
     """The older `{asset_name, asset_id, balance}` row: the amount is all available."""
     symbol = _str(row.get("asset_name")) or ""
     amount = _balance_amount(row.get("balance"), "balance", symbol)
-    return pub.Balance(
-        symbol,
-        amount,
-        amount,
-        amount - amount,
-        asset_id=_str(row.get("asset_id")),
-        extra={k: v for k, v in row.items() if k not in ("asset_name", "asset_id", "balance")},
-    )
+    extra = {k: v for k, v in row.items() if k not in ("asset_name", "asset_id", "balance")}
+    asset_id = _str(row.get("asset_id"))
+    return pub.Balance(symbol, amount, amount, amount - amount, asset_id=asset_id, extra=extra)
 
 
 @_reader
@@ -369,3 +329,79 @@ def balances(data: Any) -> pub.Balances:
         return pub.Balances.from_rows(tuple(_legacy_balance(row) for row in rows))
     model = gen.ListBalancesResponse.from_dict(data)
     return pub.Balances.from_rows(tuple(_balance(item) for item in (_get(model.data) or ())))
+
+
+@_reader
+def portfolio(data: Any) -> pub.Portfolio:
+    model = gen.PortfolioResponse.from_dict(data)
+    rows = tuple(
+        pub.PortfolioPosition(
+            _balance(row), **_fields(row, {}, "icon", "price value change_24h_pct")
+        )
+        for row in _get(model.balances) or ()
+    )
+    extra = _extra(model)
+    usd = "total_usd balances_usd cash_usd change_24h_usd change_24h_pct unrealized_pnl_usd"
+    return pub.Portfolio(
+        **_fields(model, extra, "", usd + " realized_pnl_usd"),
+        balances=rows,
+        positions=tuple(p.to_dict() for p in _get(model.positions) or ()),
+        extra=extra,
+    )
+
+
+def _transaction(model: Any) -> pub.TransactionDetail:
+    extra = _extra(model)
+    order, transfer = _get(model.order), _get(model.transfer)
+    texts = "asset_flow asset_id asset_symbol tx_hash explorer_url failure_reason"
+    enums = {"type": pub.TransactionType, "status": pub.TransactionStatus}
+    return pub.TransactionDetail(
+        id=_id(model.id, "id"),
+        order=_order(order) if order is not None else None,
+        transfer=_transfer(transfer) if transfer is not None else None,
+        **_fields(model, extra, texts, "qty", "created_at completed_at", **enums),
+        extra=extra,
+    )
+
+
+@_reader
+def organization_user(data: Any) -> pub.OrganizationUser:
+    from truemarkets_account_client.models import OrganizationUser
+
+    model = OrganizationUser.from_dict(data)
+    wallets = (
+        pub.Wallet(_str(w.address) or "", _str(w.chain_family), extra=_extra(w))
+        for w in _get(model.wallets) or ()
+    )
+    return pub.OrganizationUser(
+        user_id=_id(model.user_id, "user_id"),
+        external_ref_id=_str(model.external_ref_id) or "",
+        created_at=_time(model.created_at),
+        wallets=tuple(wallets),
+        extra=_extra(model),
+    )
+
+
+def _pages(model: Any, item: Callable[[Any], T]) -> Callable[[Any], pub.Page[T]]:
+    @_reader
+    def read(data: Any) -> pub.Page[T]:
+        parsed = model.from_dict(data)
+        return _page(parsed, (item(row) for row in (_get(parsed.data) or ())))
+
+    return read
+
+
+orders_page = _pages(gen.GetOrdersResponse, _order)
+transfers_page = _pages(gen.ListTransfersResponse, _transfer)
+assets_page = _pages(gen.ListAssetsResponse, _asset)
+transactions_page = _pages(gen.ListTransactionsResponse, _transaction)
+
+
+def token_claim(token: str, name: str) -> Any:
+    """An unverified JWT claim (e.g. "tm.organization_id"); None if absent or opaque."""
+    from jose import jwt
+
+    try:
+        return jwt.get_unverified_claims(token).get(name)
+    except Exception:  # an opaque token has no claims
+        return None

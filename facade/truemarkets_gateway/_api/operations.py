@@ -1,7 +1,5 @@
-"""The operation table (one `Operation` per Gateway endpoint) and the request builders:
-validated arguments in, a `PreparedCall` (request, how to read its answer, error context)
-out. Nothing here sends anything; generated endpoint modules load on first use.
-"""
+"""The operation table (one `Operation` per endpoint) and the request builders: validated
+arguments in, a `PreparedCall` out. No I/O; generated modules load on first use."""
 
 from __future__ import annotations
 
@@ -15,43 +13,21 @@ from . import validate as _validate
 from .secret import Secret, reveal
 
 if TYPE_CHECKING:
+    from .. import models as m
     from ..errors import ErrorContext
-    from ..models import (
-        Asset,
-        Balances,
-        CancelPrepared,
-        ChainInput,
-        CreatedOrder,
-        ExecutedOrder,
-        Order,
-        OrderSideInput,
-        OrderStatus,
-        OrderStatusInput,
-        OrderTypeInput,
-        Page,
-        QtyUnitInput,
-        Quote,
-        Transfer,
-        TransferStatusInput,
-        VenueInput,
-    )
     from .money import Amount
 
 __all__ = ["OPERATIONS", "Ctx", "Operation", "OrderRequest", "PreparedCall"]
 
 T = TypeVar("T")
 
-# Plain immutable NamedTuples, not attrs classes: this module loads on import of the SDK and a
-# PreparedCall is built on every call.
+# NamedTuples, not attrs: this module loads with the SDK and a PreparedCall is made per call.
 
 
 class Operation(NamedTuple):
-    """One Gateway endpoint and the policy that follows from it.
-
-    `idempotent` operations retry on any transient failure; the others (orders, transfers:
-    the API has no idempotency key) only when the request never left. `public` ones go
-    without a token. `reconcile` says what to check after an ambiguous failure.
-    """
+    """One endpoint and its policy: `idempotent` ones retry any transient failure, the others
+    only when the request never left; `public` ones go without a token; `reconcile` says
+    what to check after an ambiguous failure."""
 
     name: str
     module: str
@@ -63,7 +39,8 @@ class Operation(NamedTuple):
         """The generated `_get_kwargs(...)`: method, relative url, params, json."""
         builder = _BUILDERS.get(self.module)
         if builder is None:
-            module = importlib.import_module(f"truemarkets_gateway_client.api.{self.module}")
+            package = "account" if self.name in _ACCOUNT else "gateway"
+            module = importlib.import_module(f"truemarkets_{package}_client.api.{self.module}")
             builder = _BUILDERS[self.module] = module._get_kwargs
         result: dict[str, Any] = builder(*args, **kwargs)
         return result
@@ -87,6 +64,7 @@ _RECONCILE = {
     "before trying again",
 }
 _PUBLIC = {"computeQuote", "listAssets"}
+_ACCOUNT = {"createOrganizationUser"}  # idempotent on external_ref_id, so it retries a 503
 
 
 def _operation(module: str) -> Operation:
@@ -102,38 +80,38 @@ quotes.compute_quote orders.create_order orders.list_orders orders.get_order
 orders.get_order_status orders.execute_order orders.modify_order orders.prepare_cancel_order
 orders.execute_cancel_order orders.cancel_order transfers.create_transfer
 transfers.list_transfers transfers.get_transfer transfers.execute_transfer assets.list_assets
-balances.get_balances balances.list_balances
+balances.get_balances balances.list_balances portfolio.get_portfolio
+portfolio.list_transactions organizations.create_organization_user
 """
 OPERATIONS: dict[str, Operation] = {op.name: op for op in map(_operation, _MODULES.split())}
 
 
 class Ctx(NamedTuple):
-    """What builders read from the client: the Gateway root, and the venue and network
-    names of assets seen in list_assets (to check transfers against)."""
+    """The roots, and the venue and networks of assets seen (to check transfers against)."""
 
     gateway_url: str
     asset_info: dict[str, tuple[str | None, frozenset[str]]]
+    account_url: str = ""
 
 
 class OrderRequest(NamedTuple):
     """The fields of `create_order` (and of `place_order`): declared once, here."""
 
-    side: OrderSideInput
-    type: OrderTypeInput
+    side: m.OrderSideInput
+    type: m.OrderTypeInput
     qty: Amount
-    qty_unit: QtyUnitInput
+    qty_unit: m.QtyUnitInput
     base_asset: str | None = None
     quote_asset: str | None = None
     price: Amount | None = None
-    chain: ChainInput | None = None
+    chain: m.ChainInput | None = None
     leverage: int | None = None
     reduce_only: bool | None = None
     asset_id: str | None = None
 
 
 class PreparedCall(NamedTuple, Generic[T]):
-    """A validated request, ready to send (and to send again), how to read its answer, and
-    what an error about it names (`context`: order_id / transfer_id)."""
+    """A validated request (to send, and send again), its reader, and its error context."""
 
     op: Operation
     method: str
@@ -163,7 +141,7 @@ def _call(
         op,
         built["method"].upper(),
         path,
-        ctx.gateway_url + path,
+        (ctx.account_url if name in _ACCOUNT else ctx.gateway_url) + path,
         built.get("params") or None,
         Secret(built.get("json")),
         parse,
@@ -171,23 +149,26 @@ def _call(
     )
 
 
-def _read(name: str, *extra: Any, empty_ok: bool = False) -> Callable[[httpx.Response], Any]:
-    """Parse with `convert.<name>(json body, *extra)` (None for an empty body if
-    `empty_ok`: 202s); convert and the models load on first use."""
+def _read(
+    name: str, *extra: Any, empty_ok: bool = False, status: bool = False
+) -> Callable[[httpx.Response], Any]:
+    """`convert.<name>([status code,] json body, *extra)`; an empty body as None if
+    `empty_ok` (202s)."""
 
     def parse(response: httpx.Response) -> Any:
         from . import convert
 
         body = None if empty_ok and not response.content else response.json()
-        return getattr(convert, name)(body, *extra)
+        first = (response.status_code,) if status else ()
+        return getattr(convert, name)(*first, body, *extra)
 
     return parse
 
 
-def _body(model: str, body: Mapping[str, Any]) -> Any:
+def _body(model: str, body: Mapping[str, Any], models: Any = None) -> Any:
     from . import convert
 
-    return convert.body_model(model, body)
+    return convert.body_model(model, body, models)
 
 
 def _execute_body(model: str, stamps: Sequence[str | Secret[str]]) -> Any:
@@ -199,13 +180,13 @@ def _execute_body(model: str, stamps: Sequence[str | Secret[str]]) -> Any:
     return _body(model, execute_body(_validate.signatures_list(stamps)))
 
 
-def build_quote(ctx: Ctx, **fields: Any) -> PreparedCall[Quote]:
+def build_quote(ctx: Ctx, **fields: Any) -> PreparedCall[m.Quote]:
     """computeQuote from `quote`'s keyword arguments."""
     body = _body("QuoteRequest", _validate.quote_body(**fields))
     return _call(ctx, "computeQuote", _read("quote"), body=body)
 
 
-def build_create_order(ctx: Ctx, order: OrderRequest) -> PreparedCall[CreatedOrder]:
+def build_create_order(ctx: Ctx, order: OrderRequest) -> PreparedCall[m.CreatedOrder]:
     body = _body("CreateOrderRequest", _validate.create_order_body(**order._asdict()))
     return _call(ctx, "createOrder", _read("created_order"), body=body)
 
@@ -223,17 +204,17 @@ def _order(
 
 def build_execute_order(
     ctx: Ctx, order_id: str, stamps: Sequence[str | Secret[str]], name: str = "executeOrder"
-) -> PreparedCall[ExecutedOrder]:
+) -> PreparedCall[m.ExecutedOrder]:
     """executeOrder (or executeCancelOrder) with stamps made already (the flows sign)."""
     body = _execute_body("ExecuteOrderRequest", stamps)
     return _order(ctx, name, order_id, "executed_order", body=body)
 
 
-def build_get_order(ctx: Ctx, order_id: str) -> PreparedCall[Order]:
+def build_get_order(ctx: Ctx, order_id: str) -> PreparedCall[m.Order]:
     return _order(ctx, "getOrder", order_id, _read("order"))
 
 
-def _status(response: httpx.Response) -> OrderStatus:
+def _status(response: httpx.Response) -> m.OrderStatus:
     from . import convert
 
     status = convert.order_status(response.json())
@@ -242,20 +223,14 @@ def _status(response: httpx.Response) -> OrderStatus:
     return status
 
 
-def build_get_order_status(ctx: Ctx, order_id: str) -> PreparedCall[OrderStatus]:
+def build_get_order_status(ctx: Ctx, order_id: str) -> PreparedCall[m.OrderStatus]:
     return _order(ctx, "getOrderStatus", order_id, _status)
 
 
-def build_prepare_cancel(ctx: Ctx, order_id: str) -> PreparedCall[CancelPrepared]:
+def build_prepare_cancel(ctx: Ctx, order_id: str) -> PreparedCall[m.CancelPrepared]:
     order_id = _validate.require_id("order_id", order_id)
-
-    def parse(response: httpx.Response) -> CancelPrepared:
-        from . import convert
-
-        body = response.json() if response.content else None
-        return convert.cancel_prepared(response.status_code, body, order_id)
-
-    return _order(ctx, "prepareCancelOrder", order_id, parse)
+    read = _read("cancel_prepared", order_id, empty_ok=True, status=True)
+    return _order(ctx, "prepareCancelOrder", order_id, read)
 
 
 def build_cancel_deprecated(ctx: Ctx, order_id: str) -> PreparedCall[None]:
@@ -270,8 +245,8 @@ def build_modify(
 
 
 def orders_query(
-    status: OrderStatusInput | Sequence[OrderStatusInput] | None,
-    venue: VenueInput | Sequence[VenueInput] | None,
+    status: m.OrderStatusInput | Sequence[m.OrderStatusInput] | None,
+    venue: m.VenueInput | Sequence[m.VenueInput] | None,
     limit: int | None,
 ) -> dict[str, Any]:
     return {
@@ -281,47 +256,46 @@ def orders_query(
     }
 
 
-def transfers_query(status: TransferStatusInput | None, limit: int | None) -> dict[str, Any]:
-    status_v = _validate.csv_filter("status", status, single=True)
+def _one_filter(field: str, value: Any, param: str, limit: int | None, **kw: Any) -> dict[str, Any]:
+    """`limit`, and one filter `field` as the generated enum `convert.<param>(value)`."""
+    checked = _validate.csv_filter(field, value, single=True, **kw)
     query: dict[str, Any] = {"limit": _validate.limit_param(limit)}
-    if status_v is not None:
+    if checked is not None:
         from . import convert
 
-        query["status"] = convert.transfer_status_param(status_v)
+        query[field] = getattr(convert, param)(checked)
     return query
 
 
-def assets_query(venue: VenueInput | None, limit: int | None) -> dict[str, Any]:
-    venue_v = _validate.csv_filter("venue", venue, allowed=_validate.VENUES, single=True)
-    query: dict[str, Any] = {"limit": _validate.limit_param(limit)}
-    if venue_v is not None:
-        from . import convert
+def transfers_query(status: m.TransferStatusInput | None, limit: int | None) -> dict[str, Any]:
+    return _one_filter("status", status, "transfer_status_param", limit)
 
-        query["venue"] = convert.venue_param(venue_v)
-    return query
+
+def assets_query(venue: m.VenueInput | None, limit: int | None) -> dict[str, Any]:
+    return _one_filter("venue", venue, "venue_param", limit, allowed=_validate.VENUES)
 
 
 def build_list_orders(
     ctx: Ctx, query: Mapping[str, Any], cursor: str | None
-) -> PreparedCall[Page[Order]]:
+) -> PreparedCall[m.Page[m.Order]]:
     cursor = _validate.cursor_param(cursor)
     return _call(ctx, "listOrders", _read("orders_page"), cursor=cursor, **query)
 
 
 def build_list_transfers(
     ctx: Ctx, query: Mapping[str, Any], cursor: str | None
-) -> PreparedCall[Page[Transfer]]:
+) -> PreparedCall[m.Page[m.Transfer]]:
     cursor = _validate.cursor_param(cursor)
     return _call(ctx, "listTransfers", _read("transfers_page"), cursor=cursor, **query)
 
 
 def build_list_assets(
     ctx: Ctx, query: Mapping[str, Any], cursor: str | None
-) -> PreparedCall[Page[Asset]]:
+) -> PreparedCall[m.Page[m.Asset]]:
     read = _read("assets_page")
 
-    def parse(response: httpx.Response) -> Page[Asset]:
-        page: Page[Asset] = read(response)
+    def parse(response: httpx.Response) -> m.Page[m.Asset]:
+        page: m.Page[m.Asset] = read(response)
         for asset in page.items:  # remembered, to check transfers of these assets
             if asset.id:
                 venue = asset.venue.value if asset.venue is not None else None
@@ -332,19 +306,45 @@ def build_list_assets(
     return _call(ctx, "listAssets", parse, cursor=cursor, **query)
 
 
-def build_balances(ctx: Ctx, name: str) -> PreparedCall[Balances]:
+def build_balances(ctx: Ctx, name: str) -> PreparedCall[m.Balances]:
     return _call(ctx, name, _read("balances"))
 
 
+def build_portfolio(ctx: Ctx) -> PreparedCall[m.Portfolio]:
+    return _call(ctx, "getPortfolio", _read("portfolio"))
+
+
+def build_list_transactions(
+    ctx: Ctx, query: Mapping[str, Any], cursor: str | None
+) -> PreparedCall[m.Page[m.TransactionDetail]]:
+    limit, cursor = _validate.limit_param(query.get("limit")), _validate.cursor_param(cursor)
+    return _call(ctx, "listTransactions", _read("transactions_page"), cursor=cursor, limit=limit)
+
+
+def build_create_user(
+    ctx: Ctx, organization_id: str, external_ref_id: str, public_key_hex: str
+) -> PreparedCall[m.OrganizationUser]:
+    """createOrganizationUser: register a user's signer key (its compressed public key)."""
+    from truemarkets_account_client import models
+
+    org = _validate.require_id("organization_id", organization_id)
+    body = {
+        "external_ref_id": _validate.require_id("external_ref_id", external_ref_id),
+        "signer_public_key": public_key_hex,
+    }
+    model = _body("CreateUserRequest", body, models)
+    return _call(ctx, "createOrganizationUser", _read("organization_user"), org, body=model)
+
+
 def build_create_transfer(
-    ctx: Ctx, *, asset_id: str | Asset, network: str | None, **fields: Any
-) -> PreparedCall[Transfer]:
+    ctx: Ctx, *, asset_id: str | m.Asset, network: str | None, **fields: Any
+) -> PreparedCall[m.Transfer]:
     """createTransfer; `network` is checked against what is known of the asset."""
-    from ..models import Asset
+    from .. import models as m
 
     venue: str | None = None
     networks: frozenset[str] = frozenset()
-    if isinstance(asset_id, Asset):
+    if isinstance(asset_id, m.Asset):
         venue = asset_id.venue.value if asset_id.venue is not None else None
         networks = asset_id.network_names
         asset_id = asset_id.id
@@ -358,7 +358,7 @@ def build_create_transfer(
     )
 
 
-def _transfer(ctx: Ctx, name: str, transfer_id: str, **kw: Any) -> PreparedCall[Transfer]:
+def _transfer(ctx: Ctx, name: str, transfer_id: str, **kw: Any) -> PreparedCall[m.Transfer]:
     transfer_id = _validate.require_id("transfer_id", transfer_id)
     context: ErrorContext = {"transfer_id": transfer_id}
     return _call(ctx, name, _read("transfer"), transfer_id, context=context, **kw)
@@ -366,11 +366,11 @@ def _transfer(ctx: Ctx, name: str, transfer_id: str, **kw: Any) -> PreparedCall[
 
 def build_execute_transfer(
     ctx: Ctx, transfer_id: str, stamps: Sequence[str | Secret[str]]
-) -> PreparedCall[Transfer]:
+) -> PreparedCall[m.Transfer]:
     """executeTransfer with stamps made already (the execute flow signs)."""
     body = _execute_body("ExecuteTransferRequest", stamps)
     return _transfer(ctx, "executeTransfer", transfer_id, body=body)
 
 
-def build_get_transfer(ctx: Ctx, transfer_id: str) -> PreparedCall[Transfer]:
+def build_get_transfer(ctx: Ctx, transfer_id: str) -> PreparedCall[m.Transfer]:
     return _transfer(ctx, "getTransfer", transfer_id)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from typer.core import TyperGroup, TyperOption
+import typer
+from typer.core import TyperGroup
 
 from .context import CliContext
 from .output import Output
@@ -40,57 +41,56 @@ def configure_logging(output: Output, verbose: int) -> None:
     logger.addHandler(handler)
 
 
-def _state(ctx: Any) -> CliContext | None:
+def _state(ctx: typer.Context) -> CliContext | None:
     obj = ctx.find_root().obj
     return obj if isinstance(obj, CliContext) else None
 
 
-def _set_json(ctx: Any, _param: Any, value: bool) -> None:
+def _set_json(ctx: typer.Context, value: bool) -> None:
     state = _state(ctx)
     if value and state is not None:
         state.output.json_mode = True
 
 
-def _set_yes(ctx: Any, _param: Any, value: bool) -> None:
+def _set_yes(ctx: typer.Context, value: bool) -> None:
     state = _state(ctx)
     if value and state is not None:
         state.assume_yes = True
 
 
-def _add_verbose(ctx: Any, _param: Any, value: int) -> None:
+def _add_verbose(ctx: typer.Context, value: int) -> None:
     state = _state(ctx)
     if value and state is not None:
         state.output.verbose += value
         configure_logging(state.output, state.output.verbose)
 
 
-def _shared_options() -> list[TyperOption]:
-    return [
-        TyperOption(
-            param_decls=["--json"],
-            is_flag=True,
-            default=False,
-            expose_value=False,
-            callback=_set_json,
-            help=JSON_HELP,
+def _shared_options() -> list[Any]:
+    """Fresh click options, declared with typer's public API (its option class's
+    constructor changes between releases)."""
+    probe = typer.Typer(add_completion=False)
+
+    @probe.command()
+    def shared(
+        json: bool = typer.Option(
+            False, "--json", callback=_set_json, expose_value=False, help=JSON_HELP
         ),
-        TyperOption(
-            param_decls=["--yes", "-y"],
-            is_flag=True,
-            default=False,
-            expose_value=False,
-            callback=_set_yes,
-            help=YES_HELP,
+        yes: bool = typer.Option(
+            False, "--yes", "-y", callback=_set_yes, expose_value=False, help=YES_HELP
         ),
-        TyperOption(
-            param_decls=["--verbose", "-v"],
+        verbose: int = typer.Option(
+            0,
+            "--verbose",
+            "-v",
             count=True,
-            default=0,
-            expose_value=False,
             callback=_add_verbose,
+            expose_value=False,
             help=VERBOSE_HELP,
         ),
-    ]
+    ) -> None:  # pragma: no cover - never run, only read
+        pass
+
+    return list(typer.main.get_command(probe).params)
 
 
 class TmgwGroup(TyperGroup):

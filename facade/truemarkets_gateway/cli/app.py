@@ -9,7 +9,7 @@ import typer
 
 from .._version import __version__
 from ._shared import JSON_HELP, VERBOSE_HELP, YES_HELP, TmgwGroup, configure_logging
-from .commands import account, auth, tools, trading
+from .commands import account, auth, organisation, tools, trading
 from .context import CliContext
 from .errors import ExitCode
 from .output import Output
@@ -81,6 +81,16 @@ def global_options(
             show_default=False,
         ),
     ] = None,
+    on_behalf_of: Annotated[
+        str | None,
+        typer.Option(
+            "--on-behalf-of",
+            metavar="USER",
+            envvar="TM_ON_BEHALF_OF",
+            help="With an organisation key: act for this user id (give their --signer-key).",
+            show_default=False,
+        ),
+    ] = None,
     json_output: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help=YES_HELP)] = False,
     no_token_cache: Annotated[
@@ -107,11 +117,13 @@ def global_options(
         signer_key=signer_key,
         assume_yes=yes,
         token_cache=not no_token_cache,
+        on_behalf_of=on_behalf_of,
     )
 
 
 trading.register(app)
 account.register(app)
+organisation.register(app)
 auth.register(app)
 tools.register(app)
 

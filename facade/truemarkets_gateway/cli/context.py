@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from ..client import Gateway
     from ..signing import PayloadSigner
 
-__all__ = ["CliContext", "get_context"]
+__all__ = ["CliContext", "get_context", "load_signer"]
 
 _MAX_SIGNER_FILE_BYTES = 64 * 1024
 
@@ -46,6 +46,7 @@ class CliContext:
     signer_key: str | None = None
     assume_yes: bool = False
     token_cache: bool = True
+    on_behalf_of: str | None = None
     _environment: Environment | None = attrs.field(default=None, init=False)
     _credentials: Credentials | None = attrs.field(default=None, init=False)
     _credentials_loaded: bool = attrs.field(default=False, init=False)
@@ -103,20 +104,7 @@ class CliContext:
         Without it the Gateway applies its own default (TM_SIGNER_KEY, else the API key),
         and only when something must be signed.
         """
-        if not self.signer_key:
-            return None
-        from ..signing import PayloadSigner
-
-        path = Path(self.signer_key).expanduser()
-        try:
-            if path.stat().st_size > _MAX_SIGNER_FILE_BYTES:
-                raise CredentialsError(f"{path}: too large to be a signer key file")
-            text = path.read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            raise CredentialsError(f"{path}: signer key file not found") from None
-        except (OSError, UnicodeDecodeError):
-            raise CredentialsError(f"{path}: cannot read the signer key file") from None
-        return PayloadSigner(load_private_key(text, source=str(path)))
+        return load_signer(self.signer_key) if self.signer_key else None
 
     def cache_path(self, credentials: Credentials) -> Path | None:
         if not self.token_cache:
@@ -141,6 +129,7 @@ class CliContext:
             env=self.environment,
             credentials=credentials,
             signer=self.signer(),
+            on_behalf_of=self.on_behalf_of,
             token_cache=self.cache_path(credentials) if credentials is not None else None,
             user_agent=f"{DEFAULT_USER_AGENT} tmgw/{__version__}",
         )
@@ -150,6 +139,22 @@ class CliContext:
         if self._gateway is not None:
             self._gateway.close()
             self._gateway = None
+
+
+def load_signer(file: str) -> PayloadSigner:
+    """A signer key file (PEM, JWK or hex), with errors that name the file."""
+    from ..signing import PayloadSigner
+
+    path = Path(file).expanduser()
+    try:
+        if path.stat().st_size > _MAX_SIGNER_FILE_BYTES:
+            raise CredentialsError(f"{path}: too large to be a signer key file")
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise CredentialsError(f"{path}: signer key file not found") from None
+    except (OSError, UnicodeDecodeError):
+        raise CredentialsError(f"{path}: cannot read the signer key file") from None
+    return PayloadSigner(load_private_key(text, source=str(path)))
 
 
 def get_context(ctx: typer.Context) -> CliContext:
