@@ -224,6 +224,14 @@ METHODS: dict[str, Callable[[Any], Any]] = {
     ),
     "wait_for_order": lambda gw: gw.wait_for_order(OID, timeout=30),
     "wait_for_transfer": lambda gw: gw.wait_for_transfer(TID, timeout=30),
+    "organization_id": lambda gw: gw.organization_id(),
+    "create_user": lambda gw: gw.create_user("customer-1", signer=SIGNER, organization_id="org-1"),
+    "for_user": lambda gw: gw.for_user("user-1", signer=SIGNER).place_order(
+        **DEFI_ARGS, timeout=30
+    ),
+    "get_portfolio": lambda gw: gw.get_portfolio(),
+    "list_transactions": lambda gw: gw.list_transactions(limit=2),
+    "list_transactions_page": lambda gw: gw.list_transactions_page(cursor="c1"),
 }
 
 
