@@ -1,11 +1,12 @@
-"""Workflow decisions (place, cancel, transfer, wait, execute) as sans-I/O flows: a flow
-yields steps and returns its result; `run_sync` and `run_async` perform the steps."""
+"""Workflow decisions (create, place, cancel, transfer, wait, execute) as sans-I/O flows:
+a flow yields steps and returns its result; `run_sync` and `run_async` perform them."""
 
 from .cancel import cancel_order_flow
+from .create import create_flow
 from .execute import execute_order_flow, execute_transfer_flow
 from .place import MAX_PAYLOAD_AGE, PlaceOptions, place_order_flow
 from .runners import run_async, run_sync
-from .steps import Call, Flow, Now, SignerSource, Sleep, StatusCallback, check_seconds
+from .steps import Call, Flow, Note, Now, SignerSource, Sleep, StatusCallback, check_seconds
 from .transfer import transfer_flow
 from .wait import ORDER_TIMEOUT, TRANSFER_TIMEOUT, wait_order_flow, wait_transfer_flow
 
@@ -15,6 +16,7 @@ __all__ = [
     "TRANSFER_TIMEOUT",
     "Call",
     "Flow",
+    "Note",
     "Now",
     "PlaceOptions",
     "SignerSource",
@@ -22,6 +24,7 @@ __all__ = [
     "StatusCallback",
     "cancel_order_flow",
     "check_seconds",
+    "create_flow",
     "execute_order_flow",
     "execute_transfer_flow",
     "place_order_flow",
