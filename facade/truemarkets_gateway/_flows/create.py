@@ -108,6 +108,7 @@ def create_flow(
         lock.release()
     record_id = record.id if kind == "transfer" else record.order_id
     if on_created is not None and record_id:
+        yield Note(f"{kind} {record_id} was created: check get_{kind}({record_id!r})")
         on_created(record_id)
     return record
 
@@ -115,7 +116,7 @@ def create_flow(
 def _look(kind: str, request: Mapping[str, Any], since: float, exc: Exception) -> Flow[Any]:
     """The one record matching `request` created since `since`, polled for `GRACE` s; None
     when none shows."""
-    start, delay = (yield Now()), 0.25
+    start, delay, slept = (yield Now()), 0.25, 0.0
     while True:
         found, cursor = [], None
         try:
@@ -143,11 +144,11 @@ def _look(kind: str, request: Mapping[str, Any], since: float, exc: Exception) -
             raise _errors.DuplicateCandidatesError(message, candidates=ids) from exc
         if found:
             return _as_created(found[0]) if kind == "order" else found[0]
-        elapsed = (yield Now()) - start
+        elapsed = max((yield Now()) - start, slept)  # a clock that stands still ends too
         if elapsed >= GRACE:
             return None
         yield Sleep(min(delay, GRACE - elapsed))
-        delay *= 2
+        slept, delay = slept + min(delay, GRACE - elapsed), delay * 2
 
 
 def _as_created(order: Any) -> Any:

@@ -2,8 +2,8 @@
 
 It counts requests per route, stamps the `Date` header from the (skewed) sandbox clock,
 applies the optional per-key rate limit, and injects faults: error statuses, 429s, added
-latency, dropped connections and garbled bodies, either before the request is applied or after it (the
-answer is then thrown away).
+latency, dropped connections and garbled bodies, either before the request is applied or
+after it (the answer is then thrown away).
 """
 
 from __future__ import annotations
