@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import base64
-import types
 import json
+import types
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from truemarkets_gateway import AsyncGateway, Gateway
+from truemarkets_gateway._flows import create as _create
 from truemarkets_gateway._flows.create import ambiguous
 from truemarkets_gateway.errors import (
     AmbiguousCreateError,
@@ -140,7 +141,8 @@ def test_two_matches_raise_and_send_nothing_more(sandbox: tuple[Sandbox, Any]) -
     sb.faults.clear()
     order = limit_order()
     with gateway(sb, key_file, Clock()) as gw:
-        first = gw.create_order(**order)  # another process's identical order
+        first = gw.create_order(**order)
+        _create._HANDED.remove(first.order_id)  # as if another process had placed it
         sb.faults.add("POST", "/orders", Fault.error(500, after_processing=True), times=1)
         with pytest.raises(DuplicateCandidatesError) as info:
             gw.create_order(**order)
@@ -277,6 +279,20 @@ def test_identical_intents_in_threads_make_one_order_each(sandbox: tuple[Sandbox
             t.join()
     sb.faults.clear()
     assert not errors and sorted(ids) == sorted(holding(sb, order["qty"])) and len(set(ids)) == 3
+
+
+def test_an_identical_order_placed_earlier_by_this_process_is_not_taken(
+    sandbox: tuple[Sandbox, Any],
+) -> None:
+    sb, key_file = sandbox
+    sb.faults.clear()
+    order = limit_order()
+    with gateway(sb, key_file, Clock()) as gw:
+        first = gw.create_order(**order)
+        sb.faults.add("POST", "/orders", Fault.error(500), times=1)  # not applied
+        second = gw.create_order(**order)
+    assert second.order_id != first.order_id
+    assert sorted(holding(sb, order["qty"])) == sorted([first.order_id, second.order_id])
 
 
 def test_what_counts_as_ambiguous() -> None:

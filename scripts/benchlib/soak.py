@@ -389,6 +389,7 @@ class Soak:
                 return
             if isinstance(error, TrueMarketsError):
                 named = {error.order_id, error.transfer_id, *error.replaced_order_ids}
+                named |= set(getattr(error, "candidates", ()))  # an unsettled create's ids
                 intent.known_ids |= named - {None, ""}  # type: ignore[operator]
                 intent.replaced_ids |= set(error.replaced_order_ids)
             if isinstance(error, KeyboardInterrupt):

@@ -3,6 +3,7 @@ the record that was sent before ever sending again."""
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -13,6 +14,9 @@ from .steps import Call, Flow, Note, Now, Sleep
 GRACE = 8.0  # how long a record that was sent may take to show in a listing
 SKEW = 5.0  # allowance on `created_at` beyond the known clock offset
 _PAGES = 5
+# Ids this process was already handed by a create: never another create's record. Ids are
+# unique, so one registry serves every client; a deque's `in` and `append` are atomic.
+_HANDED: deque[str] = deque(maxlen=4096)
 _FIELDS: dict[
     str, dict[str, tuple[str, ...]]
 ] = {  # request field -> the record attributes that may report it
@@ -55,9 +59,12 @@ def ambiguous(exc: Exception) -> bool:
     return isinstance(exc, _errors.UnexpectedResponseError)
 
 
-def _matches(kind: str, request: Mapping[str, Any], record: Any, since: float) -> bool:
+def _matches(
+    kind: str, request: Mapping[str, Any], record: Any, since: float, handed: deque[str]
+) -> bool:
     created = getattr(record, "created_at", None)
-    if created is None or created.timestamp() < since:
+    record_id = record.id if kind == "transfer" else record.order_id
+    if created is None or created.timestamp() < since or record_id in handed:
         return False
     extra: Mapping[str, Any] = getattr(record, "extra", {})
     for field, names in _FIELDS[kind].items():
@@ -107,6 +114,7 @@ def create_flow(
     finally:
         lock.release()
     record_id = record.id if kind == "transfer" else record.order_id
+    _HANDED.append(record_id)
     if on_created is not None and record_id:
         yield Note(f"{kind} {record_id} was created: check get_{kind}({record_id!r})")
         on_created(record_id)
@@ -122,7 +130,7 @@ def _look(kind: str, request: Mapping[str, Any], since: float, exc: Exception) -
         try:
             for _ in range(_PAGES):
                 page = yield Call(f"list_{kind}s_page", kwargs={"limit": 100, "cursor": cursor})
-                found += [r for r in page.items if _matches(kind, request, r, since)]
+                found += [r for r in page.items if _matches(kind, request, r, since, _HANDED)]
                 cursor = page.next_cursor
                 times = [r.created_at.timestamp() for r in page.items if r.created_at]
                 if not cursor or not times or min(times) < since:
