@@ -1,5 +1,5 @@
-"""Exactly-once creates without an idempotency key: after an ambiguous outcome, look for
-the record that was sent before ever sending again."""
+"""Exactly-once creates without an idempotency key: after an ambiguous outcome, find the
+record that was sent before ever sending again."""
 
 from __future__ import annotations
 
@@ -13,28 +13,14 @@ from .steps import Call, Flow, Note, Now, Sleep
 
 GRACE = 8.0  # how long a record that was sent may take to show in a listing
 SKEW = 5.0  # allowance on `created_at` beyond the known clock offset
-_PAGES = 5
-# Ids this process was already handed by a create: never another create's record. Ids are
-# unique, so one registry serves every client; a deque's `in` and `append` are atomic.
+_ALSO = {"base_asset": ("asset_symbol", "asset_id")}  # a record may report it as these
+# Ids this process was handed by a create are never another create's record (ids are
+# unique, so one registry serves every client; `in` and `append` are atomic).
 _HANDED: deque[str] = deque(maxlen=4096)
-_FIELDS: dict[
-    str, dict[str, tuple[str, ...]]
-] = {  # request field -> the record attributes that may report it
-    "order": {
-        "side": ("side",),
-        "type": ("type",),
-        "qty": ("qty",),
-        "qty_unit": ("qty_unit",),
-        "base_asset": ("base_asset", "asset_symbol", "asset_id"),
-        "quote_asset": ("quote_asset",),
-        "price": ("price",),
-        "chain": ("chain",),
-        "leverage": ("leverage",),
-        "reduce_only": ("reduce_only",),
-        "asset_id": ("asset_id",),
-    },
-    "transfer": {f: (f,) for f in ("asset_id", "qty", "qty_unit", "to", "network")},
-}
+
+
+def _id(record: Any) -> str:
+    return str(record.order_id if hasattr(record, "order_id") else record.id)
 
 
 def _norm(value: object) -> object:
@@ -59,20 +45,15 @@ def ambiguous(exc: Exception) -> bool:
     return isinstance(exc, _errors.UnexpectedResponseError)
 
 
-def _matches(
-    kind: str, request: Mapping[str, Any], record: Any, since: float, handed: deque[str]
-) -> bool:
-    created = getattr(record, "created_at", None)
-    record_id = record.id if kind == "transfer" else record.order_id
-    if created is None or created.timestamp() < since or record_id in handed:
+def _matches(request: Mapping[str, Any], record: Any, since: float) -> bool:
+    """Created since `since`, not handed out already, and every field sent as reported."""
+    if not record.created_at or record.created_at.timestamp() < since or _id(record) in _HANDED:
         return False
-    extra: Mapping[str, Any] = getattr(record, "extra", {})
-    for field, names in _FIELDS[kind].items():
-        if request.get(field) is None:
-            continue
-        seen = [getattr(record, n, None) for n in names] + [extra.get(field)]
+    for field, sent in request.items():
+        names = (field, *_ALSO.get(field, ()))
+        seen = [getattr(record, n, None) for n in names] + [record.extra.get(field)]
         seen = [_norm(v) for v in seen if v is not None]
-        if seen and _norm(request[field]) not in seen:
+        if sent is not None and seen and _norm(sent) not in seen:
             return False
     return True
 
@@ -83,11 +64,10 @@ def create_flow(
     reconcile: bool = True,
     on_created: Callable[[str], None] | None = None,
 ) -> Flow[Any]:
-    """`Call("_send_create_<kind>", kwargs=request)` once; after an ambiguous outcome, list
-    what was created since just before the send (`Call("_server_now")`) and continue with the one
-    record matching every field sent, or send once more if none shows within `GRACE` s.
-    Identical intents on one client are serialised (`Call("_intent_lock")`), so a match
-    is that send's. Several matches: `DuplicateCandidatesError`, nothing sent again."""
+    """`Call("_send_create_<kind>", kwargs=request)`; after an ambiguous outcome, continue
+    with the one record created since just before the send (`Call("_server_now")`) that
+    matches every field sent, or send once more if none shows within `GRACE` s. Identical
+    intents on one client go one at a time (`Call("_intent_lock")`): a match is this one."""
     key = repr(sorted((k, _norm(v)) for k, v in request.items() if v is not None))
     lock = yield Call("_intent_lock", (kind, key))
     try:
@@ -100,67 +80,56 @@ def create_flow(
             except Exception as exc:
                 if not reconcile or not ambiguous(exc):
                     raise
-                found = yield from _look(kind, request, since, exc)
-                if found is not None:
-                    record = found
+                record = yield from _look(kind, request, since, exc)
+                if record is not None:
                     break
                 if attempt == 2:
-                    message = (
-                        f"the {kind} create may have reached the server ({type(exc).__name__}) "
-                        f"but no matching {kind} showed within {GRACE:g} s, twice: check "
-                        f"list_{kind}s before sending again"
-                    )
-                    raise _errors.AmbiguousCreateError(message) from exc
+                    message = f"no matching {kind} showed within {GRACE:g} s, twice"
+                    raise _errors.AmbiguousCreateError(_check(kind, exc, message)) from exc
     finally:
         lock.release()
-    record_id = record.id if kind == "transfer" else record.order_id
-    _HANDED.append(record_id)
-    if on_created is not None and record_id:
-        yield Note(f"{kind} {record_id} was created: check get_{kind}({record_id!r})")
-        on_created(record_id)
+    _HANDED.append(_id(record))
+    if on_created is not None and _id(record):
+        yield Note(f"{kind} {_id(record)} was created: check get_{kind}({_id(record)!r})")
+        on_created(_id(record))
     return record
 
 
+def _check(kind: str, exc: Exception, what: str) -> str:
+    return (
+        f"the {kind} create may have reached the server ({type(exc).__name__}: {exc}) and "
+        f"{what}: check list_{kind}s before sending again"
+    )
+
+
 def _look(kind: str, request: Mapping[str, Any], since: float, exc: Exception) -> Flow[Any]:
-    """The one record matching `request` created since `since`, polled for `GRACE` s; None
-    when none shows."""
+    """The one record matching `request` created since `since`, looked for during `GRACE`
+    s (by the clock or the sleeps, whichever says more); None when none shows."""
     start, delay, slept = (yield Now()), 0.25, 0.0
     while True:
         found, cursor = [], None
         try:
-            for _ in range(_PAGES):
+            for _ in range(5):  # pages, newest first, back to `since`
                 page = yield Call(f"list_{kind}s_page", kwargs={"limit": 100, "cursor": cursor})
-                found += [r for r in page.items if _matches(kind, request, r, since, _HANDED)]
-                cursor = page.next_cursor
-                times = [r.created_at.timestamp() for r in page.items if r.created_at]
-                if not cursor or not times or min(times) < since:
+                found += [r for r in page.items if _matches(request, r, since)]
+                cursor, times = page.next_cursor, [r.created_at for r in page.items]
+                if not cursor or not all(times) or min(times).timestamp() < since:
                     break
         except _errors.TrueMarketsError as failed:
-            message = (
-                f"the {kind} create may have reached the server ({type(exc).__name__}: {exc}) "
-                f"and listing {kind}s to find it failed ({type(failed).__name__}): check "
-                f"list_{kind}s before sending again"
-            )
-            raise _errors.AmbiguousCreateError(message) from exc
-        ids = tuple(r.id if kind == "transfer" else r.order_id for r in found)
-        if len(ids) > 1:
-            message = (
-                f"the {kind} create may have reached the server ({type(exc).__name__}) and "
-                f"{len(ids)} {kind}s match it: {', '.join(ids)}. Another process may have "
-                f"sent the same {kind}; check them before sending again (nothing was resent)"
-            )
-            raise _errors.DuplicateCandidatesError(message, candidates=ids) from exc
+            what = f"listing {kind}s to find it failed ({type(failed).__name__})"
+            raise _errors.AmbiguousCreateError(_check(kind, exc, what)) from exc
+        if len(found) > 1:
+            ids = tuple(map(_id, found))
+            what = f"{len(ids)} {kind}s match it ({', '.join(ids)}; nothing was resent)"
+            raise _errors.DuplicateCandidatesError(_check(kind, exc, what), candidates=ids)
+        if found and kind == "order":  # as create_order answers: a listing has no payloads
+            from ..models import CreatedOrder
+
+            return CreatedOrder(found[0].order_id, found[0].status, extra={"reconciled": True})
         if found:
-            return _as_created(found[0]) if kind == "order" else found[0]
-        elapsed = max((yield Now()) - start, slept)  # a clock that stands still ends too
+            return found[0]
+        elapsed = max((yield Now()) - start, slept)
         if elapsed >= GRACE:
             return None
-        yield Sleep(min(delay, GRACE - elapsed))
         slept, delay = slept + min(delay, GRACE - elapsed), delay * 2
-
-
-def _as_created(order: Any) -> Any:
-    """A listed order as `create_order` answers (no payloads: a listing has none)."""
-    from ..models import CreatedOrder
-
-    return CreatedOrder(order.order_id, order.status, extra={"reconciled": True})
+        yield Sleep(min(delay / 2, GRACE - elapsed))
