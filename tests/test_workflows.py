@@ -105,6 +105,7 @@ class StandInGateway(Gateway):
             monotonic=lambda: script.now, clock=lambda: 2e9, tokens=None
         )
         self._intents: Any = weakref.WeakValueDictionary()
+        self._server_now = lambda: 2e9
 
     @property
     def signer(self) -> PayloadSigner:
@@ -167,6 +168,7 @@ class AsyncStandInGateway(AsyncGateway):
             monotonic=lambda: script.now, clock=lambda: 2e9, tokens=None
         )
         self._intents: Any = weakref.WeakValueDictionary()
+        self._server_now = lambda: 2e9
 
     @property
     def signer(self) -> PayloadSigner:

@@ -129,6 +129,7 @@ class AsyncGateway:
         self.environment, self.user_agent = self._cfg.environment, self._cfg.user_agent
         self.max_retries = self._cfg.max_retries
         self._intents: weakref.WeakValueDictionary[Any, Any] = weakref.WeakValueDictionary()
+        self._server_now = lambda: self._cfg.clock() + getattr(self._cfg.tokens, "clock_offset", 0)
         self._http = http_client or httpx.AsyncClient(**_options.pool_options(self._cfg, timeout))
         self._auth = _options.make_auth(self._cfg, self._http)
         self._ctx = ops.Ctx(self._cfg.environment.gateway_url, {})
@@ -258,19 +259,15 @@ class AsyncGateway:
         return (lambda: signer) if signer is not None else (lambda: self.signer)
 
     async def _intent_lock(self, *key: str) -> Any:
-        """The lock of one create intent, acquired (the create flow releases it)."""
         lock = self._intents.setdefault(key, asyncio.Lock())
         await lock.acquire()
         return lock
-
-    def _server_now(self) -> float:
-        return self._cfg.clock() + getattr(self._cfg.tokens, "clock_offset", 0.0)
 
     async def _send_create_order(self, **fields: Any) -> CreatedOrder:
         return await self._run(ops.build_create_order(self._ctx, ops.OrderRequest(**fields)))
 
     async def _send_create_transfer(self, **fields: Any) -> Transfer:
-        return await self._run(ops.build_create_transfer(self._ctx, **{"network": None, **fields}))
+        return await self._run(ops.build_create_transfer(self._ctx, **fields))
 
     async def _send_execute_order(self, order_id: str, stamps: Sequence[str]) -> ExecutedOrder:
         return await self._run(ops.build_execute_order(self._ctx, order_id, stamps))
@@ -310,11 +307,9 @@ class AsyncGateway:
         reconcile: bool = True,
         on_created: Callable[[str], None] | None = None,
     ) -> CreatedOrder:
-        """Create an order. After an ambiguous outcome it is looked for (`reconcile`) and
-        sent once more only if not found; `on_created` is told its id once it exists.
-
-        DeFi orders (`chain` given) come back with `payloads` to sign: pass the result to
-        `execute_order`, or use `place_order` for the whole flow."""
+        """Create an order; after an ambiguous outcome it is found (`reconcile`) or sent once
+        more, never twice; `on_created` gets its id. DeFi orders (`chain` given) come back
+        with `payloads` to sign: pass the result to `execute_order` (or use `place_order`)."""
         flow: _flows.Flow[CreatedOrder] = _flows.create_flow(
             "order", _fields(locals()), reconcile, on_created
         )
@@ -428,9 +423,8 @@ class AsyncGateway:
         reconcile: bool = True,
         on_created: Callable[[str], None] | None = None,
     ) -> Transfer:
-        """Create an on-chain transfer (`reconcile`, `on_created`: as `create_order`).
-        `network` is required for CeFi assets and refused for DeFi ones; pass an `Asset`
-        (or list assets first) to have that checked here."""
+        """Create an on-chain transfer (`reconcile`, `on_created`: as `create_order`). `network`
+        is required for CeFi assets, refused for DeFi ones (checked here given an `Asset`)."""
         request = _kw(locals(), "max_retries", "reconcile", "on_created")
         flow: _flows.Flow[Transfer] = _flows.create_flow("transfer", request, reconcile, on_created)
         return await self._view(max_retries)._flow(flow)

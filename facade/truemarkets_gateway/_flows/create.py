@@ -110,7 +110,9 @@ def _look(kind: str, request: Mapping[str, Any], since: float, exc: Exception) -
         found, cursor = [], None
         try:
             for _ in range(5):  # pages, newest first, back to `since`
-                page = yield Call(f"list_{kind}s_page", kwargs={"limit": 100, "cursor": cursor})
+                page = yield Call(
+                    f"list_{kind}s_page", kwargs={"limit": 100, "cursor": cursor, "max_retries": 5}
+                )
                 found += [r for r in page.items if _matches(request, r, since)]
                 cursor, times = page.next_cursor, [r.created_at for r in page.items]
                 if not cursor or not all(times) or min(times).timestamp() < since:

@@ -13,10 +13,9 @@ T = TypeVar("T")
 
 
 class _Drive(Generic[T]):
-    """Iterating yields the Calls and Sleeps to perform (`Now` and `Note` are answered
-    here); a Call's result (`value`) or exception (`error`) goes back into the flow at the
-    next step; `result` is the flow's return. Leaving it closes the flow and adds the last
-    `Note` to a KeyboardInterrupt or CancelledError."""
+    """Iterating yields the Calls and Sleeps to perform (`Now`, `Note` answered here); a
+    Call's `value` or `error` goes back into the flow; `result` is its return. Leaving
+    closes the flow and adds the last `Note` to a KeyboardInterrupt or CancelledError."""
 
     def __init__(self, flow: Flow[T], clock: Callable[[], float]) -> None:
         self.flow, self.clock, self.note = flow, clock, ""
@@ -76,8 +75,8 @@ async def run_async(
     sleep: Callable[[float], Awaitable[object]] | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> T:
-    """Drive a flow with awaited calls (primitives may be coroutines or plain functions).
-    `sleep` defaults to `asyncio.sleep` (asyncio is imported here, not with the SDK)."""
+    """Drive a flow with awaited calls (coroutines or plain functions); `sleep` defaults
+    to `asyncio.sleep` (asyncio is imported here, not with the SDK)."""
     import asyncio
     import inspect
 

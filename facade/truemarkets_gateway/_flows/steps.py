@@ -1,5 +1,5 @@
 """What a flow may ask its runner for: `Call` a client primitive, `Sleep`, read the clock
-with `Now`, or leave a `Note` for an interrupt. Plain values (this module loads with the SDK)."""
+with `Now`, or leave a `Note` for an interrupt. Plain values (loaded with the SDK)."""
 
 from __future__ import annotations
 
@@ -30,17 +30,15 @@ class Call(NamedTuple):
 
 
 class Sleep(NamedTuple):
-    """Wait this many seconds; the flow receives None."""
-
     seconds: float
 
 
 class Now(NamedTuple):
-    """Read the monotonic clock; the flow receives seconds as a float."""
+    """Read the monotonic clock (seconds)."""
 
 
 class Note(NamedTuple):
-    """What exists so far, noted on a KeyboardInterrupt or CancelledError; receives None."""
+    """What exists so far, noted on a KeyboardInterrupt or CancelledError."""
 
     text: str
 
@@ -73,5 +71,4 @@ def status_text(value: object) -> str | None:
 def order_status(value: object) -> OrderStatus | None:
     from ..models import OrderStatus
 
-    text = status_text(value)
-    return None if text is None else OrderStatus(text)
+    return None if (text := status_text(value)) is None else OrderStatus(text)
