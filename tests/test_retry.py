@@ -280,7 +280,9 @@ async def test_async_matrix_matches_sync() -> None:
     stub = Stub().on("POST", "/orders", httpx.Response(500, json={"message": "x"}))
     gw = async_gateway(stub)
     with pytest.raises(InternalServerError):
-        await gw.create_order(side="sell", type="market", qty="1", qty_unit="base", base_asset="B")
+        await gw.create_order(
+            side="sell", type="market", qty="1", qty_unit="base", base_asset="B", reconcile=False
+        )
     assert stub.count("POST", "/orders") == 1
     await gw.close()
 

@@ -586,8 +586,6 @@ class Gateway:
         calling `on_status` with each new status."""
         values = locals()
         request = {k: values[k] for k in ("asset_id", "qty", "to", "qty_unit", "network")}
-        if network is None:  # left to create_transfer's default
-            del request["network"]
         flow = _flows.transfer_flow(
             request,
             wait=wait,
