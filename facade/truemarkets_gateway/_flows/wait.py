@@ -56,14 +56,12 @@ class _Watch:
             f"before {'cancelling or placing again' if self.purpose == 'cancel' else again}. "
             f"Waiting ended in {type(cause).__name__}: {cause}"
         )
+        status, id = self.status, self.id
         if self.kind == "order":
-            return _errors.OrderWaitError(
-                message, last_status=self.status, cause=cause, order_id=self.id
-            )
+            return _errors.OrderWaitError(message, last_status=status, cause=cause, order_id=id)
         return _errors.TransferWaitError(
-            message, last_status=self.status, cause=cause, transfer_id=self.id,
-            transfer=self.resource,
-        )  # fmt: skip
+            message, last_status=status, cause=cause, transfer_id=id, transfer=self.resource
+        )
 
 
 def _poll(
