@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import collections
 import json
 import types
 from collections.abc import Callable, Iterable
@@ -108,7 +109,7 @@ class FakeClient:
         return self.client_signer().sign_payloads(items)  # as the client's own signer would
 
     def _intent_lock(self, *key: str) -> Any:
-        return types.SimpleNamespace(release=lambda: None)
+        return types.SimpleNamespace(release=lambda: None), collections.deque()
 
     def _server_now(self) -> float:
         return 2e9 + self.time.now

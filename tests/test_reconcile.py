@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 from truemarkets_gateway import AsyncGateway, Gateway
-from truemarkets_gateway._flows import create as _create
 from truemarkets_gateway._flows.create import ambiguous
 from truemarkets_gateway.errors import (
     AmbiguousCreateError,
@@ -142,7 +141,7 @@ def test_two_matches_raise_and_send_nothing_more(sandbox: tuple[Sandbox, Any]) -
     order = limit_order()
     with gateway(sb, key_file, Clock()) as gw:
         first = gw.create_order(**order)
-        _create._HANDED.remove(first.order_id)  # as if another process had placed it
+        gw._handed.remove(first.order_id)  # as if another process had placed it
         sb.faults.add("POST", "/orders", Fault.error(500, after_processing=True), times=1)
         with pytest.raises(DuplicateCandidatesError) as info:
             gw.create_order(**order)
@@ -251,10 +250,11 @@ def test_identical_intents_share_one_lock_per_client(sandbox: tuple[Sandbox, Any
     sb, key_file = sandbox
     with gateway(sb, key_file, Clock()) as gw:
         view = gw.with_options(max_retries=0)
-        lock = gw._intent_lock("order", "k")
+        lock, handed = gw._intent_lock("order", "k")
+        assert view._handed is handed
         assert not view._intents["order", "k"].acquire(blocking=False)
         lock.release()
-        other = view._intent_lock("order", "other")
+        other, _ = view._intent_lock("order", "other")
         assert other is not lock
         other.release()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import collections
 import json
 import types
 import weakref
@@ -106,6 +107,7 @@ class StandInGateway(Gateway):
         )
         self._intents: Any = weakref.WeakValueDictionary()
         self._server_now = lambda: 2e9
+        self._handed: Any = collections.deque()
 
     @property
     def signer(self) -> PayloadSigner:
@@ -169,6 +171,7 @@ class AsyncStandInGateway(AsyncGateway):
         )
         self._intents: Any = weakref.WeakValueDictionary()
         self._server_now = lambda: 2e9
+        self._handed: Any = collections.deque()
 
     @property
     def signer(self) -> PayloadSigner:

@@ -7,6 +7,7 @@ import copy
 import os
 import time
 import weakref
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
@@ -129,6 +130,7 @@ class AsyncGateway:
         self.environment, self.user_agent = self._cfg.environment, self._cfg.user_agent
         self.max_retries = self._cfg.max_retries
         self._intents: weakref.WeakValueDictionary[Any, Any] = weakref.WeakValueDictionary()
+        self._handed: deque[str] = deque(maxlen=4096)  # ids creates returned (create flow)
         self._server_now = lambda: self._cfg.clock() + getattr(self._cfg.tokens, "clock_offset", 0)
         self._http = http_client or httpx.AsyncClient(**_options.pool_options(self._cfg, timeout))
         self._auth = _options.make_auth(self._cfg, self._http)
@@ -261,7 +263,7 @@ class AsyncGateway:
     async def _intent_lock(self, *key: str) -> Any:
         lock = self._intents.setdefault(key, asyncio.Lock())
         await lock.acquire()
-        return lock
+        return lock, self._handed
 
     async def _send_create_order(self, **fields: Any) -> CreatedOrder:
         return await self._run(ops.build_create_order(self._ctx, ops.OrderRequest(**fields)))

@@ -8,6 +8,7 @@ import os
 import threading
 import time
 import weakref
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
@@ -127,6 +128,7 @@ class Gateway:
         self.environment, self.user_agent = self._cfg.environment, self._cfg.user_agent
         self.max_retries = self._cfg.max_retries
         self._intents: weakref.WeakValueDictionary[Any, Any] = weakref.WeakValueDictionary()
+        self._handed: deque[str] = deque(maxlen=4096)  # ids creates returned (create flow)
         self._server_now = lambda: self._cfg.clock() + getattr(self._cfg.tokens, "clock_offset", 0)
         self._http = http_client or httpx.Client(**_options.pool_options(self._cfg, timeout))
         self._auth = _options.make_auth(self._cfg, self._http)
@@ -259,7 +261,7 @@ class Gateway:
     def _intent_lock(self, *key: str) -> Any:
         lock = self._intents.setdefault(key, threading.Lock())
         lock.acquire()
-        return lock
+        return lock, self._handed
 
     def _send_create_order(self, **fields: Any) -> CreatedOrder:
         return self._run(ops.build_create_order(self._ctx, ops.OrderRequest(**fields)))

@@ -14,9 +14,6 @@ from .steps import Call, Flow, Note, Now, Sleep
 GRACE = 8.0  # how long a record that was sent may take to show in a listing
 SKEW = 5.0  # allowance on `created_at` beyond the known clock offset
 _ALSO = {"base_asset": ("asset_symbol", "asset_id")}  # a record may report it as these
-# Ids this process was handed by a create are never another create's record (ids are
-# unique, so one registry serves every client; `in` and `append` are atomic).
-_HANDED: deque[str] = deque(maxlen=4096)
 
 
 def _id(record: Any) -> str:
@@ -45,9 +42,9 @@ def ambiguous(exc: Exception) -> bool:
     return isinstance(exc, _errors.UnexpectedResponseError)
 
 
-def _matches(request: Mapping[str, Any], record: Any, since: float) -> bool:
+def _matches(request: Mapping[str, Any], record: Any, since: float, handed: deque[str]) -> bool:
     """Created since `since`, not handed out already, and every field sent as reported."""
-    if not record.created_at or record.created_at.timestamp() < since or _id(record) in _HANDED:
+    if not record.created_at or record.created_at.timestamp() < since or _id(record) in handed:
         return False
     for field, sent in request.items():
         names = (field, *_ALSO.get(field, ()))
@@ -69,7 +66,9 @@ def create_flow(
     matches every field sent, or send once more if none shows within `GRACE` s. Identical
     intents on one client go one at a time (`Call("_intent_lock")`): a match is this one."""
     key = repr(sorted((k, _norm(v)) for k, v in request.items() if v is not None))
-    lock = yield Call("_intent_lock", (kind, key))
+    # The client's lock for this intent, and the ids its creates returned: never another
+    # create's record (`in` and `append` on a deque are atomic).
+    lock, handed = yield Call("_intent_lock", (kind, key))
     try:
         for attempt in (1, 2):
             since = (yield Call("_server_now")) - SKEW
@@ -80,7 +79,7 @@ def create_flow(
             except Exception as exc:
                 if not reconcile or not ambiguous(exc):
                     raise
-                record = yield from _look(kind, request, since, exc)
+                record = yield from _look(kind, request, since, exc, handed)
                 if record is not None:
                     break
                 if attempt == 2:
@@ -88,7 +87,7 @@ def create_flow(
                     raise _errors.AmbiguousCreateError(_check(kind, exc, message)) from exc
     finally:
         lock.release()
-    _HANDED.append(_id(record))
+    handed.append(_id(record))
     if on_created is not None and _id(record):
         yield Note(f"{kind} {_id(record)} was created: check get_{kind}({_id(record)!r})")
         on_created(_id(record))
@@ -102,7 +101,9 @@ def _check(kind: str, exc: Exception, what: str) -> str:
     )
 
 
-def _look(kind: str, request: Mapping[str, Any], since: float, exc: Exception) -> Flow[Any]:
+def _look(
+    kind: str, request: Mapping[str, Any], since: float, exc: Exception, handed: deque[str]
+) -> Flow[Any]:
     """The one record matching `request` created since `since`, looked for during `GRACE`
     s (by the clock or the sleeps, whichever says more); None when none shows."""
     start, delay, slept = (yield Now()), 0.25, 0.0
@@ -113,7 +114,7 @@ def _look(kind: str, request: Mapping[str, Any], since: float, exc: Exception) -
                 page = yield Call(
                     f"list_{kind}s_page", kwargs={"limit": 100, "cursor": cursor, "max_retries": 5}
                 )
-                found += [r for r in page.items if _matches(request, r, since)]
+                found += [r for r in page.items if _matches(request, r, since, handed)]
                 cursor, times = page.next_cursor, [r.created_at for r in page.items]
                 if not cursor or not all(times) or min(times).timestamp() < since:
                     break

@@ -41,12 +41,9 @@ def transfer_flow(
             try:
                 transfer = yield from execute_transfer_flow(transfer, None, signer)
             except TrueMarketsError as exc:
-                note = (
-                    f"transfer {transfer_id} was created but not executed"
-                    if sent_nothing(exc)
-                    else f"while executing transfer {transfer_id}: it may have been accepted; "
-                    + check
-                )
+                note = f"while executing transfer {transfer_id}: it may have been accepted; {check}"
+                if sent_nothing(exc):
+                    note = f"transfer {transfer_id} was created but not executed"
                 transfer_id = exc.transfer_id or transfer_id
                 raise exc._with_context(note, transfer_id=transfer_id, transfer=transfer) from exc
         if wait:
