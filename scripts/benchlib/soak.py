@@ -25,6 +25,7 @@ the SDK (results, `on_created`, errors). At the end the sandbox's records are co
 from __future__ import annotations
 
 import random
+import re
 import tempfile
 import time
 import traceback
@@ -394,6 +395,8 @@ class Soak:
                 intent.replaced_ids |= set(error.replaced_order_ids)
             if isinstance(error, KeyboardInterrupt):
                 notes = " ".join(getattr(error, "__notes__", ()))
+                if stale := re.search(r"stale order\(s\) (.+?) were abandoned", notes):
+                    intent.replaced_ids |= set(stale[1].split(", "))
                 if not any(i in notes for i in intent.known_ids):
                     text = f"{intent.kind} #{intent.n}: interrupt without a note naming it"
                     self.report.unhandled.append(f"{text}: {notes!r}")

@@ -82,7 +82,8 @@ def place_order_flow(
 
     def stage(name: str) -> Flow[None]:
         where[1] = name
-        yield Note(_NOTES[name].format(id=where[0]))
+        stale = f"; stale order(s) {', '.join(replaced)} were abandoned unexecuted"
+        yield Note(_NOTES[name].format(id=where[0]) + (stale if replaced else ""))
 
     def place() -> Flow[PlacedOrder]:
         executed = False
