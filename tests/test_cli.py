@@ -340,6 +340,30 @@ def test_interrupt_while_waiting_names_the_order(
     assert "interrupted while waiting for order" in line and "tmgw order" in line
 
 
+def test_ctrl_c_during_execute_prints_the_order_id_and_exits_130(
+    tmgw: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from truemarkets_gateway.client import Gateway
+
+    created: list[str] = []
+    place = Gateway.place_order
+
+    def spy(self: Gateway, **kwargs: Any) -> Any:
+        told = kwargs["on_created"]
+        kwargs["on_created"] = lambda order_id: (created.append(order_id), told(order_id))
+        return place(self, **kwargs)
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Gateway, "place_order", spy)
+    monkeypatch.setattr(Gateway, "_send_execute_order", interrupted)
+    result = tmgw("buy", "SOL", "25", "--chain", "solana")
+    assert result.exit_code == 130, result.output
+    line = one_error_line(result)
+    assert created and f"tmgw order {created[0]}" in line and "interrupted" in line
+
+
 def test_the_spinner_shows_each_status_the_gateway_reports(
     tmgw: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:

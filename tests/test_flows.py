@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import collections
 import json
+import types
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
@@ -107,9 +109,16 @@ class FakeClient:
     def sign_payloads(self, items: Any) -> list[str]:
         return self.client_signer().sign_payloads(items)  # as the client's own signer would
 
+    def _intent_lock(self, *key: str) -> Any:
+        return types.SimpleNamespace(release=lambda: None), collections.deque()
+
+    def _server_now(self) -> float:
+        return 2e9 + self.time.now
+
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("__") or name in ("time", "script", "calls", "delays", "client_signer"):
             raise AttributeError(name)
+        name = name.removeprefix("_send_") if name.startswith("_send_create") else name
 
         def primitive(*args: Any, **kwargs: Any) -> Any:
             self.calls.append((name, args, kwargs))
@@ -1050,7 +1059,7 @@ def test_transfer_wait_polls_through_and_names_the_transfer(run: Runner) -> None
 def test_recreate_error_names_the_replaced_order(run: Runner) -> None:
     fake = FakeClient(
         FakeTime(),
-        create_order=[created("o1"), APIConnectionError("reset")],
+        create_order=[created("o1"), APIConnectionError("reset", may_have_reached_server=False)],
         _send_execute_order=[stale()],
     )
     with pytest.raises(APIConnectionError) as info:
@@ -1130,7 +1139,7 @@ def test_every_error_once_an_order_exists_names_it(run: Runner) -> None:
     # The replacement could not be created: the stale order is the last one created.
     fake = FakeClient(
         FakeTime(),
-        create_order=[created("o1"), APIConnectionError("reset")],
+        create_order=[created("o1"), APIConnectionError("reset", may_have_reached_server=False)],
         _send_execute_order=[stale()],
     )
     with pytest.raises(APIConnectionError) as recreating:
@@ -1163,7 +1172,9 @@ def test_every_error_once_an_order_exists_names_it(run: Runner) -> None:
     assert error.order_id == "o2" and error.replaced_order_ids == ("o1",)
 
     # No order yet: nothing attached.
-    fake = FakeClient(FakeTime(), create_order=[APIConnectionError("reset")])
+    fake = FakeClient(
+        FakeTime(), create_order=[APIConnectionError("reset", may_have_reached_server=False)]
+    )
     with pytest.raises(APIConnectionError) as before:
         run(place(), fake)
     assert before.value.order_id is None

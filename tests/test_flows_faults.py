@@ -47,14 +47,6 @@ def test_a_failure_after_the_create_names_the_order(
     sb.faults.add(method, path, FAULTS[fault](), times=200)
     created: list[str] = []
     with Gateway(base_url=sb.base_url, key_file=key_file, sleep=lambda _s: None) as gw:
-        original = gw.create_order
-
-        def create_order(**kwargs: Any) -> Any:
-            order = original(**kwargs)
-            created.append(order.order_id)
-            return order
-
-        gw.create_order = create_order  # type: ignore[method-assign]
         with pytest.raises(TrueMarketsError) as info:  # the fault is there at every retry
             gw.place_order(
                 side="buy",
@@ -64,6 +56,7 @@ def test_a_failure_after_the_create_names_the_order(
                 base_asset=SOL,
                 chain="solana",
                 timeout=5,
+                on_created=created.append,
             )
     sb.faults.clear()
     exc = info.value

@@ -27,7 +27,9 @@ def test_only_idempotent_requests_are_marked_replayable() -> None:
     gw = sync_gateway(stub)
     gw.get_order(O1)
     with pytest.raises(APIError):
-        gw.create_order(side="buy", type="market", qty="10", qty_unit="quote", base_asset="BTC")
+        gw.create_order(
+            side="buy", type="market", qty="10", qty_unit="quote", base_asset="BTC", reconcile=False
+        )
     read, create = stub.requests
     assert read.extensions.get("truemarkets_replay") is True
     assert "truemarkets_replay" not in create.extensions  # a create answered 401 is not replayed
@@ -65,7 +67,7 @@ def test_order_fields_are_declared_once(cls: type) -> None:
     """create_order and place_order take exactly the fields of OrderRequest."""
     fields = list(OrderRequest._fields)
     create = [p for p in inspect.signature(cls.create_order).parameters if p != "self"]
-    assert create == [*fields, "max_retries"]
+    assert create == [*fields, "max_retries", "reconcile", "on_created"]
     place = list(inspect.signature(cls.place_order).parameters)[1 : len(fields) + 1]
     assert place == fields
 

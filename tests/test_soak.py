@@ -13,7 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
-from benchlib.soak import Soak, run_soak
+from benchlib.soak import run_soak
 
 pytestmark = pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1"])
 
@@ -25,6 +25,7 @@ def test_bounded_soak_reconciles_to_zero() -> None:
     assert sum(report.errors.values()) > 0, "no failure reached the client: nothing was tested"
     assert report.mints + report.refreshes >= 2, "tokens were never renewed"
     assert report.unhandled == [], report.unhandled[0]
+    assert report.interrupted > 0, "Ctrl-C never struck"
     assert report.validation_errors == 0
     assert report.duplicates == 0
     assert report.lost == 0
@@ -32,10 +33,9 @@ def test_bounded_soak_reconciles_to_zero() -> None:
     assert report.sandbox_orders > 0 and report.sandbox_transfers > 0
 
 
-def test_soak_detects_duplicates_from_blind_resends(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Negative control: a client that resends without looking first makes duplicates, and
-    the soak's reconciliation counts them (so its zeros above mean something)."""
-    monkeypatch.setattr(Soak, "reconcile", lambda self, intent, max_retries=6: set())
-    report = run_soak(120, seed=8, token_lifetime=6.0, refresh_margin=2.0)
+def test_soak_detects_duplicates_from_blind_resends() -> None:
+    """Negative control: a client that turns reconciling off and resends after a failure
+    makes duplicates, and the soak counts them (so its zeros above mean something)."""
+    report = run_soak(120, seed=8, token_lifetime=6.0, refresh_margin=2.0, blind_resend=True)
     assert report.resent > 0
     assert report.duplicates > 0, report.render()

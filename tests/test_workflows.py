@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import collections
 import json
 import types
+import weakref
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -81,6 +83,10 @@ class Script:
         return [a for n, a, _ in self.calls if n == name][index]
 
 
+def _given(kwargs: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in kwargs.items() if v is not None}
+
+
 def _stamps(gateway: Any, order: Any, signer: Any, accept_issues: bool) -> list[str]:
     """What the real execute_order does before sending (refuse quote issues, else stamp)."""
     return execute_order_stamps(
@@ -97,7 +103,12 @@ class StandInGateway(Gateway):
         self.script = script
         self._signer = signer
         self._sleep = self._fake_sleep  # type: ignore[method-assign,assignment]
-        self._cfg: Any = types.SimpleNamespace(monotonic=lambda: script.now)
+        self._cfg: Any = types.SimpleNamespace(
+            monotonic=lambda: script.now, clock=lambda: 2e9, tokens=None
+        )
+        self._intents: Any = weakref.WeakValueDictionary()
+        self._server_now = lambda: 2e9
+        self._handed: Any = collections.deque()
 
     @property
     def signer(self) -> PayloadSigner:
@@ -110,8 +121,8 @@ class StandInGateway(Gateway):
         self.script.sleeps.append(seconds)
         self.script.now += seconds
 
-    def create_order(self, **kwargs: Any) -> Any:
-        return self.script.answer("create_order", **kwargs)
+    def _send_create_order(self, **kwargs: Any) -> Any:
+        return self.script.answer("create_order", **_given(kwargs))
 
     def execute_order(
         self, order: Any, *, signatures: Any = None, signer: Any = None, accept_issues: bool = False
@@ -131,8 +142,8 @@ class StandInGateway(Gateway):
     def execute_cancel_order(self, order_id: str, *, signatures: Any) -> Any:
         return self.script.answer("execute_cancel_order", order_id, signatures=signatures)
 
-    def create_transfer(self, **kwargs: Any) -> Any:
-        return self.script.answer("create_transfer", **kwargs)
+    def _send_create_transfer(self, **kwargs: Any) -> Any:
+        return self.script.answer("create_transfer", **_given(kwargs))
 
     def execute_transfer(self, transfer: Any, *, signatures: Any = None, signer: Any = None) -> Any:
         return self.script.answer("execute_transfer", transfer, signatures=signatures)
@@ -156,7 +167,12 @@ class AsyncStandInGateway(AsyncGateway):
         self.script = script
         self._signer = signer
         self._sleep = self._fake_sleep  # type: ignore[method-assign,assignment]
-        self._cfg: Any = types.SimpleNamespace(monotonic=lambda: script.now)
+        self._cfg: Any = types.SimpleNamespace(
+            monotonic=lambda: script.now, clock=lambda: 2e9, tokens=None
+        )
+        self._intents: Any = weakref.WeakValueDictionary()
+        self._server_now = lambda: 2e9
+        self._handed: Any = collections.deque()
 
     @property
     def signer(self) -> PayloadSigner:
@@ -169,8 +185,8 @@ class AsyncStandInGateway(AsyncGateway):
         self.script.sleeps.append(seconds)
         self.script.now += seconds
 
-    async def create_order(self, **kwargs: Any) -> Any:
-        return self.script.answer("create_order", **kwargs)
+    async def _send_create_order(self, **kwargs: Any) -> Any:
+        return self.script.answer("create_order", **_given(kwargs))
 
     async def execute_order(
         self, order: Any, *, signatures: Any = None, signer: Any = None, accept_issues: bool = False
@@ -190,8 +206,8 @@ class AsyncStandInGateway(AsyncGateway):
     async def execute_cancel_order(self, order_id: str, *, signatures: Any) -> Any:
         return self.script.answer("execute_cancel_order", order_id, signatures=signatures)
 
-    async def create_transfer(self, **kwargs: Any) -> Any:
-        return self.script.answer("create_transfer", **kwargs)
+    async def _send_create_transfer(self, **kwargs: Any) -> Any:
+        return self.script.answer("create_transfer", **_given(kwargs))
 
     async def execute_transfer(
         self, transfer: Any, *, signatures: Any = None, signer: Any = None

@@ -6,6 +6,8 @@ import asyncio
 import copy
 import os
 import time
+import weakref
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
@@ -63,10 +65,9 @@ __all__ = ["AsyncGateway"]
 T = TypeVar("T")
 
 
-def _fields(values: Mapping[str, Any], drop_none: bool = False) -> dict[str, Any]:
+def _fields(values: Mapping[str, Any]) -> dict[str, Any]:
     """The order fields among a method's arguments (`locals()`)."""
-    fields = {k: values[k] for k in ops.OrderRequest._fields}
-    return {k: v for k, v in fields.items() if v is not None} if drop_none else fields
+    return {k: values[k] for k in ops.OrderRequest._fields}
 
 
 def _kw(values: Mapping[str, Any], *drop: str) -> dict[str, Any]:
@@ -131,6 +132,9 @@ class AsyncGateway:
         self._cfg = _options.resolve(locals(), owns_http=http_client is None)
         self.environment, self.user_agent = self._cfg.environment, self._cfg.user_agent
         self.max_retries = self._cfg.max_retries
+        self._intents: weakref.WeakValueDictionary[Any, Any] = weakref.WeakValueDictionary()
+        self._handed: deque[str] = deque(maxlen=4096)  # ids creates returned (create flow)
+        self._server_now = lambda: self._cfg.clock() + getattr(self._cfg.tokens, "clock_offset", 0)
         self._http = http_client or httpx.AsyncClient(**_options.pool_options(self._cfg, timeout))
         self._auth = _options.make_auth(self._cfg, self._http)
         self._ctx = ops.Ctx(self._cfg.environment.gateway_url, {}, self.environment.account_url)
@@ -305,6 +309,17 @@ class AsyncGateway:
         # Lazy: CeFi orders and withdrawals must work without any signer key.
         return (lambda: signer) if signer is not None else (lambda: self.signer)
 
+    async def _intent_lock(self, *key: str) -> Any:
+        lock = self._intents.setdefault(key, asyncio.Lock())
+        await lock.acquire()
+        return lock, self._handed
+
+    async def _send_create_order(self, **fields: Any) -> CreatedOrder:
+        return await self._run(ops.build_create_order(self._ctx, ops.OrderRequest(**fields)))
+
+    async def _send_create_transfer(self, **fields: Any) -> Transfer:
+        return await self._run(ops.build_create_transfer(self._ctx, **fields))
+
     async def _send_execute_order(self, order_id: str, stamps: Sequence[str]) -> ExecutedOrder:
         return await self._run(ops.build_execute_order(self._ctx, order_id, stamps))
 
@@ -340,13 +355,16 @@ class AsyncGateway:
         reduce_only: bool | None = None,
         asset_id: str | None = None,
         max_retries: int | None = None,
+        reconcile: bool = True,
+        on_created: Callable[[str], None] | None = None,
     ) -> CreatedOrder:
-        """Create an order (never resent once it may have reached the server).
-
-        DeFi orders (`chain` given) come back with `payloads` to sign: pass the result to
-        `execute_order`, or use `place_order` for the whole flow."""
-        order = ops.OrderRequest(**_fields(locals()))
-        return await self._run(ops.build_create_order(self._ctx, order), max_retries)
+        """Create an order; after an ambiguous outcome it is found (`reconcile`) or sent once
+        more, never twice; `on_created` gets its id. DeFi orders (`chain` given) come back
+        with `payloads` to sign: pass the result to `execute_order` (or use `place_order`)."""
+        flow: _flows.Flow[CreatedOrder] = _flows.create_flow(
+            "order", _fields(locals()), reconcile, on_created
+        )
+        return await self._view(max_retries)._flow(flow)
 
     async def execute_order(
         self,
@@ -453,11 +471,14 @@ class AsyncGateway:
         qty_unit: QtyUnitInput = "base",
         network: str | None = None,
         max_retries: int | None = None,
+        reconcile: bool = True,
+        on_created: Callable[[str], None] | None = None,
     ) -> Transfer:
-        """Create an on-chain transfer. `network` is required for CeFi assets and refused
-        for DeFi ones; pass an `Asset` (or list assets first) to have that checked here."""
-        call = ops.build_create_transfer(self._ctx, **_kw(locals(), "max_retries"))
-        return await self._run(call, max_retries)
+        """Create an on-chain transfer (`reconcile`, `on_created`: as `create_order`). `network`
+        is required for CeFi assets, refused for DeFi ones (checked here given an `Asset`)."""
+        request = _kw(locals(), "max_retries", "reconcile", "on_created")
+        flow: _flows.Flow[Transfer] = _flows.create_flow("transfer", request, reconcile, on_created)
+        return await self._view(max_retries)._flow(flow)
 
     async def execute_transfer(
         self,
@@ -579,6 +600,8 @@ class AsyncGateway:
         raise_on_failure: bool = True,
         signer: PayloadSigner | None = None,
         on_status: StatusCallback | None = None,
+        reconcile: bool = True,
+        on_created: Callable[[str], None] | None = None,
     ) -> PlacedOrder:
         """Create an order, stamp and execute its payloads (`signer`, else the client's),
         then wait. Nothing created: `InsufficientBalanceError` or `OrderNotCreatedError`;
@@ -592,9 +615,7 @@ class AsyncGateway:
         Errors once an order exists carry `order_id` and say whether it was executed."""
         values = locals()
         options = _flows.PlaceOptions(**{k: values[k] for k in _flows.PlaceOptions._fields})
-        flow = _flows.place_order_flow(
-            _fields(values, drop_none=True), options, signer, on_status=on_status
-        )
+        flow = _flows.place_order_flow(_fields(values), options, signer, on_status=on_status)
         return await self._flow(flow)
 
     async def cancel_order(
@@ -629,15 +650,16 @@ class AsyncGateway:
         raise_on_failure: bool = True,
         signer: PayloadSigner | None = None,
         on_status: StatusCallback | None = None,
+        reconcile: bool = True,
+        on_created: Callable[[str], None] | None = None,
     ) -> TransferResult:
         """Send assets: create the transfer (`asset_id` may be an `Asset`); stamp and execute
         it when it awaits a signature; unless `wait=False`, poll until `completed` or
         `failed` (`TransferTimeoutError` after `timeout` seconds; `TransferFailedError`
         unless `raise_on_failure=False`; `TransferWaitError` when an error ends the wait),
         calling `on_status` with each new status."""
-        request = _kw(locals(), "wait", "timeout", "raise_on_failure", "signer", "on_status")
-        if network is None:  # left to create_transfer's default
-            del request["network"]
+        values = locals()
+        request = {k: values[k] for k in ("asset_id", "qty", "to", "qty_unit", "network")}
         flow = _flows.transfer_flow(
             request,
             wait=wait,
@@ -645,6 +667,8 @@ class AsyncGateway:
             raise_on_failure=raise_on_failure,
             signer=self._signer_source(signer),
             on_status=on_status,
+            reconcile=reconcile,
+            on_created=on_created,
         )
         return await self._flow(flow)
 

@@ -390,3 +390,23 @@ def __getattr__(name: str) -> Any:
         globals()[name] = value
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+class AmbiguousCreateError(TrueMarketsError):
+    """A create may have reached the server and its record could not be settled: nothing
+    matching showed, or it cannot be used as found. `candidates` are the ids to check
+    (`get_order` / `list_orders`, `get_transfer` / `list_transfers`) before sending again."""
+
+    def __init__(
+        self, message: str, *, candidates: Sequence[str] = (), **context: Unpack[ErrorContext]
+    ) -> None:
+        super().__init__(message, **context)
+        self.candidates = tuple(candidates)
+
+
+class DuplicateCandidatesError(AmbiguousCreateError):
+    """After an ambiguous create, more than one record matches what was sent (another
+    process may have sent the same): nothing was sent again; check each of `candidates`."""
+
+
+__all__ += ["AmbiguousCreateError", "DuplicateCandidatesError"]

@@ -3,30 +3,34 @@
 `run_soak(operations, seed)` drives one `Gateway` through quotes, CeFi and DeFi orders,
 cancels, modifies, transfers and lists while the sandbox injects about 10 % faults (500,
 503, 429 with Retry-After, dropped connections, latency, and "after processing" failures of
-order and transfer creates) and access tokens expire every `token_lifetime` seconds (and,
-for a stretch in the middle of the run, are rejected early, so both the proactive refresh
-and the 401 refresh-and-replay paths run).
+order and transfer creates, 401s and garbled bodies after a create was applied), Ctrl-C
+strikes during waits, and access tokens expire every `token_lifetime` seconds (and, for a
+stretch in the middle of the run, are rejected early, so both the proactive refresh and the
+401 refresh-and-replay paths run).
 
-Every order or transfer intent carries a unique quantity (its marker). When an intent
-fails, the client reconciles the way the SDK tells users to: it looks for its marker with
-`list_orders` / `list_transfers`, and sends the intent again only if nothing is there.
-At the end the sandbox's records are compared with the client's:
+Every order or transfer intent carries a unique quantity (its marker) and is sent once, as
+a user would: the SDK itself reconciles ambiguous creates. The client learns ids only from
+the SDK (results, `on_created`, errors). At the end the sandbox's records are compared:
 
-- duplicates: sandbox records beyond one per intent (orders the SDK abandoned because their
-  payloads went stale, which it reports in `replaced_order_ids`, are not duplicates);
+- duplicates: sandbox records beyond one per intent (orders the SDK abandoned unexecuted,
+  which it reports in `replaced_order_ids`, are not duplicates);
 - lost: ids the client was given that the sandbox does not hold;
-- unaccounted: sandbox records the client neither was given nor found by reconciling;
-- unhandled: exceptions that are not a `TrueMarketsError`.
+- unaccounted: sandbox records the SDK never named to the client;
+- unhandled: exceptions that are not a `TrueMarketsError`, or an interrupt whose note does
+  not name its order or transfer.
+
+`blind_resend=True` is the negative control: no reconciling, one resend after a failure.
 """
 
 from __future__ import annotations
 
 import random
+import re
 import tempfile
 import time
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -34,9 +38,6 @@ from typing import Any
 import attrs
 
 from truemarkets_gateway.errors import (
-    APIConnectionError,
-    InternalServerError,
-    RateLimitError,
     TrueMarketsError,
     ValidationError,
 )
@@ -72,14 +73,18 @@ FAULTS: tuple[tuple[str, str, Fault, float], ...] = (
     ("POST", "/orders", Fault.drop(after_processing=True), 0.03),
     ("POST", "/transfers", Fault.error(500, after_processing=True), 0.03),
     ("POST", "/transfers", Fault.drop(after_processing=True), 0.03),
+    ("POST", "/orders", Fault.error(401, after_processing=True), 0.02),
+    ("POST", "/transfers", Fault.error(401, after_processing=True), 0.02),
+    ("POST", "/orders", Fault.garbled(), 0.02),
+    ("POST", "/transfers", Fault.garbled(), 0.02),
+    ("POST", "/orders/*/execute", Fault.garbled(), 0.01),
     ("*", "*", Fault.error(500), 0.025),
     ("*", "*", Fault.unavailable(), 0.02),
     ("*", "*", Fault.rate_limited(retry_after=1), 0.02),
     ("*", "*", Fault.drop(), 0.015),
     ("*", "*", Fault.latency(0.03), 0.015),
 )
-# Transient failures after which, if reconciling finds nothing, the intent is sent again.
-TRANSIENT = (APIConnectionError, InternalServerError, RateLimitError)
+INTERRUPT = 0.08  # chance that Ctrl-C strikes once an order or transfer exists
 
 
 @attrs.define
@@ -91,9 +96,7 @@ class Intent:
     marker: Decimal
     known_ids: set[str] = attrs.Factory(set)  # ids the SDK returned
     replaced_ids: set[str] = attrs.Factory(set)  # stale orders the SDK abandoned (reported)
-    reconciled_ids: set[str] = attrs.Factory(set)  # found by list_* after a failure
     attempts: int = 0
-    needs_reconcile: bool = False
 
 
 @attrs.define
@@ -112,7 +115,7 @@ class SoakReport:
     duplicates: int = 0
     lost: int = 0
     unaccounted: int = 0
-    reconciled: int = 0
+    interrupted: int = 0
     resent: int = 0
     replaced: int = 0
     mints: int = 0
@@ -138,8 +141,8 @@ class SoakReport:
             + (", ".join(f"{k} {v}" for k, v in self.errors.most_common()) or "none"),
             f"tokens: {self.mints} mints, {self.refreshes} refreshes",
             f"sandbox holds {self.sandbox_orders} orders, {self.sandbox_transfers} transfers; "
-            f"{self.reconciled} found by reconciling, {self.resent} intents sent again after "
-            f"reconciling found nothing, {self.replaced} stale orders replaced by the SDK",
+            f"{self.interrupted} interrupts, {self.resent} blind resends, "
+            f"{self.replaced} orders abandoned unexecuted and replaced by the SDK",
             "",
             f"duplicates:  {self.duplicates}",
             f"lost:        {self.lost}",
@@ -153,11 +156,20 @@ class SoakReport:
 
 
 class Soak:
-    def __init__(self, sandbox: Sandbox, gateway: Any, rng: random.Random, report: SoakReport):
+    def __init__(
+        self,
+        sandbox: Sandbox,
+        gateway: Any,
+        rng: random.Random,
+        report: SoakReport,
+        blind_resend: bool = False,
+    ):
         self.sb = sandbox
         self.gw = gateway
         self.rng = rng
         self.report = report
+        self.blind = blind_resend
+        self.armed = False  # the next sleep raises KeyboardInterrupt
         self.counter = 0
         self.intents: list[Intent] = []
         self.resting: list[str] = []  # CeFi limit orders believed to rest
@@ -174,6 +186,9 @@ class Soak:
             return False, exc
         except TrueMarketsError as exc:
             self.report.errors[type(exc).__name__] += 1
+            return False, exc
+        except KeyboardInterrupt as exc:
+            self.report.interrupted += 1
             return False, exc
         except Exception as exc:
             self.report.unhandled.append(f"{what}: {traceback.format_exc(limit=8)}")
@@ -232,7 +247,8 @@ class Soak:
         self.order_intent(
             n,
             qty,
-            lambda: self.gw.place_order(
+            lambda **hooks: self.gw.place_order(
+                **hooks,
                 side="buy",
                 type="market",
                 qty=qty,
@@ -250,7 +266,8 @@ class Soak:
         intent = self.order_intent(
             n,
             qty,
-            lambda: self.gw.create_order(
+            lambda **hooks: self.gw.create_order(
+                **hooks,
                 side="buy",
                 type="limit",
                 qty=qty,
@@ -260,7 +277,7 @@ class Soak:
                 price="1000",  # far below the mid: it rests
             ),
         )
-        self.resting.extend(intent.known_ids | intent.reconciled_ids)
+        self.resting.extend(intent.known_ids)
 
     def op_defi_order(self) -> None:
         n = self.next_n()
@@ -268,7 +285,8 @@ class Soak:
         self.order_intent(
             n,
             qty,
-            lambda: self.gw.place_order(
+            lambda **hooks: self.gw.place_order(
+                **hooks,
                 side="buy",
                 type="market",
                 qty=qty,
@@ -280,12 +298,31 @@ class Soak:
             ),
         )
 
-    def order_intent(self, n: int, marker: Decimal, create: Callable[[], Any]) -> Intent:
+    def hooks(self, intent: Intent) -> dict[str, Any]:
+        """What a user passes to learn each id the moment it exists."""
+
+        def created(record_id: str) -> None:
+            intent.known_ids.add(record_id)
+            chance = self.rng.random()
+            if chance < INTERRUPT / 2:  # between the create and what follows
+                raise KeyboardInterrupt
+            self.armed = chance < INTERRUPT  # at the next back-off or poll
+
+        return {"reconcile": not self.blind, "on_created": created}
+
+    def sleep(self, seconds: float) -> None:
+        """The client's sleep: Ctrl-C may strike here once an order or transfer exists."""
+        if self.armed:
+            self.armed = False
+            raise KeyboardInterrupt
+        time.sleep(min(seconds, 0.01))  # honour every back-off, without spending the run
+
+    def order_intent(self, n: int, marker: Decimal, create: Callable[..., Any]) -> Intent:
         intent = Intent(n, "order", marker)
         self.intents.append(intent)
 
         def attempt() -> None:
-            result = create()
+            result = create(**self.hooks(intent))
             intent.known_ids.add(result.order_id)
             intent.replaced_ids.update(getattr(result, "replaced_order_ids", ()))
 
@@ -309,8 +346,8 @@ class Soak:
         self.transfer_intent(
             n,
             qty,
-            lambda: self.gw.transfer(
-                asset_id=BTC_CEFI, qty=qty, to=BTC_ADDRESS, network="bitcoin", wait=False
+            lambda **hooks: self.gw.transfer(
+                **hooks, asset_id=BTC_CEFI, qty=qty, to=BTC_ADDRESS, network="bitcoin", wait=False
             ),
         )
 
@@ -320,7 +357,8 @@ class Soak:
         self.transfer_intent(
             n,
             qty,
-            lambda: self.gw.transfer(
+            lambda **hooks: self.gw.transfer(
+                **hooks,
                 asset_id=USDC_SOLANA,
                 qty=qty,
                 to=SOLANA_ADDRESS,
@@ -329,58 +367,48 @@ class Soak:
             ),
         )
 
-    def transfer_intent(self, n: int, marker: Decimal, create: Callable[[], Any]) -> None:
+    def transfer_intent(self, n: int, marker: Decimal, create: Callable[..., Any]) -> None:
         intent = Intent(n, "transfer", marker)
         self.intents.append(intent)
 
         def attempt() -> None:
-            result = create()
+            result = create(**self.hooks(intent))
             intent.known_ids.add(result.transfer.id)
 
         self.run_intent(intent, attempt)
 
-    # --- the reconcile-then-resend protocol ----------------------------------------------------
+    # --- one intent, sent as a user would ---------------------------------------------------
 
     def run_intent(self, intent: Intent, attempt: Callable[[], None]) -> None:
-        """Send; after a failure, reconcile; resend once if the marker is nowhere."""
-        for round_ in range(2):
+        """Send once. Every id the SDK names (on_created, errors, notes) is the client's.
+        The negative control sends once more after a failure, without looking."""
+        for _ in range(2 if self.blind else 1):
             intent.attempts += 1
             ok, error = self.guarded(f"{intent.kind} #{intent.n}", attempt)
-            if ok:
+            self.armed = False
+            if ok or isinstance(error, ValidationError):
                 return
-            if isinstance(error, ValidationError):
-                return  # refused before sending: nothing exists
-            found = self.reconcile(intent)
-            if found is None:  # could not list now: try again at the end, without faults
-                intent.needs_reconcile = True
+            if isinstance(error, TrueMarketsError):
+                named = {error.order_id, error.transfer_id, *error.replaced_order_ids}
+                named |= set(getattr(error, "candidates", ()))  # an unsettled create's ids
+                intent.known_ids |= named - {None, ""}  # type: ignore[operator]
+                intent.replaced_ids |= set(error.replaced_order_ids)
+            if isinstance(error, KeyboardInterrupt):
+                notes = " ".join(getattr(error, "__notes__", ()))
+                if stale := re.search(r"stale order\(s\) (.+?) were abandoned", notes):
+                    intent.replaced_ids |= set(stale[1].split(", "))
+                if not any(i in notes for i in intent.known_ids):
+                    text = f"{intent.kind} #{intent.n}: interrupt without a note naming it"
+                    self.report.unhandled.append(f"{text}: {notes!r}")
                 return
-            if found or not isinstance(error, TRANSIENT) or round_ == 1:
-                return
-            self.report.resent += 1
-
-    def reconcile(self, intent: Intent, max_retries: int = 6) -> set[str] | None:
-        """Ids of the records carrying the intent's marker (None if listing failed)."""
-        try:
-            if intent.kind == "order":
-                rows: Iterable[Any] = self.gw.list_orders(limit=100, max_retries=max_retries)
-                found = {o.order_id for o in rows if o.qty == intent.marker}
-            else:
-                rows = self.gw.list_transfers(limit=100, max_retries=max_retries)
-                found = {t.id for t in rows if t.qty == intent.marker}
-        except TrueMarketsError as exc:
-            self.report.errors[f"{type(exc).__name__} (while reconciling)"] += 1
-            return None
-        intent.reconciled_ids |= found - intent.known_ids - intent.replaced_ids
-        return found
+            if self.blind:
+                self.report.resent += 1
 
     # --- the final comparison --------------------------------------------------------------
 
     def finish(self) -> None:
         self.report.faults_injected = sum(rule.fired for rule in self.sb.faults.rules)
         self.sb.faults.clear()
-        for intent in self.intents:
-            if intent.needs_reconcile:
-                self.reconcile(intent)
         report = self.report
         orders = {oid: o.qty for oid, o in self.sb.state.orders.items()}
         transfers = {tid: t.qty for tid, t in self.sb.state.transfers.items()}
@@ -392,9 +420,8 @@ class Soak:
             mine = {rid for rid, qty in records.items() if qty == intent.marker}
             report.lost += len(intent.known_ids - set(records))
             report.duplicates += max(0, len(mine - intent.replaced_ids) - 1)
-            report.reconciled += len(intent.reconciled_ids)
             report.replaced += len(intent.replaced_ids)
-            accounted |= intent.known_ids | intent.replaced_ids | intent.reconciled_ids
+            accounted |= intent.known_ids | intent.replaced_ids
         report.unaccounted = len((set(orders) | set(transfers)) - accounted)
 
 
@@ -406,6 +433,7 @@ def run_soak(
     refresh_margin: float = 5.0,
     faults: bool = True,
     progress: Callable[[int], None] | None = None,
+    blind_resend: bool = False,
 ) -> SoakReport:
     """Run the soak against a fresh sandbox; return the counts."""
     report = SoakReport(operations=operations, seed=seed)
@@ -424,14 +452,10 @@ def run_soak(
         if faults:
             for method, path, fault, probability in FAULTS:
                 sb.faults.add(method, path, fault, probability=probability)
-        gateway = Gateway(
-            base_url=sb.base_url,
-            key_file=key_file,
-            refresh_margin=refresh_margin,
-            # Honour every back-off decision, but do not spend the run asleep.
-            sleep=lambda seconds: time.sleep(min(seconds, 0.01)),
+        soak = Soak(sb, None, rng, report, blind_resend)
+        gateway = soak.gw = Gateway(
+            base_url=sb.base_url, key_file=key_file, refresh_margin=refresh_margin, sleep=soak.sleep
         )
-        soak = Soak(sb, gateway, rng, report)
         try:
             early_expiry = (operations // 3, 2 * operations // 3)
             for i in range(operations):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .. import errors as _errors
+from .create import create_flow
 from .execute import execute_order_flow, require_order, sent_nothing
-from .steps import Call, Flow, Now, SignerSource, StatusCallback, check_seconds, order_status
+from .steps import Flow, Note, Now, SignerSource, StatusCallback, check_seconds, order_status
 from .wait import ORDER_TIMEOUT, wait_order_flow
 
 if TYPE_CHECKING:
@@ -18,6 +19,13 @@ if TYPE_CHECKING:
 logger = logging.getLogger("truemarkets_gateway")
 
 MAX_PAYLOAD_AGE = 20.0
+_NOTES = {  # where place_order stands, for the error or interrupt that ends it
+    "created": "order {id} was created but not executed: nothing was traded",
+    "executing": "while executing order {id}: it may have been accepted; "
+    "check get_order({id!r}) before placing it again",
+    "recreating": "while creating a fresh order to replace stale order {id}",
+    "waiting": "order {id} was submitted: check get_order({id!r}) before placing it again",
+}
 
 
 class PlaceOptions(NamedTuple):
@@ -30,44 +38,28 @@ class PlaceOptions(NamedTuple):
     max_payload_age: float = MAX_PAYLOAD_AGE
     recreate_stale: bool = True
     raise_on_failure: bool = True
+    reconcile: bool = True
+    on_created: Callable[[str], None] | None = None
 
 
-class _Placement:
-    """What place_order has done so far, to name on the error that ends it. `stage`:
-    "created" (not executed), "executing" (outcome unknown), "recreating", "waiting"."""
-
-    def __init__(self) -> None:
-        self.order_id: str | None = None  # the last order created
-        self.replaced: list[str] = []  # stale orders abandoned unexecuted
-        self.stage = "created"
-
-    def created(self, created: CreatedOrder) -> None:
-        self.order_id, self.stage = require_order(created), "created"
-
-    def named(self, exc: _errors.TrueMarketsError) -> _errors.TrueMarketsError:
-        """`exc` made again naming the orders, with notes saying where things stand (an
-        error that names its order already keeps it: the same order)."""
-        order_id, stage, replaced = self.order_id, self.stage, tuple(self.replaced)
-        if order_id is None:
-            return exc
-        notes = []
-        if stage == "created" or (stage == "executing" and sent_nothing(exc)):
-            if not isinstance(exc, _errors.QuoteIssuesError):
-                notes.append(f"order {order_id} was created but not executed: nothing was traded")
-        elif stage == "executing":
-            notes.append(
-                f"while executing order {order_id}: it may have been accepted; "
-                f"check get_order({order_id!r}) before placing it again"
-            )
-        elif stage == "recreating":
-            notes.append(f"while creating a fresh order to replace stale order {order_id}")
-        if replaced:
-            instead = "" if order_id in replaced else f" and order {order_id} created instead"
-            notes.append(f"stale order(s) {', '.join(replaced)} were abandoned unexecuted{instead}")
-        if not notes and exc.order_id and exc.replaced_order_ids == replaced:
-            return exc
-        order_id = exc.order_id or order_id
-        return exc._with_context(*notes, order_id=order_id, replaced_order_ids=replaced)
+def _named(
+    exc: _errors.TrueMarketsError, order_id: str | None, stage: str, replaced: tuple[str, ...]
+) -> _errors.TrueMarketsError:
+    """`exc` made again naming the orders, noting where things stand (an error that
+    names its order already keeps it: the same order)."""
+    if order_id is None:
+        return exc
+    if stage == "executing" and sent_nothing(exc):
+        stage = "created"
+    skip = stage == "waiting" or (stage == "created" and isinstance(exc, _errors.QuoteIssuesError))
+    notes = [] if skip else [_NOTES[stage].format(id=order_id)]
+    if replaced:
+        instead = "" if order_id in replaced else f" and order {order_id} created instead"
+        notes.append(f"stale order(s) {', '.join(replaced)} were abandoned unexecuted{instead}")
+    if not notes and exc.order_id and exc.replaced_order_ids == replaced:
+        return exc
+    order_id = exc.order_id or order_id
+    return exc._with_context(*notes, order_id=order_id, replaced_order_ids=replaced)
 
 
 def place_order_flow(
@@ -77,52 +69,65 @@ def place_order_flow(
     *,
     on_status: StatusCallback | None = None,
 ) -> Flow[PlacedOrder]:
-    """Create, execute (stamped with `signer`, else the client's), then wait; `options`
-    are checked here. A stale order is re-created once, only before an execute was sent
-    (payload age) or when execute answered `quote_stale` (nothing traded). Any error once
-    an order exists names it (`order_id`, `replaced_order_ids`) and says if it executed."""
+    """Create (reconciling an ambiguous outcome), execute (stamped with `signer`, else the
+    client's), then wait; `options` are checked here. A stale order is re-created once,
+    only before an execute was sent (payload age, a reconciled order without payloads) or
+    when execute answered `quote_stale`. Any error once an order exists names it."""
     timeout = check_seconds("timeout", options.timeout)
     max_age = check_seconds("max_payload_age", options.max_payload_age, positive=True)
-    placement = _Placement()
-    replaced = placement.replaced
+    replaced: list[str] = []
+    where: list[Any] = [None, "created"]  # order id, stage
     # None: the client's signer (Call "sign_payloads"); a PayloadSigner becomes a source.
     source = signer if signer is None or callable(signer) else (lambda: signer)
+
+    def stage(name: str) -> Flow[None]:
+        where[1] = name
+        stale = f"; stale order(s) {', '.join(replaced)} were abandoned unexecuted"
+        yield Note(_NOTES[name].format(id=where[0]) + (stale if replaced else ""))
 
     def place() -> Flow[PlacedOrder]:
         executed = False
         while True:
             created_at: float = yield Now()
-            created: CreatedOrder = yield Call("create_order", kwargs=order_request)
-            placement.created(created)
+            created: CreatedOrder = yield from create_flow(
+                "order", order_request, options.reconcile, options.on_created
+            )
+            where[0] = require_order(created)
+            yield from stage("created")
             status: object = created.status
             if replaced:
                 logger.warning("order %s replaces stale order %s", created.order_id, replaced[-1])
-            if not created.payloads:
+            # Reconciled from a listing, an `initialized` order has no payloads to sign.
+            lost = created.extra.get("reconciled") and order_status(status) == "initialized"
+            if not created.payloads and not lost:
                 break
             # Quote issues are refused by the execute flow (nothing signed or sent) unless
             # accepted: such an order goes there as it is, never re-created for its age.
             refused = bool(created.quote and created.quote.issues) and not options.accept_issues
             may_recreate = options.recreate_stale and not replaced
             age = (yield Now()) - created_at
-            if age > max_age and may_recreate and not refused:
-                logger.warning("order %s: payloads are %.1f s old", created.order_id, age)
+            if lost or (age > max_age and may_recreate and not refused):
+                logger.warning("order %s: payloads are %.1f s old or gone", where[0], age)
+                if lost and not may_recreate:
+                    message = f"order {where[0]} was found by listing: it has no payloads to sign"
+                    raise _errors.AmbiguousCreateError(message, candidates=(where[0],))
             else:
-                placement.stage = "executing"
+                yield from stage("executing")
                 try:
                     accept = options.accept_issues
                     result = yield from execute_order_flow(created, None, source, accept)
                     executed, status = True, result.status
                     break
                 except _errors.QuoteStaleError:
-                    placement.stage = "created"  # refused as stale: nothing traded
+                    yield from stage("created")  # refused as stale: nothing traded
                     if not may_recreate:
                         raise
                     logger.warning("order %s: execute answered quote_stale", created.order_id)
             replaced.append(created.order_id)
-            placement.stage = "recreating"
+            yield from stage("recreating")
         order: Order | None = None
         if options.wait:
-            placement.stage = "waiting"
+            yield from stage("waiting")
             order = yield from wait_order_flow(
                 created.order_id,
                 timeout=timeout,
@@ -149,7 +154,7 @@ def place_order_flow(
         try:
             return (yield from place())
         except _errors.TrueMarketsError as exc:
-            if (named := placement.named(exc)) is exc:
+            if (named := _named(exc, where[0], where[1], tuple(replaced))) is exc:
                 raise
             raise named from exc
 

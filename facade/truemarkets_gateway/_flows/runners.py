@@ -5,22 +5,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import closing
-from types import TracebackType
 from typing import Any, Generic, TypeVar
 
-from .steps import Call, Flow, Now, Sleep
+from .steps import Call, Flow, Note, Now, Sleep
 
 T = TypeVar("T")
 
 
 class _Drive(Generic[T]):
-    """Iterating yields the Calls and Sleeps to perform; `Now` is answered here. A Call's
-    result (`value`) or exception (caught by `with drive:`) goes back into the flow at the
-    next step; `result` is the flow's return value. Runners close it however they end."""
+    """Iterating yields the Calls and Sleeps to perform (`Now`, `Note` answered here); a
+    Call's `value` or `error` goes back into the flow; `result` is its return. Leaving
+    closes the flow and adds the last `Note` to a KeyboardInterrupt or CancelledError."""
 
     def __init__(self, flow: Flow[T], clock: Callable[[], float]) -> None:
-        self.flow, self.clock = flow, clock
+        self.flow, self.clock, self.note = flow, clock, ""
         self.value: Any = None
         self.error: Exception | None = None
 
@@ -34,22 +32,20 @@ class _Drive(Generic[T]):
                 return
             if isinstance(step, Now):
                 self.value = self.clock()
+            elif isinstance(step, Note):
+                self.note = step.text
             elif isinstance(step, Call | Sleep):
                 yield step
             else:
                 raise TypeError(f"unknown flow step {step!r}")
 
-    def close(self) -> None:
+    def __enter__(self) -> _Drive[T]:
+        return self
+
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
         self.flow.close()
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: object, exc: BaseException | None, tb: TracebackType | None) -> bool:
-        if isinstance(exc, Exception):  # the Call failed: thrown into the flow
-            self.error = exc
-            return True
-        return False
+        if self.note and exc is not None and not isinstance(exc, Exception | GeneratorExit):
+            exc.add_note(f"interrupted: {self.note}")
 
 
 def run_sync(
@@ -60,13 +56,15 @@ def run_sync(
     clock: Callable[[], float] = time.monotonic,
 ) -> T:
     """Drive a flow with blocking calls."""
-    with closing(_Drive(flow, clock)) as drive:
+    with _Drive(flow, clock) as drive:
         for step in drive:
             if isinstance(step, Sleep):
                 sleep(step.seconds)
                 continue
-            with drive:
+            try:
                 drive.value = getattr(client, step.name)(*step.args, **step.kwargs)
+            except Exception as exc:
+                drive.error = exc
         return drive.result
 
 
@@ -77,17 +75,19 @@ async def run_async(
     sleep: Callable[[float], Awaitable[object]] | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> T:
-    """Drive a flow with awaited calls (primitives may be coroutines or plain functions).
-    `sleep` defaults to `asyncio.sleep` (asyncio is imported here, not with the SDK)."""
+    """Drive a flow with awaited calls (coroutines or plain functions); `sleep` defaults
+    to `asyncio.sleep` (asyncio is imported here, not with the SDK)."""
     import asyncio
     import inspect
 
-    with closing(_Drive(flow, clock)) as drive:
+    with _Drive(flow, clock) as drive:
         for step in drive:
             if isinstance(step, Sleep):
                 await (sleep or asyncio.sleep)(step.seconds)
                 continue
-            with drive:
+            try:
                 value = getattr(client, step.name)(*step.args, **step.kwargs)
                 drive.value = (await value) if inspect.isawaitable(value) else value
+            except Exception as exc:
+                drive.error = exc
         return drive.result

@@ -1,5 +1,5 @@
 """What a flow may ask its runner for: `Call` a client primitive, `Sleep`, read the clock
-with `Now`. Plain immutable values (no attrs: this module loads with the SDK)."""
+with `Now`, or leave a `Note` for an interrupt. Plain values (loaded with the SDK)."""
 
 from __future__ import annotations
 
@@ -30,24 +30,28 @@ class Call(NamedTuple):
 
 
 class Sleep(NamedTuple):
-    """Wait this many seconds; the flow receives None."""
-
     seconds: float
 
 
 class Now(NamedTuple):
-    """Read the monotonic clock; the flow receives seconds as a float."""
+    """Read the monotonic clock (seconds)."""
 
 
-Step = Call | Sleep | Now
+class Note(NamedTuple):
+    """What exists so far, noted on a KeyboardInterrupt or CancelledError."""
+
+    text: str
+
+
+Step = Call | Sleep | Now | Note
 Flow = Generator[Step, Any, T]
 SignerSource = Callable[[], "PayloadSigner"]  # called only to sign: CeFi needs no signer key
 StatusCallback = Callable[[str], None]  # told each new status while a workflow waits
 
 
 def check_seconds(name: str, value: object, *, positive: bool = False) -> float:
-    """`value` as seconds, or `ValidationError` naming `name`: a finite number, >= 0 (or > 0).
-    NaN and infinity are refused: a NaN deadline never passes, so a poll would never end."""
+    """`value` as seconds, or `ValidationError` naming `name`: finite (a NaN deadline never
+    passes), >= 0 (or > 0)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValidationError(name, f"must be a number of seconds, not {type(value).__name__}")
     seconds = float(value)
@@ -67,5 +71,4 @@ def status_text(value: object) -> str | None:
 def order_status(value: object) -> OrderStatus | None:
     from ..models import OrderStatus
 
-    text = status_text(value)
-    return None if text is None else OrderStatus(text)
+    return None if (text := status_text(value)) is None else OrderStatus(text)

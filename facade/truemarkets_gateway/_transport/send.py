@@ -132,12 +132,9 @@ def after_response(
     hint = None
     if call.op.idempotent or not call.op.reconcile:
         pass
-    elif status == 429:  # turned away by the rate limit: nothing was processed
+    elif status == 429:  # rate limited, but an edge may answer 429 after applying it
         wait = f"in {retry_after:g} s" if retry_after is not None else "after a short wait"
-        hint = (
-            "The server turned the request away (rate limit), so nothing was created or "
-            f"executed; try again {wait}"
-        )
+        hint = f"Rate limited: {call.op.reconcile}; try again {wait}"
     elif _retry.is_retryable_status(status):
         hint = call.op.reconcile
     if 300 <= status < 400:  # a redirect would carry the token and stamps to another host

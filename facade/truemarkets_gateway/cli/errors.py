@@ -163,8 +163,9 @@ def handle_errors(out: Output) -> Iterator[None]:
         yield
     except (typer.Exit, TyperException):
         raise
-    except (KeyboardInterrupt, typer.Abort):
-        out.error("interrupted", None, ExitCode.INTERRUPTED)
+    except (KeyboardInterrupt, typer.Abort) as exc:
+        notes = getattr(exc, "__notes__", None)  # the order or transfer that exists, if any
+        out.error("interrupted", notes[-1] if notes else None, ExitCode.INTERRUPTED)
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
     except Exception as exc:
         message, hint, code = describe(exc)

@@ -2,8 +2,8 @@
 
 It counts requests per route, stamps the `Date` header from the (skewed) sandbox clock,
 applies the optional per-key rate limit, and injects faults: error statuses, 429s, added
-latency and dropped connections, either before the request is applied or after it (the
-answer is then thrown away).
+latency, dropped connections and garbled bodies, either before the request is applied or
+after it (the answer is then thrown away).
 """
 
 from __future__ import annotations
@@ -113,6 +113,12 @@ class EdgeLayer:
     async def _inject(self, fault: Fault, raw_send: Send, dated: Send, request_id: str) -> None:
         if fault.kind is FaultKind.DROP:
             await _drop(raw_send)
+            return
+        if fault.kind is FaultKind.GARBLED:  # cut short, as a proxy losing the tail might
+            body = b'{"order_id": "'
+            headers = [(b"content-type", b"application/json")]
+            await dated({"type": "http.response.start", "status": 200, "headers": headers})
+            await dated({"type": "http.response.body", "body": body, "more_body": False})
             return
         if fault.kind is FaultKind.RATE_LIMITED:
             limit = self.state.config.rate_limit_requests

@@ -48,6 +48,7 @@ class FaultKind(enum.Enum):
     RATE_LIMITED = "rate_limited"  # 429 with Retry-After and x-ratelimit-* headers
     LATENCY = "latency"  # wait `delay` seconds, then serve normally
     DROP = "drop"  # close the connection without any response
+    GARBLED = "garbled"  # 200 with a truncated JSON body
 
 
 class Phase(enum.Enum):
@@ -84,6 +85,10 @@ class Fault:
     @classmethod
     def drop(cls, *, after_processing: bool = False) -> Fault:
         return cls(FaultKind.DROP, phase=_phase(after_processing))
+
+    @classmethod
+    def garbled(cls, *, after_processing: bool = True) -> Fault:
+        return cls(FaultKind.GARBLED, status=200, phase=_phase(after_processing))
 
 
 def _phase(after_processing: bool) -> Phase:
@@ -219,7 +224,8 @@ class FaultController:
 
 
 FAULT_SPEC_HELP = """ROUTE=SPEC, ROUTE being "[METHOD] PATH-GLOB" (e.g. "POST /orders", "/orders/*",
-"*"). SPEC: an HTTP status (500, 503...), 429[:RETRY_AFTER], latency:SECONDS or drop,
+"*"). SPEC: an HTTP status (500, 503...), 429[:RETRY_AFTER], latency:SECONDS, drop or garbled
+(a 200 with a truncated JSON body),
 optionally followed by xN (the next N matching requests only), @P (probability P) and
 +after (apply the request, then lose its answer). Two settings are not per route:
 clock=skew:SECONDS (server clock ahead, negative behind) and tokens=expire:SECONDS (access
@@ -227,7 +233,7 @@ tokens refused once that old). Examples: "POST /orders=503x2", "/quotes=429:5",
 "*=latency:0.5@0.1", "POST /orders/*/execute=drop+after"."""
 
 _SPEC = re.compile(
-    r"^(?P<kind>\d{3}|latency|drop)(?::(?P<arg>[0-9.]+))?"
+    r"^(?P<kind>\d{3}|latency|drop|garbled)(?::(?P<arg>[0-9.]+))?"
     r"(?:x(?P<times>\d+))?(?:@(?P<prob>[0-9.]+))?(?P<after>\+after)?$"
 )
 
@@ -258,6 +264,8 @@ def parse_fault(text: str) -> FaultRule | tuple[str, float]:
         fault = Fault.latency(float(arg))
     elif kind == "drop":
         fault = Fault.drop(after_processing=after)
+    elif kind == "garbled":
+        fault = Fault.garbled(after_processing=after)
     elif kind == "429":
         fault = Fault.rate_limited(int(float(arg)) if arg else 1)
     elif 400 <= int(kind) <= 599:

@@ -226,20 +226,29 @@ def _trade(
         }
         if state.needs_confirmation:
             state.confirm(action, _trade_preview(state, request, symbol))
-        placed = gateway.place_order(
-            **{k: v for k, v in request.items() if v is not None},
-            accept_issues=accept_issues,
-            wait=False,
-        )
+        created: list[str] = []
         order: Order | None = None
-        if wait:
-            order = wait_order_with_spinner(
-                state,
-                placed.order_id,
-                timeout=timeout,
-                known_status=placed.status,
-                wait_for_fill=wait_for_fill,
+        try:
+            placed = gateway.place_order(
+                **{k: v for k, v in request.items() if v is not None},
+                accept_issues=accept_issues,
+                wait=False,
+                on_created=created.append,
             )
+            if wait:
+                order = wait_order_with_spinner(
+                    state,
+                    placed.order_id,
+                    timeout=timeout,
+                    known_status=placed.status,
+                    wait_for_fill=wait_for_fill,
+                )
+        except KeyboardInterrupt as exc:
+            if created:  # Ctrl-C: say which order exists, whatever the SDK was doing
+                exc.add_note(
+                    f"order {created[-1]} exists: check it with `tmgw order {created[-1]}`"
+                )
+            raise
         status = order.status if order is not None else placed.status
         document = {
             "order_id": placed.order_id,

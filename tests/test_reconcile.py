@@ -1,0 +1,314 @@
+"""Exactly-once creates (issue 12): after an ambiguous create the SDK finds what it sent
+before anything else, against the sandbox with faults injected after the create is applied."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from truemarkets_gateway import AsyncGateway, Gateway
+from truemarkets_gateway._flows.create import ambiguous
+from truemarkets_gateway.errors import (
+    AmbiguousCreateError,
+    APIConnectionError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    DuplicateCandidatesError,
+    InternalServerError,
+    RateLimitError,
+    UnexpectedResponseError,
+    ValidationError,
+)
+
+pytest.importorskip("uvicorn")
+from truemarkets_gateway.sandbox import Fault, Sandbox
+
+pytestmark = pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1"])
+
+SOL = "So11111111111111111111111111111111111111112"
+BTC_CEFI = "b2538174-aae3-4b55-b79f-ac177c99f816"
+AFTER = {
+    "500": lambda: Fault.error(500, after_processing=True),
+    "503": lambda: Fault.error(503, after_processing=True),
+    "401": lambda: Fault.error(401, after_processing=True),
+    "429": lambda: Fault.error(429, after_processing=True),
+    "drop": lambda: Fault.drop(after_processing=True),
+    "garbled": Fault.garbled,
+}
+
+
+class Clock:
+    """Fake monotonic time that moves only when the client sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept = 0.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        self.slept += seconds
+
+    async def asleep(self, seconds: float) -> None:
+        self.sleep(seconds)
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sandbox, Any]]:
+    with Sandbox() as sb:
+        _, key_file = sb.create_api_key(tmp_path_factory.mktemp("key") / "key.json")
+        sb.fund("USDC", "100000000")
+        sb.fund("PYUSD", "100000000")
+        sb.fund("BTC", "1000")
+        sb.fund("USDC", "100000000", "solana")
+        yield sb, key_file
+
+
+def gateway(sb: Sandbox, key_file: Any, clock: Clock) -> Gateway:
+    return Gateway(
+        base_url=sb.base_url, key_file=key_file, sleep=clock.sleep, monotonic=clock.monotonic
+    )
+
+
+_qty = iter(range(1, 10**6))
+
+
+def limit_order(**extra: Any) -> dict[str, Any]:
+    """A resting CeFi limit buy with a quantity no other test uses."""
+    qty = Decimal("0.001") + Decimal(next(_qty)) * Decimal("0.00000001")
+    return dict(
+        side="buy", type="limit", qty=qty, qty_unit="base", base_asset="BTC",
+        quote_asset="USD", price="1000", **extra,
+    )  # fmt: skip
+
+
+def holding(sb: Sandbox, qty: Decimal) -> list[str]:
+    return [oid for oid, o in sb.state.orders.items() if o.qty == qty]
+
+
+@pytest.mark.parametrize("fault", sorted(AFTER))
+def test_an_ambiguous_create_continues_with_the_order_it_made(
+    sandbox: tuple[Sandbox, Any], fault: str
+) -> None:
+    sb, key_file = sandbox
+    sb.faults.clear()
+    sb.faults.add("POST", "/orders", AFTER[fault](), times=1)
+    told: list[str] = []
+    order = limit_order()
+    with gateway(sb, key_file, Clock()) as gw:
+        created = gw.create_order(**order, on_created=told.append)
+    sb.faults.clear()
+    assert holding(sb, order["qty"]) == [created.order_id] == told
+    assert sb.state.request_counts.get("POST /orders", 0) >= 1
+
+
+@pytest.mark.parametrize("fault", ["500", "drop"])
+def test_nothing_applied_is_sent_once_more_after_the_grace(
+    sandbox: tuple[Sandbox, Any], fault: str
+) -> None:
+    sb, key_file = sandbox
+    sb.faults.clear()
+    before = Fault.error(500) if fault == "500" else Fault.drop()
+    sb.faults.add("POST", "/orders", before, times=1)
+    order, clock = limit_order(), Clock()
+    with gateway(sb, key_file, clock) as gw:
+        created = gw.create_order(**order)
+    assert holding(sb, order["qty"]) == [created.order_id]
+    assert clock.slept > 0  # it looked for a while before sending again
+
+
+def test_reconcile_false_raises_and_sends_once(sandbox: tuple[Sandbox, Any]) -> None:
+    sb, key_file = sandbox
+    sb.faults.clear()
+    sb.faults.add("POST", "/orders", Fault.error(500, after_processing=True), times=1)
+    order = limit_order()
+    with gateway(sb, key_file, Clock()) as gw, pytest.raises(InternalServerError):
+        gw.create_order(**order, reconcile=False)
+    assert len(holding(sb, order["qty"])) == 1
+
+
+def test_two_matches_raise_and_send_nothing_more(sandbox: tuple[Sandbox, Any]) -> None:
+    sb, key_file = sandbox
+    sb.faults.clear()
+    order = limit_order()
+    with gateway(sb, key_file, Clock()) as gw:
+        first = gw.create_order(**order)
+        gw._handed.remove(first.order_id)  # as if another process had placed it
+        sb.faults.add("POST", "/orders", Fault.error(500, after_processing=True), times=1)
+        with pytest.raises(DuplicateCandidatesError) as info:
+            gw.create_order(**order)
+    sb.faults.clear()
+    mine = holding(sb, order["qty"])
+    assert len(mine) == 2 and set(info.value.candidates) == set(mine) and first.order_id in mine
+    assert "list_orders" not in str(info.value) or "check" in str(info.value)
+
+
+def test_place_order_recreates_a_found_order_it_cannot_sign(sandbox: tuple[Sandbox, Any]) -> None:
+    """A DeFi order found by listing has no payloads: it is abandoned unexecuted (named in
+    replaced_order_ids) and placed once more; exactly one is executed."""
+    sb, key_file = sandbox
+    sb.faults.clear()
+    sb.faults.add("POST", "/orders", Fault.drop(after_processing=True), times=1)
+    qty = Decimal(1) + Decimal(next(_qty)) * Decimal("0.000001")
+    with gateway(sb, key_file, Clock()) as gw:
+        placed = gw.place_order(
+            side="buy", type="market", qty=qty, qty_unit="quote", base_asset=SOL,
+            chain="solana", wait=False,
+        )  # fmt: skip
+    ids = holding(sb, qty)
+    assert placed.executed and len(placed.replaced_order_ids) == 1
+    assert set(ids) == {placed.order_id, *placed.replaced_order_ids}
+    assert sb.state.orders[placed.replaced_order_ids[0]].status == "initialized"
+
+
+@pytest.mark.parametrize("fault", ["500", "401", "garbled"])
+def test_transfer_is_created_once(sandbox: tuple[Sandbox, Any], fault: str) -> None:
+    sb, key_file = sandbox
+    sb.faults.clear()
+    sb.faults.add("POST", "/transfers", AFTER[fault](), times=1)
+    qty = Decimal("0.0001") + Decimal(next(_qty)) * Decimal("0.00000001")
+    told: list[str] = []
+    with gateway(sb, key_file, Clock()) as gw:
+        result = gw.transfer(
+            asset_id=BTC_CEFI, qty=qty, to="bc1qreconcile000000000000000000000000000000",
+            network="bitcoin", wait=False, on_created=told.append,
+        )  # fmt: skip
+    sb.faults.clear()
+    mine = [tid for tid, t in sb.state.transfers.items() if t.qty == qty]
+    assert mine == [result.transfer.id] == told
+
+
+def test_async_create_reconciles_too(sandbox: tuple[Sandbox, Any]) -> None:
+    sb, key_file = sandbox
+    sb.faults.clear()
+    sb.faults.add("POST", "/orders", Fault.error(503, after_processing=True), times=1)
+    order, clock = limit_order(), Clock()
+
+    async def main() -> str:
+        async with AsyncGateway(
+            base_url=sb.base_url, key_file=key_file, sleep=clock.asleep, monotonic=clock.monotonic
+        ) as gw:
+            return (await gw.create_order(**order)).order_id
+
+    order_id = asyncio.run(main())
+    assert holding(sb, order["qty"]) == [order_id]
+
+
+def test_a_failed_listing_is_ambiguous_not_resent(sandbox: tuple[Sandbox, Any]) -> None:
+    sb, key_file = sandbox
+    sb.faults.clear()
+    sb.faults.add("POST", "/orders", Fault.error(500, after_processing=True), times=1)
+    sb.faults.add("GET", "/orders", Fault.error(400))
+    order = limit_order()
+    with gateway(sb, key_file, Clock()) as gw, pytest.raises(AmbiguousCreateError) as info:
+        gw.create_order(**order)
+    sb.faults.clear()
+    assert len(holding(sb, order["qty"])) == 1
+    assert "list_orders" in str(info.value) and info.value.candidates == ()
+
+
+def test_interrupt_while_waiting_names_the_order(sandbox: tuple[Sandbox, Any]) -> None:
+    sb, key_file = sandbox
+    sb.faults.clear()
+
+    def interrupt(seconds: float) -> None:
+        raise KeyboardInterrupt
+
+    told: list[str] = []
+    gw = Gateway(base_url=sb.base_url, key_file=key_file, sleep=interrupt)
+    with gw, pytest.raises(KeyboardInterrupt) as info:
+        gw.place_order(**limit_order(), on_created=told.append, wait_for_fill=True)
+    notes = " ".join(info.value.__notes__)
+    assert told and told[0] in notes and "get_order" in notes
+
+
+def test_async_cancellation_names_the_order(sandbox: tuple[Sandbox, Any]) -> None:
+    sb, key_file = sandbox
+    sb.faults.clear()
+    told: list[str] = []
+
+    async def main() -> None:
+        async with AsyncGateway(base_url=sb.base_url, key_file=key_file) as gw:
+            placing = gw.place_order(**limit_order(), on_created=told.append, wait_for_fill=True)
+            await asyncio.wait_for(placing, timeout=1.5)
+
+    with pytest.raises(TimeoutError) as info:
+        asyncio.run(main())
+    cancelled = info.value.__cause__ or info.value.__context__
+    assert told and told[0] in " ".join(getattr(cancelled, "__notes__", []))
+
+
+def test_identical_intents_share_one_lock_per_client(sandbox: tuple[Sandbox, Any]) -> None:
+    sb, key_file = sandbox
+    with gateway(sb, key_file, Clock()) as gw:
+        view = gw.with_options(max_retries=0)
+        lock, handed = gw._intent_lock("order", "k")
+        assert view._handed is handed
+        assert not view._intents["order", "k"].acquire(blocking=False)
+        lock.release()
+        other, _ = view._intent_lock("order", "other")
+        assert other is not lock
+        other.release()
+
+
+def test_identical_intents_in_threads_make_one_order_each(sandbox: tuple[Sandbox, Any]) -> None:
+    sb, key_file = sandbox
+    sb.faults.clear()
+    sb.faults.add("POST", "/orders", Fault.error(500, after_processing=True), times=1)
+    order, ids, errors = limit_order(), [], []
+    with gateway(sb, key_file, Clock()) as gw:
+
+        def place() -> None:
+            try:
+                ids.append(gw.create_order(**order).order_id)
+            except Exception as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=place) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    sb.faults.clear()
+    assert not errors and sorted(ids) == sorted(holding(sb, order["qty"])) and len(set(ids)) == 3
+
+
+def test_an_identical_order_placed_earlier_by_this_process_is_not_taken(
+    sandbox: tuple[Sandbox, Any],
+) -> None:
+    sb, key_file = sandbox
+    sb.faults.clear()
+    order = limit_order()
+    with gateway(sb, key_file, Clock()) as gw:
+        first = gw.create_order(**order)
+        sb.faults.add("POST", "/orders", Fault.error(500), times=1)  # not applied
+        second = gw.create_order(**order)
+    assert second.order_id != first.order_id
+    assert sorted(holding(sb, order["qty"])) == sorted([first.order_id, second.order_id])
+
+
+def test_what_counts_as_ambiguous() -> None:
+    assert ambiguous(APIConnectionError("reset"))
+    assert not ambiguous(APIConnectionError("refused", may_have_reached_server=False))
+    assert ambiguous(UnexpectedResponseError("garbled"))
+    assert not ambiguous(ValidationError("qty", "must be positive"))
+    for cls, status, expected in [
+        (AuthenticationError, 401, True),  # after apply: never a blind replay
+        (RateLimitError, 429, True),
+        (InternalServerError, 500, True),
+        (BadRequestError, 400, False),
+        (ConflictError, 409, False),
+    ]:
+        error = cls.__new__(cls)
+        error.status_code, error.gateway_request_sent = status, None
+        assert ambiguous(error) is expected, cls
+        error.gateway_request_sent = False  # a token request failed: the Gateway saw nothing
+        assert not ambiguous(error)
