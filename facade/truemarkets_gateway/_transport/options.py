@@ -11,6 +11,7 @@ import httpx
 
 from .._version import __version__
 from ..errors import CredentialsError, ValidationError
+from .ratelimit import RateLimiter
 from .retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ class Config(NamedTuple):
     environ: Mapping[str, str] | None
     on_behalf_of: str | None
     owns_http: bool
+    limiter: RateLimiter | None  # shared by every view of the client
 
 
 def check_wait(value: object) -> float:
@@ -102,6 +104,7 @@ def resolve(options: Mapping[str, Any], owns_http: bool) -> Config:
 
     o = options
     environ = o["environ"]
+    _log_from_env(os.environ if environ is None else environ)
     environment = Environment.resolve(
         env=o["env"], base_url=o["base_url"], legacy=o["legacy"], environ=environ
     )
@@ -143,7 +146,27 @@ def resolve(options: Mapping[str, Any], owns_http: bool) -> Config:
         environ=environ,
         on_behalf_of=o["on_behalf_of"],
         owns_http=owns_http,
+        limiter=RateLimiter.from_option(o["rate_limit"]),
     )
+
+
+_logging_on = False
+
+
+def _log_from_env(environ: Mapping[str, str]) -> None:
+    """`TM_LOG=debug|info`: the SDK's log to stderr at that level, set up once."""
+    global _logging_on
+    level = environ.get("TM_LOG", "").strip().upper()
+    if _logging_on or level not in ("DEBUG", "INFO"):
+        return
+    import logging
+
+    _logging_on = True
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("truemarkets_gateway")
+    logger.addHandler(handler)
+    logger.setLevel(level)
 
 
 def pool_options(config: Config, timeout: Any) -> dict[str, Any]:

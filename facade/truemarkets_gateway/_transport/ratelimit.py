@@ -12,7 +12,6 @@ through in any window, so it is safe whether the server counts fixed or sliding 
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from collections import deque
@@ -22,7 +21,7 @@ from enum import IntEnum
 from ..errors import ValidationError
 from .retry import server_wait
 
-__all__ = ["Priority", "RateLimiter"]
+__all__ = ["Priority", "RateLimiter", "priority"]
 
 
 class Priority(IntEnum):
@@ -31,6 +30,19 @@ class Priority(IntEnum):
     EXECUTE = 0  # follows a create whose payloads go stale in about 20 s
     CREATE = 1
     READ = 2  # quotes, reads and polls
+
+
+_EXECUTES = {"executeOrder", "executeCancelOrder", "executeTransfer"}
+_CREATES = {"createOrder", "createTransfer", "modifyOrder", "prepareCancelOrder", "cancelOrder"}
+
+
+def priority(name: str, json: object) -> tuple[Priority, bool]:
+    """An operation's priority, and whether an execute follows it (a DeFi create)."""
+    if name in _EXECUTES:
+        return Priority.EXECUTE, False
+    if name in _CREATES:
+        return Priority.CREATE, name == "createOrder" and isinstance(json, dict) and "chain" in json
+    return Priority.READ, False
 
 
 class RateLimiter:
@@ -140,9 +152,13 @@ class RateLimiter:
         *,
         then_execute: bool = False,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        sleep: Callable[[float], Awaitable[object]] | None = None,
     ) -> float:
-        """Like `acquire`, awaiting instead of blocking the event loop."""
+        """Like `acquire`, awaiting (`asyncio.sleep`) instead of blocking the event loop."""
+        if sleep is None:
+            import asyncio  # not loaded for blocking clients
+
+            sleep = asyncio.sleep
         waited = 0.0
         while (delay := self.reserve(priority, clock(), then_execute=then_execute)) > 0:
             await sleep(delay)
