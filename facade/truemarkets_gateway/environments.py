@@ -178,10 +178,12 @@ class Environment:
 
     @classmethod
     def production(cls, legacy: bool = False) -> Environment:
+        """The production host (real money)."""
         return cls("prod", PRODUCTION_HOST, legacy)
 
     @classmethod
     def uat(cls, legacy: bool = False) -> Environment:
+        """The UAT test host."""
         return cls("uat", UAT_HOST, legacy)
 
     @classmethod

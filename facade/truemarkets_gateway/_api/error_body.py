@@ -16,6 +16,8 @@ __all__ = ["ErrorEnvelope", "FieldViolation", "parse_error_body"]
 
 @attrs.frozen
 class FieldViolation:
+    """One invalid request field and what is wrong with it."""
+
     field: str
     message: str
 

@@ -89,14 +89,19 @@ def _decide(
         )
     if token:
         decision = decision._replace(reason=f"token request: {decision.reason}")
-    if logger.isEnabledFor(logging.DEBUG):
-        where = f"{call.method} {call.path}"
+    if logger.isEnabledFor(logging.INFO):
+        where = f"{call.method} {call.path}{_request_id(headers)}"
         if decision.retry:
             retry = f"retry {tries.retries + 1} of {tries.budget}"
-            logger.debug(f"retrying {where} in {decision.delay:.2f} s ({retry}): {decision.reason}")
+            logger.info(f"retrying {where} in {decision.delay:.2f} s ({retry}): {decision.reason}")
         else:
             logger.debug(f"not retrying {where}: {decision.reason}")
     return decision
+
+
+def _request_id(headers: Mapping[str, str] | None) -> str:
+    rid = headers.get("x-request-id") if headers else None
+    return f" (request_id={rid})" if rid else ""
 
 
 def _effort(
@@ -121,7 +126,8 @@ def after_response(
     """None on success; a decision to retry; or raises the mapped `APIError`."""
     status = response.status_code
     if logger.isEnabledFor(logging.DEBUG):
-        logger.debug("%s %s -> %d in %.1f ms", call.method, call.path, status, tries.ms())
+        where = f"{call.method} {call.path}{_request_id(response.headers)}"
+        logger.debug("%s -> %d in %.1f ms", where, status, tries.ms())
     if 200 <= status < 300:
         return None
     decision = _decide(config, call, tries, call.op.idempotent, status, response.headers)
