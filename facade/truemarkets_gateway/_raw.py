@@ -20,30 +20,19 @@ _SINGLE = frozenset(
 
 class RawResponse(Generic[T]):
     """What `gw.with_raw_response.<method>(...)` returns: the result (`parsed`, or
-    `parse()`) with the answer's `status_code`, `headers` and `request_id`."""
+    `parse()`), the answer's `status_code` and `headers`, and the server's `request_id`
+    (its `x-request-id`, if sent: quote it to support)."""
 
-    __slots__ = ("http_response", "parsed")
+    __slots__ = ("headers", "http_response", "parsed", "request_id", "status_code")
 
     def __init__(self, parsed: T, http_response: httpx.Response) -> None:
         self.parsed, self.http_response = parsed, http_response
+        self.status_code, self.headers = http_response.status_code, http_response.headers
+        self.request_id: str | None = self.headers.get("x-request-id")
 
     def parse(self) -> T:
         """The result, as the method returns it without `with_raw_response`."""
         return self.parsed
-
-    @property
-    def status_code(self) -> int:
-        return self.http_response.status_code
-
-    @property
-    def headers(self) -> httpx.Headers:
-        return self.http_response.headers
-
-    @property
-    def request_id(self) -> str | None:
-        """The server's `x-request-id` (quote it to support), if it sent one."""
-        value: str | None = self.http_response.headers.get("x-request-id")
-        return value
 
     def __repr__(self) -> str:
         return f"RawResponse(status_code={self.status_code}, request_id={self.request_id!r})"

@@ -24,9 +24,8 @@ if TYPE_CHECKING:
     from ..signing import PayloadSigner
     from .auth import TokenManager
 
+    # `signer=`: a signer, or a private key in any form `PayloadSigner.from_key` reads.
     SignerKey = PayloadSigner | EllipticCurvePrivateKey | str | bytes | Mapping[str, Any] | None
-    """What `signer=` takes: a signer, or a private key in any form `PayloadSigner.from_key`
-    reads; None for `TM_SIGNER_KEY`, else the API key."""
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_USER_AGENT = f"truemarkets-gateway-python/{__version__}"
@@ -88,10 +87,7 @@ def _credentials(
         return Credentials.from_key_file(key_file)
     if credentials is not None:
         if not isinstance(credentials, Credentials):
-            raise TypeError(
-                "credentials must be a Credentials object (Credentials.from_key_file(...)); "
-                "for a path use key_file="
-            )
+            raise TypeError("credentials must be a Credentials object; for a path use key_file=")
         return credentials
     if access_token is not None:
         return None  # a static token: do not mix in keys from the environment
@@ -105,15 +101,11 @@ def resolve(options: Mapping[str, Any], owns_http: bool) -> Config:
     o = options
     environ = o["environ"]
     _log_from_env(os.environ if environ is None else environ)
-    environment = Environment.resolve(
-        env=o["env"], base_url=o["base_url"], legacy=o["legacy"], environ=environ
-    )
-    max_retries = check_retries(o["max_retries"])
+    environment = Environment.resolve(o["env"], o["base_url"], o["legacy"], environ)
     user_agent = o["user_agent"]
     if user_agent is not None and (not isinstance(user_agent, str) or not user_agent.strip()):
         raise ValidationError("user_agent", "must be a non-empty string")
     user_agent = user_agent or DEFAULT_USER_AGENT
-    policy = RetryPolicy(max_wait=check_wait(o["max_retry_wait"]))
     access_token = o["access_token"]
     creds = _credentials(o["credentials"], o["key_file"], access_token, environ)
     tokens = None
@@ -135,8 +127,8 @@ def resolve(options: Mapping[str, Any], owns_http: bool) -> Config:
         user_agent=user_agent,
         headers={"User-Agent": user_agent, "Accept": "application/json"},
         timeout=NOT_GIVEN if owns_http else o["timeout"],  # our own pool carries it
-        max_retries=max_retries,
-        policy=policy,
+        max_retries=check_retries(o["max_retries"]),
+        policy=RetryPolicy(max_wait=check_wait(o["max_retry_wait"])),
         rand=o["rand"] or random.random,
         clock=o["clock"],
         monotonic=o["monotonic"],
@@ -161,12 +153,10 @@ def _log_from_env(environ: Mapping[str, str]) -> None:
         return
     import logging
 
-    _logging_on = True
-    handler = logging.StreamHandler()
+    _logging_on, handler = True, logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logger = logging.getLogger("truemarkets_gateway")
-    logger.addHandler(handler)
-    logger.setLevel(level)
+    logging.getLogger("truemarkets_gateway").addHandler(handler)
+    logging.getLogger("truemarkets_gateway").setLevel(level)
 
 
 def pool_options(config: Config, timeout: Any) -> dict[str, Any]:
@@ -253,9 +243,7 @@ def auth_for(op_name: str, public: bool, auth: httpx.Auth | None) -> httpx.Auth 
 
 
 def expires_at(config: Config) -> datetime | None:
-    value = config.tokens.expires_at if config.tokens is not None else None
-    if value is None:
-        return None
     from datetime import UTC, datetime
 
-    return datetime.fromtimestamp(value, tz=UTC)
+    value = config.tokens.expires_at if config.tokens is not None else None
+    return None if value is None else datetime.fromtimestamp(value, tz=UTC)

@@ -1,13 +1,8 @@
 """Client-side pacing under the Gateway's per-key limit (about 100 requests per 60 s).
 
-`RateLimiter` makes pure decisions: `reserve(priority, now)` takes a slot and returns 0.0,
-or returns how long to wait before asking again; `observe(status, headers, now)` learns
-from `x-ratelimit-remaining`/`x-ratelimit-reset` and 429's `Retry-After`. One lock guards
-the state for threads and is held only for the arithmetic, so async callers never block
-the loop; `acquire` and `acquire_async` are the sleeping loops around `reserve`.
-
-Why a sliding log of send times and not a token bucket: it never lets more than the limit
-through in any window, so it is safe whether the server counts fixed or sliding windows.
+A sliding log of send times, not a token bucket: it never lets more than the limit through
+in any window, whether the server counts fixed or sliding windows. The lock is held only
+for arithmetic, so async callers never block the loop.
 """
 
 from __future__ import annotations
@@ -46,12 +41,11 @@ def priority(name: str, json: object) -> tuple[Priority, bool]:
 
 
 class RateLimiter:
-    """At most `requests` sends in any `seconds`, handed out by priority.
+    """At most `requests` sends in any `seconds`, by priority; learns from the server.
 
-    A create reserved with `then_execute=True` holds one slot for its execute for
-    `hold_seconds`, so reads and other creates cannot take it. While a caller of higher
-    priority waits, lower ones wait until just after it (`grace`). `margin` seconds are
-    added to every window to absorb the latency between our send and the server's count.
+    A create with `then_execute=True` holds a slot for its execute for `hold_seconds`.
+    Lower priorities wait until just after a waiting higher one (`grace`). `margin` is
+    added to every window for the latency between our send and the server's count.
     """
 
     def __init__(
@@ -139,7 +133,7 @@ class RateLimiter:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], object] = time.sleep,
     ) -> float:
-        """Wait (sleeping this thread) until a slot is taken; the seconds waited."""
+        """Sleep this thread until a slot is taken; the seconds waited."""
         waited = 0.0
         while (delay := self.reserve(priority, clock(), then_execute=then_execute)) > 0:
             sleep(delay)
