@@ -173,3 +173,18 @@ def test_the_async_client_paces_too() -> None:
 
     asyncio.run(main())
     assert server.seen[1][1] - server.seen[0][1] >= 5.0
+
+
+def test_a_bare_429_pauses_a_retrying_read_for_one_requests_share_of_the_window() -> None:
+    t = FakeTime()
+    answers = iter([httpx.Response(429), None])
+
+    class Limited(Server):
+        def __call__(self, request: httpx.Request) -> httpx.Response:
+            super().__call__(request)
+            return next(answers, None) or httpx.Response(200, json={"status": "pending"})
+
+    server = Limited(lambda: t.now)
+    gateway(server, t, rand=lambda: 0.5).get_order_status("o1")
+    assert t.sleeps[0] == 0.25  # the backoff, then the limiter's rest of 60 s / 100
+    assert server.seen[1][1] - server.seen[0][1] == pytest.approx(0.6, abs=0.01)

@@ -243,10 +243,15 @@ class AsyncGateway:
         tries = _send.Attempts(budget)
         limiter, clock = self._cfg.limiter, self._cfg.monotonic
         rank, then_execute = priority(call.op.name, call.json)
+        earliest = 0.0  # when the last retry's sleep ended
         while True:
             if limiter is not None:  # before every send: a create never waits after it
                 await limiter.acquire_async(
-                    rank, then_execute=then_execute, clock=clock, sleep=self._sleep
+                    rank,
+                    then_execute=then_execute,
+                    clock=clock,
+                    sleep=self._sleep,
+                    earliest=earliest,
                 )
             request = self._http.build_request(call.method, call.url, **args)
             tries.start()
@@ -266,6 +271,7 @@ class AsyncGateway:
                     result = _send.parse(call, response)
                     return RawResponse(result, response) if self._raw else result  # type: ignore[return-value]
                 decision = verdict
+            earliest = clock() + decision.delay
             await self._sleep(decision.delay)
             tries.retries += 1
 

@@ -81,7 +81,7 @@ class RateLimiter:
             raise ValidationError("rate_limit", "must be (requests, seconds) or None")
         return cls(option[0], option[1])
 
-    def reserve(self, priority: Priority, now: float, *, then_execute: bool = False) -> float:
+    def reserve(self, priority: Priority, now: float, then_execute: bool = False) -> float:
         """Take a slot at `now` and return 0.0, or return the seconds to wait first."""
         with self._lock:
             delay = self._delay(priority, now)
@@ -132,10 +132,12 @@ class RateLimiter:
         then_execute: bool = False,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], object] = time.sleep,
+        earliest: float = 0.0,
     ) -> float:
-        """Sleep this thread until a slot is taken; the seconds waited."""
-        waited = 0.0
-        while (delay := self.reserve(priority, clock(), then_execute=then_execute)) > 0:
+        """Sleep this thread until a slot is taken; the seconds waited. `earliest`: when
+        the caller's own sleeping ends (a clock not moved by a stand-in `sleep` trails it)."""
+        waited, start = 0.0, max(earliest, clock())
+        while delay := self.reserve(priority, max(clock(), start + waited), then_execute):
             sleep(delay)
             waited += delay
         return waited
@@ -147,14 +149,15 @@ class RateLimiter:
         then_execute: bool = False,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[object]] | None = None,
+        earliest: float = 0.0,
     ) -> float:
         """Like `acquire`, awaiting (`asyncio.sleep`) instead of blocking the event loop."""
         if sleep is None:
             import asyncio  # not loaded for blocking clients
 
             sleep = asyncio.sleep
-        waited = 0.0
-        while (delay := self.reserve(priority, clock(), then_execute=then_execute)) > 0:
+        waited, start = 0.0, max(earliest, clock())
+        while delay := self.reserve(priority, max(clock(), start + waited), then_execute):
             await sleep(delay)
             waited += delay
         return waited
