@@ -107,8 +107,11 @@ class RateLimiter:
         `now` is the monotonic clock `reserve` gets; `wall` the Unix time, for resets and
         `Retry-After` dates given as absolute times.
         """
+        left = _number(headers.get("x-ratelimit-remaining"))
+        if left is None and status != 429:
+            return  # the common case: nothing to learn
         wall = time.time() if wall is None else wall
-        left, reset = (_number(headers.get(f"x-ratelimit-{k}")) for k in ("remaining", "reset"))
+        reset = _number(headers.get("x-ratelimit-reset"))
         if reset is not None and reset >= 1e9:  # a Unix time, else seconds left
             reset = max(reset - wall, 0.0)
         with self._lock:
@@ -136,10 +139,10 @@ class RateLimiter:
     ) -> float:
         """Sleep this thread until a slot is taken; the seconds waited. `earliest`: when
         the caller's own sleeping ends (a clock not moved by a stand-in `sleep` trails it)."""
-        waited, start = 0.0, max(earliest, clock())
-        while delay := self.reserve(priority, max(clock(), start + waited), then_execute):
+        waited, now = 0.0, max(earliest, clock())
+        while delay := self.reserve(priority, now, then_execute):
             sleep(delay)
-            waited += delay
+            waited, now = waited + delay, max(clock(), now + delay)
         return waited
 
     async def acquire_async(
@@ -156,16 +159,17 @@ class RateLimiter:
             import asyncio  # not loaded for blocking clients
 
             sleep = asyncio.sleep
-        waited, start = 0.0, max(earliest, clock())
-        while delay := self.reserve(priority, max(clock(), start + waited), then_execute):
+        waited, now = 0.0, max(earliest, clock())
+        while delay := self.reserve(priority, now, then_execute):
             await sleep(delay)
-            waited += delay
+            waited, now = waited + delay, max(clock(), now + delay)
         return waited
 
     def _delay(self, priority: Priority, now: float) -> float:
         while self._sent and self._sent[0] <= now - self._window:
             self._sent.popleft()
-        self._holds = [t for t in self._holds if t > now]
+        if self._holds:
+            self._holds = [t for t in self._holds if t > now]
         if self._server_left is not None and now >= self._server_reset:
             self._server_left = None
         held = 0 if priority is Priority.EXECUTE else min(len(self._holds), self.requests - 1)
