@@ -253,7 +253,7 @@ class AsyncGateway:
                     sleep=self._sleep,
                     earliest=earliest,
                 )
-            request = self._http.build_request(call.method, call.url, **args)
+            request = _send.build(self._cfg, self._http, call, args)
             tries.start()
             try:
                 response = await self._http.send(request, auth=auth)

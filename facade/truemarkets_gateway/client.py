@@ -250,7 +250,7 @@ class Gateway:
                     sleep=self._sleep,
                     earliest=earliest,
                 )
-            request = self._http.build_request(call.method, call.url, **args)
+            request = _send.build(self._cfg, self._http, call, args)
             tries.start()
             try:
                 response = self._http.send(request, auth=auth)

@@ -27,17 +27,17 @@ class Priority(IntEnum):
     READ = 2  # quotes, reads and polls
 
 
-_EXECUTES = {"executeOrder", "executeCancelOrder", "executeTransfer"}
-_CREATES = {"createOrder", "createTransfer", "modifyOrder", "prepareCancelOrder", "cancelOrder"}
+_PRIORITIES = dict.fromkeys(
+    "executeOrder executeCancelOrder executeTransfer".split(), Priority.EXECUTE
+)
+_CREATES = "createOrder createTransfer modifyOrder prepareCancelOrder cancelOrder"
+_PRIORITIES.update(dict.fromkeys(_CREATES.split(), Priority.CREATE))
 
 
 def priority(name: str, json: object) -> tuple[Priority, bool]:
     """An operation's priority, and whether an execute follows it (a DeFi create)."""
-    if name in _EXECUTES:
-        return Priority.EXECUTE, False
-    if name in _CREATES:
-        return Priority.CREATE, name == "createOrder" and isinstance(json, dict) and "chain" in json
-    return Priority.READ, False
+    then_execute = name == "createOrder" and isinstance(json, dict) and "chain" in json
+    return _PRIORITIES.get(name, Priority.READ), then_execute
 
 
 class RateLimiter:
@@ -107,11 +107,10 @@ class RateLimiter:
         `now` is the monotonic clock `reserve` gets; `wall` the Unix time, for resets and
         `Retry-After` dates given as absolute times.
         """
-        left = _number(headers.get("x-ratelimit-remaining"))
-        if left is None and status != 429:
+        if status != 429 and "x-ratelimit-remaining" not in headers:
             return  # the common case: nothing to learn
         wall = time.time() if wall is None else wall
-        reset = _number(headers.get("x-ratelimit-reset"))
+        left, reset = (_number(headers.get(f"x-ratelimit-{k}")) for k in ("remaining", "reset"))
         if reset is not None and reset >= 1e9:  # a Unix time, else seconds left
             reset = max(reset - wall, 0.0)
         with self._lock:

@@ -51,8 +51,6 @@ class Attempts:
 def request_args(config: Config, call: PreparedCall[Any]) -> dict[str, Any]:
     # Our own pool carries headers and timeout already; a caller's client gets them each time.
     args: dict[str, Any] = {"params": call.params}
-    if not config.owns_http:
-        args["headers"] = config.headers
     if call.json is not None:
         args["json"] = call.json
     if config.timeout is not NOT_GIVEN:
@@ -60,6 +58,16 @@ def request_args(config: Config, call: PreparedCall[Any]) -> dict[str, Any]:
     if call.op.idempotent:  # the auth may replay it after a 401; never a create
         args["extensions"] = {"truemarkets_replay": True}
     return args
+
+
+def build(
+    config: Config, http: httpx.Client | httpx.AsyncClient, call: PreparedCall[Any], args: Any
+) -> httpx.Request:
+    request = http.build_request(call.method, call.url, **args)
+    if not config.owns_http:  # set after building: cheaper than httpx merging them in
+        for name, value in config.headers.items():
+            request.headers[name] = value
+    return request
 
 
 def _decide(
