@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from ._raw import RawResponse
     from .async_client import AsyncGateway
     from .client import Gateway
     from .credentials import Credentials
@@ -24,69 +25,22 @@ if TYPE_CHECKING:
     from .pagination import AsyncPager, SyncPager
     from .signing import PayloadSigner
 
+# fmt: off
 __all__ = [
-    "APIConnectionError",
-    "APIError",
-    "APITimeoutError",
-    "Asset",
-    "AssetNetwork",
-    "AsyncGateway",
-    "AsyncPager",
-    "AuthenticationError",
-    "BadRequestError",
-    "Balance",
-    "BalanceSummary",
-    "Balances",
-    "CancelPrepared",
-    "CancelResult",
-    "Chain",
-    "ClientClosedError",
-    "ConflictError",
-    "CreatedOrder",
-    "Credentials",
-    "CredentialsError",
-    "Environment",
-    "ExecutedOrder",
-    "FieldViolation",
-    "Gateway",
-    "InsufficientBalanceError",
-    "InternalServerError",
-    "NotFoundError",
-    "Order",
-    "OrderFailedError",
-    "OrderNotCreatedError",
-    "OrderSide",
-    "OrderStatus",
-    "OrderTimeoutError",
-    "OrderType",
-    "OrderWaitError",
-    "Page",
-    "PayloadSigner",
-    "PermissionDeniedError",
-    "PlacedOrder",
-    "QtyUnit",
-    "Quote",
-    "QuoteDetails",
-    "QuoteIssuesError",
-    "QuoteStaleError",
-    "RateLimitError",
-    "ServiceUnavailableError",
-    "SyncPager",
-    "Transfer",
-    "TransferFailedError",
-    "TransferResult",
-    "TransferStatus",
-    "TransferTimeoutError",
-    "TransferWaitError",
-    "TrueMarketsError",
-    "UnexpectedResponseError",
-    "UnprocessableEntityError",
-    "UnsignedPayload",
-    "ValidationError",
-    "Venue",
-    "WaitTimeoutError",
-    "__version__",
+    "APIConnectionError", "APIError", "APITimeoutError", "Asset", "AssetNetwork", "AsyncGateway",
+    "AsyncPager", "AuthenticationError", "BadRequestError", "Balance", "BalanceSummary",
+    "Balances", "CancelPrepared", "CancelResult", "Chain", "ClientClosedError", "ConflictError",
+    "CreatedOrder", "Credentials", "CredentialsError", "Environment", "ExecutedOrder",
+    "FieldViolation", "Gateway", "InsufficientBalanceError", "InternalServerError",
+    "NotFoundError", "Order", "OrderFailedError", "OrderNotCreatedError", "OrderSide",
+    "OrderStatus", "OrderTimeoutError", "OrderType", "OrderWaitError", "Page", "PayloadSigner",
+    "PermissionDeniedError", "PlacedOrder", "QtyUnit", "Quote", "QuoteDetails", "QuoteIssuesError",
+    "QuoteStaleError", "RateLimitError", "RawResponse", "ServiceUnavailableError", "SyncPager",
+    "Transfer", "TransferFailedError", "TransferResult", "TransferStatus", "TransferTimeoutError",
+    "TransferWaitError", "TrueMarketsError", "UnexpectedResponseError", "UnprocessableEntityError",
+    "UnsignedPayload", "ValidationError", "Venue", "WaitTimeoutError", "__version__",
 ]
+# fmt: on
 
 # Where the public names live that are neither errors nor models.
 _HOMES = {
@@ -97,6 +51,7 @@ _HOMES = {
     "AsyncPager": ".pagination",
     "SyncPager": ".pagination",
     "PayloadSigner": ".signing",
+    "RawResponse": "._raw",
 }
 
 

@@ -246,13 +246,7 @@ class AsyncGateway:
         earliest = 0.0  # when the last retry's sleep ended
         while True:
             if limiter is not None:  # before every send: a create never waits after it
-                await limiter.acquire_async(
-                    rank,
-                    then_execute=then_execute,
-                    clock=clock,
-                    sleep=self._sleep,
-                    earliest=earliest,
-                )
+                await limiter.acquire_async(rank, then_execute, clock, self._sleep, earliest)
             request = _send.build(self._cfg, self._http, call, args)
             tries.start()
             try:

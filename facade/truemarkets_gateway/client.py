@@ -243,13 +243,7 @@ class Gateway:
         earliest = 0.0  # when the last retry's sleep ended
         while True:
             if limiter is not None:  # before every send: a create never waits after it
-                limiter.acquire(
-                    rank,
-                    then_execute=then_execute,
-                    clock=clock,
-                    sleep=self._sleep,
-                    earliest=earliest,
-                )
+                limiter.acquire(rank, then_execute, clock, self._sleep, earliest)
             request = _send.build(self._cfg, self._http, call, args)
             tries.start()
             try:

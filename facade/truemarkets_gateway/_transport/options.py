@@ -211,21 +211,16 @@ def signer(config: Config) -> PayloadSigner:
         return option
     if option is not None:
         return PayloadSigner.from_key(option)
-    from_env = PayloadSigner.from_env(config.environ)
-    if from_env is not None:
+    if (from_env := PayloadSigner.from_env(config.environ)) is not None:
         return from_env
     if config.credentials is not None:
         return PayloadSigner.from_credentials(config.credentials)
     raise CredentialsError(
-        "no payload signer: pass signer= (a PayloadSigner or a private key), set "
-        "TM_SIGNER_KEY, or use API key credentials"
+        "no payload signer: pass signer= or set TM_SIGNER_KEY (or use an API key)"
     )
 
 
-_NEEDS = (
-    "pass credentials= or key_file= or access_token=, or set TM_KEY_FILE "
-    "(or TM_KEY_ID and TM_PRIVATE_KEY)"
-)
+_NEEDS = "pass credentials=, key_file= or access_token=, or set TM_KEY_FILE (or TM_KEY_ID)"
 
 
 def token_manager(config: Config) -> TokenManager:
@@ -235,11 +230,9 @@ def token_manager(config: Config) -> TokenManager:
 
 
 def auth_for(op_name: str, public: bool, auth: httpx.Auth | None) -> httpx.Auth | None:
-    if public:
-        return None
-    if auth is None:
+    if auth is None and not public:
         raise CredentialsError(f"{op_name} needs credentials: {_NEEDS}")
-    return auth
+    return None if public else auth
 
 
 def expires_at(config: Config) -> datetime | None:

@@ -102,11 +102,8 @@ class RateLimiter:
     def observe(
         self, status: int, headers: Mapping[str, str], now: float, *, wall: float | None = None
     ) -> None:
-        """Learn from one response's status and headers (a case-insensitive mapping).
-
-        `now` is the monotonic clock `reserve` gets; `wall` the Unix time, for resets and
-        `Retry-After` dates given as absolute times.
-        """
+        """Learn from a response's status and (case-insensitive) headers; `now` on the clock
+        `reserve` gets, `wall` the Unix time for absolute resets and `Retry-After` dates."""
         if status != 429 and "x-ratelimit-remaining" not in headers:
             return  # the common case: nothing to learn
         wall = time.time() if wall is None else wall
@@ -116,8 +113,7 @@ class RateLimiter:
         with self._lock:
             if left is not None and reset is not None:
                 remaining = int(left)
-                # Within one server window the count only falls; a late answer says more
-                # than is left once our later sends are counted.
+                # In one server window the count only falls: a late answer may say too much.
                 if self._server_left is not None and abs(now + reset - self._server_reset) < 1.5:
                     remaining = min(remaining, self._server_left)
                 self._server_left, self._server_reset = remaining, now + reset
@@ -130,7 +126,6 @@ class RateLimiter:
     def acquire(
         self,
         priority: Priority,
-        *,
         then_execute: bool = False,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], object] = time.sleep,
@@ -147,7 +142,6 @@ class RateLimiter:
     async def acquire_async(
         self,
         priority: Priority,
-        *,
         then_execute: bool = False,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[object]] | None = None,
