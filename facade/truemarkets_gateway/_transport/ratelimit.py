@@ -88,9 +88,9 @@ class RateLimiter:
             if delay > 0:
                 self._waiting[priority] = max(self._waiting.get(priority, 0.0), now + delay)
                 return delay
-            if self._waiting.get(priority, 0.0) <= now:
+            if self._waiting and self._waiting.get(priority, 0.0) <= now:
                 self._waiting.pop(priority, None)
-            if priority is Priority.EXECUTE and self._holds:
+            if self._holds and priority is Priority.EXECUTE:
                 self._holds.pop(0)
             if then_execute:
                 self._holds.append(now + self._hold_seconds)
@@ -165,7 +165,7 @@ class RateLimiter:
             self._holds = [t for t in self._holds if t > now]
         if self._server_left is not None and now >= self._server_reset:
             self._server_left = None
-        held = 0 if priority is Priority.EXECUTE else min(len(self._holds), self.requests - 1)
+        held = min(len(self._holds), self.requests - 1) if self._holds and priority else 0
         wait = max(self._blocked_until - now, 0.0)
         over = len(self._sent) - (self.requests - held) + 1  # sends that must expire first
         if over > 0:  # wait for old sends to leave the window, or a hold to lapse
@@ -173,7 +173,7 @@ class RateLimiter:
             wait = max(wait, min(freed, min(self._holds) - now) if held else freed)
         if self._server_left is not None and self._server_left <= held:
             wait = max(wait, self._server_reset - now)
-        for higher, until in self._waiting.items():
+        for higher, until in self._waiting.items() if self._waiting else ():
             if higher < priority and until + self._grace > now:
                 wait = max(wait, until + self._grace - now)
         return wait
