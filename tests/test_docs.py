@@ -182,6 +182,5 @@ def _undocumented() -> list[str]:
     return missing
 
 
-@pytest.mark.xfail(strict=True, reason="core docstrings land with the rewrite; then drop this")
 def test_every_public_class_and_method_has_a_user_docstring() -> None:
     assert _undocumented() == []

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from ._raw import RawResponse
     from .async_client import AsyncGateway
     from .client import Gateway
     from .credentials import Credentials
@@ -24,80 +25,25 @@ if TYPE_CHECKING:
     from .pagination import AsyncPager, SyncPager
     from .signing import PayloadSigner
 
+# fmt: off
 __all__ = [
-    "APIConnectionError",
-    "APIError",
-    "APITimeoutError",
-    "AmbiguousCreateError",
-    "Asset",
-    "AssetNetwork",
-    "AsyncGateway",
-    "AsyncPager",
-    "AuthenticationError",
-    "BadRequestError",
-    "Balance",
-    "BalanceSummary",
-    "Balances",
-    "CancelPrepared",
-    "CancelResult",
-    "Chain",
-    "ClientClosedError",
-    "ConflictError",
-    "CreatedOrder",
-    "Credentials",
-    "CredentialsError",
-    "DuplicateCandidatesError",
-    "Environment",
-    "ExecutedOrder",
-    "FieldViolation",
-    "Gateway",
-    "InsufficientBalanceError",
-    "InsufficientFundsError",
-    "InternalServerError",
-    "NotFoundError",
-    "Order",
-    "OrderFailedError",
-    "OrderNotCreatedError",
-    "OrderSide",
-    "OrderStatus",
-    "OrderTimeoutError",
-    "OrderType",
-    "OrderUnfundedError",
-    "OrderWaitError",
-    "OrganizationUser",
-    "Page",
-    "PayloadSigner",
-    "PermissionDeniedError",
-    "PlacedOrder",
-    "Portfolio",
-    "PortfolioPosition",
-    "QtyUnit",
-    "Quote",
-    "QuoteDetails",
-    "QuoteIssuesError",
-    "QuoteStaleError",
-    "RateLimitError",
-    "ServiceUnavailableError",
-    "SyncPager",
-    "TransactionDetail",
-    "TransactionStatus",
-    "TransactionType",
-    "Transfer",
-    "TransferFailedError",
-    "TransferResult",
-    "TransferStatus",
-    "TransferTimeoutError",
-    "TransferWaitError",
-    "TrueMarketsError",
-    "UnexpectedResponseError",
-    "UnprocessableEntityError",
-    "UnsignedPayload",
-    "ValidationError",
-    "Venue",
-    "WaitTimeoutError",
-    "Wallet",
-    "__version__",
+    "APIConnectionError", "APIError", "APITimeoutError", "AmbiguousCreateError", "Asset",
+    "AssetNetwork", "AsyncGateway", "AsyncPager", "AuthenticationError", "BadRequestError",
+    "Balance", "BalanceSummary", "Balances", "CancelPrepared", "CancelResult", "Chain",
+    "ClientClosedError", "ConflictError", "CreatedOrder", "Credentials", "CredentialsError",
+    "DuplicateCandidatesError", "Environment", "ExecutedOrder", "FieldViolation", "Gateway",
+    "InsufficientBalanceError", "InsufficientFundsError", "InternalServerError", "NotFoundError",
+    "Order", "OrderFailedError", "OrderNotCreatedError", "OrderSide", "OrderStatus",
+    "OrderTimeoutError", "OrderType", "OrderUnfundedError", "OrderWaitError", "OrganizationUser",
+    "Page", "PayloadSigner", "PermissionDeniedError", "PlacedOrder", "Portfolio",
+    "PortfolioPosition", "QtyUnit", "Quote", "QuoteDetails", "QuoteIssuesError", "QuoteStaleError",
+    "RateLimitError", "RawResponse", "ServiceUnavailableError", "SyncPager", "TransactionDetail",
+    "TransactionStatus", "TransactionType", "Transfer", "TransferFailedError", "TransferResult",
+    "TransferStatus", "TransferTimeoutError", "TransferWaitError", "TrueMarketsError",
+    "UnexpectedResponseError", "UnprocessableEntityError", "UnsignedPayload", "ValidationError",
+    "Venue", "WaitTimeoutError", "Wallet", "__version__",
 ]
+# fmt: on
 
 # Where the public names live that are neither errors nor models.
 _HOMES = {
@@ -108,6 +54,7 @@ _HOMES = {
     "AsyncPager": ".pagination",
     "SyncPager": ".pagination",
     "PayloadSigner": ".signing",
+    "RawResponse": "._raw",
 }
 
 

@@ -16,11 +16,8 @@ _MAX_EMPTY_PAGES = 100  # consecutive empty pages that still point further
 
 
 def _next_cursor(page: Page[T], seen: set[str], empty_run: int) -> str | None:
-    """The cursor to follow, or None when the server sent none (done).
-
-    Raises `UnexpectedResponseError` on a cursor already followed (the server would loop
-    us) or after `_MAX_EMPTY_PAGES` empty pages in a row that each point further.
-    """
+    """The cursor to follow, or None when done; `UnexpectedResponseError` on a cursor
+    already followed or after `_MAX_EMPTY_PAGES` empty pages in a row pointing further."""
     cursor = page.next_cursor
     if not cursor:
         return None
@@ -61,7 +58,7 @@ class AsyncPager(Generic[T]):
         return await self._fetch(self._cursor)
 
     async def pages(self) -> AsyncIterator[Page[T]]:
-        """Every page in turn, empty ones included (see the module doc for the guards)."""
+        """Every page in turn, empty ones included."""
         cursor = self._cursor
         seen: set[str] = set() if cursor is None else {cursor}
         empty_run = 0

@@ -16,10 +16,12 @@ import httpx
 
 from . import _flows
 from ._api import operations as ops
+from ._raw import RawResponse, RawResponseView
 from ._sync_pager import SyncPager
 from ._transport import options as _options
 from ._transport import send as _send
 from ._transport.options import NOT_GIVEN
+from ._transport.ratelimit import priority
 from ._transport.retry import DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_WAIT
 from .errors import ClientClosedError, CredentialsError, TrueMarketsError, ValidationError
 
@@ -88,7 +90,8 @@ class Gateway:
     payload stamps (default `TM_SIGNER_KEY`, else the API key); `on_behalf_of` (organisation
     keys); `legacy` (the deprecated /v1/conductor path); `timeout`; `max_retries` (also per
     call; `with_options(...)` changes timeout and retries for a block of calls);
-    `max_retry_wait` (the longest Retry-After slept through, 10 s by default);
+    `max_retry_wait` (the longest Retry-After slept through, 10 s by default); `rate_limit`
+    (`(requests, seconds)` paced across threads and views, default `(100, 60.0)`; None: off);
     `http_client` (your own `httpx.Client`; it is not closed for you); `user_agent`;
     `token_cache`; `refresh_margin`; `clock` (wall clock, Unix seconds: token expiry,
     Retry-After dates) and `monotonic` (deadlines and payload age in the workflows).
@@ -100,6 +103,7 @@ class Gateway:
     """
 
     _origin: Gateway | None = None  # the client a `with_options` view was made from
+    _raw = False  # a `with_raw_response` view
 
     def __init__(
         self,
@@ -115,6 +119,7 @@ class Gateway:
         timeout: float | httpx.Timeout | None = NOT_GIVEN,
         max_retries: int = DEFAULT_MAX_RETRIES,
         max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT,
+        rate_limit: tuple[int, float] | None = (100, 60.0),
         http_client: httpx.Client | None = None,
         user_agent: str | None = None,
         token_cache: str | os.PathLike[str] | TokenCache | None = None,
@@ -202,6 +207,14 @@ class Gateway:
         view.max_retries = self.max_retries if max_retries is None else view._cfg.max_retries
         return view
 
+    @property
+    def with_raw_response(self) -> RawResponseView:
+        """The single-request methods returning `RawResponse` (result, status, headers,
+        request id), e.g. `gw.with_raw_response.get_order(order_id)`."""
+        view = self.with_options()
+        view._raw = True
+        return RawResponseView(view)
+
     def access_token(self) -> str:
         """The bearer access token, minted or refreshed first if needed. A secret that acts
         as this API key until `token_expires_at`: never log, print or store it. Raises
@@ -275,12 +288,15 @@ class Gateway:
         auth = _options.auth_for(call.op.name, call.op.public, self._auth)
         args = _send.request_args(self._cfg, call)
         tries = _send.Attempts(budget)
+        limiter, clock = self._cfg.limiter, self._cfg.monotonic
+        rank, then_execute = priority(call.op.name, call.json.reveal())
+        earliest = 0.0  # when the last retry's sleep ended
         while True:
+            if limiter is not None:  # before every send: a create never waits after it
+                limiter.acquire(rank, then_execute, clock, self._sleep, earliest)
             tries.start()
             try:
-                request = self._http.build_request(
-                    call.method, call.url, json=call.json.reveal(), **args
-                )
+                request = _send.build(self._cfg, self._http, call, args)
                 response = self._http.send(request, auth=auth, follow_redirects=False)
             except httpx.TransportError as exc:
                 decision = _send.after_error(self._cfg, call, exc, tries)
@@ -289,10 +305,16 @@ class Gateway:
             except Exception as exc:  # e.g. a URL too long, a body that cannot be decoded
                 raise _send.unusable(call, exc) from exc
             else:
+                if limiter is not None:
+                    limiter.observe(
+                        response.status_code, response.headers, clock(), wall=self._cfg.clock()
+                    )
                 verdict = _send.after_response(self._cfg, call, response, tries)
                 if verdict is None:
-                    return _send.parse(call, response)
+                    result = _send.parse(call, response)
+                    return RawResponse(result, response) if self._raw else result  # type: ignore[return-value]
                 decision = verdict
+            earliest = clock() + decision.delay
             self._sleep(decision.delay)
             tries.retries += 1
 

@@ -218,6 +218,7 @@ class PermissionDeniedError(APIError):
 
     @property
     def is_edge_block(self) -> bool:
+        """True when an edge proxy (not the Gateway) refused the request with an HTML page."""
         return self.envelope.is_html
 
 

@@ -39,11 +39,15 @@ T = TypeVar("T")
 
 
 class OrderSide(_OpenEnum):
+    """Which way an order trades: `buy` or `sell`."""
+
     BUY = "buy"
     SELL = "sell"
 
 
 class OrderType(_OpenEnum):
+    """`market` (at the best available price) or `limit` (at `price` or better)."""
+
     MARKET = "market"
     LIMIT = "limit"
 
@@ -54,11 +58,15 @@ class QtyUnit(_OpenEnum):
 
 
 class Venue(_OpenEnum):
+    """Where an order trades: `cefi` (exchange) or `defi` (on-chain, payloads to sign)."""
+
     CEFI = "cefi"
     DEFI = "defi"
 
 
 class Chain(_OpenEnum):
+    """The chain of a DeFi order or asset."""
+
     SOLANA = "solana"
     BASE = "base"
     HYPERCORE_SPOT = "hypercore-spot"
@@ -90,6 +98,8 @@ class OrderStatus(_OpenEnum):
 
 
 class TransferStatus(_OpenEnum):
+    """A transfer's status; it ends `completed` or `failed`."""
+
     AWAITING_SIGNATURE = "awaiting_signature"
     PENDING = "pending"
     COMPLETED = "completed"
@@ -132,6 +142,7 @@ class QuoteDetails:
 
     @property
     def has_issues(self) -> bool:
+        """True when the quote reports issues: read them before signing."""
         return bool(self.issues)
 
 
@@ -157,10 +168,12 @@ class CreatedOrder:
 
     @property
     def order_created(self) -> bool:
+        """False when the Gateway answered without creating an order (no `order_id`)."""
         return self.order_id != ""
 
     @property
     def needs_signature(self) -> bool:
+        """True when `payloads` await stamps (`execute_order`)."""
         return bool(self.payloads)
 
     @property
@@ -207,6 +220,7 @@ class Order:
 
     @property
     def is_terminal(self) -> bool:
+        """True once the status is complete, canceled or failed."""
         return self.status is not None and self.status.is_terminal
 
 
@@ -222,6 +236,7 @@ class CancelPrepared:
 
     @property
     def needs_signature(self) -> bool:
+        """True when the DeFi cancel's `payloads` await stamps."""
         return bool(self.payloads)
 
 
@@ -251,14 +266,17 @@ class Transfer:
 
     @property
     def transfer_id(self) -> str:
+        """The same as `id`."""
         return self.id
 
     @property
     def needs_signature(self) -> bool:
+        """True when `payloads` await stamps (`execute_transfer`)."""
         return bool(self.payloads)
 
     @property
     def is_terminal(self) -> bool:
+        """True once the status is completed or failed."""
         return self.status is not None and self.status.is_terminal
 
 
@@ -364,6 +382,7 @@ class Balances:
         return cls(summaries=summaries, rows=rows)
 
     def get(self, symbol: str) -> BalanceSummary | None:
+        """The summary for `symbol`, or None when there is none."""
         return next((s for s in self.summaries if s.symbol == symbol), None)
 
     def __getitem__(self, symbol: str) -> BalanceSummary:
@@ -382,6 +401,7 @@ class Balances:
 
     @property
     def symbols(self) -> tuple[str, ...]:
+        """The symbols, in first-seen order."""
         return tuple(s.symbol for s in self.summaries)
 
 
@@ -395,6 +415,7 @@ class Page(Generic[T]):
 
     @property
     def has_more(self) -> bool:
+        """True when `next_cursor` points to another page."""
         return bool(self.next_cursor)
 
     def __iter__(self) -> Iterator[T]:
@@ -419,6 +440,7 @@ class PlacedOrder:
 
     @property
     def recreated(self) -> bool:
+        """True when stale payloads made `place_order` create a fresh order."""
         return bool(self.replaced_order_ids)
 
 
@@ -443,8 +465,10 @@ class TransferResult:
 
     @property
     def id(self) -> str:
+        """The transfer's id."""
         return self.transfer.id
 
     @property
     def status(self) -> TransferStatus | None:
+        """The transfer's status as last read."""
         return self.transfer.status

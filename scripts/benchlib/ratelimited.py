@@ -9,7 +9,7 @@ surfaced to the caller (operations that did not happen).
 
 The naive contender is the loop bots write over raw httpx: no pacing; a read answered 429
 waits Retry-After and tries again; a create answered 429 fails (its order is not placed).
-Ours (`run_ours`) needs the limiter wired into the client; until then it is not run.
+Ours (`run_ours`) is one shared Gateway with `rate_limit=` set to the sandbox's limit.
 """
 
 from __future__ import annotations
@@ -209,7 +209,7 @@ def summary(counts: Counts, seconds: float) -> dict[str, float]:
 
 def run_ours(gateway_cls: Any, seconds: float = WINDOW * WINDOWS) -> dict[str, float] | None:
     """The same mix through one shared Gateway with `rate_limit=(REQUESTS, WINDOW)`; None
-    while the client has no `rate_limit` option (the limiter is not wired in yet)."""
+    for a client without the `rate_limit` option."""
     import inspect
 
     from truemarkets_gateway.errors import RateLimitError, TrueMarketsError

@@ -12,6 +12,7 @@ import httpx
 from .._api import validate as _validate
 from .._version import __version__
 from ..errors import CredentialsError, ValidationError
+from .ratelimit import RateLimiter
 from .retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -24,9 +25,8 @@ if TYPE_CHECKING:
     from ..signing import PayloadSigner
     from .auth import TokenManager
 
+    # `signer=`: a signer, or a private key in any form `PayloadSigner.from_key` reads.
     SignerKey = PayloadSigner | EllipticCurvePrivateKey | str | bytes | Mapping[str, Any] | None
-    """What `signer=` takes: a signer, or a private key in any form `PayloadSigner.from_key`
-    reads; None for `TM_SIGNER_KEY`, else the API key."""
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_USER_AGENT = f"truemarkets-gateway-python/{__version__}"
@@ -59,6 +59,7 @@ class Config(NamedTuple):
     environ: Mapping[str, str] | None
     on_behalf_of: str | None
     owns_http: bool
+    limiter: RateLimiter | None  # shared by every view of the client
 
 
 def check_wait(value: object) -> float:
@@ -87,10 +88,7 @@ def _credentials(
         return Credentials.from_key_file(key_file)
     if credentials is not None:
         if not isinstance(credentials, Credentials):
-            raise TypeError(
-                "credentials must be a Credentials object (Credentials.from_key_file(...)); "
-                "for a path use key_file="
-            )
+            raise TypeError("credentials must be a Credentials object; for a path use key_file=")
         return credentials
     if access_token is not None:
         return None  # a static token: do not mix in keys from the environment
@@ -103,10 +101,8 @@ def resolve(options: Mapping[str, Any], owns_http: bool) -> Config:
 
     o = options
     environ = o["environ"]
-    environment = Environment.resolve(
-        env=o["env"], base_url=o["base_url"], legacy=o["legacy"], environ=environ
-    )
-    max_retries = check_retries(o["max_retries"])
+    _log_from_env(os.environ if environ is None else environ)
+    environment = Environment.resolve(o["env"], o["base_url"], o["legacy"], environ)
     for name in ("on_behalf_of", "access_token", "user_agent"):  # else every create "may have"
         if o[name] is not None:  # been sent when httpx refuses the header
             _validate.header_value(name, o[name])
@@ -114,7 +110,6 @@ def resolve(options: Mapping[str, Any], owns_http: bool) -> Config:
     if user_agent is not None and (not isinstance(user_agent, str) or not user_agent.strip()):
         raise ValidationError("user_agent", "must be a non-empty string")
     user_agent = user_agent or DEFAULT_USER_AGENT
-    policy = RetryPolicy(max_wait=check_wait(o["max_retry_wait"]))
     access_token = o["access_token"]
     creds = _credentials(o["credentials"], o["key_file"], access_token, environ)
     tokens = None
@@ -136,8 +131,8 @@ def resolve(options: Mapping[str, Any], owns_http: bool) -> Config:
         user_agent=user_agent,
         headers={"User-Agent": user_agent, "Accept": "application/json"},
         timeout=NOT_GIVEN if owns_http else o["timeout"],  # our own pool carries it
-        max_retries=max_retries,
-        policy=policy,
+        max_retries=check_retries(o["max_retries"]),
+        policy=RetryPolicy(max_wait=check_wait(o["max_retry_wait"])),
         rand=o["rand"] or random.random,
         clock=o["clock"],
         monotonic=o["monotonic"],
@@ -147,7 +142,25 @@ def resolve(options: Mapping[str, Any], owns_http: bool) -> Config:
         environ=environ,
         on_behalf_of=o["on_behalf_of"],
         owns_http=owns_http,
+        limiter=RateLimiter.from_option(o["rate_limit"]),
     )
+
+
+_logging_on = False
+
+
+def _log_from_env(environ: Mapping[str, str]) -> None:
+    """`TM_LOG=debug|info`: the SDK's log to stderr at that level, set up once."""
+    global _logging_on
+    level = environ.get("TM_LOG", "").strip().upper()
+    if _logging_on or level not in ("DEBUG", "INFO"):
+        return
+    import logging
+
+    _logging_on, handler = True, logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger("truemarkets_gateway").addHandler(handler)
+    logging.getLogger("truemarkets_gateway").setLevel(level)
 
 
 def pool_options(config: Config, timeout: Any) -> dict[str, Any]:
@@ -202,21 +215,16 @@ def signer(config: Config) -> PayloadSigner:
         return option
     if option is not None:
         return PayloadSigner.from_key(option)
-    from_env = PayloadSigner.from_env(config.environ)
-    if from_env is not None:
+    if (from_env := PayloadSigner.from_env(config.environ)) is not None:
         return from_env
     if config.credentials is not None:
         return PayloadSigner.from_credentials(config.credentials)
     raise CredentialsError(
-        "no payload signer: pass signer= (a PayloadSigner or a private key), set "
-        "TM_SIGNER_KEY, or use API key credentials"
+        "no payload signer: pass signer= or set TM_SIGNER_KEY (or use an API key)"
     )
 
 
-_NEEDS = (
-    "pass credentials= or key_file= or access_token=, or set TM_KEY_FILE "
-    "(or TM_KEY_ID and TM_PRIVATE_KEY)"
-)
+_NEEDS = "pass credentials=, key_file= or access_token=, or set TM_KEY_FILE (or TM_KEY_ID)"
 
 
 def token_manager(config: Config) -> TokenManager:
@@ -226,17 +234,13 @@ def token_manager(config: Config) -> TokenManager:
 
 
 def auth_for(op_name: str, public: bool, auth: httpx.Auth | None) -> httpx.Auth | None:
-    if public:
-        return None
-    if auth is None:
+    if auth is None and not public:
         raise CredentialsError(f"{op_name} needs credentials: {_NEEDS}")
-    return auth
+    return None if public else auth
 
 
 def expires_at(config: Config) -> datetime | None:
-    value = config.tokens.expires_at if config.tokens is not None else None
-    if value is None:
-        return None
     from datetime import UTC, datetime
 
-    return datetime.fromtimestamp(value, tz=UTC)
+    value = config.tokens.expires_at if config.tokens is not None else None
+    return None if value is None else datetime.fromtimestamp(value, tz=UTC)

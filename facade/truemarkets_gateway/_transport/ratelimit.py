@@ -1,18 +1,12 @@
 """Client-side pacing under the Gateway's per-key limit (about 100 requests per 60 s).
 
-`RateLimiter` makes pure decisions: `reserve(priority, now)` takes a slot and returns 0.0,
-or returns how long to wait before asking again; `observe(status, headers, now)` learns
-from `x-ratelimit-remaining`/`x-ratelimit-reset` and 429's `Retry-After`. One lock guards
-the state for threads and is held only for the arithmetic, so async callers never block
-the loop; `acquire` and `acquire_async` are the sleeping loops around `reserve`.
-
-Why a sliding log of send times and not a token bucket: it never lets more than the limit
-through in any window, so it is safe whether the server counts fixed or sliding windows.
+A sliding log of send times, not a token bucket: it never lets more than the limit through
+in any window, whether the server counts fixed or sliding windows. The lock is held only
+for arithmetic, so async callers never block the loop.
 """
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from collections import deque
@@ -22,7 +16,7 @@ from enum import IntEnum
 from ..errors import ValidationError
 from .retry import server_wait
 
-__all__ = ["Priority", "RateLimiter"]
+__all__ = ["Priority", "RateLimiter", "priority"]
 
 
 class Priority(IntEnum):
@@ -33,13 +27,25 @@ class Priority(IntEnum):
     READ = 2  # quotes, reads and polls
 
 
-class RateLimiter:
-    """At most `requests` sends in any `seconds`, handed out by priority.
+_PRIORITIES = dict.fromkeys(
+    "executeOrder executeCancelOrder executeTransfer".split(), Priority.EXECUTE
+)
+_CREATES = "createOrder createTransfer modifyOrder prepareCancelOrder cancelOrder"
+_PRIORITIES.update(dict.fromkeys(_CREATES.split(), Priority.CREATE))
 
-    A create reserved with `then_execute=True` holds one slot for its execute for
-    `hold_seconds`, so reads and other creates cannot take it. While a caller of higher
-    priority waits, lower ones wait until just after it (`grace`). `margin` seconds are
-    added to every window to absorb the latency between our send and the server's count.
+
+def priority(name: str, json: object) -> tuple[Priority, bool]:
+    """An operation's priority, and whether an execute follows it (a DeFi create)."""
+    then_execute = name == "createOrder" and isinstance(json, dict) and "chain" in json
+    return _PRIORITIES.get(name, Priority.READ), then_execute
+
+
+class RateLimiter:
+    """At most `requests` sends in any `seconds`, by priority; learns from the server.
+
+    A create with `then_execute=True` holds a slot for its execute for `hold_seconds`.
+    Lower priorities wait until just after a waiting higher one (`grace`). `margin` is
+    added to every window for the latency between our send and the server's count.
     """
 
     def __init__(
@@ -75,16 +81,16 @@ class RateLimiter:
             raise ValidationError("rate_limit", "must be (requests, seconds) or None")
         return cls(option[0], option[1])
 
-    def reserve(self, priority: Priority, now: float, *, then_execute: bool = False) -> float:
+    def reserve(self, priority: Priority, now: float, then_execute: bool = False) -> float:
         """Take a slot at `now` and return 0.0, or return the seconds to wait first."""
         with self._lock:
             delay = self._delay(priority, now)
             if delay > 0:
                 self._waiting[priority] = max(self._waiting.get(priority, 0.0), now + delay)
                 return delay
-            if self._waiting.get(priority, 0.0) <= now:
+            if self._waiting and self._waiting.get(priority, 0.0) <= now:
                 self._waiting.pop(priority, None)
-            if priority is Priority.EXECUTE and self._holds:
+            if self._holds and priority is Priority.EXECUTE:
                 self._holds.pop(0)
             if then_execute:
                 self._holds.append(now + self._hold_seconds)
@@ -96,11 +102,10 @@ class RateLimiter:
     def observe(
         self, status: int, headers: Mapping[str, str], now: float, *, wall: float | None = None
     ) -> None:
-        """Learn from one response's status and headers (a case-insensitive mapping).
-
-        `now` is the monotonic clock `reserve` gets; `wall` the Unix time, for resets and
-        `Retry-After` dates given as absolute times.
-        """
+        """Learn from a response's status and (case-insensitive) headers; `now` on the clock
+        `reserve` gets, `wall` the Unix time for absolute resets and `Retry-After` dates."""
+        if status != 429 and "x-ratelimit-remaining" not in headers:
+            return  # the common case: nothing to learn
         wall = time.time() if wall is None else wall
         left, reset = (_number(headers.get(f"x-ratelimit-{k}")) for k in ("remaining", "reset"))
         if reset is not None and reset >= 1e9:  # a Unix time, else seconds left
@@ -108,8 +113,7 @@ class RateLimiter:
         with self._lock:
             if left is not None and reset is not None:
                 remaining = int(left)
-                # Within one server window the count only falls; a late answer says more
-                # than is left once our later sends are counted.
+                # In one server window the count only falls: a late answer may say too much.
                 if self._server_left is not None and abs(now + reset - self._server_reset) < 1.5:
                     remaining = min(remaining, self._server_left)
                 self._server_left, self._server_reset = remaining, now + reset
@@ -122,40 +126,46 @@ class RateLimiter:
     def acquire(
         self,
         priority: Priority,
-        *,
         then_execute: bool = False,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], object] = time.sleep,
+        earliest: float = 0.0,
     ) -> float:
-        """Wait (sleeping this thread) until a slot is taken; the seconds waited."""
-        waited = 0.0
-        while (delay := self.reserve(priority, clock(), then_execute=then_execute)) > 0:
+        """Sleep this thread until a slot is taken; the seconds waited. `earliest`: when
+        the caller's own sleeping ends (a clock not moved by a stand-in `sleep` trails it)."""
+        waited, now = 0.0, max(earliest, clock())
+        while delay := self.reserve(priority, now, then_execute):
             sleep(delay)
-            waited += delay
+            waited, now = waited + delay, max(clock(), now + delay)
         return waited
 
     async def acquire_async(
         self,
         priority: Priority,
-        *,
         then_execute: bool = False,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        sleep: Callable[[float], Awaitable[object]] | None = None,
+        earliest: float = 0.0,
     ) -> float:
-        """Like `acquire`, awaiting instead of blocking the event loop."""
-        waited = 0.0
-        while (delay := self.reserve(priority, clock(), then_execute=then_execute)) > 0:
+        """Like `acquire`, awaiting (`asyncio.sleep`) instead of blocking the event loop."""
+        if sleep is None:
+            import asyncio  # not loaded for blocking clients
+
+            sleep = asyncio.sleep
+        waited, now = 0.0, max(earliest, clock())
+        while delay := self.reserve(priority, now, then_execute):
             await sleep(delay)
-            waited += delay
+            waited, now = waited + delay, max(clock(), now + delay)
         return waited
 
     def _delay(self, priority: Priority, now: float) -> float:
         while self._sent and self._sent[0] <= now - self._window:
             self._sent.popleft()
-        self._holds = [t for t in self._holds if t > now]
+        if self._holds:
+            self._holds = [t for t in self._holds if t > now]
         if self._server_left is not None and now >= self._server_reset:
             self._server_left = None
-        held = 0 if priority is Priority.EXECUTE else min(len(self._holds), self.requests - 1)
+        held = min(len(self._holds), self.requests - 1) if self._holds and priority else 0
         wait = max(self._blocked_until - now, 0.0)
         over = len(self._sent) - (self.requests - held) + 1  # sends that must expire first
         if over > 0:  # wait for old sends to leave the window, or a hold to lapse
@@ -163,7 +173,7 @@ class RateLimiter:
             wait = max(wait, min(freed, min(self._holds) - now) if held else freed)
         if self._server_left is not None and self._server_left <= held:
             wait = max(wait, self._server_reset - now)
-        for higher, until in self._waiting.items():
+        for higher, until in self._waiting.items() if self._waiting else ():
             if higher < priority and until + self._grace > now:
                 wait = max(wait, until + self._grace - now)
         return wait

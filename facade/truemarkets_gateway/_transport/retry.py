@@ -1,10 +1,6 @@
-"""Retry decisions as pure functions, shared by the sync and async clients.
-
-Reads and quotes (idempotent) retry on connection errors, timeouts, 408, 429 and 5xx, with
-exponential backoff and full jitter, honouring the server's advice (Retry-After,
-retry-after-ms, x-ratelimit-reset). Orders and transfers (not idempotent: the API has no
-idempotency key) retry only when the request provably never left this machine.
-"""
+"""Retry decisions as pure functions. Reads retry on connection errors, timeouts, 408, 429
+and 5xx (backoff with full jitter, or the server's advised wait); orders and transfers (no
+idempotency key) only when the request provably never left this machine."""
 
 from __future__ import annotations
 
@@ -15,9 +11,8 @@ from typing import NamedTuple
 import httpx
 
 DEFAULT_MAX_RETRIES = 2
-# The longest server-advised wait (Retry-After, x-ratelimit-reset) we sleep through. A quote
-# or balance read arriving half a minute late is stale for a trading program: past this the
-# RateLimitError (with `retry_after`) reaches the caller, who decides.
+# The longest server-advised wait slept through: a quote half a minute late is stale, so
+# past this the RateLimitError (with `retry_after`) reaches the caller, who decides.
 DEFAULT_MAX_RETRY_WAIT = 10.0
 
 # httpx raises these before a single byte of the request is written.
@@ -25,8 +20,6 @@ _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _UNIX_TIME_THRESHOLD = 1_000_000_000.0  # x-ratelimit-reset above this is a Unix time
 
 
-# Plain NamedTuples rather than attrs classes: this module loads on import of the SDK,
-# and these immutable values need nothing more.
 class RetryPolicy(NamedTuple):
     """Backoff shape. `max_wait` caps a server-advised wait: above it we do not retry and
     the error (with its `retry_after`) reaches the caller instead of a long sleep."""
@@ -66,11 +59,8 @@ def _float(text: str) -> float | None:
 
 
 def server_wait(headers: Mapping[str, str], status: int, now: float) -> float | None:
-    """Seconds the server asked us to wait, if it said; never negative.
-
-    `retry-after-ms`; `Retry-After` as delta-seconds or HTTP date; on 429 also
-    `x-ratelimit-reset`, read as a Unix time when large and as seconds left otherwise.
-    """
+    """Seconds the server asked us to wait (`retry-after-ms`, `Retry-After` seconds or date;
+    on 429 `x-ratelimit-reset`, a Unix time when large), if it said; never negative."""
     ms = headers.get("retry-after-ms")
     if ms is not None and (value := _float(ms)) is not None:
         return max(value / 1000.0, 0.0)
@@ -88,9 +78,7 @@ def server_wait(headers: Mapping[str, str], status: int, now: float) -> float | 
             return max(when.timestamp() - now, 0.0)
     reset = headers.get("x-ratelimit-reset")
     if status == 429 and reset is not None and (value := _float(reset)) is not None:
-        if value >= _UNIX_TIME_THRESHOLD:
-            return max(value - now, 0.0)
-        return max(value, 0.0)
+        return max(value - now if value >= _UNIX_TIME_THRESHOLD else value, 0.0)
     return None
 
 

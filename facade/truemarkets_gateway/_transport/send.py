@@ -52,13 +52,21 @@ def request_args(config: Config, call: PreparedCall[Any]) -> dict[str, Any]:
     """`build_request` arguments but the body (kept in `call.json`, out of `_run`'s locals).
     Our own pool carries headers and timeout already; a caller's client gets them each time."""
     args: dict[str, Any] = {"params": call.params}
-    if not config.owns_http:
-        args["headers"] = config.headers
     if config.timeout is not NOT_GIVEN:
         args["timeout"] = config.timeout
     if call.op.idempotent:  # the auth may replay it after a 401; never a create
         args["extensions"] = {"truemarkets_replay": True}
     return args
+
+
+def build(
+    config: Config, http: httpx.Client | httpx.AsyncClient, call: PreparedCall[Any], args: Any
+) -> httpx.Request:
+    request = http.build_request(call.method, call.url, json=call.json.reveal(), **args)
+    if not config.owns_http:  # set after building: cheaper than httpx merging them in
+        for name, value in config.headers.items():
+            request.headers[name] = value
+    return request
 
 
 def _decide(
@@ -88,14 +96,19 @@ def _decide(
         )
     if token:
         decision = decision._replace(reason=f"token request: {decision.reason}")
-    if logger.isEnabledFor(logging.DEBUG):
-        where = f"{call.method} {call.path}"
+    if logger.isEnabledFor(logging.INFO):
+        where = f"{call.method} {call.path}{_request_id(headers)}"
         if decision.retry:
             retry = f"retry {tries.retries + 1} of {tries.budget}"
-            logger.debug(f"retrying {where} in {decision.delay:.2f} s ({retry}): {decision.reason}")
+            logger.info(f"retrying {where} in {decision.delay:.2f} s ({retry}): {decision.reason}")
         else:
             logger.debug(f"not retrying {where}: {decision.reason}")
     return decision
+
+
+def _request_id(headers: Mapping[str, str] | None) -> str:
+    rid = headers.get("x-request-id") if headers else None
+    return f" (request_id={rid})" if rid else ""
 
 
 def _effort(
@@ -120,7 +133,8 @@ def after_response(
     """None on success; a decision to retry; or raises the mapped `APIError`."""
     status = response.status_code
     if logger.isEnabledFor(logging.DEBUG):
-        logger.debug("%s %s -> %d in %.1f ms", call.method, call.path, status, tries.ms())
+        where = f"{call.method} {call.path}{_request_id(response.headers)}"
+        logger.debug("%s -> %d in %.1f ms", where, status, tries.ms())
     if 200 <= status < 300:
         return None
     decision = _decide(config, call, tries, call.op.idempotent, status, response.headers)

@@ -70,7 +70,7 @@ class EdgeLayer:
         self.state.count_request(route_key(method, path))
         request_id = "req_" + secrets.token_hex(8)
         scope[REQUEST_ID_KEY] = request_id
-        extra_headers: list[tuple[bytes, bytes]] = []
+        extra_headers = [(b"x-request-id", request_id.encode())]
         dated = self._dated(send, extra_headers)
 
         if self.state.config.rate_limit:
