@@ -106,10 +106,8 @@ def execute_transfer_flow(
     transfer: Transfer | str, signatures: Sequence[str] | None, signer: SignerSource | None
 ) -> Flow[Transfer]:
     """Stamp (unless `signatures` given), then send."""
-    transfer_id, payloads = (
-        (transfer, None) if isinstance(transfer, str) else (transfer.id, transfer.payloads)
-    )
-    transfer_id = _validate.require_id("transfer_id", transfer_id)
+    payloads = None if isinstance(transfer, str) else transfer.payloads
+    transfer_id = _validate.require_id("transfer_id", getattr(transfer, "id", transfer))
     sent = yield from stamps(payloads, signatures, signer, "the transfer", transfer_id=transfer_id)
     executed: Transfer = yield Call("_send_execute_transfer", (transfer_id, sent))
     return executed
@@ -129,7 +127,7 @@ def cancel_order_flow(
     def flow() -> Flow[CancelResult]:
         prepared: CancelPrepared = yield Call("prepare_cancel_order", (order_id,))
         status: object = None
-        if prepared.payloads:
+        if signed := bool(prepared.payloads):
             try:
                 sent = yield from stamps(
                     prepared.payloads, None, signer, "the cancel", order_id=order_id
@@ -160,9 +158,7 @@ def cancel_order_flow(
             status = order.status
         from ..models import CancelResult
 
-        signed = bool(prepared.payloads)
-        accepted = prepared.accepted or signed
-        status = order_status(status)
+        accepted, status = prepared.accepted or signed, order_status(status)
         return CancelResult(
             order_id=order_id, status=status, signed=signed, accepted=accepted, order=order
         )
