@@ -26,41 +26,35 @@ if TYPE_CHECKING:
     from .signing import PayloadSigner
 
 # fmt: off
-__all__ = [
-    "APIConnectionError", "APIError", "APITimeoutError", "AmbiguousCreateError", "Asset",
-    "AssetNetwork", "AsyncGateway", "AsyncPager", "AuthenticationError", "BadRequestError",
-    "Balance", "BalanceSummary", "Balances", "CancelPrepared", "CancelResult", "Chain",
-    "ClientClosedError", "ConflictError", "CreatedOrder", "Credentials", "CredentialsError",
-    "DuplicateCandidatesError", "Environment", "ExecutedOrder", "FieldViolation", "Gateway",
-    "InsufficientBalanceError", "InsufficientFundsError", "InternalServerError", "NotFoundError",
-    "Order", "OrderFailedError", "OrderNotCreatedError", "OrderSide", "OrderStatus",
-    "OrderTimeoutError", "OrderType", "OrderUnfundedError", "OrderWaitError", "OrganizationUser",
-    "Page", "PayloadSigner", "PermissionDeniedError", "PlacedOrder", "Portfolio",
-    "PortfolioPosition", "QtyUnit", "Quote", "QuoteDetails", "QuoteIssuesError", "QuoteStaleError",
-    "RateLimitError", "RawResponse", "ServiceUnavailableError", "SyncPager", "TransactionDetail",
-    "TransactionStatus", "TransactionType", "Transfer", "TransferFailedError", "TransferResult",
-    "TransferStatus", "TransferTimeoutError", "TransferWaitError", "TrueMarketsError",
-    "UnexpectedResponseError", "UnprocessableEntityError", "UnsignedPayload", "ValidationError",
-    "Venue", "WaitTimeoutError", "Wallet", "__version__",
+__all__ = [  # noqa: RUF022 (grouped: clients, errors, models)
+    "Gateway", "AsyncGateway", "Credentials", "Environment", "PayloadSigner", "RawResponse",
+    "SyncPager", "AsyncPager", "Page", "__version__",
+    "TrueMarketsError", "APIError", "APIConnectionError", "APITimeoutError", "ClientClosedError",
+    "BadRequestError", "AuthenticationError", "PermissionDeniedError", "NotFoundError",
+    "ConflictError", "UnprocessableEntityError", "RateLimitError", "InternalServerError",
+    "ServiceUnavailableError", "UnexpectedResponseError", "ValidationError", "FieldViolation",
+    "CredentialsError", "AmbiguousCreateError", "DuplicateCandidatesError",
+    "InsufficientBalanceError", "InsufficientFundsError", "OrderNotCreatedError",
+    "QuoteIssuesError", "QuoteStaleError", "WaitTimeoutError", "OrderWaitError",
+    "OrderTimeoutError", "OrderFailedError", "OrderUnfundedError", "TransferWaitError",
+    "TransferTimeoutError", "TransferFailedError",
+    "Asset", "AssetNetwork", "Balance", "BalanceSummary", "Balances", "CancelPrepared",
+    "CancelResult", "Chain", "CreatedOrder", "ExecutedOrder", "Order", "OrderSide", "OrderStatus",
+    "OrderType", "OrganizationUser", "PlacedOrder", "Portfolio", "PortfolioPosition", "QtyUnit",
+    "Quote", "QuoteDetails", "TransactionDetail", "TransactionStatus", "TransactionType",
+    "Transfer", "TransferResult", "TransferStatus", "UnsignedPayload", "Venue", "Wallet",
 ]
-# fmt: on
-
 # Where the public names live that are neither errors nor models.
 _HOMES = {
-    "AsyncGateway": ".async_client",
-    "Gateway": ".client",
-    "Credentials": ".credentials",
-    "Environment": ".environments",
-    "AsyncPager": ".pagination",
-    "SyncPager": ".pagination",
-    "PayloadSigner": ".signing",
-    "RawResponse": "._raw",
+    "AsyncGateway": ".async_client", "Gateway": ".client", "Credentials": ".credentials",
+    "Environment": ".environments", "AsyncPager": ".pagination", "SyncPager": ".pagination",
+    "PayloadSigner": ".signing", "RawResponse": "._raw",
 }
+# fmt: on
 
 
 def __getattr__(name: str) -> Any:
-    """Load a public name on first use (PEP 562), so `import truemarkets_gateway` is cheap
-    and key handling (`cryptography`) or asyncio load only when something needs them."""
+    """Load a public name on first use (PEP 562): `import truemarkets_gateway` stays cheap."""
     if name not in __all__ or name == "__version__":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     import importlib

@@ -60,8 +60,7 @@ def _warn_legacy_once() -> None:
 
 
 def _normalise_host(host: str, *, field: str = "base_url") -> str:
-    """A host root in one canonical form (lower case, no trailing dot or '/', no default
-    port), else `ValidationError`; user info is refused without being echoed."""
+    """A host root in canonical form, else `ValidationError` (user info is never echoed)."""
     if not isinstance(host, str) or not host.strip():
         raise ValidationError(field, "must be a non-empty URL such as http://127.0.0.1:8080")
     text = host.strip()
@@ -148,8 +147,7 @@ class Environment:
 
     @classmethod
     def custom(cls, host: str, legacy: bool = False) -> Environment:
-        """A host root of your own, such as the sandbox's `http://127.0.0.1:8080` (the
-        production and UAT hosts keep their names however spelled)."""
+        """A host root of your own, such as the sandbox's `http://127.0.0.1:8080`."""
         return cls("custom", _normalise_host(host), legacy)
 
     @classmethod
@@ -160,8 +158,8 @@ class Environment:
         legacy: bool | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> Environment:
-        """From `env` (an `Environment`, "prod" or "uat") and `base_url`, or without either
-        from `TM_ENV` and `TM_BASE_URL` (which overrides its host); production by default."""
+        """From `env` ("prod", "uat" or an `Environment`) and `base_url`, or else from `TM_ENV`
+        and `TM_BASE_URL`; production by default."""
         if isinstance(env, Environment):
             if base_url is not None:
                 raise ValidationError("base_url", "cannot be combined with an Environment")

@@ -48,9 +48,8 @@ def _is_html(content: bytes, content_type: str | None) -> bool:
 
 
 def parse_error_body(content: bytes, content_type: str | None = None) -> ErrorEnvelope:
-    """Read every error shape the API is known to send: `{message}`; `{type, code, message,
-    field_violations, request_id}`; the legacy `{error, message, code: <int>}`; plain text
-    from a proxy; an HTML page from the edge. Unknown fields are kept in `body`."""
+    """Read any error shape the API sends (JSON of any known form, proxy text, an edge HTML
+    page); unknown fields are kept in `body`."""
     content = content.removeprefix(b"\xef\xbb\xbf")
     text = content.decode("utf-8", errors="replace").strip()
     if _is_html(content, content_type):

@@ -59,8 +59,8 @@ def wire_decimal(value: Decimal) -> str:
 
 
 def parse_decimal(value: Any) -> Decimal | None:
-    """An amount read from a response (JSON numbers through `str`, never a binary float), or
-    None when absent, not finite or beyond +/-`MAX_READ_EXPONENT` (so sums stay exact and cheap)."""
+    """An amount read from a response (through `str`, never a binary float), or None when
+    absent, not finite or beyond +/-`MAX_READ_EXPONENT`."""
     if isinstance(value, bool) or not isinstance(value, Decimal | str | int | float):
         return None
     try:  # str() of a huge int raises ValueError; longer text cannot be in range

@@ -1,5 +1,5 @@
 """Exactly-once creates without an idempotency key: after an ambiguous outcome, find the
-record that was sent before ever sending again."""
+record that was sent before sending again."""
 
 from __future__ import annotations
 
@@ -61,13 +61,11 @@ def create_flow(
     reconcile: bool = True,
     on_created: Callable[[str], None] | None = None,
 ) -> Flow[Any]:
-    """`Call("_send_create_<kind>", kwargs=request)`; after an ambiguous outcome, continue
-    with the one record created since just before the send (`Call("_server_now")`) that
-    matches every field sent, or send once more if none shows within `GRACE` s. Identical
-    intents on one client go one at a time (`Call("_intent_lock")`): a match is this one."""
+    """`Call("_send_create_<kind>")`; after an ambiguous outcome, continue with the one
+    record sent that matches, or send once more if none shows within `GRACE` s."""
     key = repr(sorted((k, _norm(v)) for k, v in request.items() if v is not None))
-    # The client's lock for this intent, and the ids its creates returned: never another
-    # create's record (`in` and `append` on a deque are atomic).
+    # Identical intents on one client go one at a time, so a match is this one; `handed`
+    # holds the ids already returned (`in` and `append` on a deque are atomic).
     lock, handed = yield Call("_intent_lock", (kind, key))
     try:
         for attempt in (1, 2):
@@ -87,10 +85,10 @@ def create_flow(
                     raise _errors.AmbiguousCreateError(_check(kind, exc, message)) from exc
     finally:
         lock.release()
-    handed.append(_id(record))
-    if on_created is not None and _id(record):
-        yield Note(f"{kind} {_id(record)} was created: check get_{kind}({_id(record)!r})")
-        on_created(_id(record))
+    handed.append(record_id := _id(record))
+    if on_created is not None and record_id:
+        yield Note(f"{kind} {record_id} was created: check get_{kind}({record_id!r})")
+        on_created(record_id)
     return record
 
 
@@ -104,8 +102,7 @@ def _check(kind: str, exc: Exception, what: str) -> str:
 def _look(
     kind: str, request: Mapping[str, Any], since: float, exc: Exception, handed: deque[str]
 ) -> Flow[Any]:
-    """The one record matching `request` created since `since`, looked for during `GRACE`
-    s (by the clock or the sleeps, whichever says more); None when none shows."""
+    """The one record matching `request` created since `since`, or None within `GRACE` s."""
     start, delay, slept = (yield Now()), 0.25, 0.0
     while True:
         found, cursor = [], None

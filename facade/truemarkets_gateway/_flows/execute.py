@@ -1,18 +1,31 @@
-"""Executing an order or transfer: the one place payloads are checked and stamped."""
+"""Executing an order or transfer (the one place payloads are checked and stamped), and
+the cancel and transfer workflows built on it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Unpack
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Unpack
 
 from .. import errors as _errors
 from .._api import validate as _validate
 from .._api.secret import Secret
-from .steps import Call, Flow, SignerSource
+from ..errors import TrueMarketsError
+from .create import create_flow
+from .steps import Call, Flow, Note, SignerSource, StatusCallback, check_seconds, order_status
+from .wait import ORDER_TERMINAL, wait_order_flow, wait_transfer_flow
 
 if TYPE_CHECKING:
-    from ..errors import ErrorContext, TrueMarketsError
-    from ..models import CreatedOrder, ExecutedOrder, Transfer, UnsignedPayload
+    from ..errors import ErrorContext
+    from ..models import (
+        CancelPrepared,
+        CancelResult,
+        CreatedOrder,
+        ExecutedOrder,
+        Order,
+        Transfer,
+        TransferResult,
+        UnsignedPayload,
+    )
 
 
 def sent_nothing(exc: TrueMarketsError) -> bool:
@@ -40,8 +53,8 @@ def stamps(
     what: str,
     **context: Unpack[ErrorContext],
 ) -> Flow[list[Secret[str]]]:
-    """One `Secret` stamp per payload: `signatures` as given, else signed by `signer()` or
-    the client's signer (`Call("sign_payloads")`). `payloads` None: given by id."""
+    """One `Secret` stamp per payload: `signatures`, else signed by `signer()` or the
+    client's signer. `payloads` None: given by id."""
     if signatures is None:
         if not payloads:
             given_by_id = f"required when {what} is given by id (no payloads to sign)"
@@ -71,8 +84,7 @@ def execute_order_flow(
     signer: SignerSource | None,
     accept_issues: bool = False,
 ) -> Flow[ExecutedOrder]:
-    """Refuse over quote issues (unless accepted or `signatures` given), stamp, then
-    `Call("_send_execute_order", ...)`. `signer` None: the client's signer."""
+    """Refuse over quote issues (unless accepted or `signatures` given), stamp, send."""
     if isinstance(order, str):
         order_id, payloads = _validate.require_id("order_id", order), None
     else:
@@ -93,11 +105,108 @@ def execute_order_flow(
 def execute_transfer_flow(
     transfer: Transfer | str, signatures: Sequence[str] | None, signer: SignerSource | None
 ) -> Flow[Transfer]:
-    """Stamp (unless `signatures` given), then `Call("_send_execute_transfer", ...)`."""
-    transfer_id, payloads = (
-        (transfer, None) if isinstance(transfer, str) else (transfer.id, transfer.payloads)
-    )
-    transfer_id = _validate.require_id("transfer_id", transfer_id)
+    """Stamp (unless `signatures` given), then send."""
+    payloads = None if isinstance(transfer, str) else transfer.payloads
+    transfer_id = _validate.require_id("transfer_id", getattr(transfer, "id", transfer))
     sent = yield from stamps(payloads, signatures, signer, "the transfer", transfer_id=transfer_id)
     executed: Transfer = yield Call("_send_execute_transfer", (transfer_id, sent))
     return executed
+
+
+def cancel_order_flow(
+    order_id: str,
+    *,
+    wait: bool,
+    timeout: float,
+    signer: SignerSource | None,
+    on_status: StatusCallback | None = None,
+) -> Flow[CancelResult]:
+    """Submit a cancel (stamped if DeFi), then wait for `canceled` or another end."""
+    timeout = check_seconds("timeout", timeout)
+
+    def flow() -> Flow[CancelResult]:
+        prepared: CancelPrepared = yield Call("prepare_cancel_order", (order_id,))
+        status: object = None
+        if signed := bool(prepared.payloads):
+            try:
+                sent = yield from stamps(
+                    prepared.payloads, None, signer, "the cancel", order_id=order_id
+                )
+                executed: ExecutedOrder = yield Call(
+                    "execute_cancel_order", (order_id,), {"signatures": sent}
+                )
+            except TrueMarketsError as exc:
+                note = (
+                    f"the cancel of order {order_id} was not sent: the order stands"
+                    if sent_nothing(exc)
+                    else f"while executing the cancel of order {order_id}: it may have been "
+                    f"accepted; check get_order({order_id!r})"
+                )
+                raise exc._with_context(note, order_id=exc.order_id or order_id) from exc
+            status = executed.status
+        order: Order | None = None
+        if wait:
+            order = yield from wait_order_flow(
+                order_id,
+                timeout=timeout,
+                raise_on_failure=False,
+                known_status=status,
+                targets=ORDER_TERMINAL,
+                on_status=on_status,
+                purpose="cancel",
+            )
+            status = order.status
+        from ..models import CancelResult
+
+        accepted, status = prepared.accepted or signed, order_status(status)
+        return CancelResult(
+            order_id=order_id, status=status, signed=signed, accepted=accepted, order=order
+        )
+
+    return flow()
+
+
+def transfer_flow(
+    transfer_request: Mapping[str, Any],
+    *,
+    wait: bool,
+    timeout: float,
+    raise_on_failure: bool,
+    signer: SignerSource | None,
+    on_status: StatusCallback | None = None,
+    reconcile: bool = True,
+    on_created: Callable[[str], None] | None = None,
+) -> Flow[TransferResult]:
+    """Create a transfer, stamp and execute it if it awaits a signature, then wait."""
+    timeout = check_seconds("timeout", timeout)
+
+    def flow() -> Flow[TransferResult]:
+        transfer: Transfer = yield from create_flow(
+            "transfer", transfer_request, reconcile, on_created
+        )
+        transfer_id, signed = transfer.id, bool(transfer.payloads)
+        check = f"check get_transfer({transfer_id!r}) before sending again"
+        yield Note(f"transfer {transfer_id} was created: {check}")
+        if signed:
+            try:
+                transfer = yield from execute_transfer_flow(transfer, None, signer)
+            except TrueMarketsError as exc:
+                note = f"while executing transfer {transfer_id}: it may have been accepted; {check}"
+                if sent_nothing(exc):
+                    note = f"transfer {transfer_id} was created but not executed"
+                transfer_id = exc.transfer_id or transfer_id
+                raise exc._with_context(note, transfer_id=transfer_id, transfer=transfer) from exc
+        if wait:
+            transfer = yield from wait_transfer_flow(
+                transfer.id,
+                timeout=timeout,
+                raise_on_failure=raise_on_failure,
+                known=transfer,
+                on_status=on_status,
+                purpose="transfer",
+            )
+        from ..models import TransferResult
+
+        return TransferResult(transfer=transfer, signed=signed)
+
+    return flow()

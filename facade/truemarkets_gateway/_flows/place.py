@@ -45,8 +45,7 @@ class PlaceOptions(NamedTuple):
 def _named(
     exc: _errors.TrueMarketsError, order_id: str | None, stage: str, replaced: tuple[str, ...]
 ) -> _errors.TrueMarketsError:
-    """`exc` made again naming the orders, noting where things stand (an error that
-    names its order already keeps it: the same order)."""
+    """`exc` naming the orders and noting where things stand (its own order id is kept)."""
     if order_id is None:
         return exc
     if stage == "executing" and sent_nothing(exc):
@@ -69,10 +68,8 @@ def place_order_flow(
     *,
     on_status: StatusCallback | None = None,
 ) -> Flow[PlacedOrder]:
-    """Create (reconciling an ambiguous outcome), execute (stamped with `signer`, else the
-    client's), then wait; `options` are checked here. A stale order is re-created once,
-    only before an execute was sent (payload age, a reconciled order without payloads) or
-    when execute answered `quote_stale`. Any error once an order exists names it."""
+    """Create (reconciling an ambiguous outcome), execute, then wait. A stale order is
+    re-created once: before an execute was sent, or when execute answered `quote_stale`."""
     timeout = check_seconds("timeout", options.timeout)
     max_age = check_seconds("max_payload_age", options.max_payload_age, positive=True)
     replaced: list[str] = []
@@ -101,8 +98,7 @@ def place_order_flow(
             lost = created.extra.get("reconciled") and order_status(status) == "initialized"
             if not created.payloads and not lost:
                 break
-            # Quote issues are refused by the execute flow (nothing signed or sent) unless
-            # accepted: such an order goes there as it is, never re-created for its age.
+            # Unaccepted quote issues are refused by the execute flow: never re-created for age.
             refused = bool(created.quote and created.quote.issues) and not options.accept_issues
             may_recreate = options.recreate_stale and not replaced
             age = (yield Now()) - created_at

@@ -1,5 +1,5 @@
-"""The two runners: they perform the steps a flow yields, blocking or awaited. How
-outcomes go back into the flow is decided once, in `_Drive`; only the I/O differs."""
+"""The two runners perform the steps a flow yields, blocking or awaited; `_Drive` holds
+what they share, so only the I/O differs."""
 
 from __future__ import annotations
 
@@ -13,9 +13,8 @@ T = TypeVar("T")
 
 
 class _Drive(Generic[T]):
-    """Iterating yields the Calls and Sleeps to perform (`Now`, `Note` answered here); a
-    Call's `value` or `error` goes back into the flow; `result` is its return. Leaving
-    closes the flow and adds the last `Note` to a KeyboardInterrupt or CancelledError."""
+    """Yields the Calls and Sleeps to perform; set `value` or `error` to answer a Call.
+    Leaving adds the last `Note` to a KeyboardInterrupt or CancelledError."""
 
     def __init__(self, flow: Flow[T], clock: Callable[[], float]) -> None:
         self.flow, self.clock, self.note = flow, clock, ""
@@ -75,8 +74,7 @@ async def run_async(
     sleep: Callable[[float], Awaitable[object]] | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> T:
-    """Drive a flow with awaited calls (coroutines or plain functions); `sleep` defaults
-    to `asyncio.sleep` (asyncio is imported here, not with the SDK)."""
+    """Drive a flow with awaited calls (coroutines or plain functions)."""
     import asyncio
     import inspect
 

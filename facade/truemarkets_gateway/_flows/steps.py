@@ -1,5 +1,5 @@
 """What a flow may ask its runner for: `Call` a client primitive, `Sleep`, read the clock
-with `Now`, or leave a `Note` for an interrupt. Plain values (loaded with the SDK)."""
+with `Now`, or leave a `Note` for an interrupt."""
 
 from __future__ import annotations
 
@@ -18,8 +18,7 @@ T = TypeVar("T")
 
 
 class Call(NamedTuple):
-    """Run `client.<name>(*args, **kwargs)`; the flow receives its result or its exception.
-    Arguments may hold stamps, so they are kept out of the repr."""
+    """Run `client.<name>(*args, **kwargs)`; the repr omits arguments (they may hold stamps)."""
 
     name: str
     args: tuple[Any, ...] = ()
@@ -50,8 +49,7 @@ StatusCallback = Callable[[str], None]  # told each new status while a workflow 
 
 
 def check_seconds(name: str, value: object, *, positive: bool = False) -> float:
-    """`value` as seconds, or `ValidationError` naming `name`: finite (a NaN deadline never
-    passes), >= 0 (or > 0)."""
+    """`value` as finite seconds >= 0 (> 0 if `positive`), else `ValidationError`."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValidationError(name, f"must be a number of seconds, not {type(value).__name__}")
     seconds = float(value)

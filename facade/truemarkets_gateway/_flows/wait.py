@@ -1,5 +1,4 @@
-"""Waiting for an order or a transfer to settle: back-off polling within a time budget,
-through transient errors, with errors that name what was awaited."""
+"""Waiting for an order or a transfer to settle: back-off polling within a time budget."""
 
 from __future__ import annotations
 
@@ -32,8 +31,7 @@ _TRANSIENT = (_errors.APIConnectionError, _errors.InternalServerError, _errors.R
 
 
 class _Watch:
-    """What a wait has seen: the last status (each new one told to `on_status`) and the
-    last resource read; it words the error that ends the wait."""
+    """The last status seen (each new one told to `on_status`) and resource read."""
 
     def __init__(self, kind: str, id: str, purpose: str, on_status: StatusCallback | None):
         self.kind, self.id, self.purpose, self._on_status = kind, id, purpose, on_status
@@ -71,13 +69,10 @@ def _poll(
     pause: bool,
     timed_out: Callable[[], Flow[TrueMarketsError]],
 ) -> Flow[R]:
-    """`look()` until it returns a result, backing off within `timeout` (`pause`: the
-    first look waits too). Transient errors are polled through unless still there at the
-    deadline; any other ends the wait (`watch.wait_error`); time up raises `timed_out()`.
-    Time spent is the larger of the clock and the sleeps: a stopped clock cannot spin it."""
+    """`look()` until it returns a result, backing off within `timeout` through transient
+    errors. Time spent is the larger of clock and sleeps: a stopped clock cannot spin it."""
     start: float = yield Now()
-    delay, slept, elapsed = POLL_INITIAL, 0.0, 0.0
-    last_error: Exception | None = None
+    delay, slept, elapsed, last_error = POLL_INITIAL, 0.0, 0.0, None
     while True:
         if pause:
             elapsed = max((yield Now()) - start, slept)
@@ -114,10 +109,8 @@ def wait_order_flow(
     on_status: StatusCallback | None = None,
     purpose: str = "wait",
 ) -> Flow[Order]:
-    """Poll `get_order_status` until terminal, or `active` unless `wait_for_fill` (or a
-    status in `targets`), then `get_order` once; with `known_status` the first poll waits.
-    A timeout while open reads the order once more for `OrderTimeoutError.order`.
-    `purpose` ("place", "cancel", "wait") words the errors."""
+    """Poll `get_order_status` until terminal, `active` unless `wait_for_fill` (or one of
+    `targets`), then `get_order`; `purpose` ("place", "cancel", "wait") words the errors."""
     timeout = check_seconds("timeout", timeout)
     if targets is None:
         targets = ORDER_TERMINAL if wait_for_fill else ORDER_TERMINAL | ORDER_RESTING
