@@ -9,7 +9,7 @@ import threading
 import time
 import weakref
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
@@ -44,9 +44,8 @@ __all__ = ["Gateway"]
 T = TypeVar("T")
 
 
-def _fields(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The order fields among a method's arguments (`locals()`)."""
-    return {k: values[k] for k in ops.OrderRequest._fields}
+def _pick(values: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
+    return {k: values[k] for k in names}
 
 
 def _kw(values: Mapping[str, Any], *drop: str) -> dict[str, Any]:
@@ -103,10 +102,9 @@ class Gateway:
         self._http = http_client or httpx.Client(**_options.pool_options(self._cfg, timeout))
         self._auth = _options.make_auth(self._cfg, self._http)
         self._ctx = ops.Ctx(self._cfg.environment.gateway_url, {}, self.environment.account_url)
-        self._sleep = sleep
+        self._sleep, self._closed = sleep, False
         self._signer: PayloadSigner | None = None
         self._generated: AuthenticatedClient | None = None
-        self._closed = False
 
     def __repr__(self) -> str:
         mode = self._cfg.tokens.mode if self._cfg.tokens is not None else "none"
@@ -330,7 +328,7 @@ class Gateway:
     ) -> m.CreatedOrder:
         """Create an order, never twice (an ambiguous outcome is reconciled); `on_created` gets
         its id. DeFi orders come with `payloads` to sign: pass them to `execute_order`."""
-        req = _fields(locals())
+        req = _pick(locals(), ops.OrderRequest._fields)
         flow: _flows.Flow[m.CreatedOrder] = _flows.create_flow("order", req, reconcile, on_created)
         return self._view(max_retries)._flow(flow)
 
@@ -566,8 +564,9 @@ class Gateway:
         is False), `OrderWaitError` (check `get_order` before placing again). Errors once an
         order exists carry `order_id` and say whether it was executed."""
         values = locals()
-        options = _flows.PlaceOptions(**{k: values[k] for k in _flows.PlaceOptions._fields})
-        flow = _flows.place_order_flow(_fields(values), options, signer, on_status=on_status)
+        options = _flows.PlaceOptions(**_pick(values, _flows.PlaceOptions._fields))
+        order = _pick(values, ops.OrderRequest._fields)
+        flow = _flows.place_order_flow(order, options, signer, on_status=on_status)
         return self._flow(flow)
 
     def cancel_order(
@@ -581,11 +580,9 @@ class Gateway:
     ) -> m.CancelResult:
         """Cancel a resting order on either venue (DeFi payloads are stamped and sent); with
         `wait=True`, polls until it ends, at most `timeout` s (else `OrderWaitError`)."""
-        source = self._signer_source(signer)
-        flow = _flows.cancel_order_flow(
-            order_id, wait=wait, timeout=timeout, signer=source, on_status=on_status
-        )
-        return self._flow(flow)
+        options = _kw(locals(), "order_id")
+        options["signer"] = self._signer_source(signer)
+        return self._flow(_flows.cancel_order_flow(order_id, **options))
 
     def transfer(
         self,
