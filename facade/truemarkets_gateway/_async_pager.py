@@ -16,8 +16,7 @@ _MAX_EMPTY_PAGES = 100  # consecutive empty pages that still point further
 
 
 def _next_cursor(page: Page[T], seen: set[str], empty_run: int) -> str | None:
-    """The cursor to follow, or None when done; `UnexpectedResponseError` on a cursor
-    already followed or after `_MAX_EMPTY_PAGES` empty pages in a row pointing further."""
+    """The cursor to follow, or None when done; raises on a loop or endless empty pages."""
     cursor = page.next_cursor
     if not cursor:
         return None
@@ -50,8 +49,7 @@ class AsyncPager(Generic[T]):
     def __init__(
         self, fetch: Callable[[str | None], Awaitable[Page[T]]], cursor: str | None = None
     ) -> None:
-        self._fetch = fetch
-        self._cursor = cursor
+        self._fetch, self._cursor = fetch, cursor
 
     async def first_page(self) -> Page[T]:
         """Only the first page (one request)."""
@@ -59,17 +57,15 @@ class AsyncPager(Generic[T]):
 
     async def pages(self) -> AsyncIterator[Page[T]]:
         """Every page in turn, empty ones included."""
-        cursor = self._cursor
+        cursor: str | None = self._cursor
         seen: set[str] = set() if cursor is None else {cursor}
         empty_run = 0
         while True:
             page = await self._fetch(cursor)
             yield page
             empty_run = 0 if page.items else empty_run + 1
-            next_cursor = _next_cursor(page, seen, empty_run)
-            if next_cursor is None:
+            if (cursor := _next_cursor(page, seen, empty_run)) is None:
                 return
-            cursor = next_cursor
 
     async def __aiter__(self) -> AsyncIterator[T]:
         async for page in self.pages():

@@ -19,9 +19,8 @@ _SINGLE = frozenset(
 
 
 class RawResponse(Generic[T]):
-    """What `gw.with_raw_response.<method>(...)` returns: the result (`parsed`, or
-    `parse()`), the answer's `status_code` and `headers`, and the server's `request_id`
-    (its `x-request-id`, if sent: quote it to support)."""
+    """A result (`parsed`) with the answer's `status_code`, `headers` and `request_id` (its
+    `x-request-id`, if sent: quote it to support)."""
 
     __slots__ = ("headers", "http_response", "parsed", "request_id", "status_code")
 
@@ -39,8 +38,7 @@ class RawResponse(Generic[T]):
 
 
 class RawResponseView:
-    """The client's single-request methods (`quote`, `create_order`, `get_order`, the
-    `*_page` reads, ...) returning `RawResponse`; workflows and pagers are not here."""
+    """The client's single-request methods, returning `RawResponse` (no workflows, no pagers)."""
 
     __slots__ = ("_client",)
 

@@ -9,7 +9,7 @@ import threading
 import time
 import weakref
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
@@ -30,37 +30,13 @@ if TYPE_CHECKING:
 
     from truemarkets_gateway_client import AuthenticatedClient
 
+    from . import models as m
     from ._api.money import Amount
     from ._flows import StatusCallback
     from ._transport.options import SignerKey
     from ._transport.token_cache import TokenCache
     from .credentials import Credentials
     from .environments import Environment
-    from .models import (
-        Asset,
-        Balances,
-        CancelPrepared,
-        CancelResult,
-        ChainInput,
-        CreatedOrder,
-        ExecutedOrder,
-        Order,
-        OrderSideInput,
-        OrderStatus,
-        OrderStatusInput,
-        OrderTypeInput,
-        OrganizationUser,
-        Page,
-        PlacedOrder,
-        Portfolio,
-        QtyUnitInput,
-        Quote,
-        TransactionDetail,
-        Transfer,
-        TransferResult,
-        TransferStatusInput,
-        VenueInput,
-    )
     from .signing import PayloadSigner, SignablePayload
 
 __all__ = ["Gateway"]
@@ -68,9 +44,8 @@ __all__ = ["Gateway"]
 T = TypeVar("T")
 
 
-def _fields(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The order fields among a method's arguments (`locals()`)."""
-    return {k: values[k] for k in ops.OrderRequest._fields}
+def _pick(values: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
+    return {k: values[k] for k in names}
 
 
 def _kw(values: Mapping[str, Any], *drop: str) -> dict[str, Any]:
@@ -79,27 +54,13 @@ def _kw(values: Mapping[str, Any], *drop: str) -> dict[str, Any]:
 
 
 class Gateway:
-    """The True Markets Gateway client, one method per operation.
+    """The True Markets Gateway client, one method per operation (options: docs/reference).
 
     >>> with Gateway() as gw:  # credentials from TM_KEY_FILE (or none: public only)
     ...     gw.quote(base_asset="BTC", quote_asset="USD", qty=1, qty_unit="base", side="buy")
 
-    Options: `env` ("prod", "uat" or an `Environment`) or `base_url` (a host root);
-    `credentials` / `key_file` / `access_token` (default: `TM_KEY_FILE`, or `TM_KEY_ID` and
-    `TM_PRIVATE_KEY`; with none, only `quote` and `list_assets` work); `signer` for DeFi
-    payload stamps (default `TM_SIGNER_KEY`, else the API key); `on_behalf_of` (organisation
-    keys); `legacy` (the deprecated /v1/conductor path); `timeout`; `max_retries` (also per
-    call; `with_options(...)` changes timeout and retries for a block of calls);
-    `max_retry_wait` (the longest Retry-After slept through, 10 s by default); `rate_limit`
-    (`(requests, seconds)` paced across threads and views, default `(100, 60.0)`; None: off);
-    `http_client` (your own `httpx.Client`; it is not closed for you); `user_agent`;
-    `token_cache`; `refresh_margin`; `clock` (wall clock, Unix seconds: token expiry,
-    Retry-After dates) and `monotonic` (deadlines and payload age in the workflows).
-
-    Money is `Decimal`, `str` or `int` in (never float), `Decimal` out. Reads retry on
-    transient failures; orders and transfers are never resent once they may have reached the
-    server. After `close()` every method raises `ClientClosedError`. Attributes:
-    `environment`, `user_agent`, `max_retries`; unwrapped operations: `generated`.
+    Money is `Decimal`, `str` or `int` in (never float), `Decimal` out. Orders and transfers are
+    never resent once they may have reached the server. After `close()`: `ClientClosedError`.
     """
 
     _origin: Gateway | None = None  # the client a `with_options` view was made from
@@ -141,10 +102,9 @@ class Gateway:
         self._http = http_client or httpx.Client(**_options.pool_options(self._cfg, timeout))
         self._auth = _options.make_auth(self._cfg, self._http)
         self._ctx = ops.Ctx(self._cfg.environment.gateway_url, {}, self.environment.account_url)
-        self._sleep = sleep
+        self._sleep, self._closed = sleep, False
         self._signer: PayloadSigner | None = None
         self._generated: AuthenticatedClient | None = None
-        self._closed = False
 
     def __repr__(self) -> str:
         mode = self._cfg.tokens.mode if self._cfg.tokens is not None else "none"
@@ -157,21 +117,19 @@ class Gateway:
 
     @property
     def signer(self) -> PayloadSigner:
-        """The payload signer: the `signer=` option, else `TM_SIGNER_KEY`, else the API key.
-        Raises `CredentialsError` (only when first needed) if there is none."""
+        """The payload signer (`signer=`, `TM_SIGNER_KEY` or the API key), or `CredentialsError`."""
         if self._signer is None:
             self._signer = _options.signer(self._cfg)
         return self._signer
 
     @property
     def token_expires_at(self) -> datetime | None:
-        """When the current access token expires (UTC); None before the first token, for a
-        static token without an expiry, or without credentials."""
+        """When the current access token expires (UTC); None if there is no token or no expiry."""
         return _options.expires_at(self._cfg)
 
     @property
     def closed(self) -> bool:
-        """Whether `close()` was called (on this client, or on the one it was derived from)."""
+        """Whether `close()` was called (on this client or the one it was derived from)."""
         return self._closed or (self._origin is not None and self._origin.closed)
 
     @property
@@ -181,8 +139,7 @@ class Gateway:
 
     @property
     def generated(self) -> AuthenticatedClient:
-        """The generated `AuthenticatedClient` (sharing pool, URL, headers and auth; do not
-        close it), e.g. `get_order.sync_detailed(id, client=gw.generated)`."""
+        """The generated `AuthenticatedClient`, sharing pool and auth (do not close it)."""
         if self._generated is None:
             from truemarkets_gateway_client import AuthenticatedClient
 
@@ -198,9 +155,7 @@ class Gateway:
         max_retries: int | None = None,
         max_retry_wait: float | None = None,
     ) -> Self:
-        """This client with other settings for the calls made through it, e.g.
-        `gw.with_options(timeout=2.0, max_retries=0).quote(...)`: a view sharing the pool,
-        tokens and signer, costing no I/O, closed with the original."""
+        """A view with other settings, sharing pool, tokens and signer; closed with the original."""
         view = copy.copy(self)
         view._origin, view._closed = self, False
         view._cfg = _options.with_changes(self._cfg, timeout, max_retries, max_retry_wait)
@@ -209,22 +164,19 @@ class Gateway:
 
     @property
     def with_raw_response(self) -> RawResponseView:
-        """The single-request methods returning `RawResponse` (result, status, headers,
-        request id), e.g. `gw.with_raw_response.get_order(order_id)`."""
+        """The single-request methods, returning `RawResponse` (result, status, request id)."""
         view = self.with_options()
         view._raw = True
         return RawResponseView(view)
 
     def access_token(self) -> str:
-        """The bearer access token, minted or refreshed first if needed. A secret that acts
-        as this API key until `token_expires_at`: never log, print or store it. Raises
-        `CredentialsError` without credentials, or the token request's error."""
+        """The bearer token, minted or refreshed if needed: a secret, never log or store it.
+        Raises `CredentialsError` without credentials, or the token request's error."""
         self._check_open()
         return _options.token_manager(self._cfg).get_token_sync(self._http)
 
     def organization_id(self) -> str | None:
-        """The organisation of this API key (its token's `tm.organization_id` claim), None
-        for a personal key; mints a token first if needed."""
+        """The organisation of this API key (the token's claim); None for a personal key."""
         from ._api.convert import token_claim
 
         claim = token_claim(self.access_token(), "tm.organization_id")
@@ -237,11 +189,9 @@ class Gateway:
         signer: SignerKey,
         organization_id: str | None = None,
         max_retries: int | None = None,
-    ) -> OrganizationUser:
-        """Create the organisation user for your customer `external_ref_id` (or return it: safe
-        to repeat), its wallets controlled by `signer` (keep it: no other key can stamp for
-        them). The 503 answered while wallets are provisioned is retried. `organization_id`
-        defaults to the token's."""
+    ) -> m.OrganizationUser:
+        """Create (or return: safe to repeat) the organisation user for `external_ref_id`, its
+        wallets controlled by `signer` (keep it: no other key can stamp for them)."""
         public_key = self._user_signer(signer).public_key_hex
         if (org := organization_id or self.organization_id()) is None:
             raise CredentialsError("create_user needs an organisation API key")
@@ -249,9 +199,8 @@ class Gateway:
         return self._run(call, max_retries)
 
     def for_user(self, user_id: str, *, signer: SignerKey) -> Self:
-        """A view acting for one organisation user: `TM-On-Behalf-Of` on user-scoped calls
-        (never public ones), payloads stamped with `signer` (the key given to `create_user`).
-        It shares this client's pool, tokens and rate limit, and closes with it."""
+        """A view acting for one organisation user, stamping with `signer` (as given to
+        `create_user`); it shares this client's pool, tokens and rate limit."""
         _options.token_manager(self._cfg)  # CredentialsError now, not on the first call
         view = self.with_options()
         view._signer = self._user_signer(signer)
@@ -265,8 +214,7 @@ class Gateway:
         return _options.signer(self._cfg._replace(signer=signer))
 
     def close(self) -> None:
-        """Close the connection pool (unless it is your `http_client`); later calls raise
-        `ClientClosedError`."""
+        """Close the pool (unless it is your `http_client`); later calls: `ClientClosedError`."""
         self._generated = None  # it shares the pool closed here
         self._closed = True
         if self._cfg.owns_http:
@@ -334,16 +282,16 @@ class Gateway:
         lock.acquire()
         return lock, self._handed
 
-    def _send_create_order(self, **fields: Any) -> CreatedOrder:
+    def _send_create_order(self, **fields: Any) -> m.CreatedOrder:
         return self._run(ops.build_create_order(self._ctx, ops.OrderRequest(**fields)))
 
-    def _send_create_transfer(self, **fields: Any) -> Transfer:
+    def _send_create_transfer(self, **fields: Any) -> m.Transfer:
         return self._run(ops.build_create_transfer(self._ctx, **fields))
 
-    def _send_execute_order(self, order_id: str, stamps: Sequence[str]) -> ExecutedOrder:
+    def _send_execute_order(self, order_id: str, stamps: Sequence[str]) -> m.ExecutedOrder:
         return self._run(ops.build_execute_order(self._ctx, order_id, stamps))
 
-    def _send_execute_transfer(self, transfer_id: str, stamps: Sequence[str]) -> Transfer:
+    def _send_execute_transfer(self, transfer_id: str, stamps: Sequence[str]) -> m.Transfer:
         return self._run(ops.build_execute_transfer(self._ctx, transfer_id, stamps))
 
     def quote(
@@ -352,10 +300,10 @@ class Gateway:
         base_asset: str,
         quote_asset: str,
         qty: Amount,
-        side: OrderSideInput,
-        qty_unit: QtyUnitInput,
+        side: m.OrderSideInput,
+        qty_unit: m.QtyUnitInput,
         max_retries: int | None = None,
-    ) -> Quote:
+    ) -> m.Quote:
         """A non-binding CeFi market quote (public: needs no credentials)."""
         call = ops.build_quote(self._ctx, **_kw(locals(), "max_retries"))
         return self._run(call, max_retries)
@@ -363,65 +311,59 @@ class Gateway:
     def create_order(
         self,
         *,
-        side: OrderSideInput,
-        type: OrderTypeInput,
+        side: m.OrderSideInput,
+        type: m.OrderTypeInput,
         qty: Amount,
-        qty_unit: QtyUnitInput,
+        qty_unit: m.QtyUnitInput,
         base_asset: str | None = None,
         quote_asset: str | None = None,
         price: Amount | None = None,
-        chain: ChainInput | None = None,
+        chain: m.ChainInput | None = None,
         leverage: int | None = None,
         reduce_only: bool | None = None,
         asset_id: str | None = None,
         max_retries: int | None = None,
         reconcile: bool = True,
         on_created: Callable[[str], None] | None = None,
-    ) -> CreatedOrder:
-        """Create an order; after an ambiguous outcome it is found (`reconcile`) or sent once
-        more, never twice; `on_created` gets its id. DeFi orders (`chain` given) come back
-        with `payloads` to sign: pass the result to `execute_order` (or use `place_order`)."""
-        flow: _flows.Flow[CreatedOrder] = _flows.create_flow(
-            "order", _fields(locals()), reconcile, on_created
-        )
+    ) -> m.CreatedOrder:
+        """Create an order, never twice (an ambiguous outcome is reconciled); `on_created` gets
+        its id. DeFi orders come with `payloads` to sign: pass them to `execute_order`."""
+        req = _pick(locals(), ops.OrderRequest._fields)
+        flow: _flows.Flow[m.CreatedOrder] = _flows.create_flow("order", req, reconcile, on_created)
         return self._view(max_retries)._flow(flow)
 
     def execute_order(
         self,
-        order: CreatedOrder | str,
+        order: m.CreatedOrder | str,
         *,
         signatures: Sequence[str] | None = None,
         signer: PayloadSigner | None = None,
         accept_issues: bool = False,
         max_retries: int | None = None,
-    ) -> ExecutedOrder:
-        """Execute an `initialized` order: its payloads are stamped with `signer` (or the
-        client's) unless `signatures` are given; an order id needs `signatures`.
-
-        A quote reporting issues is not signed (`QuoteIssuesError`, nothing sent) unless
-        `accept_issues=True`; given `signatures` are sent as they are."""
-        flow = _flows.execute_order_flow(
-            order, signatures, self._signer_source(signer), accept_issues
-        )
+    ) -> m.ExecutedOrder:
+        """Execute an `initialized` order, stamping its payloads unless `signatures` are given
+        (an order id needs them); quote issues: `QuoteIssuesError` unless `accept_issues`."""
+        source = self._signer_source(signer)
+        flow = _flows.execute_order_flow(order, signatures, source, accept_issues)
         return self._view(max_retries)._flow(flow)
 
-    def get_order(self, order_id: str, *, max_retries: int | None = None) -> Order:
+    def get_order(self, order_id: str, *, max_retries: int | None = None) -> m.Order:
         """One order, in full (fills, fees, status)."""
         return self._run(ops.build_get_order(self._ctx, order_id), max_retries)
 
-    def get_order_status(self, order_id: str, *, max_retries: int | None = None) -> OrderStatus:
+    def get_order_status(self, order_id: str, *, max_retries: int | None = None) -> m.OrderStatus:
         """The cheapest poll: only the status."""
         return self._run(ops.build_get_order_status(self._ctx, order_id), max_retries)
 
     def list_orders(
         self,
         *,
-        status: OrderStatusInput | Sequence[OrderStatusInput] | None = None,
-        venue: VenueInput | Sequence[VenueInput] | None = None,
+        status: m.OrderStatusInput | Sequence[m.OrderStatusInput] | None = None,
+        venue: m.VenueInput | Sequence[m.VenueInput] | None = None,
         limit: int | None = None,
         cursor: str | None = None,
         max_retries: int | None = None,
-    ) -> SyncPager[Order]:
+    ) -> SyncPager[m.Order]:
         """Orders, newest first, across pages as you iterate (`limit` is per page)."""
         return self._pager(
             ops.build_list_orders, ops.orders_query(status, venue, limit), cursor, max_retries
@@ -430,18 +372,18 @@ class Gateway:
     def list_orders_page(
         self,
         *,
-        status: OrderStatusInput | Sequence[OrderStatusInput] | None = None,
-        venue: VenueInput | Sequence[VenueInput] | None = None,
+        status: m.OrderStatusInput | Sequence[m.OrderStatusInput] | None = None,
+        venue: m.VenueInput | Sequence[m.VenueInput] | None = None,
         limit: int | None = None,
         cursor: str | None = None,
         max_retries: int | None = None,
-    ) -> Page[Order]:
+    ) -> m.Page[m.Order]:
         """One page of orders; pass its `next_cursor` as `cursor` for the next."""
         return self.list_orders(**_kw(locals())).first_page()
 
     def _pager(
         self,
-        build: Callable[[ops.Ctx, Any, str | None], ops.PreparedCall[Page[T]]],
+        build: Callable[[ops.Ctx, Any, str | None], ops.PreparedCall[m.Page[T]]],
         query: dict[str, Any],
         cursor: str | None,
         max_retries: int | None,
@@ -462,14 +404,13 @@ class Gateway:
 
     def prepare_cancel_order(
         self, order_id: str, *, max_retries: int | None = None
-    ) -> CancelPrepared:
-        """Step one of a cancel: CeFi is `accepted` at once; DeFi returns payloads to sign.
-        `cancel_order` does both steps."""
+    ) -> m.CancelPrepared:
+        """Step one of a cancel (CeFi: done; DeFi: payloads to sign); `cancel_order` does both."""
         return self._run(ops.build_prepare_cancel(self._ctx, order_id), max_retries)
 
     def execute_cancel_order(
         self, order_id: str, *, signatures: Sequence[str], max_retries: int | None = None
-    ) -> ExecutedOrder:
+    ) -> m.ExecutedOrder:
         """Step two of a DeFi cancel: send the stamps over the cancel payloads."""
         call = ops.build_execute_order(self._ctx, order_id, signatures, "executeCancelOrder")
         return self._run(call, max_retries)
@@ -481,45 +422,44 @@ class Gateway:
     def create_transfer(
         self,
         *,
-        asset_id: str | Asset,
+        asset_id: str | m.Asset,
         qty: Amount,
         to: str,
-        qty_unit: QtyUnitInput = "base",
+        qty_unit: m.QtyUnitInput = "base",
         network: str | None = None,
         max_retries: int | None = None,
         reconcile: bool = True,
         on_created: Callable[[str], None] | None = None,
-    ) -> Transfer:
-        """Create an on-chain transfer (`reconcile`, `on_created`: as `create_order`). `network`
-        is required for CeFi assets, refused for DeFi ones (checked here given an `Asset`)."""
-        request = _kw(locals(), "max_retries", "reconcile", "on_created")
-        flow: _flows.Flow[Transfer] = _flows.create_flow("transfer", request, reconcile, on_created)
+    ) -> m.Transfer:
+        """Create an on-chain transfer, as `create_order`; `network`: CeFi assets only."""
+        req = _kw(locals(), "max_retries", "reconcile", "on_created")
+        flow: _flows.Flow[m.Transfer] = _flows.create_flow("transfer", req, reconcile, on_created)
         return self._view(max_retries)._flow(flow)
 
     def execute_transfer(
         self,
-        transfer: Transfer | str,
+        transfer: m.Transfer | str,
         *,
         signatures: Sequence[str] | None = None,
         signer: PayloadSigner | None = None,
         max_retries: int | None = None,
-    ) -> Transfer:
+    ) -> m.Transfer:
         """Execute an `awaiting_signature` transfer (stamps its payloads unless given)."""
         flow = _flows.execute_transfer_flow(transfer, signatures, self._signer_source(signer))
         return self._view(max_retries)._flow(flow)
 
-    def get_transfer(self, transfer_id: str, *, max_retries: int | None = None) -> Transfer:
+    def get_transfer(self, transfer_id: str, *, max_retries: int | None = None) -> m.Transfer:
         """One transfer, with its status and transaction hash once known."""
         return self._run(ops.build_get_transfer(self._ctx, transfer_id), max_retries)
 
     def list_transfers(
         self,
         *,
-        status: TransferStatusInput | None = None,
+        status: m.TransferStatusInput | None = None,
         limit: int | None = None,
         cursor: str | None = None,
         max_retries: int | None = None,
-    ) -> SyncPager[Transfer]:
+    ) -> SyncPager[m.Transfer]:
         """Transfers across pages as you iterate (`limit` is per page)."""
         return self._pager(
             ops.build_list_transfers, ops.transfers_query(status, limit), cursor, max_retries
@@ -528,22 +468,22 @@ class Gateway:
     def list_transfers_page(
         self,
         *,
-        status: TransferStatusInput | None = None,
+        status: m.TransferStatusInput | None = None,
         limit: int | None = None,
         cursor: str | None = None,
         max_retries: int | None = None,
-    ) -> Page[Transfer]:
+    ) -> m.Page[m.Transfer]:
         """One page of transfers; pass its `next_cursor` as `cursor` for the next."""
         return self.list_transfers(**_kw(locals())).first_page()
 
     def list_assets(
         self,
         *,
-        venue: VenueInput | None = None,
+        venue: m.VenueInput | None = None,
         limit: int | None = None,
         cursor: str | None = None,
         max_retries: int | None = None,
-    ) -> SyncPager[Asset]:
+    ) -> SyncPager[m.Asset]:
         """The public asset catalog (needs no credentials), across pages as you iterate."""
         return self._pager(
             ops.build_list_assets, ops.assets_query(venue, limit), cursor, max_retries
@@ -552,58 +492,55 @@ class Gateway:
     def list_assets_page(
         self,
         *,
-        venue: VenueInput | None = None,
+        venue: m.VenueInput | None = None,
         limit: int | None = None,
         cursor: str | None = None,
         max_retries: int | None = None,
-    ) -> Page[Asset]:
+    ) -> m.Page[m.Asset]:
         """One page of assets; pass its `next_cursor` as `cursor` for the next."""
         return self.list_assets(**_kw(locals())).first_page()
 
-    def get_balances(self, *, max_retries: int | None = None) -> Balances:
-        """Balances by symbol (`balances["USDC"].available`), each keeping its custody
-        buckets (exchange-held, per chain) in `.buckets`."""
+    def get_balances(self, *, max_retries: int | None = None) -> m.Balances:
+        """Balances by symbol (`balances["USDC"].available`), custody buckets in `.buckets`."""
         return self._run(ops.build_balances(self._ctx, "getBalances"), max_retries)
 
-    def list_balances(self, *, max_retries: int | None = None) -> Balances:
+    def list_balances(self, *, max_retries: int | None = None) -> m.Balances:
         """The same from `GET /balances/unified`."""
         return self._run(ops.build_balances(self._ctx, "listBalances"), max_retries)
 
-    def get_portfolio(self, *, max_retries: int | None = None) -> Portfolio:
-        """Holdings valued in USD; `ServiceUnavailableError` while pricing is down (fall back
-        to `get_balances`)."""
+    def get_portfolio(self, *, max_retries: int | None = None) -> m.Portfolio:
+        """Holdings valued in USD; `ServiceUnavailableError` while pricing is down."""
         return self._run(ops.build_portfolio(self._ctx), max_retries)
 
     def list_transactions(
         self, *, limit: int | None = None, cursor: str | None = None, max_retries: int | None = None
-    ) -> SyncPager[TransactionDetail]:
+    ) -> SyncPager[m.TransactionDetail]:
         """The activity feed (orders, transfers, ramps), newest first, across pages."""
         return self._pager(ops.build_list_transactions, {"limit": limit}, cursor, max_retries)
 
     def list_transactions_page(
         self, *, limit: int | None = None, cursor: str | None = None, max_retries: int | None = None
-    ) -> Page[TransactionDetail]:
+    ) -> m.Page[m.TransactionDetail]:
         """One page of transactions; pass its `next_cursor` as `cursor` for the next."""
         return self.list_transactions(**_kw(locals())).first_page()
 
     def sign_payloads(
         self, payloads: Sequence[SignablePayload], signer: PayloadSigner | None = None
     ) -> list[str]:
-        """Stamps for these payloads (one each, in order) for a manual execute call, made
-        with `signer`, else the client's signer."""
+        """Stamps for these payloads (one each, in order), by `signer` or the client's."""
         return (signer if signer is not None else self.signer).sign_payloads(payloads)
 
     def place_order(
         self,
         *,
-        side: OrderSideInput,
-        type: OrderTypeInput,
+        side: m.OrderSideInput,
+        type: m.OrderTypeInput,
         qty: Amount,
-        qty_unit: QtyUnitInput,
+        qty_unit: m.QtyUnitInput,
         base_asset: str | None = None,
         quote_asset: str | None = None,
         price: Amount | None = None,
-        chain: ChainInput | None = None,
+        chain: m.ChainInput | None = None,
         leverage: int | None = None,
         reduce_only: bool | None = None,
         asset_id: str | None = None,
@@ -618,20 +555,18 @@ class Gateway:
         on_status: StatusCallback | None = None,
         reconcile: bool = True,
         on_created: Callable[[str], None] | None = None,
-    ) -> PlacedOrder:
-        """Create an order, stamp and execute its payloads (`signer`, else the client's),
-        then wait. Nothing created: `InsufficientBalanceError` or `OrderNotCreatedError`;
-        quote issues: `QuoteIssuesError` (nothing signed) unless `accept_issues=True`.
-        Payloads older than `max_payload_age` s, or answered `quote_stale`, get one fresh
-        order (unless `recreate_stale=False`; `replaced_order_ids` names the old one), never
-        after an execute may have been accepted. Unless `wait=False`, polls until complete,
-        canceled, failed or active (not with `wait_for_fill`), at most `timeout` s
-        (`OrderTimeoutError`); failed: `OrderFailedError` unless `raise_on_failure=False`;
-        an error ending the wait: `OrderWaitError` (check `get_order` before placing again).
-        Errors once an order exists carry `order_id` and say whether it was executed."""
+    ) -> m.PlacedOrder:
+        """Create an order, stamp and execute its payloads, then wait (docs/trading.md).
+        Nothing created: `InsufficientBalanceError` or `OrderNotCreatedError`; quote issues:
+        `QuoteIssuesError` unless `accept_issues`. Stale payloads get one fresh order unless
+        `recreate_stale=False`. Waits (unless `wait=False`) until done or `active` (not with
+        `wait_for_fill`): `OrderTimeoutError`, `OrderFailedError` (unless `raise_on_failure`
+        is False), `OrderWaitError` (check `get_order` before placing again). Errors once an
+        order exists carry `order_id` and say whether it was executed."""
         values = locals()
-        options = _flows.PlaceOptions(**{k: values[k] for k in _flows.PlaceOptions._fields})
-        flow = _flows.place_order_flow(_fields(values), options, signer, on_status=on_status)
+        options = _flows.PlaceOptions(**_pick(values, _flows.PlaceOptions._fields))
+        order = _pick(values, ops.OrderRequest._fields)
+        flow = _flows.place_order_flow(order, options, signer, on_status=on_status)
         return self._flow(flow)
 
     def cancel_order(
@@ -642,24 +577,20 @@ class Gateway:
         timeout: float = _flows.ORDER_TIMEOUT,
         signer: PayloadSigner | None = None,
         on_status: StatusCallback | None = None,
-    ) -> CancelResult:
-        """Cancel a resting order on either venue: CeFi is taken as is; DeFi payloads are
-        stamped and sent (`signed`); `accepted` once submitted. With `wait=True`, polls
-        until `canceled` (or `complete`/`failed`), at most `timeout` seconds, calling
-        `on_status` with each new status; an error ending the wait: `OrderWaitError`."""
-        source = self._signer_source(signer)
-        flow = _flows.cancel_order_flow(
-            order_id, wait=wait, timeout=timeout, signer=source, on_status=on_status
-        )
-        return self._flow(flow)
+    ) -> m.CancelResult:
+        """Cancel a resting order on either venue (DeFi payloads are stamped and sent); with
+        `wait=True`, polls until it ends, at most `timeout` s (else `OrderWaitError`)."""
+        options = _kw(locals(), "order_id")
+        options["signer"] = self._signer_source(signer)
+        return self._flow(_flows.cancel_order_flow(order_id, **options))
 
     def transfer(
         self,
         *,
-        asset_id: str | Asset,
+        asset_id: str | m.Asset,
         qty: Amount,
         to: str,
-        qty_unit: QtyUnitInput = "base",
+        qty_unit: m.QtyUnitInput = "base",
         network: str | None = None,
         wait: bool = True,
         timeout: float = _flows.TRANSFER_TIMEOUT,
@@ -668,25 +599,14 @@ class Gateway:
         on_status: StatusCallback | None = None,
         reconcile: bool = True,
         on_created: Callable[[str], None] | None = None,
-    ) -> TransferResult:
-        """Send assets: create the transfer (`asset_id` may be an `Asset`); stamp and execute
-        it when it awaits a signature; unless `wait=False`, poll until `completed` or
-        `failed` (`TransferTimeoutError` after `timeout` seconds; `TransferFailedError`
-        unless `raise_on_failure=False`; `TransferWaitError` when an error ends the wait),
-        calling `on_status` with each new status."""
-        values = locals()
-        request = {k: values[k] for k in ("asset_id", "qty", "to", "qty_unit", "network")}
-        flow = _flows.transfer_flow(
-            request,
-            wait=wait,
-            timeout=timeout,
-            raise_on_failure=raise_on_failure,
-            signer=self._signer_source(signer),
-            on_status=on_status,
-            reconcile=reconcile,
-            on_created=on_created,
-        )
-        return self._flow(flow)
+    ) -> m.TransferResult:
+        """Create a transfer, stamp and execute it if needed, then wait (unless `wait=False`):
+        `TransferTimeoutError`, `TransferFailedError` (unless `raise_on_failure` is False),
+        `TransferWaitError` when an error ends the wait."""
+        options = _kw(locals())
+        request = {k: options.pop(k) for k in ("asset_id", "qty", "to", "qty_unit", "network")}
+        options["signer"] = self._signer_source(signer)
+        return self._flow(_flows.transfer_flow(request, **options))
 
     def wait_for_order(
         self,
@@ -696,10 +616,9 @@ class Gateway:
         wait_for_fill: bool = False,
         raise_on_failure: bool = True,
         on_status: StatusCallback | None = None,
-    ) -> Order:
-        """Poll until the order is terminal, or resting (`active`) unless `wait_for_fill`,
-        and return it. `OrderTimeoutError` after `timeout` seconds; `OrderWaitError` when an
-        error ends the wait. `on_status` sees each new status."""
+    ) -> m.Order:
+        """Poll until the order ends, or rests (`active`) unless `wait_for_fill`; raises
+        `OrderTimeoutError`, or `OrderWaitError` when an error ends the wait."""
         return self._flow(_flows.wait_order_flow(**_kw(locals())))
 
     def wait_for_transfer(
@@ -709,8 +628,7 @@ class Gateway:
         timeout: float = _flows.TRANSFER_TIMEOUT,
         raise_on_failure: bool = True,
         on_status: StatusCallback | None = None,
-    ) -> Transfer:
-        """Poll until the transfer is `completed` or `failed`; `TransferTimeoutError` after
-        `timeout` seconds, `TransferWaitError` when an error ends the wait. `on_status` sees
-        each new status."""
+    ) -> m.Transfer:
+        """Poll until the transfer is `completed` or `failed`; raises `TransferTimeoutError`,
+        or `TransferWaitError` when an error ends the wait."""
         return self._flow(_flows.wait_transfer_flow(**_kw(locals())))
