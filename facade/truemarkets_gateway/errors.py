@@ -158,11 +158,8 @@ class APIError(TrueMarketsError):
         return str(self.code) if self.code is not None else self.type
 
     def _describe(self) -> str:
-        text = " ".join(
-            [f"HTTP {self.status_code}"]
-            + ([f"[{self.reason}]"] if self.reason else [])
-            + [self.message or "(no message)"]
-        )
+        reason = f" [{self.reason}]" if self.reason else ""
+        text = f"HTTP {self.status_code}{reason} {self.message or '(no message)'}"
         # A violation that only repeats the message adds nothing to the text.
         extra = [v for v in self.field_violations if v.message != self.message]
         if extra:
@@ -224,15 +221,10 @@ class ServiceUnavailableError(InternalServerError):
 
 
 _BY_STATUS: dict[int, type[APIError]] = {
-    400: BadRequestError,
-    401: AuthenticationError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
-    409: ConflictError,
-    422: UnprocessableEntityError,
-    429: RateLimitError,
+    400: BadRequestError, 401: AuthenticationError, 403: PermissionDeniedError, 404: NotFoundError,
+    409: ConflictError, 422: UnprocessableEntityError, 429: RateLimitError,
     503: ServiceUnavailableError,
-}
+}  # fmt: skip
 
 
 def error_from_response(

@@ -103,9 +103,8 @@ def decide_after_response(
         if wait > policy.max_wait:
             return RetryDecision(False, reason=f"server asked to wait {wait:.1f}s, over the cap")
         return RetryDecision(True, wait, f"status {status}, server asked {wait:.2f}s")
-    return RetryDecision(
-        True, backoff_delay(retries_done, rand, policy), f"status {status}, backoff"
-    )
+    delay = backoff_delay(retries_done, rand, policy)
+    return RetryDecision(True, delay, f"status {status}, backoff")
 
 
 def decide_after_error(
