@@ -10,16 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from ..errors import (
-    APIConnectionError,
-    APIError,
-    APITimeoutError,
-    TrueMarketsError,
-    UnexpectedResponseError,
-    ValidationError,
-    error_from_response,
-    scrub_transport_error,
-)
+from .. import errors
 from . import retry as _retry
 from .options import NOT_GIVEN
 
@@ -145,7 +136,7 @@ def after_response(
         hint = f"Redirects are not followed (to {response.headers.get('location')!r})"
     if effort := _effort(config, call, tries, retry_after):
         hint = f"{hint}. {effort[0].upper()}{effort[1:]}" if hint else effort
-    raise error_from_response(response, hint=hint, retry_after=retry_after, **call.context)
+    raise errors.error_from_response(response, hint=hint, retry_after=retry_after, **call.context)
 
 
 def after_error(
@@ -167,24 +158,25 @@ def after_error(
         message += f". {call.op.reconcile}"
     if tries.retries:
         message += f"; {_effort(config, call, tries)}"
-    scrub_transport_error(exc)  # it stays chained as the cause: no token on its request
+    errors.scrub_transport_error(exc)  # it stays chained as the cause: no token on its request
     request = getattr(exc, "_request", None)  # `exc.request` raises when there is none
-    cls = APITimeoutError if timed_out else APIConnectionError
+    cls = errors.APITimeoutError if timed_out else errors.APIConnectionError
     raise cls(message, request=request, may_have_reached_server=sent, **call.context) from exc
 
 
 def after_token_failure(
     config: Config,
     call: PreparedCall[Any],
-    exc: TrueMarketsError,
+    exc: errors.TrueMarketsError,
     request: httpx.Request,
     tries: Attempts,
 ) -> _retry.RetryDecision:
     """Getting a token failed inside the auth flow. Before `Authorization` is set nothing
     reached the Gateway, so a transient failure is retried as if idempotent; else re-raised."""
-    if "authorization" in request.headers or not isinstance(exc, APIError | APIConnectionError):
+    retry_kind = isinstance(exc, errors.APIError | errors.APIConnectionError)
+    if "authorization" in request.headers or not retry_kind:
         raise exc
-    if isinstance(exc, APIError):
+    if isinstance(exc, errors.APIError):
         headers = exc.response.headers if exc.response is not None else None
         decision = _decide(config, call, tries, True, exc.status_code, headers, token=True)
     else:
@@ -200,7 +192,7 @@ def parse(call: PreparedCall[T], response: httpx.Response) -> T:
     """The call's answer read into public models, or `UnexpectedResponseError`."""
     try:
         return call.parse(response)
-    except TrueMarketsError:
+    except errors.TrueMarketsError:
         raise
     except Exception as exc:  # whatever the body holds (deep, huge, undecodable): one type
         error = unusable(call, exc, response)
@@ -209,17 +201,17 @@ def parse(call: PreparedCall[T], response: httpx.Response) -> T:
 
 def unusable(
     call: PreparedCall[Any], exc: Exception, response: httpx.Response | None = None
-) -> TrueMarketsError:
+) -> errors.TrueMarketsError:
     """The typed error for what else escaped a call: a request that cannot be built (a
     `ValidationError`) or an answer that cannot be read."""
-    scrub_transport_error(exc)
+    errors.scrub_transport_error(exc)
     what = f"{call.method} {call.path}"
     known = isinstance(exc, ValueError | httpx.HTTPError | httpx.InvalidURL)  # no secrets in these
     why = f"{type(exc).__name__}: {str(exc)[:200]}" if known else type(exc).__name__
     if response is None and isinstance(exc, httpx.InvalidURL | UnicodeEncodeError):
-        return ValidationError("url", f"{what} cannot be sent ({why})", **call.context)
+        return errors.ValidationError("url", f"{what} cannot be sent ({why})", **call.context)
     answered = f"answered {response.status_code}" if response is not None else "was answered"
     message = f"{what} {answered} with a body this SDK could not read ({why})"
     if not call.op.idempotent and call.op.reconcile:
         message += f". {call.op.reconcile}"
-    return UnexpectedResponseError(message, response=response, **call.context)
+    return errors.UnexpectedResponseError(message, response=response, **call.context)
