@@ -129,15 +129,11 @@ def resolve(options: Mapping[str, Any], owns_http: bool) -> Config:
         max_retries=check_retries(o["max_retries"]),
         policy=RetryPolicy(max_wait=check_wait(o["max_retry_wait"])),
         rand=o["rand"] or random.random,
-        clock=o["clock"],
-        monotonic=o["monotonic"],
         credentials=creds,
         tokens=tokens,
-        signer=o["signer"],
-        environ=environ,
-        on_behalf_of=o["on_behalf_of"],
         owns_http=owns_http,
         limiter=RateLimiter.from_option(o["rate_limit"]),
+        **{name: o[name] for name in ("clock", "monotonic", "signer", "environ", "on_behalf_of")},
     )
 
 
