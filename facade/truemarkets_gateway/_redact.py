@@ -34,17 +34,14 @@ def _secrets(request: httpx.Request | None, content: bytes) -> set[str]:
 
 
 def safe_request(request: httpx.Request | None) -> httpx.Request | None:
-    """A copy of the request: its method, URL and headers without `Authorization`, no body
-    (it may hold stamps)."""
+    """A copy of the request: method, URL, headers but `Authorization`; no body (stamps)."""
     if request is None:
         return None
     import httpx
 
     kept = [(k, v) for k, v in request.headers.multi_items() if k.lower() not in _SECRET_HEADERS]
-    safe = httpx.Request(request.method, request.url, headers=kept)
-    if "timeout" in request.extensions:
-        safe.extensions["timeout"] = request.extensions["timeout"]
-    return safe
+    timeout = {k: v for k, v in request.extensions.items() if k == "timeout"}
+    return httpx.Request(request.method, request.url, headers=kept, extensions=timeout)
 
 
 def safe_response(response: httpx.Response) -> httpx.Response:
@@ -54,10 +51,7 @@ def safe_response(response: httpx.Response) -> httpx.Response:
 
     if getattr(response, "_tmgw_safe", False):
         return response
-    try:
-        request: httpx.Request | None = response.request
-    except RuntimeError:
-        request = None
+    request: httpx.Request | None = getattr(response, "_request", None)  # `.request` may raise
     try:
         content = response.content
     except httpx.ResponseNotRead:
@@ -67,9 +61,7 @@ def safe_response(response: httpx.Response) -> httpx.Response:
     # The body is decoded and maybe shortened: its encoding and length headers no longer hold.
     headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _BODY_HEADERS]
     safe = httpx.Response(response.status_code, headers=headers, content=content)
-    request = safe_request(request)
-    if request is not None:
-        safe.request = request
+    safe._request = safe_request(request)
     safe._tmgw_safe = True  # type: ignore[attr-defined]
     return safe
 

@@ -1,6 +1,5 @@
-"""Every exception the SDK raises, and `error_from_response`. Catch `TrueMarketsError` for
-all, `APIError` for server answers, `APIConnectionError` for transport failures and
-`ValidationError` (a `ValueError`) for input refused before anything was sent."""
+"""Every exception the SDK raises. Catch `TrueMarketsError` for all, `APIError` for server
+answers, `APIConnectionError` for transport failures, `ValidationError` for refused input."""
 
 from __future__ import annotations
 
@@ -15,44 +14,20 @@ if TYPE_CHECKING:
 
 from ._redact import safe_request, safe_response, scrub_transport_error
 
+# fmt: off
 __all__ = [
-    "APIConnectionError",
-    "APIError",
-    "APITimeoutError",
-    "AuthenticationError",
-    "BadRequestError",
-    "ClientClosedError",
-    "ConflictError",
-    "CredentialsError",
-    "ErrorContext",
-    "ErrorEnvelope",
-    "FieldViolation",
-    "InsufficientBalanceError",
-    "InsufficientFundsError",
-    "InternalServerError",
-    "NotFoundError",
-    "OrderFailedError",
-    "OrderNotCreatedError",
-    "OrderTimeoutError",
-    "OrderUnfundedError",
-    "OrderWaitError",
-    "PermissionDeniedError",
-    "QuoteIssuesError",
-    "QuoteStaleError",
-    "RateLimitError",
-    "ServiceUnavailableError",
-    "TransferFailedError",
-    "TransferTimeoutError",
-    "TransferWaitError",
-    "TrueMarketsError",
-    "UnexpectedResponseError",
-    "UnprocessableEntityError",
-    "ValidationError",
-    "WaitTimeoutError",
-    "error_from_response",
-    "parse_error_body",
-    "scrub_transport_error",
+    "APIConnectionError", "APIError", "APITimeoutError", "AmbiguousCreateError",
+    "AuthenticationError", "BadRequestError", "ClientClosedError", "ConflictError",
+    "CredentialsError", "DuplicateCandidatesError", "ErrorContext", "ErrorEnvelope",
+    "FieldViolation", "InsufficientBalanceError", "InsufficientFundsError", "InternalServerError",
+    "NotFoundError", "OrderFailedError", "OrderNotCreatedError", "OrderTimeoutError",
+    "OrderUnfundedError", "OrderWaitError", "PermissionDeniedError", "QuoteIssuesError",
+    "QuoteStaleError", "RateLimitError", "ServiceUnavailableError", "TransferFailedError",
+    "TransferTimeoutError", "TransferWaitError", "TrueMarketsError", "UnexpectedResponseError",
+    "UnprocessableEntityError", "ValidationError", "WaitTimeoutError", "error_from_response",
+    "parse_error_body", "scrub_transport_error",
 ]
+# fmt: on
 
 
 class ErrorContext(TypedDict, total=False):
@@ -87,8 +62,8 @@ class TrueMarketsError(Exception):
         """A new error like this one, also naming what it concerns (raise it `from` this)."""
         made = type(self).__new__(type(self), *self.args)
         made.__dict__.update(self.__dict__, **context)
-        if kept := [*getattr(self, "__notes__", ()), *notes]:
-            made.__notes__ = kept  # a list of its own: the original's notes stay as they were
+        if kept := [*getattr(self, "__notes__", ()), *notes]:  # a list of its own
+            made.__notes__ = kept
         return made
 
 
@@ -137,8 +112,8 @@ class APITimeoutError(APIConnectionError):
 
 
 class UnexpectedResponseError(TrueMarketsError):
-    """An answer this SDK cannot read; the request reached the server: reconcile orders and
-    transfers before retrying. `source` is "gateway", or "auth" for a token request."""
+    """An unreadable answer: the request reached the server, so reconcile before retrying.
+    `source` is "gateway", or "auth" for a token request."""
 
     def __init__(
         self,
@@ -155,9 +130,8 @@ class UnexpectedResponseError(TrueMarketsError):
 
 
 class APIError(TrueMarketsError):
-    """An error status: `status_code`, `type`, `code`, `message`, `request_id`,
-    `field_violations`, the parsed `body` and the `response` (secrets masked). `source` is
-    "gateway", or "auth" for a token request."""
+    """An error status: `status_code`, `reason`, `message`, `request_id`, `field_violations`,
+    `body`, `response` (secrets masked); `source` "gateway", or "auth" for a token request."""
 
     def __init__(
         self,
@@ -184,11 +158,8 @@ class APIError(TrueMarketsError):
         return str(self.code) if self.code is not None else self.type
 
     def _describe(self) -> str:
-        text = " ".join(
-            [f"HTTP {self.status_code}"]
-            + ([f"[{self.reason}]"] if self.reason else [])
-            + [self.message or "(no message)"]
-        )
+        reason = f" [{self.reason}]" if self.reason else ""
+        text = f"HTTP {self.status_code}{reason} {self.message or '(no message)'}"
         # A violation that only repeats the message adds nothing to the text.
         extra = [v for v in self.field_violations if v.message != self.message]
         if extra:
@@ -213,8 +184,7 @@ class AuthenticationError(APIError):
 
 
 class PermissionDeniedError(APIError):
-    """403. `is_edge_block`: an HTML page from the edge (WAF) blocked this client (often its
-    User-Agent or IP); not an account permission."""
+    """403: an account permission, or (`is_edge_block`) the edge (WAF) blocked this client."""
 
     @property
     def is_edge_block(self) -> bool:
@@ -251,15 +221,10 @@ class ServiceUnavailableError(InternalServerError):
 
 
 _BY_STATUS: dict[int, type[APIError]] = {
-    400: BadRequestError,
-    401: AuthenticationError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
-    409: ConflictError,
-    422: UnprocessableEntityError,
-    429: RateLimitError,
+    400: BadRequestError, 401: AuthenticationError, 403: PermissionDeniedError, 404: NotFoundError,
+    409: ConflictError, 422: UnprocessableEntityError, 429: RateLimitError,
     503: ServiceUnavailableError,
-}
+}  # fmt: skip
 
 
 def error_from_response(
@@ -270,8 +235,7 @@ def error_from_response(
     source: str = "gateway",
     **context: Unpack[ErrorContext],
 ) -> APIError:
-    """The exception for one error response (decided only here), holding a copy of the
-    response without secrets. `source`: "gateway" or "auth"."""
+    """The exception for one error response, holding a copy of it without secrets."""
     from ._api.error_body import parse_error_body
 
     response = safe_response(response)
@@ -302,8 +266,7 @@ class OrderNotCreatedError(TrueMarketsError):
 
 
 class InsufficientFundsError(TrueMarketsError):
-    """Not enough balance for the order, on either venue: `InsufficientBalanceError` (DeFi,
-    not created) or `OrderUnfundedError` (CeFi, created and then failed)."""
+    """Not enough balance: `InsufficientBalanceError` (DeFi, no order) or `OrderUnfundedError`."""
 
 
 class InsufficientBalanceError(OrderNotCreatedError, InsufficientFundsError):
@@ -311,8 +274,7 @@ class InsufficientBalanceError(OrderNotCreatedError, InsufficientFundsError):
 
 
 class QuoteIssuesError(TrueMarketsError):
-    """The quote reports `issues`: order `order_id` was created but not signed. Pass
-    `accept_issues=True` to sign anyway."""
+    """The quote reports `issues`: order `order_id` is created, not signed (`accept_issues`)."""
 
     def __init__(
         self, message: str, *, issues: Sequence[str], **context: Unpack[ErrorContext]
@@ -322,8 +284,7 @@ class QuoteIssuesError(TrueMarketsError):
 
 
 class WaitTimeoutError(TrueMarketsError):
-    """A wait ran out of time; the resource may still finish. `cause`: the error that
-    ended a wait early."""
+    """A wait ran out of time; the resource may still finish. `cause`: what ended it early."""
 
     def __init__(
         self,
@@ -334,8 +295,7 @@ class WaitTimeoutError(TrueMarketsError):
         **context: Unpack[ErrorContext],
     ) -> None:
         super().__init__(message, **context)
-        self.last_status = last_status
-        self.cause = cause
+        self.last_status, self.cause = last_status, cause
 
     @property
     def resource_id(self) -> str:
@@ -353,13 +313,11 @@ class TransferTimeoutError(WaitTimeoutError):
 
 
 class OrderWaitError(OrderTimeoutError):
-    """An error (`cause`) ended the wait for an order (or its cancel): check
-    `get_order(order_id)` before placing it again."""
+    """An error (`cause`) ended an order's wait; check `get_order(order_id)` before placing anew."""
 
 
 class TransferWaitError(TransferTimeoutError):
-    """An error (`cause`) ended the wait for a transfer: check `get_transfer(transfer_id)`
-    before sending again."""
+    """An error (`cause`) ended the wait: check `get_transfer(transfer_id)` before resending."""
 
 
 class OrderFailedError(TrueMarketsError):
@@ -408,6 +366,3 @@ class AmbiguousCreateError(TrueMarketsError):
 class DuplicateCandidatesError(AmbiguousCreateError):
     """After an ambiguous create, more than one record matches what was sent (another
     process may have sent the same): nothing was sent again; check each of `candidates`."""
-
-
-__all__ += ["AmbiguousCreateError", "DuplicateCandidatesError"]

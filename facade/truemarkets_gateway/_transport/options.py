@@ -99,18 +99,13 @@ def resolve(options: Mapping[str, Any], owns_http: bool) -> Config:
     """Validate the client's constructor options (by name); makes the token manager, no I/O."""
     from ..environments import Environment
 
-    o = options
-    environ = o["environ"]
+    o, environ, access_token = options, options["environ"], options["access_token"]
     _log_from_env(os.environ if environ is None else environ)
     environment = Environment.resolve(o["env"], o["base_url"], o["legacy"], environ)
     for name in ("on_behalf_of", "access_token", "user_agent"):  # else every create "may have"
         if o[name] is not None:  # been sent when httpx refuses the header
             _validate.header_value(name, o[name])
-    user_agent = o["user_agent"]
-    if user_agent is not None and (not isinstance(user_agent, str) or not user_agent.strip()):
-        raise ValidationError("user_agent", "must be a non-empty string")
-    user_agent = user_agent or DEFAULT_USER_AGENT
-    access_token = o["access_token"]
+    user_agent = o["user_agent"] or DEFAULT_USER_AGENT
     creds = _credentials(o["credentials"], o["key_file"], access_token, environ)
     tokens = None
     if creds is not None or access_token is not None:
@@ -134,15 +129,11 @@ def resolve(options: Mapping[str, Any], owns_http: bool) -> Config:
         max_retries=check_retries(o["max_retries"]),
         policy=RetryPolicy(max_wait=check_wait(o["max_retry_wait"])),
         rand=o["rand"] or random.random,
-        clock=o["clock"],
-        monotonic=o["monotonic"],
         credentials=creds,
         tokens=tokens,
-        signer=o["signer"],
-        environ=environ,
-        on_behalf_of=o["on_behalf_of"],
         owns_http=owns_http,
         limiter=RateLimiter.from_option(o["rate_limit"]),
+        **{name: o[name] for name in ("clock", "monotonic", "signer", "environ", "on_behalf_of")},
     )
 
 
@@ -165,10 +156,8 @@ def _log_from_env(environ: Mapping[str, str]) -> None:
 
 def pool_options(config: Config, timeout: Any) -> dict[str, Any]:
     """Our own connection pool: headers and timeout set once."""
-    return {
-        "timeout": DEFAULT_TIMEOUT if timeout is NOT_GIVEN else timeout,
-        "headers": config.headers,
-    }
+    timeout = DEFAULT_TIMEOUT if timeout is NOT_GIVEN else timeout
+    return {"timeout": timeout, "headers": config.headers}
 
 
 def with_changes(
@@ -219,9 +208,7 @@ def signer(config: Config) -> PayloadSigner:
         return from_env
     if config.credentials is not None:
         return PayloadSigner.from_credentials(config.credentials)
-    raise CredentialsError(
-        "no payload signer: pass signer= or set TM_SIGNER_KEY (or use an API key)"
-    )
+    raise CredentialsError("no payload signer: pass signer= or set TM_SIGNER_KEY (or API keys)")
 
 
 _NEEDS = "pass credentials=, key_file= or access_token=, or set TM_KEY_FILE (or TM_KEY_ID)"

@@ -1,9 +1,6 @@
-"""Client-side pacing under the Gateway's per-key limit (about 100 requests per 60 s).
-
-A sliding log of send times, not a token bucket: it never lets more than the limit through
-in any window, whether the server counts fixed or sliding windows. The lock is held only
-for arithmetic, so async callers never block the loop.
-"""
+"""Client-side pacing under the Gateway's per-key limit (about 100 requests per 60 s): a
+sliding log of send times, never over the limit in any window, fixed or sliding. The lock is
+held only for arithmetic, so async callers never block the loop."""
 
 from __future__ import annotations
 
@@ -14,7 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from enum import IntEnum
 
 from ..errors import ValidationError
-from .retry import server_wait
+from .retry import number, reset_seconds, server_wait
 
 __all__ = ["Priority", "RateLimiter", "priority"]
 
@@ -27,11 +24,9 @@ class Priority(IntEnum):
     READ = 2  # quotes, reads and polls
 
 
-_PRIORITIES = dict.fromkeys(
-    "executeOrder executeCancelOrder executeTransfer".split(), Priority.EXECUTE
-)
-_CREATES = "createOrder createTransfer modifyOrder prepareCancelOrder cancelOrder"
-_PRIORITIES.update(dict.fromkeys(_CREATES.split(), Priority.CREATE))
+_EXECUTES = "executeOrder executeCancelOrder executeTransfer".split()
+_CREATES = "createOrder createTransfer modifyOrder prepareCancelOrder cancelOrder".split()
+_PRIORITIES = dict.fromkeys(_EXECUTES, Priority.EXECUTE) | dict.fromkeys(_CREATES, Priority.CREATE)
 
 
 def priority(name: str, json: object) -> tuple[Priority, bool]:
@@ -42,11 +37,8 @@ def priority(name: str, json: object) -> tuple[Priority, bool]:
 
 class RateLimiter:
     """At most `requests` sends in any `seconds`, by priority; learns from the server.
-
-    A create with `then_execute=True` holds a slot for its execute for `hold_seconds`.
-    Lower priorities wait until just after a waiting higher one (`grace`). `margin` is
-    added to every window for the latency between our send and the server's count.
-    """
+    A create with `then_execute=True` holds a slot for its execute for `hold_seconds`; lower
+    priorities wait until `grace` after a waiting higher one; `margin` widens every window."""
 
     def __init__(
         self,
@@ -102,17 +94,15 @@ class RateLimiter:
     def observe(
         self, status: int, headers: Mapping[str, str], now: float, *, wall: float | None = None
     ) -> None:
-        """Learn from a response's status and (case-insensitive) headers; `now` on the clock
-        `reserve` gets, `wall` the Unix time for absolute resets and `Retry-After` dates."""
+        """Learn from a response's status and headers; `now` on `reserve`'s clock, `wall` the
+        Unix time (for absolute resets and `Retry-After` dates)."""
         if status != 429 and "x-ratelimit-remaining" not in headers:
             return  # the common case: nothing to learn
         wall = time.time() if wall is None else wall
-        left, reset = (_number(headers.get(f"x-ratelimit-{k}")) for k in ("remaining", "reset"))
-        if reset is not None and reset >= 1e9:  # a Unix time, else seconds left
-            reset = max(reset - wall, 0.0)
+        left, reset = (number(headers.get(f"x-ratelimit-{k}")) for k in ("remaining", "reset"))
         with self._lock:
             if left is not None and reset is not None:
-                remaining = int(left)
+                remaining, reset = max(int(left), 0), reset_seconds(reset, wall)
                 # In one server window the count only falls: a late answer may say too much.
                 if self._server_left is not None and abs(now + reset - self._server_reset) < 1.5:
                     remaining = min(remaining, self._server_left)
@@ -177,11 +167,3 @@ class RateLimiter:
             if higher < priority and until + self._grace > now:
                 wait = max(wait, until + self._grace - now)
         return wait
-
-
-def _number(value: str | None) -> float | None:
-    try:
-        number = None if value is None else float(value)
-    except ValueError:
-        return None
-    return None if number is None or number != number else max(number, 0.0)

@@ -11,18 +11,14 @@ from typing import NamedTuple
 import httpx
 
 DEFAULT_MAX_RETRIES = 2
-# The longest server-advised wait slept through: a quote half a minute late is stale, so
-# past this the RateLimitError (with `retry_after`) reaches the caller, who decides.
-DEFAULT_MAX_RETRY_WAIT = 10.0
+DEFAULT_MAX_RETRY_WAIT = 10.0  # a quote half a minute late is stale: let the caller decide
 
 # httpx raises these before a single byte of the request is written.
 _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-_UNIX_TIME_THRESHOLD = 1_000_000_000.0  # x-ratelimit-reset above this is a Unix time
 
 
 class RetryPolicy(NamedTuple):
-    """Backoff shape. `max_wait` caps a server-advised wait: above it we do not retry and
-    the error (with its `retry_after`) reaches the caller instead of a long sleep."""
+    """Backoff shape; over `max_wait` a server-advised wait is not slept: the error is raised."""
 
     initial_delay: float = 0.5
     max_delay: float = 8.0
@@ -50,35 +46,37 @@ def backoff_delay(retry_index: int, rand: Callable[[], float], policy: RetryPoli
     return float(rand()) * ceiling
 
 
-def _float(text: str) -> float | None:
+def number(text: str | None) -> float | None:
+    """A header's finite number, else None."""
     try:
-        value = float(text)
-    except ValueError:
+        value = float(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
         return None
     return value if math.isfinite(value) else None
 
 
+def reset_seconds(reset: float, now: float) -> float:
+    """`x-ratelimit-reset` in seconds from `now`: a Unix time when large, else seconds."""
+    return max(reset - now if reset >= 1e9 else reset, 0.0)
+
+
 def server_wait(headers: Mapping[str, str], status: int, now: float) -> float | None:
     """Seconds the server asked us to wait (`retry-after-ms`, `Retry-After` seconds or date;
-    on 429 `x-ratelimit-reset`, a Unix time when large), if it said; never negative."""
-    ms = headers.get("retry-after-ms")
-    if ms is not None and (value := _float(ms)) is not None:
+    on 429 `x-ratelimit-reset`), if it said; never negative."""
+    if (value := number(headers.get("retry-after-ms"))) is not None:
         return max(value / 1000.0, 0.0)
     retry_after = headers.get("retry-after")
     if retry_after is not None:
-        if (value := _float(retry_after)) is not None:
+        if (value := number(retry_after)) is not None:
             return max(value, 0.0)
         import email.utils  # only for the rare HTTP-date form; keeps imports light
 
         try:
-            when = email.utils.parsedate_to_datetime(retry_after)
+            return max(email.utils.parsedate_to_datetime(retry_after).timestamp() - now, 0.0)
         except (TypeError, ValueError, IndexError):
-            when = None
-        if when is not None:
-            return max(when.timestamp() - now, 0.0)
-    reset = headers.get("x-ratelimit-reset")
-    if status == 429 and reset is not None and (value := _float(reset)) is not None:
-        return max(value - now if value >= _UNIX_TIME_THRESHOLD else value, 0.0)
+            pass
+    if status == 429 and (value := number(headers.get("x-ratelimit-reset"))) is not None:
+        return reset_seconds(value, now)
     return None
 
 
@@ -93,8 +91,7 @@ def decide_after_response(
     rand: Callable[[], float],
     policy: RetryPolicy,
 ) -> RetryDecision:
-    """Whether to resend after an error status. Only idempotent operations ever do: a
-    server that answered has seen the request, so resending an order could double it."""
+    """Whether to resend after an error status; only idempotent operations ever do."""
     if not is_retryable_status(status):
         return RetryDecision(False, reason=f"status {status} is not retryable")
     if not idempotent:
@@ -106,9 +103,8 @@ def decide_after_response(
         if wait > policy.max_wait:
             return RetryDecision(False, reason=f"server asked to wait {wait:.1f}s, over the cap")
         return RetryDecision(True, wait, f"status {status}, server asked {wait:.2f}s")
-    return RetryDecision(
-        True, backoff_delay(retries_done, rand, policy), f"status {status}, backoff"
-    )
+    delay = backoff_delay(retries_done, rand, policy)
+    return RetryDecision(True, delay, f"status {status}, backoff")
 
 
 def decide_after_error(

@@ -1,6 +1,5 @@
-"""What the send loop decides after each attempt, as plain functions: the request's
-arguments, then parse, retry (after how long) or raise the typed error, and the DEBUG log.
-The clients' `_run` only does the I/O: build, send, ask here, sleep, repeat."""
+"""The send loop's decisions after each attempt: parse, retry (after how long) or raise the
+typed error, with the DEBUG log. The clients' `_run` only does the I/O."""
 
 from __future__ import annotations
 
@@ -11,16 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from ..errors import (
-    APIConnectionError,
-    APIError,
-    APITimeoutError,
-    TrueMarketsError,
-    UnexpectedResponseError,
-    ValidationError,
-    error_from_response,
-    scrub_transport_error,
-)
+from .. import errors
 from . import retry as _retry
 from .options import NOT_GIVEN
 
@@ -49,8 +39,7 @@ class Attempts:
 
 
 def request_args(config: Config, call: PreparedCall[Any]) -> dict[str, Any]:
-    """`build_request` arguments but the body (kept in `call.json`, out of `_run`'s locals).
-    Our own pool carries headers and timeout already; a caller's client gets them each time."""
+    """`build_request` arguments but the body (kept in `call.json`, out of `_run`'s locals)."""
     args: dict[str, Any] = {"params": call.params}
     if config.timeout is not NOT_GIVEN:
         args["timeout"] = config.timeout
@@ -79,15 +68,10 @@ def _decide(
     exc: BaseException | None = None,
     token: bool = False,
 ) -> _retry.RetryDecision:
-    """The retry decision after an error status (`status`, `headers`) or a transport
-    failure (`exc`) of the call or of its `token` request, logged at DEBUG."""
-    common: dict[str, Any] = {
-        "idempotent": idempotent,
-        "retries_done": tries.retries,
-        "max_retries": tries.budget,
-        "rand": config.rand,
-        "policy": config.policy,
-    }
+    """The retry decision after an error status or a transport failure (`exc`) of the call
+    or of its `token` request, logged."""
+    common: dict[str, Any] = dict(idempotent=idempotent, rand=config.rand, policy=config.policy)
+    common.update(retries_done=tries.retries, max_retries=tries.budget)
     if exc is not None:
         decision = _retry.decide_after_error(exc=exc, **common)
     else:
@@ -114,8 +98,7 @@ def _request_id(headers: Mapping[str, str] | None) -> str:
 def _effort(
     config: Config, call: PreparedCall[Any], tries: Attempts, server_wait: float | None = None
 ) -> str:
-    """How hard the call tried, for the error text: attempts and time, and a server-advised
-    wait longer than `max_retry_wait`."""
+    """How hard the call tried, for the error text; a server-advised wait over the cap."""
     parts = []
     if tries.retries:
         elapsed = time.perf_counter() - tries.first
@@ -143,20 +126,17 @@ def after_response(
     retry_after = None
     if status == 429:
         retry_after = _retry.server_wait(response.headers, status, config.clock())
-    hint = None
-    if call.op.idempotent or not call.op.reconcile:
-        pass
-    elif status == 429:  # rate limited, but an edge may answer 429 after applying it
+    hint, reconcile = None, not call.op.idempotent and call.op.reconcile
+    if reconcile and status == 429:  # rate limited, but an edge may answer 429 after applying it
         wait = f"in {retry_after:g} s" if retry_after is not None else "after a short wait"
-        hint = f"Rate limited: {call.op.reconcile}; try again {wait}"
-    elif _retry.is_retryable_status(status):
-        hint = call.op.reconcile
+        hint = f"Rate limited: {reconcile}; try again {wait}"
+    elif reconcile and _retry.is_retryable_status(status):
+        hint = reconcile
     if 300 <= status < 400:  # a redirect would carry the token and stamps to another host
         hint = f"Redirects are not followed (to {response.headers.get('location')!r})"
-    effort = _effort(config, call, tries, retry_after)
-    if effort:
+    if effort := _effort(config, call, tries, retry_after):
         hint = f"{hint}. {effort[0].upper()}{effort[1:]}" if hint else effort
-    raise error_from_response(response, hint=hint, retry_after=retry_after, **call.context)
+    raise errors.error_from_response(response, hint=hint, retry_after=retry_after, **call.context)
 
 
 def after_error(
@@ -178,29 +158,25 @@ def after_error(
         message += f". {call.op.reconcile}"
     if tries.retries:
         message += f"; {_effort(config, call, tries)}"
-    scrub_transport_error(exc)  # it stays chained as the cause: no token on its request
-    try:
-        request: httpx.Request | None = exc.request
-    except RuntimeError:
-        request = None
-    cls = APITimeoutError if timed_out else APIConnectionError
+    errors.scrub_transport_error(exc)  # it stays chained as the cause: no token on its request
+    request = getattr(exc, "_request", None)  # `exc.request` raises when there is none
+    cls = errors.APITimeoutError if timed_out else errors.APIConnectionError
     raise cls(message, request=request, may_have_reached_server=sent, **call.context) from exc
 
 
 def after_token_failure(
     config: Config,
     call: PreparedCall[Any],
-    exc: TrueMarketsError,
+    exc: errors.TrueMarketsError,
     request: httpx.Request,
     tries: Attempts,
 ) -> _retry.RetryDecision:
-    """Getting a token failed inside the auth flow. Before the Gateway request went out (no
-    `Authorization` yet) nothing reached the Gateway, so a transient failure is retried as
-    for an idempotent call, orders included; otherwise the exception, marked by the auth
-    flow (`source="auth"`, `gateway_request_sent=False`), is raised unchanged."""
-    if "authorization" in request.headers or not isinstance(exc, APIError | APIConnectionError):
+    """Getting a token failed inside the auth flow. Before `Authorization` is set nothing
+    reached the Gateway, so a transient failure is retried as if idempotent; else re-raised."""
+    retry_kind = isinstance(exc, errors.APIError | errors.APIConnectionError)
+    if "authorization" in request.headers or not retry_kind:
         raise exc
-    if isinstance(exc, APIError):
+    if isinstance(exc, errors.APIError):
         headers = exc.response.headers if exc.response is not None else None
         decision = _decide(config, call, tries, True, exc.status_code, headers, token=True)
     else:
@@ -216,7 +192,7 @@ def parse(call: PreparedCall[T], response: httpx.Response) -> T:
     """The call's answer read into public models, or `UnexpectedResponseError`."""
     try:
         return call.parse(response)
-    except TrueMarketsError:
+    except errors.TrueMarketsError:
         raise
     except Exception as exc:  # whatever the body holds (deep, huge, undecodable): one type
         error = unusable(call, exc, response)
@@ -225,17 +201,17 @@ def parse(call: PreparedCall[T], response: httpx.Response) -> T:
 
 def unusable(
     call: PreparedCall[Any], exc: Exception, response: httpx.Response | None = None
-) -> TrueMarketsError:
+) -> errors.TrueMarketsError:
     """The typed error for what else escaped a call: a request that cannot be built (a
-    `ValidationError`: nothing was sent) or an answer that cannot be read."""
-    scrub_transport_error(exc)
+    `ValidationError`) or an answer that cannot be read."""
+    errors.scrub_transport_error(exc)
     what = f"{call.method} {call.path}"
     known = isinstance(exc, ValueError | httpx.HTTPError | httpx.InvalidURL)  # no secrets in these
     why = f"{type(exc).__name__}: {str(exc)[:200]}" if known else type(exc).__name__
     if response is None and isinstance(exc, httpx.InvalidURL | UnicodeEncodeError):
-        return ValidationError("url", f"{what} cannot be sent ({why})", **call.context)
+        return errors.ValidationError("url", f"{what} cannot be sent ({why})", **call.context)
     answered = f"answered {response.status_code}" if response is not None else "was answered"
     message = f"{what} {answered} with a body this SDK could not read ({why})"
     if not call.op.idempotent and call.op.reconcile:
         message += f". {call.op.reconcile}"
-    return UnexpectedResponseError(message, response=response, **call.context)
+    return errors.UnexpectedResponseError(message, response=response, **call.context)
