@@ -317,13 +317,17 @@ class Asset:
 
 
 @attrs.frozen(slots=True)
-class Balance:
-    """One custody bucket of one asset (exchange-held has `chain` None)."""
-
+class _Totals:
     symbol: str
     total: Decimal
     available: Decimal
     held: Decimal
+
+
+@attrs.frozen(slots=True)
+class Balance(_Totals):
+    """One custody bucket of one asset (exchange-held has `chain` None)."""
+
     name: str | None = None
     chain: Chain | None = None
     address: str | None = None
@@ -336,13 +340,9 @@ class Balance:
 
 
 @attrs.frozen(slots=True)
-class BalanceSummary:
+class BalanceSummary(_Totals):
     """All `buckets` of one symbol, summed."""
 
-    symbol: str
-    total: Decimal
-    available: Decimal
-    held: Decimal
     buckets: tuple[Balance, ...]
 
 
