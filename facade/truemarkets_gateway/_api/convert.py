@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -274,13 +274,6 @@ def _asset(model: Any) -> pub.Asset:
     )
 
 
-def _page(model: Any, items: Iterable[T]) -> pub.Page[T]:
-    pagination = _get(model.pagination)
-    cursor = _id(pagination.next_cursor, "next_cursor") if pagination is not None else ""
-    limit = _int(pagination.limit) if pagination is not None else None
-    return pub.Page(items=tuple(items), next_cursor=cursor or None, limit=limit)
-
-
 def _balance_amount(value: Any, field: str, symbol: str) -> Decimal:
     """Absent or null: 0; an unreadable value fails the response (not 0 beside real amounts)."""
     if value is None or value == "":
@@ -374,7 +367,11 @@ def _pages(model: Any, item: Callable[[Any], T]) -> Callable[[Any], pub.Page[T]]
     @_reader
     def read(data: Any) -> pub.Page[T]:
         parsed = model.from_dict(data)
-        return _page(parsed, (item(row) for row in (_get(parsed.data) or ())))
+        items = tuple(item(row) for row in (_get(parsed.data) or ()))
+        if (pagination := _get(parsed.pagination)) is None:
+            return pub.Page(items=items)
+        cursor = _id(pagination.next_cursor, "next_cursor") or None
+        return pub.Page(items=items, next_cursor=cursor, limit=_int(pagination.limit))
 
     return read
 
