@@ -282,6 +282,10 @@ def build_list_transfers(
     return _call(ctx, "listTransfers", _read("transfers_page"), cursor=cursor, **query)
 
 
+def _asset_info(asset: m.Asset) -> tuple[str | None, frozenset[str]]:
+    return (asset.venue.value if asset.venue is not None else None), asset.network_names
+
+
 def build_list_assets(
     ctx: Ctx, query: Mapping[str, Any], cursor: str | None
 ) -> PreparedCall[m.Page[m.Asset]]:
@@ -291,8 +295,7 @@ def build_list_assets(
         page: m.Page[m.Asset] = read(response)
         for asset in page.items:  # remembered, to check transfers of these assets
             if asset.id:
-                venue = asset.venue.value if asset.venue is not None else None
-                ctx.asset_info[asset.id] = (venue, asset.network_names)
+                ctx.asset_info[asset.id] = _asset_info(asset)
         return page
 
     cursor = _validate.cursor_param(cursor)
@@ -335,14 +338,12 @@ def build_create_transfer(
     """createTransfer; `network` is checked against what is known of the asset."""
     from .. import models as m
 
-    venue: str | None = None
-    networks: frozenset[str] = frozenset()
+    info = None
     if isinstance(asset_id, m.Asset):
-        venue = asset_id.venue.value if asset_id.venue is not None else None
-        networks = asset_id.network_names
-        asset_id = asset_id.id
-    elif isinstance(asset_id, str) and asset_id in ctx.asset_info:
-        venue, networks = ctx.asset_info[asset_id]
+        info, asset_id = _asset_info(asset_id), asset_id.id
+    elif isinstance(asset_id, str):
+        info = ctx.asset_info.get(asset_id)
+    venue, networks = info or (None, frozenset())
     body = _validate.create_transfer_body(
         asset_id=asset_id, network=network, venue=venue, known_networks=networks, **fields
     )
