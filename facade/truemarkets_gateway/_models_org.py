@@ -87,12 +87,16 @@ class Portfolio:
 
 
 class TransactionType(_OpenEnum):
+    """What an activity entry is: an `order`, a `transfer` or a `ramp`."""
+
     ORDER = "order"
     TRANSFER = "transfer"
     RAMP = "ramp"
 
 
 class TransactionStatus(_OpenEnum):
+    """An activity entry's status."""
+
     PENDING = "pending"
     COMPLETED = "completed"
     FAILED = "failed"

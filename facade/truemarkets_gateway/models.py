@@ -53,6 +53,8 @@ class OrderType(_OpenEnum):
 
 
 class QtyUnit(_OpenEnum):
+    """What `qty` counts: `base` (the asset traded) or `quote` (the asset paid with)."""
+
     BASE = "base"
     QUOTE = "quote"
 
@@ -118,6 +120,26 @@ _TransferStatusText = Literal["awaiting_signature", "pending", "completed", "fai
 TransferStatusInput: TypeAlias = TransferStatus | _TransferStatusText
 
 
+class _Signable:
+    __slots__ = ()
+    payloads: tuple[UnsignedPayload, ...]
+
+    @property
+    def needs_signature(self) -> bool:
+        """True when `payloads` await stamps (send them with the matching `execute_*` call)."""
+        return bool(self.payloads)
+
+
+class _Ends:
+    __slots__ = ()
+    status: OrderStatus | TransferStatus | None
+
+    @property
+    def is_terminal(self) -> bool:
+        """True once the status is terminal (complete/completed, canceled or failed)."""
+        return self.status is not None and self.status.is_terminal
+
+
 @attrs.frozen(slots=True)
 class Quote:
     """A non-binding CeFi quote: `qty` you would receive, `price` per base unit."""
@@ -155,7 +177,7 @@ class UnsignedPayload:
 
 
 @attrs.frozen(slots=True)
-class CreatedOrder:
+class CreatedOrder(_Signable):
     """The answer to `create_order`: `payloads` to sign (stale within about a minute, see
     `payload_age`), or none if submitted. Empty `order_id`: no order (read `quote.issues`)."""
 
@@ -170,11 +192,6 @@ class CreatedOrder:
     def order_created(self) -> bool:
         """False when the Gateway answered without creating an order (no `order_id`)."""
         return self.order_id != ""
-
-    @property
-    def needs_signature(self) -> bool:
-        """True when `payloads` await stamps (`execute_order`)."""
-        return bool(self.payloads)
 
     @property
     def payload_age(self) -> float:
@@ -192,7 +209,7 @@ class ExecutedOrder:
 
 
 @attrs.frozen(slots=True)
-class Order:
+class Order(_Ends):
     """An order. Quantities are in base units except `qty` (in its `qty_unit`)."""
 
     order_id: str
@@ -218,14 +235,9 @@ class Order:
     failure_reason: str | None = None
     extra: Mapping[str, Any] = _extra()
 
-    @property
-    def is_terminal(self) -> bool:
-        """True once the status is complete, canceled or failed."""
-        return self.status is not None and self.status.is_terminal
-
 
 @attrs.frozen(slots=True)
-class CancelPrepared:
+class CancelPrepared(_Signable):
     """`accepted`: a CeFi cancel was taken as is; else stamp `payloads` and send them with
     `execute_cancel_order`."""
 
@@ -234,14 +246,9 @@ class CancelPrepared:
     accepted: bool = False
     extra: Mapping[str, Any] = _extra()
 
-    @property
-    def needs_signature(self) -> bool:
-        """True when the DeFi cancel's `payloads` await stamps."""
-        return bool(self.payloads)
-
 
 @attrs.frozen(slots=True)
-class Transfer:
+class Transfer(_Signable, _Ends):
     """An on-chain transfer; `awaiting_signature` ones carry `payloads`."""
 
     id: str
@@ -268,16 +275,6 @@ class Transfer:
     def transfer_id(self) -> str:
         """The same as `id`."""
         return self.id
-
-    @property
-    def needs_signature(self) -> bool:
-        """True when `payloads` await stamps (`execute_transfer`)."""
-        return bool(self.payloads)
-
-    @property
-    def is_terminal(self) -> bool:
-        """True once the status is completed or failed."""
-        return self.status is not None and self.status.is_terminal
 
 
 @attrs.frozen(slots=True)
@@ -311,19 +308,24 @@ class Asset:
 
     @property
     def network_names(self) -> frozenset[str]:
+        """Every network name (lower case) of the asset's rails."""
         return frozenset(
             n.lower() for rail in self.networks for n in (rail.network, *rail.compatible_networks)
         )
 
 
 @attrs.frozen(slots=True)
-class Balance:
-    """One custody bucket of one asset (exchange-held has `chain` None)."""
-
+class _Totals:
     symbol: str
     total: Decimal
     available: Decimal
     held: Decimal
+
+
+@attrs.frozen(slots=True)
+class Balance(_Totals):
+    """One custody bucket of one asset (exchange-held has `chain` None)."""
+
     name: str | None = None
     chain: Chain | None = None
     address: str | None = None
@@ -336,13 +338,9 @@ class Balance:
 
 
 @attrs.frozen(slots=True)
-class BalanceSummary:
+class BalanceSummary(_Totals):
     """All `buckets` of one symbol, summed."""
 
-    symbol: str
-    total: Decimal
-    available: Decimal
-    held: Decimal
     buckets: tuple[Balance, ...]
 
 
@@ -366,6 +364,7 @@ class Balances:
 
     @classmethod
     def from_rows(cls, rows: tuple[Balance, ...]) -> Balances:
+        """`rows` grouped by symbol, each group summed exactly."""
         grouped: dict[str, list[Balance]] = {}
         for row in rows:
             grouped.setdefault(row.symbol, []).append(row)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -55,7 +55,7 @@ def _get(value: Any) -> Any:
 
 def _str(value: Any) -> str | None:
     """Text as sent, lone surrogates (which cannot be printed or encoded) as U+FFFD."""
-    if value is None or value.__class__ in _UNSET:
+    if (value := _get(value)) is None:
         return None
     text = value if value.__class__ is str else str(value)
     if text.isascii():
@@ -139,12 +139,8 @@ def body_model(name: str, body: Mapping[str, Any], models: Any = None) -> Any:
         raise ValidationError("body", f"{name} refused it: {exc}") from None
 
 
-def transfer_status_param(status: str) -> Any:
-    return gen.TransferStatus(status)
-
-
-def venue_param(venue: str) -> Any:
-    return gen.Venue(venue)
+transfer_status_param: Callable[[str], Any] = gen.TransferStatus  # query filters
+venue_param: Callable[[str], Any] = gen.Venue
 
 
 def _fields(
@@ -198,8 +194,10 @@ def executed_order(data: Any, order_id: str) -> pub.ExecutedOrder:
 
 
 @_reader
-def order_status(data: Any) -> pub.OrderStatus | None:
-    return _enum(pub.OrderStatus, gen.GetOrderStatusResponse.from_dict(data).status)
+def order_status(data: Any) -> pub.OrderStatus:
+    if status := _enum(pub.OrderStatus, gen.GetOrderStatusResponse.from_dict(data).status):
+        return status
+    raise ValueError("the response has no status")
 
 
 _ORDER_ENUMS = {"status": pub.OrderStatus, "side": pub.OrderSide, "type": pub.OrderType}
@@ -229,12 +227,8 @@ def cancel_prepared(status_code: int, data: Any, order_id: str) -> pub.CancelPre
     """202: a CeFi cancel taken as is. 200: payloads to stamp (a resting DeFi order)."""
     model = gen.CancelOrderResponse.from_dict(data if isinstance(data, Mapping) else {})
     payloads = _payloads(model.payloads)
-    return pub.CancelPrepared(
-        order_id=order_id,
-        payloads=payloads,
-        accepted=status_code == 202 or not payloads,
-        extra=_extra(model),
-    )
+    accepted = status_code == 202 or not payloads
+    return pub.CancelPrepared(order_id, payloads, accepted, extra=_extra(model))
 
 
 def _transfer(model: Any) -> pub.Transfer:
@@ -280,16 +274,8 @@ def _asset(model: Any) -> pub.Asset:
     )
 
 
-def _page(model: Any, items: Iterable[T]) -> pub.Page[T]:
-    pagination = _get(model.pagination)
-    cursor = _id(pagination.next_cursor, "next_cursor") if pagination is not None else ""
-    limit = _int(pagination.limit) if pagination is not None else None
-    return pub.Page(items=tuple(items), next_cursor=cursor or None, limit=limit)
-
-
 def _balance_amount(value: Any, field: str, symbol: str) -> Decimal:
-    """Absent or null reads as 0; a present value `parse_decimal` cannot read fails the
-    response rather than reading as 0 next to readable amounts."""
+    """Absent or null: 0; an unreadable value fails the response (not 0 beside real amounts)."""
     if value is None or value == "":
         return Decimal(0)
     if (number := parse_decimal(value)) is None:
@@ -334,10 +320,9 @@ def balances(data: Any) -> pub.Balances:
 @_reader
 def portfolio(data: Any) -> pub.Portfolio:
     model = gen.PortfolioResponse.from_dict(data)
+    amounts = "price value change_24h_pct"
     rows = tuple(
-        pub.PortfolioPosition(
-            _balance(row), **_fields(row, {}, "icon", "price value change_24h_pct")
-        )
+        pub.PortfolioPosition(_balance(row), **_fields(row, {}, "icon", amounts))
         for row in _get(model.balances) or ()
     )
     extra = _extra(model)
@@ -369,24 +354,24 @@ def organization_user(data: Any) -> pub.OrganizationUser:
     from truemarkets_account_client.models import OrganizationUser
 
     model = OrganizationUser.from_dict(data)
-    wallets = (
+    wallets = tuple(
         pub.Wallet(_str(w.address) or "", _str(w.chain_family), extra=_extra(w))
         for w in _get(model.wallets) or ()
     )
-    return pub.OrganizationUser(
-        user_id=_id(model.user_id, "user_id"),
-        external_ref_id=_str(model.external_ref_id) or "",
-        created_at=_time(model.created_at),
-        wallets=tuple(wallets),
-        extra=_extra(model),
-    )
+    user_id = _id(model.user_id, "user_id")
+    ref, created = _str(model.external_ref_id) or "", _time(model.created_at)
+    return pub.OrganizationUser(user_id, ref, created, wallets, extra=_extra(model))
 
 
 def _pages(model: Any, item: Callable[[Any], T]) -> Callable[[Any], pub.Page[T]]:
     @_reader
     def read(data: Any) -> pub.Page[T]:
         parsed = model.from_dict(data)
-        return _page(parsed, (item(row) for row in (_get(parsed.data) or ())))
+        items = tuple(item(row) for row in (_get(parsed.data) or ()))
+        if (pagination := _get(parsed.pagination)) is None:
+            return pub.Page(items=items)
+        cursor = _id(pagination.next_cursor, "next_cursor") or None
+        return pub.Page(items=items, next_cursor=cursor, limit=_int(pagination.limit))
 
     return read
 

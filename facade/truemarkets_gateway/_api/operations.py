@@ -152,8 +152,7 @@ def _call(
 def _read(
     name: str, *extra: Any, empty_ok: bool = False, status: bool = False
 ) -> Callable[[httpx.Response], Any]:
-    """`convert.<name>([status code,] json body, *extra)`; an empty body as None if
-    `empty_ok` (202s)."""
+    """`convert.<name>([status code,] json body, *extra)`; `empty_ok`: an empty body as None."""
 
     def parse(response: httpx.Response) -> Any:
         from . import convert
@@ -192,13 +191,18 @@ def build_create_order(ctx: Ctx, order: OrderRequest) -> PreparedCall[m.CreatedO
 
 
 def _order(
-    ctx: Ctx, name: str, order_id: str, parse: Callable[[httpx.Response], T] | str, **kw: Any
+    ctx: Ctx,
+    name: str,
+    order_id: str,
+    parse: Callable[[httpx.Response], T] | str,
+    status: bool = False,
+    **kw: Any,
 ) -> PreparedCall[T]:
     """A call on one order (its id checked; errors about it name it). `parse` as a string:
-    `convert.<parse>(body or None, order_id)`."""
+    `convert.<parse>([status code,] body or None, order_id)`."""
     order_id = _validate.require_id("order_id", order_id)
     if isinstance(parse, str):
-        parse = _read(parse, order_id, empty_ok=True)
+        parse = _read(parse, order_id, empty_ok=True, status=status)
     return _call(ctx, name, parse, order_id, context={"order_id": order_id}, **kw)
 
 
@@ -214,23 +218,12 @@ def build_get_order(ctx: Ctx, order_id: str) -> PreparedCall[m.Order]:
     return _order(ctx, "getOrder", order_id, _read("order"))
 
 
-def _status(response: httpx.Response) -> m.OrderStatus:
-    from . import convert
-
-    status = convert.order_status(response.json())
-    if status is None:
-        raise ValueError("the response has no status")
-    return status
-
-
 def build_get_order_status(ctx: Ctx, order_id: str) -> PreparedCall[m.OrderStatus]:
-    return _order(ctx, "getOrderStatus", order_id, _status)
+    return _order(ctx, "getOrderStatus", order_id, _read("order_status"))
 
 
 def build_prepare_cancel(ctx: Ctx, order_id: str) -> PreparedCall[m.CancelPrepared]:
-    order_id = _validate.require_id("order_id", order_id)
-    read = _read("cancel_prepared", order_id, empty_ok=True, status=True)
-    return _order(ctx, "prepareCancelOrder", order_id, read)
+    return _order(ctx, "prepareCancelOrder", order_id, "cancel_prepared", status=True)
 
 
 def build_cancel_deprecated(ctx: Ctx, order_id: str) -> PreparedCall[None]:
@@ -289,6 +282,10 @@ def build_list_transfers(
     return _call(ctx, "listTransfers", _read("transfers_page"), cursor=cursor, **query)
 
 
+def _asset_info(asset: m.Asset) -> tuple[str | None, frozenset[str]]:
+    return (asset.venue.value if asset.venue is not None else None), asset.network_names
+
+
 def build_list_assets(
     ctx: Ctx, query: Mapping[str, Any], cursor: str | None
 ) -> PreparedCall[m.Page[m.Asset]]:
@@ -298,8 +295,7 @@ def build_list_assets(
         page: m.Page[m.Asset] = read(response)
         for asset in page.items:  # remembered, to check transfers of these assets
             if asset.id:
-                venue = asset.venue.value if asset.venue is not None else None
-                ctx.asset_info[asset.id] = (venue, asset.network_names)
+                ctx.asset_info[asset.id] = _asset_info(asset)
         return page
 
     cursor = _validate.cursor_param(cursor)
@@ -342,20 +338,17 @@ def build_create_transfer(
     """createTransfer; `network` is checked against what is known of the asset."""
     from .. import models as m
 
-    venue: str | None = None
-    networks: frozenset[str] = frozenset()
+    info = None
     if isinstance(asset_id, m.Asset):
-        venue = asset_id.venue.value if asset_id.venue is not None else None
-        networks = asset_id.network_names
-        asset_id = asset_id.id
-    elif isinstance(asset_id, str) and asset_id in ctx.asset_info:
-        venue, networks = ctx.asset_info[asset_id]
+        info, asset_id = _asset_info(asset_id), asset_id.id
+    elif isinstance(asset_id, str):
+        info = ctx.asset_info.get(asset_id)
+    venue, networks = info or (None, frozenset())
     body = _validate.create_transfer_body(
         asset_id=asset_id, network=network, venue=venue, known_networks=networks, **fields
     )
-    return _call(
-        ctx, "createTransfer", _read("transfer"), body=_body("CreateTransferRequest", body)
-    )
+    model = _body("CreateTransferRequest", body)
+    return _call(ctx, "createTransfer", _read("transfer"), body=model)
 
 
 def _transfer(ctx: Ctx, name: str, transfer_id: str, **kw: Any) -> PreparedCall[m.Transfer]:
