@@ -1,9 +1,9 @@
 """`TokenManager`: the bearer token of one API key, minted, refreshed, shared and cached.
-Its policy is one generator, `_renew` (requests out, responses in), driven by
-`get_token_sync` and `get_token_async`, one renewal at a time."""
+Its policy is one generator, `_renew`, driven by `get_token_sync` and `get_token_async`."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import math
@@ -51,10 +51,9 @@ def _note(before_send: bool) -> str:
 
 
 class TokenManager:
-    """The Gateway bearer token of one API key (or a static one), kept fresh: minted on first
-    need, refreshed `refresh_margin` s before expiry (at most half its life), re-minted when
-    a refresh is refused; a mint refused with a server `Date` over 10 s off is retried once
-    in server time. Threads and tasks share one renewal; `token_cache` persists it."""
+    """The bearer token of one API key (or a static one): minted on need, refreshed
+    `refresh_margin` s before expiry, re-minted if refused, retried once in server time on
+    a clock skew; threads and tasks share one renewal; `token_cache` persists it."""
 
     def __init__(
         self,
@@ -203,9 +202,9 @@ class TokenManager:
                 return self._read(response, before_send)
             server = server_time(response)
             skew = None if server is None else server - self._clock()
-            if response.status_code != 401 or skew is None or skew_retried:
-                raise self._error(response, "token mint", before_send, skew)
-            if abs(skew - self._clock_offset) <= _SKEW_THRESHOLD:
+            if response.status_code != 401 or skew is None or skew_retried or (
+                abs(skew - self._clock_offset) <= _SKEW_THRESHOLD
+            ):
                 raise self._error(response, "token mint", before_send, skew)
             logger.warning("mint refused; server time differs by %+.0f s: retrying in it", skew)
             self._clock_offset, skew_retried = skew, True
@@ -291,30 +290,24 @@ class TokenManager:
     ) -> str:
         """A valid access token, minted or refreshed through `http` (with `auth=None`); a
         new one if the Gateway `rejected` this one (unless another caller replaced it)."""
-        token = self._usable(rejected, for_gateway)
-        if token is not None:
+        if (token := self._usable(rejected, for_gateway)) is not None:
             return token
-        with self._lock:
-            flow = self._renew(rejected, http.build_request, for_gateway and rejected is None)
-            reply: _Reply = None
-            try:
-                while True:
-                    request = flow.send(reply)
-                    try:
-                        reply = http.send(request, auth=None, follow_redirects=False)
-                    except httpx.RequestError as exc:
-                        reply = exc
-            except StopIteration as done:
-                return str(done.value)
-            finally:
-                flow.close()
+        flow = self._renew(rejected, http.build_request, for_gateway and rejected is None)
+        with self._lock, contextlib.closing(flow):
+            step = _step(flow, None)
+            while isinstance(step, httpx.Request):
+                try:
+                    reply: _Reply = http.send(step, auth=None, follow_redirects=False)
+                except httpx.RequestError as exc:
+                    reply = exc
+                step = _step(flow, reply)
+            return step
 
     async def get_token_async(
         self, http: httpx.AsyncClient, *, rejected: _Rejected = None, for_gateway: bool = False
     ) -> str:
         """The async twin of `get_token_sync`; it never blocks the event loop."""
-        token = self._usable(rejected, for_gateway)
-        if token is not None:
+        if (token := self._usable(rejected, for_gateway)) is not None:
             return token
         import asyncio  # here, so that a blocking client never loads it
 
@@ -322,19 +315,24 @@ class TokenManager:
         while not self._lock.acquire(blocking=False):
             await asyncio.sleep(pause)
             pause = min(2 * pause, 0.02)
+        flow = self._renew(rejected, http.build_request, for_gateway and rejected is None)
         try:
-            flow = self._renew(rejected, http.build_request, for_gateway and rejected is None)
-            reply: _Reply = None
-            try:
-                while True:
-                    request = flow.send(reply)
-                    try:
-                        reply = await http.send(request, auth=None, follow_redirects=False)
-                    except httpx.RequestError as exc:
-                        reply = exc
-            except StopIteration as done:
-                return str(done.value)
-            finally:
-                flow.close()
+            step = _step(flow, None)
+            while isinstance(step, httpx.Request):
+                try:
+                    reply: _Reply = await http.send(step, auth=None, follow_redirects=False)
+                except httpx.RequestError as exc:
+                    reply = exc
+                step = _step(flow, reply)
+            return step
         finally:
+            flow.close()
             self._lock.release()
+
+
+def _step(flow: _Flow, reply: _Reply) -> httpx.Request | str:
+    """The flow's next request, or the token it ends with."""
+    try:
+        return flow.send(reply)
+    except StopIteration as done:
+        return str(done.value)
