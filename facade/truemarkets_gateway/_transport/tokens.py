@@ -202,8 +202,9 @@ class TokenManager:
                 return self._read(response, before_send)
             server = server_time(response)
             skew = None if server is None else server - self._clock()
-            known = skew is None or abs(skew - self._clock_offset) <= _SKEW_THRESHOLD
-            if response.status_code != 401 or known or skew_retried:
+            if response.status_code != 401 or skew is None or skew_retried:
+                raise self._error(response, "token mint", before_send, skew)
+            if abs(skew - self._clock_offset) <= _SKEW_THRESHOLD:
                 raise self._error(response, "token mint", before_send, skew)
             logger.warning("mint refused; server time differs by %+.0f s: retrying in it", skew)
             self._clock_offset, skew_retried = skew, True
