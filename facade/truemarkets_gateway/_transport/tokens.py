@@ -178,12 +178,11 @@ class TokenManager:
     def _obtain(
         self, current: CachedToken | None, build: _Build, before_send: bool
     ) -> Generator[httpx.Request, _Reply, CachedToken]:
+        auth_url = self.environment.auth_url
         if current is not None and current.refresh_token:
             self.refresh_count += 1
             logger.debug("refreshing the access token")
-            request = build(
-                **_api.refresh_request(self.environment.auth_url, current.refresh_token)
-            )
+            request = build(**_api.refresh_request(auth_url, current.refresh_token))
             response = yield from self._exchange(request, "token refresh", before_send)
             if response.status_code == 200:
                 return self._read(response, before_send)
@@ -196,7 +195,7 @@ class TokenManager:
             self.mint_count += 1
             logger.debug("minting an access token for key %s", self.credentials.key_id)
             when = int(self._server_now())
-            request = build(**_api.mint_request(self.environment.auth_url, self.credentials, when))
+            request = build(**_api.mint_request(auth_url, self.credentials, when))
             response = yield from self._exchange(request, "token mint", before_send)
             if response.status_code == 200:
                 return self._read(response, before_send)
@@ -244,11 +243,10 @@ class TokenManager:
         )
 
     def _read(self, response: httpx.Response, before_send: bool) -> CachedToken:
-        pair = _api.read_tokens(response)
-        if pair is None:
+        if (pair := _api.read_tokens(response)) is None:
+            what = "the Auth Service answered 200 without an access token"
             raise errors.UnexpectedResponseError(
-                f"{TOKEN_FAILED}: the Auth Service answered 200 without an access token"
-                + _note(before_send),
+                f"{TOKEN_FAILED}: {what}{_note(before_send)}",
                 response=response,
                 source="auth",
                 **_context(before_send),
