@@ -18,19 +18,14 @@ from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
 from jose.backends.cryptography_backend import CryptographyECKey
 
 from .environments import _caller_stacklevel
 from .errors import CredentialsError
 
-__all__ = [
-    "Credentials",
-    "KeyFilePermissionWarning",
-    "load_private_key",
-    "private_key_to_jwk",
-    "signer_key_from_env",
-    "write_key_file",
-]
+__all__ = ["Credentials", "KeyFilePermissionWarning", "load_private_key", "private_key_to_jwk"]
+__all__ += ["signer_key_from_env", "write_key_file"]
 
 _P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 _MAX_KEY_FILE = 64 * 1024
@@ -73,21 +68,26 @@ def _normalise_key_id(key_id: object, *, source: str) -> str:
         raise _error(source, "key_id is not a UUID (copy it from the API Keys page)") from None
 
 
-def _check_p256(key: object, *, source: str) -> ec.EllipticCurvePrivateKey:
-    if not isinstance(key, ec.EllipticCurvePrivateKey):
+def _check_p256(key: object, *, source: str) -> EllipticCurvePrivateKey:
+    if not isinstance(key, EllipticCurvePrivateKey):
         raise _error(source, "not an EC private key (True Markets API keys are EC P-256)")
     if not isinstance(key.curve, ec.SECP256R1):
         raise _error(source, f"the key is on curve {key.curve.name}, expected P-256 (secp256r1)")
     return key
 
 
-def _key_from_scalar(d: int, *, source: str) -> ec.EllipticCurvePrivateKey:
+def _compressed_hex(key: EllipticCurvePrivateKey) -> str:
+    point = serialization.PublicFormat.CompressedPoint
+    return key.public_key().public_bytes(serialization.Encoding.X962, point).hex()
+
+
+def _key_from_scalar(d: int, *, source: str) -> EllipticCurvePrivateKey:
     if not 0 < d < _P256_ORDER:
         raise _error(source, "the private scalar is out of range for P-256")
     return ec.derive_private_key(d, ec.SECP256R1())
 
 
-def _key_from_jwk(jwk: Mapping[str, Any], *, source: str) -> ec.EllipticCurvePrivateKey:
+def _key_from_jwk(jwk: Mapping[str, Any], *, source: str) -> EllipticCurvePrivateKey:
     for name, want in (("kty", "EC"), ("crv", "P-256"), ("alg", "ES256")):
         if (got := jwk.get(name, want if name == "alg" else None)) != want:
             label = "curve (crv)" if name == "crv" else name
@@ -106,26 +106,23 @@ def _key_from_jwk(jwk: Mapping[str, Any], *, source: str) -> ec.EllipticCurvePri
     return key
 
 
-def _key_from_pem(pem: bytes, *, source: str, password: bytes | None) -> ec.EllipticCurvePrivateKey:
+def _key_from_pem(pem: bytes, *, source: str, password: bytes | None) -> EllipticCurvePrivateKey:
     try:
         key = serialization.load_pem_private_key(pem, password=password)
     except TypeError:
-        raise _error(
-            source,
-            "the PEM key is encrypted; pass its password or decrypt it first"
-            if password is None
-            else "the PEM key is not encrypted, yet a password was given",
-        ) from None
+        problem = "is encrypted; pass its password or decrypt it first"
+        if password is not None:
+            problem = "is not encrypted, yet a password was given"
+        raise _error(source, f"the PEM key {problem}") from None
     except Exception:  # not chained: the parser's message is unhelpful and may echo key bytes
-        raise _error(
-            source, "not a readable PEM private key (wrong password, damaged text)"
-        ) from None
+        problem = "not a readable PEM private key (wrong password, damaged text)"
+        raise _error(source, problem) from None
     return _check_p256(key, source=source)
 
 
 def load_private_key(
     value: str | bytes | Mapping[str, Any], *, source: str = "private key"
-) -> ec.EllipticCurvePrivateKey:
+) -> EllipticCurvePrivateKey:
     """A P-256 private key from PEM, a JWK or key file (dict or JSON) or a 64-hex-digit scalar."""
     if isinstance(value, Mapping):
         jwk = value.get("private_key", value)
@@ -153,7 +150,7 @@ def load_private_key(
     raise _error(source, "not a PEM private key, a JWK or a 64-hex-digit private scalar")
 
 
-def private_key_to_jwk(private_key: ec.EllipticCurvePrivateKey) -> dict[str, str]:
+def private_key_to_jwk(private_key: EllipticCurvePrivateKey) -> dict[str, str]:
     """The JWK (kty, crv, x, y, d) of a P-256 private key, as in the vendor's key file."""
     n = _check_p256(private_key, source="private_key").private_numbers()
     x, y, d = (
@@ -198,7 +195,7 @@ class Credentials:
 
     __slots__ = ("_jose_key", "key_id", "private_key")
 
-    def __init__(self, key_id: str, private_key: ec.EllipticCurvePrivateKey) -> None:
+    def __init__(self, key_id: str, private_key: EllipticCurvePrivateKey) -> None:
         self.key_id = _normalise_key_id(key_id, source="key_id")
         self.private_key = _check_p256(private_key, source="private_key")
         # The cryptography backend by name, so that it never falls back to pure-Python ecdsa.
@@ -212,8 +209,7 @@ class Credentials:
     @property
     def public_key_compressed_hex(self) -> str:
         """The public key as compressed SEC1 hex (66 characters), as Turnkey and the API use."""
-        point = serialization.PublicFormat.CompressedPoint
-        return self.private_key.public_key().public_bytes(serialization.Encoding.X962, point).hex()
+        return _compressed_hex(self.private_key)
 
     @staticmethod
     def challenge_message(key_id: str, timestamp: int) -> bytes:
@@ -270,9 +266,7 @@ class Credentials:
         return cls(key_id, load_private_key(private, source="TM_PRIVATE_KEY"))
 
 
-def signer_key_from_env(
-    environ: Mapping[str, str] | None = None,
-) -> ec.EllipticCurvePrivateKey | None:
+def signer_key_from_env(environ: Mapping[str, str] | None = None) -> EllipticCurvePrivateKey | None:
     """The separate payload-stamp key in `TM_SIGNER_KEY` (PEM, JWK or hex scalar), if set."""
     value = (os.environ if environ is None else environ).get("TM_SIGNER_KEY", "").strip()
     return load_private_key(value, source="TM_SIGNER_KEY") if value else None
@@ -281,7 +275,7 @@ def signer_key_from_env(
 def write_key_file(
     path: str | os.PathLike[str],
     key_id: str,
-    private_key: ec.EllipticCurvePrivateKey,
+    private_key: EllipticCurvePrivateKey,
     *,
     label: str | None = None,
 ) -> Path:
@@ -299,7 +293,7 @@ def write_key_file(
 
 
 def _write_private_file(target: Path, text: str) -> None:
-    """Write `text` atomically with mode 0600 (the token cache too); new folders are made 0700."""
+    """Write `text` atomically with mode 0600 (the token cache too); new folders get 0700."""
     for folder in reversed((target.parent, *target.parent.parents)):
         if not folder.exists():
             with contextlib.suppress(FileExistsError):  # made meanwhile: not ours to change

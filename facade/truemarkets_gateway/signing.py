@@ -1,8 +1,6 @@
 """Turnkey API-key stamps (`SIGNATURE_SCHEME_TK_API_P256`) over DeFi payloads: ECDSA P-256
-over SHA-256 of each payload's UTF-8 bytes, one stamp per payload, byte-identical to Turnkey's
-`turnkey_api_key_stamper` but for the randomized signature (tests/test_signing.py). That one
-re-derives the key on every stamp; ours keeps the key object: twice the speed.
-"""
+over SHA-256 of the UTF-8 bytes, as Turnkey's stamper (tests/test_signing.py) but faster:
+that re-derives the key on every stamp, this keeps the key object."""
 
 from __future__ import annotations
 
@@ -11,21 +9,14 @@ from base64 import urlsafe_b64encode
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from .credentials import Credentials, load_private_key, signer_key_from_env
-from .errors import CredentialsError
+from . import credentials as _credentials
+from .credentials import Credentials
 
-__all__ = [
-    "AUTH_TYPE_API_KEY",
-    "SIGNATURE_SCHEME",
-    "SIGNER_KEY_ENV",
-    "PayloadSigner",
-    "SignablePayload",
-    "execute_body",
-    "sign_payloads",
-]
+__all__ = ["AUTH_TYPE_API_KEY", "SIGNATURE_SCHEME", "SIGNER_KEY_ENV", "PayloadSigner"]
+__all__ += ["SignablePayload", "execute_body", "sign_payloads"]
 
 SIGNATURE_SCHEME = "SIGNATURE_SCHEME_TK_API_P256"
 AUTH_TYPE_API_KEY = "api_key"
@@ -49,16 +40,8 @@ class PayloadSigner:
     __slots__ = ("_head", "_key", "_public_key_hex")
 
     def __init__(self, private_key: ec.EllipticCurvePrivateKey) -> None:
-        if not isinstance(private_key, ec.EllipticCurvePrivateKey) or not isinstance(
-            private_key.curve, ec.SECP256R1
-        ):
-            raise CredentialsError("the signer key must be an EC P-256 (secp256r1) private key")
-        self._public_key_hex = (
-            private_key.public_key()
-            .public_bytes(serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint)
-            .hex()
-        )
-        self._key = private_key
+        self._key = _credentials._check_p256(private_key, source="signer key")
+        self._public_key_hex = _credentials._compressed_hex(self._key)
         # Turnkey's json.dumps text up to the signature (ASCII hex needs no escaping).
         self._head = json.dumps({"publicKey": self._public_key_hex, "scheme": SIGNATURE_SCHEME})
         self._head = f'{self._head[:-1]}, "signature": "'
@@ -67,24 +50,20 @@ class PayloadSigner:
     def from_key(
         cls, value: ec.EllipticCurvePrivateKey | str | bytes | Mapping[str, Any]
     ) -> PayloadSigner:
-        """A signer from a key object, PEM, JWK (dict or JSON), a key file's JSON or the
-        64-hex private scalar."""
-        if isinstance(value, ec.EllipticCurvePrivateKey):
-            return cls(value)
-        return cls(load_private_key(value, source="signer key"))
+        """A signer from a key object, PEM, JWK, a key file's JSON or a 64-hex scalar."""
+        if not isinstance(value, ec.EllipticCurvePrivateKey):
+            value = _credentials.load_private_key(value, source="signer key")
+        return cls(value)
 
     @classmethod
     def from_credentials(cls, credentials: Credentials) -> PayloadSigner:
         """A signer using the API key itself (the key that mints the tokens)."""
-        key = getattr(credentials, "private_key", None)
-        if not isinstance(key, ec.EllipticCurvePrivateKey):
-            raise CredentialsError("credentials carry no EC private key to sign with")
-        return cls(key)
+        return cls(getattr(credentials, "private_key", None))  # type: ignore[arg-type]
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> PayloadSigner | None:
         """The signer key in `TM_SIGNER_KEY` (any form `from_key` accepts), or None if unset."""
-        key = signer_key_from_env(environ)
+        key = _credentials.signer_key_from_env(environ)
         return None if key is None else cls(key)
 
     @property

@@ -52,8 +52,7 @@ def refresh_request(auth_url: str, refresh_token: str) -> dict[str, Any]:
 
 
 def read_tokens(response: httpx.Response) -> TokenPair | None:
-    """The pair in a 200 answer; None without a usable access token. Unknown fields and a
-    refresh token of the wrong type are ignored."""
+    """The pair in a 200 answer; None without a usable access token (other fields ignored)."""
     try:
         data = json.loads(response.content)
     except (ValueError, RecursionError):

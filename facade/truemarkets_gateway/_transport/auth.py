@@ -20,9 +20,8 @@ REPLAY = "truemarkets_replay"
 
 
 class GatewayAuth(httpx.Auth):
-    """Bearer auth, tokens obtained through `http`. On a 401 with an API key the token is
-    renewed and the request replayed once if `request.extensions[REPLAY]`, else the 401
-    returned. A token failure before sending has `gateway_request_sent=False`."""
+    """Bearer auth through `http`: on a 401 with an API key the token is renewed and the
+    request replayed once if `request.extensions[REPLAY]`, else the 401 returned."""
 
     requires_request_body = True  # so a 401 can be replayed
 
@@ -36,9 +35,8 @@ class GatewayAuth(httpx.Auth):
         user = on_behalf_of
         if user is not None and not (isinstance(user, str) and user.strip() and user.isprintable()):
             raise ValidationError("on_behalf_of", "must be the user's id, a non-empty string")
-        self.tokens = tokens
-        self.http = http
-        self.on_behalf_of = on_behalf_of.strip() if on_behalf_of is not None else None
+        self.tokens, self.http = tokens, http
+        self.on_behalf_of = user.strip() if user is not None else None
 
     def __repr__(self) -> str:
         return f"GatewayAuth(tokens={self.tokens!r}, on_behalf_of={self.on_behalf_of!r})"
@@ -76,16 +74,14 @@ class GatewayAuth(httpx.Auth):
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        http = self.http
+        http, tokens = self.http, self.tokens
         assert isinstance(http, httpx.AsyncClient), "an async client needs http=AsyncClient"
         response = yield self._prepare(
-            request, await self.tokens.get_token_async(http, for_gateway=True)
+            request, await tokens.get_token_async(http, for_gateway=True)
         )
-        if response.status_code == 401 and self.tokens.can_renew:
+        if response.status_code == 401 and tokens.can_renew:
             try:
-                self._prepare(
-                    request, await self.tokens.get_token_async(http, rejected=_sent(request))
-                )
+                self._prepare(request, await tokens.get_token_async(http, rejected=_sent(request)))
             except TrueMarketsError as exc:
                 self._renewal_failed(request, exc)
                 return

@@ -1,5 +1,5 @@
-"""When an access token dies: reading `expires_in` (RFC 3339, seconds or a Unix time), the
-JWT `exp` claim, and the server's `Date` header, into Unix seconds of server time."""
+"""When an access token dies, in Unix seconds of server time: from `expires_in`, the JWT
+`exp` claim and the server's `Date` header."""
 
 from __future__ import annotations
 
@@ -32,12 +32,6 @@ def _timestamp(moment: datetime) -> float:
     return moment.timestamp()
 
 
-def _seconds_or_epoch(value: float, now: float) -> float | None:
-    if not math.isfinite(value) or value <= 0:
-        return None
-    return value if value >= _EPOCH_THRESHOLD else now + value
-
-
 def _claimed_expiry(expires_in: object, now: float) -> float | None:
     """What `expires_in` says: an RFC 3339 time, else a number of seconds, else None."""
     if isinstance(expires_in, datetime):
@@ -49,9 +43,12 @@ def _claimed_expiry(expires_in: object, now: float) -> float | None:
             number = str(expires_in)  # ValueError past 4300 digits
         if _RFC3339_START.match(text):
             return _timestamp(isoparse(text))
-        return _seconds_or_epoch(float(number), now) if number else None
+        value = float(number) if number else math.nan
     except (ValueError, OverflowError):
         return None
+    if not math.isfinite(value) or value <= 0:
+        return None
+    return value if value >= _EPOCH_THRESHOLD else now + value
 
 
 def _jwt_expiry(access_token: str) -> float | None:

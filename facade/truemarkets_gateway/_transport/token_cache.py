@@ -1,6 +1,5 @@
-"""The optional token cache file, so short-lived processes (CLI runs) reuse a valid token:
-the pair of one key on one host, written atomically with mode 0600. A corrupt, foreign,
-expired or insecurely stored file is ignored; failures to write only log."""
+"""The optional token cache file (one key's pair on one host, mode 0600), so CLI runs reuse
+a valid token; a corrupt, foreign, expired or exposed file is ignored, write failures log."""
 
 from __future__ import annotations
 
@@ -40,10 +39,8 @@ class CachedToken:
 
 
 def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    number = float(value)
-    return number if math.isfinite(number) else None
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    return float(value) if ok else None
 
 
 class TokenCache:
@@ -89,18 +86,14 @@ class TokenCache:
         document = {"version": _FORMAT_VERSION, "key_id": key_id, "host": host}
         document.update(fingerprint=fingerprint, **attrs.asdict(token))
         try:
-            self._remove_strays()
+            # A writer killed before its rename leaves a temp file ".<name>.<random>" (a pair).
+            for stray in self.path.parent.glob(f".{self.path.name}.*"):
+                with contextlib.suppress(OSError):  # gone meanwhile: fine
+                    if stray.stat().st_mtime < time.time() - _STRAY_AGE:
+                        stray.unlink()
             _write_private_file(self.path, json.dumps(document))
         except OSError as exc:
             logger.warning("could not write the token cache %s: %s", self.path, exc.strerror)
-
-    def _remove_strays(self) -> None:
-        # `_write_private_file` names its temp files ".<name>.<random>"; a writer killed
-        # between writing and renaming leaves one behind, holding a token pair.
-        for stray in self.path.parent.glob(f".{self.path.name}.*"):
-            with contextlib.suppress(OSError):  # gone meanwhile: fine
-                if stray.stat().st_mtime < time.time() - _STRAY_AGE:
-                    stray.unlink()
 
     def clear(self) -> None:
         """Remove the cache file, if present."""

@@ -1,9 +1,9 @@
 """`TokenManager`: the bearer token of one API key, minted, refreshed, shared and cached.
-Its policy is one generator, `_renew` (requests out, responses in), driven by
-`get_token_sync` and `get_token_async`, one renewal at a time."""
+Its policy is one generator, `_renew`, driven by `get_token_sync` and `get_token_async`."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import math
@@ -51,10 +51,9 @@ def _note(before_send: bool) -> str:
 
 
 class TokenManager:
-    """The Gateway bearer token of one API key (or a static one), kept fresh: minted on first
-    need, refreshed `refresh_margin` s before expiry (at most half its life), re-minted when
-    a refresh is refused; a mint refused with a server `Date` over 10 s off is retried once
-    in server time. Threads and tasks share one renewal; `token_cache` persists it."""
+    """The bearer token of one API key (or a static one): minted on need, refreshed
+    `refresh_margin` s before expiry, re-minted if refused, retried once in server time on
+    a clock skew; threads and tasks share one renewal; `token_cache` persists it."""
 
     def __init__(
         self,
@@ -179,12 +178,11 @@ class TokenManager:
     def _obtain(
         self, current: CachedToken | None, build: _Build, before_send: bool
     ) -> Generator[httpx.Request, _Reply, CachedToken]:
+        auth_url = self.environment.auth_url
         if current is not None and current.refresh_token:
             self.refresh_count += 1
             logger.debug("refreshing the access token")
-            request = build(
-                **_api.refresh_request(self.environment.auth_url, current.refresh_token)
-            )
+            request = build(**_api.refresh_request(auth_url, current.refresh_token))
             response = yield from self._exchange(request, "token refresh", before_send)
             if response.status_code == 200:
                 return self._read(response, before_send)
@@ -197,7 +195,7 @@ class TokenManager:
             self.mint_count += 1
             logger.debug("minting an access token for key %s", self.credentials.key_id)
             when = int(self._server_now())
-            request = build(**_api.mint_request(self.environment.auth_url, self.credentials, when))
+            request = build(**_api.mint_request(auth_url, self.credentials, when))
             response = yield from self._exchange(request, "token mint", before_send)
             if response.status_code == 200:
                 return self._read(response, before_send)
@@ -245,11 +243,10 @@ class TokenManager:
         )
 
     def _read(self, response: httpx.Response, before_send: bool) -> CachedToken:
-        pair = _api.read_tokens(response)
-        if pair is None:
+        if (pair := _api.read_tokens(response)) is None:
+            what = "the Auth Service answered 200 without an access token"
             raise errors.UnexpectedResponseError(
-                f"{TOKEN_FAILED}: the Auth Service answered 200 without an access token"
-                + _note(before_send),
+                f"{TOKEN_FAILED}: {what}{_note(before_send)}",
                 response=response,
                 source="auth",
                 **_context(before_send),
@@ -291,30 +288,24 @@ class TokenManager:
     ) -> str:
         """A valid access token, minted or refreshed through `http` (with `auth=None`); a
         new one if the Gateway `rejected` this one (unless another caller replaced it)."""
-        token = self._usable(rejected, for_gateway)
-        if token is not None:
+        if (token := self._usable(rejected, for_gateway)) is not None:
             return token
-        with self._lock:
-            flow = self._renew(rejected, http.build_request, for_gateway and rejected is None)
-            reply: _Reply = None
-            try:
-                while True:
-                    request = flow.send(reply)
-                    try:
-                        reply = http.send(request, auth=None, follow_redirects=False)
-                    except httpx.RequestError as exc:
-                        reply = exc
-            except StopIteration as done:
-                return str(done.value)
-            finally:
-                flow.close()
+        flow = self._renew(rejected, http.build_request, for_gateway and rejected is None)
+        with self._lock, contextlib.closing(flow):
+            step = _step(flow, None)
+            while isinstance(step, httpx.Request):
+                try:
+                    reply: _Reply = http.send(step, auth=None, follow_redirects=False)
+                except httpx.RequestError as exc:
+                    reply = exc
+                step = _step(flow, reply)
+            return step
 
     async def get_token_async(
         self, http: httpx.AsyncClient, *, rejected: _Rejected = None, for_gateway: bool = False
     ) -> str:
         """The async twin of `get_token_sync`; it never blocks the event loop."""
-        token = self._usable(rejected, for_gateway)
-        if token is not None:
+        if (token := self._usable(rejected, for_gateway)) is not None:
             return token
         import asyncio  # here, so that a blocking client never loads it
 
@@ -322,19 +313,24 @@ class TokenManager:
         while not self._lock.acquire(blocking=False):
             await asyncio.sleep(pause)
             pause = min(2 * pause, 0.02)
+        flow = self._renew(rejected, http.build_request, for_gateway and rejected is None)
         try:
-            flow = self._renew(rejected, http.build_request, for_gateway and rejected is None)
-            reply: _Reply = None
-            try:
-                while True:
-                    request = flow.send(reply)
-                    try:
-                        reply = await http.send(request, auth=None, follow_redirects=False)
-                    except httpx.RequestError as exc:
-                        reply = exc
-            except StopIteration as done:
-                return str(done.value)
-            finally:
-                flow.close()
+            step = _step(flow, None)
+            while isinstance(step, httpx.Request):
+                try:
+                    reply: _Reply = await http.send(step, auth=None, follow_redirects=False)
+                except httpx.RequestError as exc:
+                    reply = exc
+                step = _step(flow, reply)
+            return step
         finally:
+            flow.close()
             self._lock.release()
+
+
+def _step(flow: _Flow, reply: _Reply) -> httpx.Request | str:
+    """The flow's next request, or the token it ends with."""
+    try:
+        return flow.send(reply)
+    except StopIteration as done:
+        return str(done.value)
