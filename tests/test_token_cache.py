@@ -117,6 +117,9 @@ def test_expiry_is_judged_in_server_time(cache: TokenCache) -> None:
                 "clock_offset": 10**9,  # absurd: would make any expired token look alive
             }
         ),
+        json.dumps(
+            {"version": 2, **OWNER, "access_token": "a", "expires_at": 10**400, "obtained_at": NOW}
+        ),
     ],
 )
 def test_corrupt_is_ignored(cache: TokenCache, content: str) -> None:

@@ -39,8 +39,12 @@ class CachedToken:
 
 
 def _number(value: Any) -> float | None:
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    return float(value) if ok else None
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    try:  # an integer too large for a float (10**400) is as corrupt as "tomorrow"
+        return float(value) if math.isfinite(value) else None
+    except OverflowError:
+        return None
 
 
 class TokenCache:
