@@ -127,3 +127,24 @@ def test_the_sandbox_sends_a_request_id() -> None:
         raw = gw.with_raw_response.list_assets_page(limit=1)
         assert raw.status_code == 200 and (raw.request_id or "").startswith("req_")
         assert len(raw.parsed.items) == 1
+
+
+def test_with_raw_response_has_no_creates_and_returns_modify_and_cancel_answers() -> None:
+    # Creates run the reconcile flow, so they are not single requests: refused before sending.
+    sent: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json={}, headers={"x-request-id": "req_7"})
+
+    http = httpx.Client(transport=httpx.MockTransport(record))
+    view = Gateway(base_url=HOST, access_token="tok", http_client=http, environ={})
+    raw_view = view.with_raw_response
+    for name in ("create_order", "create_transfer"):
+        with pytest.raises(AttributeError, match="single-request"):
+            getattr(raw_view, name)
+    assert sent == []
+    modified = raw_view.modify_order("o1", price="10")
+    cancelled = raw_view.cancel_order_deprecated("o1")
+    assert isinstance(modified, RawResponse) and modified.parsed is None
+    assert isinstance(cancelled, RawResponse) and cancelled.request_id == "req_7"

@@ -253,3 +253,13 @@ def test_readers_tolerate_unknown_and_missing_values() -> None:
     token = "e30." + "eyJ0bS5vcmdhbml6YXRpb25faWQiOiAib3JnMSJ9" + ".c2ln"
     assert convert.token_claim(token, "tm.organization_id") == "org1"
     assert convert.token_claim("opaque", "tm.organization_id") is None
+
+
+def test_create_user_on_a_user_view_is_still_an_organisation_call(org: Gateway, seen: Seen) -> None:
+    signer = new_signer()
+    user = org.create_user("cust_a", signer=signer)
+    view = org.for_user(user.user_id, signer=signer)
+    again = view.create_user("cust_b", signer=new_signer())
+    assert again.user_id != user.user_id
+    users = [r for r in seen.requests if r.url.path.endswith("/users")]
+    assert len(users) == 2 and all(r.headers.get(HEADER) is None for r in users)

@@ -282,3 +282,21 @@ def test_from_option_and_validation() -> None:
         with pytest.raises(ValidationError) as info:
             RateLimiter.from_option(bad)  # type: ignore[arg-type]
         assert info.value.field == "rate_limit"
+
+
+@pytest.mark.parametrize(
+    ("status", "headers"),
+    [
+        (429, {"retry-after": "86400"}),
+        (429, {"retry-after-ms": "1e308"}),
+        (200, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(WALL + 7200)}),
+    ],
+)
+def test_a_wait_the_server_asks_is_never_longer_than_the_window(
+    status: int, headers: dict[str, str]
+) -> None:
+    # One bad header must not stall every later call for hours: at most one window.
+    lim = limiter(100, 60.0)
+    lim.observe(status, headers, 10.0, wall=WALL)
+    assert 0.0 < lim.reserve(EXECUTE, 10.0) <= 60.0 + 0.5
+    assert lim.reserve(EXECUTE, 10.0 + 61.0) == 0.0

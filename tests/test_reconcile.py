@@ -312,3 +312,19 @@ def test_what_counts_as_ambiguous() -> None:
         assert ambiguous(error) is expected, cls
         error.gateway_request_sent = False  # a token request failed: the Gateway saw nothing
         assert not ambiguous(error)
+
+
+def test_a_local_clock_ahead_of_the_server_does_not_double(sandbox: tuple[Sandbox, Any]) -> None:
+    # The offset is learned only when a mint is refused; the mint window is 30 s wide.
+    sb, key_file = sandbox
+    sb.faults.clear()
+    sb.faults.skew_clock(-15)
+    try:
+        sb.faults.add("POST", "/orders", Fault.drop(after_processing=True), times=1)
+        order = limit_order()
+        with gateway(sb, key_file, Clock()) as gw:
+            created = gw.create_order(**order)
+        assert holding(sb, order["qty"]) == [created.order_id]
+    finally:
+        sb.faults.skew_clock(0)
+        sb.faults.clear()

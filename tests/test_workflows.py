@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import collections
 import json
+import threading
 import types
 import weakref
 from collections.abc import Iterable
@@ -107,6 +109,7 @@ class StandInGateway(Gateway):
             monotonic=lambda: script.now, clock=lambda: 2e9, tokens=None
         )
         self._intents: Any = weakref.WeakValueDictionary()
+        self._intents_guard: Any = threading.Lock()
         self._server_now = lambda: 2e9
         self._handed: Any = collections.deque()
 
@@ -171,6 +174,7 @@ class AsyncStandInGateway(AsyncGateway):
             monotonic=lambda: script.now, clock=lambda: 2e9, tokens=None
         )
         self._intents: Any = weakref.WeakValueDictionary()
+        self._intents_guard: Any = asyncio.Lock()
         self._server_now = lambda: 2e9
         self._handed: Any = collections.deque()
 

@@ -12,9 +12,9 @@ __all__ = ["RawResponse", "RawResponseView"]
 T = TypeVar("T")
 
 _SINGLE = frozenset(
-    "quote create_order get_order get_order_status list_orders_page modify_order "
-    "prepare_cancel_order execute_cancel_order cancel_order_deprecated create_transfer "
-    "get_transfer list_transfers_page list_assets_page get_balances list_balances".split()
+    "quote get_order get_order_status list_orders_page modify_order prepare_cancel_order "
+    "execute_cancel_order cancel_order_deprecated get_transfer list_transfers_page "
+    "list_assets_page get_balances list_balances".split()  # creates run the reconcile flow
 )
 
 

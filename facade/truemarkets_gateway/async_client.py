@@ -60,8 +60,9 @@ class AsyncGateway:
 
     Async only: an instance belongs to one event loop; create one per `asyncio.run`.
 
-    Money is `Decimal`, `str` or `int` in (never float), `Decimal` out. Orders and transfers are
-    never resent once they may have reached the server. After `close()`: `ClientClosedError`.
+    Money is `Decimal`, `str` or `int` in (never float), `Decimal` out. A create that may have
+    reached the server is never resent blindly: the SDK lists and matches what it sent first
+    (`reconcile=False`: never resent). After `close()`: `ClientClosedError`.
     """
 
     _origin: AsyncGateway | None = None  # the client a `with_options` view was made from
@@ -98,6 +99,7 @@ class AsyncGateway:
         self.environment, self.user_agent = self._cfg.environment, self._cfg.user_agent
         self.max_retries = self._cfg.max_retries
         self._intents: weakref.WeakValueDictionary[Any, Any] = weakref.WeakValueDictionary()
+        self._intents_guard = asyncio.Lock()  # one lock per intent, even across threads
         self._handed: deque[str] = deque(maxlen=4096)  # ids creates returned (create flow)
         self._server_now = lambda: self._cfg.clock() + getattr(self._cfg.tokens, "clock_offset", 0)
         self._http = http_client or httpx.AsyncClient(**_options.pool_options(self._cfg, timeout))
@@ -196,8 +198,12 @@ class AsyncGateway:
         public_key = self._user_signer(signer).public_key_hex
         if (org := organization_id or await self.organization_id()) is None:
             raise CredentialsError("create_user needs an organisation API key")
-        call = ops.build_create_user(self._ctx, org, external_ref_id, public_key)
-        return await self._run(call, max_retries)
+        call, org_client = ops.build_create_user(self._ctx, org, external_ref_id, public_key), self
+        if self._cfg.on_behalf_of is not None:  # an organisation call: never for a user
+            org_client = self.with_options()
+            org_client._cfg = org_client._cfg._replace(on_behalf_of=None)
+            org_client._auth = _options.make_auth(org_client._cfg, self._http)
+        return await org_client._run(call, max_retries)
 
     def for_user(self, user_id: str, *, signer: SignerKey) -> Self:
         """A view acting for one organisation user, stamping with `signer` (as given to
@@ -279,7 +285,8 @@ class AsyncGateway:
         return (lambda: signer) if signer is not None else (lambda: self.signer)
 
     async def _intent_lock(self, *key: str) -> Any:
-        lock = self._intents.setdefault(key, asyncio.Lock())
+        async with self._intents_guard:
+            lock = self._intents.setdefault(key, asyncio.Lock())
         await lock.acquire()
         return lock, self._handed
 
@@ -403,7 +410,7 @@ class AsyncGateway:
         max_retries: int | None = None,
     ) -> None:
         """Change an active CeFi limit order's price and/or qty (applied asynchronously)."""
-        await self._run(ops.build_modify(self._ctx, order_id, price, qty), max_retries)
+        return await self._run(ops.build_modify(self._ctx, order_id, price, qty), max_retries)
 
     async def prepare_cancel_order(
         self, order_id: str, *, max_retries: int | None = None
@@ -422,7 +429,7 @@ class AsyncGateway:
         self, order_id: str, *, max_retries: int | None = None
     ) -> None:
         """The deprecated `DELETE /orders/{id}` (CeFi limit orders only). Prefer `cancel_order`."""
-        await self._run(ops.build_cancel_deprecated(self._ctx, order_id), max_retries)
+        return await self._run(ops.build_cancel_deprecated(self._ctx, order_id), max_retries)
 
     async def create_transfer(
         self,

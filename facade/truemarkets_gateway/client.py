@@ -59,8 +59,9 @@ class Gateway:
     >>> with Gateway() as gw:  # credentials from TM_KEY_FILE (or none: public only)
     ...     gw.quote(base_asset="BTC", quote_asset="USD", qty=1, qty_unit="base", side="buy")
 
-    Money is `Decimal`, `str` or `int` in (never float), `Decimal` out. Orders and transfers are
-    never resent once they may have reached the server. After `close()`: `ClientClosedError`.
+    Money is `Decimal`, `str` or `int` in (never float), `Decimal` out. A create that may have
+    reached the server is never resent blindly: the SDK lists and matches what it sent first
+    (`reconcile=False`: never resent). After `close()`: `ClientClosedError`.
     """
 
     _origin: Gateway | None = None  # the client a `with_options` view was made from
@@ -97,6 +98,7 @@ class Gateway:
         self.environment, self.user_agent = self._cfg.environment, self._cfg.user_agent
         self.max_retries = self._cfg.max_retries
         self._intents: weakref.WeakValueDictionary[Any, Any] = weakref.WeakValueDictionary()
+        self._intents_guard = threading.Lock()  # one lock per intent, even across threads
         self._handed: deque[str] = deque(maxlen=4096)  # ids creates returned (create flow)
         self._server_now = lambda: self._cfg.clock() + getattr(self._cfg.tokens, "clock_offset", 0)
         self._http = http_client or httpx.Client(**_options.pool_options(self._cfg, timeout))
@@ -195,8 +197,12 @@ class Gateway:
         public_key = self._user_signer(signer).public_key_hex
         if (org := organization_id or self.organization_id()) is None:
             raise CredentialsError("create_user needs an organisation API key")
-        call = ops.build_create_user(self._ctx, org, external_ref_id, public_key)
-        return self._run(call, max_retries)
+        call, org_client = ops.build_create_user(self._ctx, org, external_ref_id, public_key), self
+        if self._cfg.on_behalf_of is not None:  # an organisation call: never for a user
+            org_client = self.with_options()
+            org_client._cfg = org_client._cfg._replace(on_behalf_of=None)
+            org_client._auth = _options.make_auth(org_client._cfg, self._http)
+        return org_client._run(call, max_retries)
 
     def for_user(self, user_id: str, *, signer: SignerKey) -> Self:
         """A view acting for one organisation user, stamping with `signer` (as given to
@@ -278,7 +284,8 @@ class Gateway:
         return (lambda: signer) if signer is not None else (lambda: self.signer)
 
     def _intent_lock(self, *key: str) -> Any:
-        lock = self._intents.setdefault(key, threading.Lock())
+        with self._intents_guard:
+            lock = self._intents.setdefault(key, threading.Lock())
         lock.acquire()
         return lock, self._handed
 
@@ -400,7 +407,7 @@ class Gateway:
         max_retries: int | None = None,
     ) -> None:
         """Change an active CeFi limit order's price and/or qty (applied asynchronously)."""
-        self._run(ops.build_modify(self._ctx, order_id, price, qty), max_retries)
+        return self._run(ops.build_modify(self._ctx, order_id, price, qty), max_retries)
 
     def prepare_cancel_order(
         self, order_id: str, *, max_retries: int | None = None
@@ -417,7 +424,7 @@ class Gateway:
 
     def cancel_order_deprecated(self, order_id: str, *, max_retries: int | None = None) -> None:
         """The deprecated `DELETE /orders/{id}` (CeFi limit orders only). Prefer `cancel_order`."""
-        self._run(ops.build_cancel_deprecated(self._ctx, order_id), max_retries)
+        return self._run(ops.build_cancel_deprecated(self._ctx, order_id), max_retries)
 
     def create_transfer(
         self,

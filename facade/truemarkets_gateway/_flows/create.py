@@ -12,7 +12,7 @@ from .. import errors as _errors
 from .steps import Call, Flow, Note, Now, Sleep
 
 GRACE = 8.0  # how long a record that was sent may take to show in a listing
-SKEW = 5.0  # allowance on `created_at` beyond the known clock offset
+SKEW = 30.0  # on `created_at`: an offset not learned yet can be as large as the mint window
 _ALSO = {"base_asset": ("asset_symbol", "asset_id")}  # a record may report it as these
 
 
@@ -75,13 +75,18 @@ def create_flow(
                 record = yield Call(f"_send_create_{kind}", kwargs=request)
                 break
             except Exception as exc:
+                if attempt == 2:  # e.g. the first one, applied, used up the balance
+                    exc.add_note(f"the first {kind} create may have been applied too")
                 if not reconcile or not ambiguous(exc):
                     raise
                 record = yield from _look(kind, request, since, exc, handed)
                 if record is not None:
                     break
-                if attempt == 2:
-                    message = f"no matching {kind} showed within {GRACE:g} s, twice"
+                applied = isinstance(exc, _errors.UnexpectedResponseError) and (
+                    200 <= (exc.status_code or 0) < 300  # answered success: never resend
+                )
+                if attempt == 2 or applied:
+                    message = f"no matching {kind} showed within {GRACE:g} s"
                     raise _errors.AmbiguousCreateError(_check(kind, exc, message)) from exc
     finally:
         lock.release()

@@ -102,14 +102,15 @@ class RateLimiter:
         left, reset = (number(headers.get(f"x-ratelimit-{k}")) for k in ("remaining", "reset"))
         with self._lock:
             if left is not None and reset is not None:
-                remaining, reset = max(int(left), 0), reset_seconds(reset, wall)
+                remaining = max(int(left), 0)
+                reset = min(reset_seconds(reset, wall), self.seconds)  # a bad header: no long stall
                 # In one server window the count only falls: a late answer may say too much.
                 if self._server_left is not None and abs(now + reset - self._server_reset) < 1.5:
                     remaining = min(remaining, self._server_left)
                 self._server_left, self._server_reset = remaining, now + reset
             if status == 429:
                 wait = server_wait(headers, status, wall)
-                wait = self.seconds / self.requests if wait is None else wait
+                wait = self.seconds / self.requests if wait is None else min(wait, self.seconds)
                 self._blocked_until = max(self._blocked_until, now + wait)
                 self._server_left, self._server_reset = 0, max(self._server_reset, now + wait)
 

@@ -69,7 +69,7 @@ class TokenCache:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return None
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return self._ignore("unreadable or corrupt")
         token = _parse(data)
         if token is None:
