@@ -328,3 +328,44 @@ def test_a_local_clock_ahead_of_the_server_does_not_double(sandbox: tuple[Sandbo
     finally:
         sb.faults.skew_clock(0)
         sb.faults.clear()
+
+
+def test_more_records_than_the_search_reads_is_ambiguous_not_resent() -> None:
+    import collections
+    import threading
+    import types
+    from datetime import UTC, datetime
+
+    from truemarkets_gateway._flows import run_sync
+    from truemarkets_gateway._flows.create import create_flow
+    from truemarkets_gateway.errors import AmbiguousCreateError, APIConnectionError
+
+    class Busy:
+        """An account with page after page of other orders since the create was sent."""
+
+        sends = 0
+
+        def _intent_lock(self, *key: str) -> Any:
+            lock = threading.Lock()
+            lock.acquire()
+            return lock, collections.deque()
+
+        def _server_now(self) -> float:
+            return 2e9
+
+        def _send_create_order(self, **fields: Any) -> Any:
+            self.sends += 1
+            raise APIConnectionError("dropped", may_have_reached_server=True)
+
+        def list_orders_page(self, **kw: Any) -> Any:
+            other = types.SimpleNamespace(
+                order_id="other", created_at=datetime.fromtimestamp(2e9, UTC), extra={},
+                side="sell", type="limit", qty="9", qty_unit="base", base_asset="ETH",
+            )  # fmt: skip
+            return types.SimpleNamespace(items=[other] * 100, next_cursor="more")
+
+    busy = Busy()
+    flow = create_flow("order", dict(side="buy", type="market", qty="1", qty_unit="base"))
+    with pytest.raises(AmbiguousCreateError, match="more than 5 pages"):
+        run_sync(flow, busy, sleep=lambda s: None, clock=lambda: 0.0)
+    assert busy.sends == 1

@@ -110,7 +110,7 @@ def _look(
     """The one record matching `request` created since `since`, or None within `GRACE` s."""
     start, delay, slept = (yield Now()), 0.25, 0.0
     while True:
-        found, cursor = [], None
+        found, cursor, complete = [], None, False
         try:
             for _ in range(5):  # pages, newest first, back to `since`
                 page = yield Call(
@@ -119,9 +119,13 @@ def _look(
                 found += [r for r in page.items if _matches(request, r, since, handed)]
                 cursor, times = page.next_cursor, [r.created_at for r in page.items]
                 if not cursor or not all(times) or min(times).timestamp() < since:
+                    complete = True
                     break
         except _errors.TrueMarketsError as failed:
             what = f"listing {kind}s to find it failed ({type(failed).__name__})"
+            raise _errors.AmbiguousCreateError(_check(kind, exc, what)) from exc
+        if not complete and not found:  # too many records to search: never resend blindly
+            what = f"the {kind}s since it was sent span more than 5 pages"
             raise _errors.AmbiguousCreateError(_check(kind, exc, what)) from exc
         if len(found) > 1:
             ids = tuple(map(_id, found))
