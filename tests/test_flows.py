@@ -1346,3 +1346,35 @@ def test_a_failed_defi_cancel_names_the_order_and_whether_it_was_sent(run: Runne
     assert unsigned.value.order_id == "d1"
     assert any("was not sent" in note for note in unsigned.value.__notes__)
     assert fake.names() == ["prepare_cancel_order"]
+
+
+def test_an_interrupt_in_on_created_after_a_recreate_names_the_abandoned_order(
+    run: Runner,
+) -> None:
+    """Ctrl-C in on_created for the fresh order must still say the stale one was abandoned:
+    the create flow's own note may not replace place_order's (found by the soak)."""
+
+    def hook(order_id: str) -> None:
+        if order_id == "o2":
+            raise KeyboardInterrupt
+
+    fake = FakeClient(
+        FakeTime(),
+        create_order=[created("o1"), created("o2")],
+        _send_execute_order=[stale()],
+    )
+    with pytest.raises(KeyboardInterrupt) as info:
+        run(place(on_created=hook), fake)
+    notes = info.value.__notes__
+    assert "interrupted: order o2 was created: check get_order('o2')" in notes
+    assert "interrupted: stale order(s) o1 were abandoned unexecuted" in notes
+
+
+def test_an_error_raised_by_on_created_names_the_created_order(run: Runner) -> None:
+    def hook(order_id: str) -> None:
+        raise ValueError("the caller's database is down")
+
+    fake = FakeClient(FakeTime(), create_order=[created("o1")])
+    with pytest.raises(ValueError) as info:
+        run(place(on_created=hook), fake)
+    assert info.value.__notes__ == ["raised by on_created after order o1 was created"]

@@ -97,6 +97,7 @@ class Intent:
     known_ids: set[str] = attrs.Factory(set)  # ids the SDK returned
     replaced_ids: set[str] = attrs.Factory(set)  # stale orders the SDK abandoned (reported)
     attempts: int = 0
+    outcome: str = "ok"  # how the last attempt ended, for the duplicate report
 
 
 @attrs.define
@@ -109,6 +110,7 @@ class SoakReport:
     ops: Counter[str] = attrs.Factory(Counter)
     errors: Counter[str] = attrs.Factory(Counter)  # typed failures, by class
     unhandled: list[str] = attrs.Factory(list)
+    duplicated: list[str] = attrs.Factory(list)  # one line per intent with extra records
     validation_errors: int = 0  # the soak's own inputs refused: a bug in the soak or SDK
     sandbox_orders: int = 0
     sandbox_transfers: int = 0
@@ -150,6 +152,7 @@ class SoakReport:
             f"unhandled:   {len(self.unhandled)}",
             f"refused own input (ValidationError): {self.validation_errors}",
         ]
+        lines.extend(f"--- duplicated --- {text}" for text in self.duplicated[:5])
         for text in self.unhandled[:5]:
             lines.append("--- unhandled ---\n" + text)
         return "\n".join(lines)
@@ -386,6 +389,9 @@ class Soak:
             intent.attempts += 1
             ok, error = self.guarded(f"{intent.kind} #{intent.n}", attempt)
             self.armed = False
+            if error is not None:
+                notes = " | ".join(getattr(error, "__notes__", ()))
+                intent.outcome = f"{type(error).__name__}: {error} {notes}".strip()
             if ok or isinstance(error, ValidationError):
                 return
             if isinstance(error, TrueMarketsError):
@@ -419,7 +425,14 @@ class Soak:
             records = orders if intent.kind == "order" else transfers
             mine = {rid for rid, qty in records.items() if qty == intent.marker}
             report.lost += len(intent.known_ids - set(records))
-            report.duplicates += max(0, len(mine - intent.replaced_ids) - 1)
+            extra = max(0, len(mine - intent.replaced_ids) - 1)
+            if extra:
+                report.duplicates += extra
+                report.duplicated.append(
+                    f"{intent.kind} #{intent.n} ({intent.attempts} attempt(s)): sandbox holds "
+                    f"{sorted(mine)}, the SDK named {sorted(intent.known_ids)}, "
+                    f"replaced {sorted(intent.replaced_ids)}; ended {intent.outcome}"
+                )
             report.replaced += len(intent.replaced_ids)
             accounted |= intent.known_ids | intent.replaced_ids
         report.unaccounted = len((set(orders) | set(transfers)) - accounted)

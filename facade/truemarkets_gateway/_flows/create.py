@@ -93,7 +93,11 @@ def create_flow(
     handed.append(record_id := _id(record))
     if on_created is not None and record_id:
         yield Note(f"{kind} {record_id} was created: check get_{kind}({record_id!r})")
-        on_created(record_id)
+        try:
+            on_created(record_id)
+        except Exception as exc:  # the caller's hook failed: its error still names the id
+            exc.add_note(f"raised by on_created after {kind} {record_id} was created")
+            raise
     return record
 
 

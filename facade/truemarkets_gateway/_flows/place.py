@@ -79,8 +79,10 @@ def place_order_flow(
 
     def stage(name: str) -> Flow[None]:
         where[1] = name
-        stale = f"; stale order(s) {', '.join(replaced)} were abandoned unexecuted"
-        yield Note(_NOTES[name].format(id=where[0]) + (stale if replaced else ""))
+        yield Note(_NOTES[name].format(id=where[0]))
+        if replaced:  # its own key: the create flow's notes must not replace it
+            stale = f"stale order(s) {', '.join(replaced)} were abandoned unexecuted"
+            yield Note(stale, key="replaced")
 
     def place() -> Flow[PlacedOrder]:
         executed = False

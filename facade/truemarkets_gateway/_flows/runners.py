@@ -14,10 +14,11 @@ T = TypeVar("T")
 
 class _Drive(Generic[T]):
     """Yields the Calls and Sleeps to perform; set `value` or `error` to answer a Call.
-    Leaving adds the last `Note` to a KeyboardInterrupt or CancelledError."""
+    Leaving adds the last `Note` of each key to a KeyboardInterrupt or CancelledError."""
 
     def __init__(self, flow: Flow[T], clock: Callable[[], float]) -> None:
-        self.flow, self.clock, self.note = flow, clock, ""
+        self.flow, self.clock = flow, clock
+        self.notes: dict[str, str] = {}
         self.value: Any = None
         self.error: Exception | None = None
 
@@ -32,7 +33,7 @@ class _Drive(Generic[T]):
             if isinstance(step, Now):
                 self.value = self.clock()
             elif isinstance(step, Note):
-                self.note = step.text
+                self.notes[step.key] = step.text
             elif isinstance(step, Call | Sleep):
                 yield step
             else:
@@ -43,8 +44,9 @@ class _Drive(Generic[T]):
 
     def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
         self.flow.close()
-        if self.note and exc is not None and not isinstance(exc, Exception | GeneratorExit):
-            exc.add_note(f"interrupted: {self.note}")
+        if exc is not None and not isinstance(exc, Exception | GeneratorExit):
+            for text in filter(None, self.notes.values()):
+                exc.add_note(f"interrupted: {text}")
 
 
 def run_sync(

@@ -37,9 +37,12 @@ class Now(NamedTuple):
 
 
 class Note(NamedTuple):
-    """What exists so far, noted on a KeyboardInterrupt or CancelledError."""
+    """What exists so far, noted on a KeyboardInterrupt or CancelledError. A note replaces
+    the last one with the same `key`: nested flows share the default key, so a fact that
+    must outlive them (orders already abandoned) takes its own."""
 
     text: str
+    key: str = ""
 
 
 Step = Call | Sleep | Now | Note
