@@ -131,14 +131,6 @@ def _issues(items: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
-def body_model(name: str, body: Mapping[str, Any], models: Any = None) -> Any:
-    """A generated request model (of the Gateway's, or of `models`) from a validated body."""
-    try:
-        return getattr(models or gen, name).from_dict(body)
-    except (ValueError, TypeError, KeyError) as exc:  # a rule _validate does not know yet
-        raise ValidationError("body", f"{name} refused it: {exc}") from None
-
-
 transfer_status_param: Callable[[str], Any] = gen.TransferStatus  # query filters
 venue_param: Callable[[str], Any] = gen.Venue
 

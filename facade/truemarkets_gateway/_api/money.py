@@ -17,6 +17,7 @@ MAX_DIGITS = 40  # significant digits of a user amount
 MAX_EXPONENT = 40  # user amounts lie within 1e-40 .. 1e40
 MAX_READ_EXPONENT = 1000  # amounts read from responses: exponents within +/- this
 _PLAIN = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
+_EXP = re.compile("[eE]")
 _GRAMMAR = "a plain decimal number such as 12.5 (digits and an optional fraction; no exponent)"
 
 logger = logging.getLogger("truemarkets_gateway")
@@ -61,6 +62,12 @@ def wire_decimal(value: Decimal) -> str:
 def parse_decimal(value: Any) -> Decimal | None:
     """An amount read from a response (through `str`, never a binary float), or None when
     absent, not finite or beyond +/-`MAX_READ_EXPONENT`."""
+    if value.__class__ is str and len(value) <= MAX_READ_EXPONENT and not _EXP.search(value):
+        try:  # the usual answer; short and without an exponent, it is within range
+            number = Decimal(value)
+        except InvalidOperation:
+            return None
+        return number if number.is_finite() else None
     if isinstance(value, bool) or not isinstance(value, Decimal | str | int | float):
         return None
     try:  # str() of a huge int raises ValueError; longer text cannot be in range

@@ -3,6 +3,7 @@ typed error, with the DEBUG log. The clients' `_run` only does the I/O."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Mapping
@@ -48,10 +49,17 @@ def request_args(config: Config, call: PreparedCall[Any]) -> dict[str, Any]:
     return args
 
 
+@functools.lru_cache(maxsize=512)
+def _url(url: str) -> httpx.URL:
+    """Parsed once: httpx's URL parsing is the largest part of building a request, and a
+    client sends to few distinct URLs (a URL is immutable, so sharing it is safe)."""
+    return httpx.URL(url)
+
+
 def build(
     config: Config, http: httpx.Client | httpx.AsyncClient, call: PreparedCall[Any], args: Any
 ) -> httpx.Request:
-    request = http.build_request(call.method, call.url, json=call.json.reveal(), **args)
+    request = http.build_request(call.method, _url(call.url), json=call.json.reveal(), **args)
     if not config.owns_http:  # set after building: cheaper than httpx merging them in
         for name, value in config.headers.items():
             request.headers[name] = value
