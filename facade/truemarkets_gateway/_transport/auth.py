@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator, Generator
+from collections.abc import AsyncGenerator, Callable, Generator
 
 import httpx
 
@@ -21,7 +21,8 @@ REPLAY = "truemarkets_replay"
 
 class GatewayAuth(httpx.Auth):
     """Bearer auth through `http`: on a 401 with an API key the token is renewed and the
-    request replayed once if `request.extensions[REPLAY]`, else the 401 returned."""
+    request replayed once if `request.extensions[REPLAY]`, else the 401 returned.
+    `on_replay` is told of each replay (the rate limiter counts it)."""
 
     requires_request_body = True  # so a 401 can be replayed
 
@@ -31,11 +32,12 @@ class GatewayAuth(httpx.Auth):
         *,
         http: httpx.Client | httpx.AsyncClient | None = None,
         on_behalf_of: str | None = None,
+        on_replay: Callable[[], object] | None = None,
     ) -> None:
         user = on_behalf_of
         if user is not None and not (isinstance(user, str) and user.strip() and user.isprintable()):
             raise ValidationError("on_behalf_of", "must be the user's id, a non-empty string")
-        self.tokens, self.http = tokens, http
+        self.tokens, self.http, self.on_replay = tokens, http, on_replay
         self.on_behalf_of = user.strip() if user is not None else None
 
     def __repr__(self) -> str:
@@ -46,6 +48,13 @@ class GatewayAuth(httpx.Auth):
         if self.on_behalf_of is not None:
             request.headers["TM-On-Behalf-Of"] = self.on_behalf_of
         return request
+
+    def _replay(self, request: httpx.Request) -> bool:
+        if request.extensions.get(REPLAY):
+            if self.on_replay is not None:
+                self.on_replay()
+            return True
+        return False
 
     @staticmethod
     def _renewal_failed(request: httpx.Request, exc: TrueMarketsError) -> None:
@@ -68,7 +77,7 @@ class GatewayAuth(httpx.Auth):
             except TrueMarketsError as exc:
                 self._renewal_failed(request, exc)
                 return
-            if request.extensions.get(REPLAY):
+            if self._replay(request):
                 yield request
 
     async def async_auth_flow(
@@ -85,7 +94,7 @@ class GatewayAuth(httpx.Auth):
             except TrueMarketsError as exc:
                 self._renewal_failed(request, exc)
                 return
-            if request.extensions.get(REPLAY):
+            if self._replay(request):
                 yield request
 
 

@@ -91,6 +91,13 @@ class RateLimiter:
                 self._server_left -= 1
             return 0.0
 
+    def count(self, now: float) -> None:
+        """Count a send that did not ask first (a 401's replay inside the auth flow)."""
+        with self._lock:
+            self._sent.append(now)
+            if self._server_left is not None:
+                self._server_left -= 1
+
     def observe(
         self, status: int, headers: Mapping[str, str], now: float, *, wall: float | None = None
     ) -> None:

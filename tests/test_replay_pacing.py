@@ -1,0 +1,53 @@
+"""A 401's replay is a send the rate limiter did not pace: it is counted, so the calls after
+it wait for the budget it used (the replay itself cannot wait: it runs inside httpx's auth)."""
+
+from __future__ import annotations
+
+from conftest import FAKE_HOST, FakeClock, FakeTrueMarkets
+
+from truemarkets_gateway._transport.auth import REPLAY, GatewayAuth, TokenManager
+from truemarkets_gateway._transport.ratelimit import Priority, RateLimiter
+from truemarkets_gateway.credentials import Credentials
+from truemarkets_gateway.environments import Environment
+
+ENV = Environment.custom(FAKE_HOST)
+
+
+def test_a_counted_send_uses_the_budget() -> None:
+    limiter = RateLimiter(2, 10.0, margin=0.0)
+    assert limiter.reserve(Priority.READ, 0.0) == 0.0
+    limiter.count(1.0)  # the replay
+    assert limiter.reserve(Priority.READ, 2.0) == 8.0  # until the first send leaves the window
+    assert limiter.reserve(Priority.READ, 10.0) == 0.0
+
+
+def test_only_a_replay_is_reported(
+    credentials: Credentials, fake_clock: FakeClock, fake_tm: FakeTrueMarkets
+) -> None:
+    replays: list[str] = []
+    manager = TokenManager(ENV, credentials=credentials, clock=fake_clock)
+    with fake_tm.client() as http:
+        auth = GatewayAuth(manager, http=http, on_replay=lambda: replays.append("replay"))
+        for replay in (True, False):
+            manager.get_token_sync(http)
+            fake_tm.revoke_access_tokens()
+            request = http.build_request("GET", f"{ENV.gateway_url}/orders")
+            request.extensions[REPLAY] = replay
+            http.send(request, auth=auth)
+    assert replays == ["replay"]  # the marked read was replayed; the unmarked 401 returned
+    assert len(fake_tm.gateway_requests) == 3
+
+
+async def test_the_async_flow_reports_its_replay(
+    credentials: Credentials, fake_clock: FakeClock, fake_tm: FakeTrueMarkets
+) -> None:
+    replays: list[str] = []
+    manager = TokenManager(ENV, credentials=credentials, clock=fake_clock)
+    async with fake_tm.async_client() as http:
+        auth = GatewayAuth(manager, http=http, on_replay=lambda: replays.append("replay"))
+        await manager.get_token_async(http)
+        fake_tm.revoke_access_tokens()
+        request = http.build_request("GET", f"{ENV.gateway_url}/orders")
+        request.extensions[REPLAY] = True
+        assert (await http.send(request, auth=auth)).status_code == 200
+    assert replays == ["replay"]
