@@ -102,4 +102,3 @@ def execute_body(stamps: Sequence[str]) -> dict[str, Any]:
     if not signatures:
         raise ValueError("execute needs at least one signature")
     return {"signatures": signatures, "auth_type": AUTH_TYPE_API_KEY}
-

@@ -82,6 +82,11 @@ class TokenManager:
         if token_cache is not None and not isinstance(token_cache, TokenCache):
             token_cache = TokenCache(token_cache)
         self._cache = token_cache if credentials is not None else None  # only for our mints
+        if credentials is not None and token_cache is not None:  # whose token the file holds
+            fingerprint = hashlib.sha256(credentials.public_key_compressed_hex.encode()).hexdigest()
+            self._owner = dict(
+                key_id=credentials.key_id, host=environment.host, fingerprint=fingerprint
+            )
         self._state: CachedToken | None = None
         self._renewing = self._cache_loaded = False
         self._clock_offset = self._retry_renew_after = 0.0
@@ -260,15 +265,9 @@ class TokenManager:
             logger.debug("the access token is short-lived (%.1f s)", left)
         return CachedToken(pair.access_token, pair.refresh_token, expires_at, now)
 
-    def _owner(self) -> dict[str, str]:
-        assert self.credentials is not None
-        public = self.credentials.public_key_compressed_hex.encode()
-        key, host = self.credentials.key_id, self.environment.host
-        return {"key_id": key, "host": host, "fingerprint": hashlib.sha256(public).hexdigest()}
-
     def _load_cache(self) -> None:
         if self._cache is not None and self._state is None and not self._cache_loaded:
-            self._state = self._cache.load(**self._owner(), local_now=self._clock())
+            self._state = self._cache.load(**self._owner, local_now=self._clock())
             if self._state is not None:
                 self._clock_offset = self._clock_offset or self._state.clock_offset
         self._cache_loaded = True
@@ -277,7 +276,7 @@ class TokenManager:
         self._state = state
         if self._cache is not None and state is not None and state.expires_at is not None:
             token = attrs.evolve(state, clock_offset=self._clock_offset)
-            self._cache.save(**self._owner(), token=token)
+            self._cache.save(**self._owner, token=token)
         elif self._cache is not None:
             self._cache.clear()
 
