@@ -111,14 +111,8 @@ def resolve(options: Mapping[str, Any], owns_http: bool) -> Config:
     if creds is not None or access_token is not None:
         from .auth import TokenManager
 
-        tokens = TokenManager(
-            environment,
-            credentials=creds,
-            access_token=access_token,
-            refresh_margin=o["refresh_margin"],
-            token_cache=o["token_cache"],
-            clock=o["clock"],
-        )
+        knobs = {name: o[name] for name in ("refresh_margin", "token_cache", "clock")}
+        tokens = TokenManager(environment, credentials=creds, access_token=access_token, **knobs)
     elif o["on_behalf_of"] is not None:
         raise ValidationError("on_behalf_of", "needs credentials or an access_token")
     return Config(
