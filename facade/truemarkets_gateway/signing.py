@@ -80,7 +80,8 @@ class PayloadSigner:
 
     def sign_payloads(self, payloads: Sequence[SignablePayload]) -> list[str]:
         """One stamp per payload (a string or an `UnsignedPayload`), in the same order."""
-        return [self.stamp(getattr(item, "payload", item)) for item in payloads]
+        texts: list[Any] = [getattr(item, "payload", item) for item in payloads]  # str has none
+        return [self.stamp(text) for text in texts]
 
     def __repr__(self) -> str:
         return f"PayloadSigner(public_key={self._public_key_hex!r})"
