@@ -198,8 +198,9 @@ class TokenManager:
         while True:
             self.mint_count += 1
             logger.debug("minting an access token for key %s", self.credentials.key_id)
-            mint = _api.mint_request(auth_url, self.credentials, int(self._server_now()))
-            response = yield from self._exchange(build(**mint), "token mint", before_send)
+            when = int(self._server_now())  # no local holds the signed body: it is a secret
+            request = build(**_api.mint_request(auth_url, self.credentials, when))
+            response = yield from self._exchange(request, "token mint", before_send)
             if response.status_code == 200:
                 return self._read(response, before_send)
             server = http_date(response.headers.get("date"))
