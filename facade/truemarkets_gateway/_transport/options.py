@@ -74,14 +74,11 @@ def check_retries(value: object) -> int:
     return value
 
 
-def _credentials(
-    credentials: Credentials | None,
-    key_file: str | os.PathLike[str] | None,
-    access_token: str | None,
-    environ: Mapping[str, str] | None,
-) -> Credentials | None:
+def _credentials(o: Mapping[str, Any]) -> Credentials | None:
+    """`credentials=` or `key_file=`; else, without `access_token=`, the environment's key."""
     from ..credentials import Credentials
 
+    credentials, key_file = o["credentials"], o["key_file"]
     if credentials is not None and key_file is not None:
         raise ValidationError("key_file", "pass credentials or key_file, not both")
     if key_file is not None:
@@ -90,9 +87,9 @@ def _credentials(
         if not isinstance(credentials, Credentials):
             raise TypeError("credentials must be a Credentials object; for a path use key_file=")
         return credentials
-    if access_token is not None:
+    if o["access_token"] is not None:
         return None  # a static token: do not mix in keys from the environment
-    return Credentials.from_env(environ)
+    return Credentials.from_env(o["environ"])
 
 
 def resolve(options: Mapping[str, Any], owns_http: bool) -> Config:
@@ -106,7 +103,7 @@ def resolve(options: Mapping[str, Any], owns_http: bool) -> Config:
         if o[name] is not None:  # been sent when httpx refuses the header
             _validate.header_value(name, o[name])
     user_agent = o["user_agent"] or DEFAULT_USER_AGENT
-    creds = _credentials(o["credentials"], o["key_file"], access_token, environ)
+    creds = _credentials(o)
     tokens = None
     if creds is not None or access_token is not None:
         from .auth import TokenManager
