@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import random
 from collections.abc import Callable, Mapping
@@ -62,9 +63,10 @@ class Config(NamedTuple):
     limiter: RateLimiter | None  # shared by every view of the client
 
 
-def check_wait(value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 1e6:
-        raise ValidationError("max_retry_wait", "must be a number of seconds, 0 or more")
+def check_seconds(field: str, value: object, below: float = math.inf) -> float:
+    """`value` as seconds, 0 or more (and under `below`), else `ValidationError`."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < below:
+        raise ValidationError(field, "must be a number of seconds, 0 or more")
     return float(value)
 
 
@@ -118,7 +120,7 @@ def resolve(options: Mapping[str, Any], owns_http: bool) -> Config:
         headers={"User-Agent": user_agent, "Accept": "application/json"},
         timeout=NOT_GIVEN if owns_http else o["timeout"],  # our own pool carries it
         max_retries=check_retries(o["max_retries"]),
-        policy=RetryPolicy(max_wait=check_wait(o["max_retry_wait"])),
+        policy=RetryPolicy(max_wait=check_seconds("max_retry_wait", o["max_retry_wait"], 1e6)),
         rand=o["rand"] or random.random,
         credentials=creds,
         tokens=tokens,
@@ -161,7 +163,9 @@ def with_changes(
     if max_retries is not None:
         changes["max_retries"] = check_retries(max_retries)
     if max_retry_wait is not None:
-        changes["policy"] = config.policy._replace(max_wait=check_wait(max_retry_wait))
+        changes["policy"] = config.policy._replace(
+            max_wait=check_seconds("max_retry_wait", max_retry_wait, 1e6)
+        )
     return config._replace(**changes)
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-import math
 import os
 import threading
 import time
@@ -23,6 +22,7 @@ from .._api.secret import Secret, reveal
 from ..credentials import Credentials
 from ..environments import Environment
 from .expiry import token_expiry
+from .options import check_seconds
 from .retry import http_date, never_sent
 from .token_cache import CachedToken, TokenCache
 
@@ -74,10 +74,8 @@ class TokenManager:
             not isinstance(access_token, str) or len(access_token.split()) != 1
         ):
             raise errors.ValidationError("access_token", "must be a non-empty token without spaces")
-        if type(refresh_margin) not in (int, float) or not 0 <= refresh_margin < math.inf:
-            raise errors.ValidationError("refresh_margin", "must be a number of seconds, 0 or more")
-        self.environment, self.credentials = environment, credentials
-        self.refresh_margin, self._clock = float(refresh_margin), clock
+        self.refresh_margin = check_seconds("refresh_margin", refresh_margin)
+        self.environment, self.credentials, self._clock = environment, credentials, clock
         self._static = access_token.strip() if access_token is not None else None
         if token_cache is not None and not isinstance(token_cache, TokenCache):
             token_cache = TokenCache(token_cache)
