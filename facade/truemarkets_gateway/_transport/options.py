@@ -163,9 +163,8 @@ def with_changes(
     if max_retries is not None:
         changes["max_retries"] = check_retries(max_retries)
     if max_retry_wait is not None:
-        changes["policy"] = config.policy._replace(
-            max_wait=check_seconds("max_retry_wait", max_retry_wait, 1e6)
-        )
+        wait = check_seconds("max_retry_wait", max_retry_wait, 1e6)
+        changes["policy"] = config.policy._replace(max_wait=wait)
     return config._replace(**changes)
 
 
