@@ -86,6 +86,19 @@ def test_server_wait_forms() -> None:
     assert server_wait(h({}), 429, NOW) is None
 
 
+def test_a_retry_after_date_without_a_zone_is_read_as_utc(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    monkeypatch.setenv("TZ", "America/New_York")  # a naive datetime would be read as local
+    time.tzset()
+    try:
+        date = formatdate(NOW + 7)  # "-0000": no zone named
+        assert server_wait({"retry-after": date}, 429, NOW) == pytest.approx(7.0)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
 def test_server_wait_is_used_and_capped() -> None:
     assert _decide(429, headers={"retry-after": "2"}).delay == 2.0
     over = _decide(429, headers={"retry-after": "600"})

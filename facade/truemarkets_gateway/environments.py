@@ -163,8 +163,7 @@ class Environment:
         if isinstance(env, Environment):
             if base_url is not None:
                 raise ValidationError("base_url", "cannot be combined with an Environment")
-            same = legacy is None or legacy == env.legacy
-            return env if same else attrs.evolve(env, legacy=bool(legacy))
+            return env if legacy in (None, env.legacy) else attrs.evolve(env, legacy=bool(legacy))
         fields = ("env", "base_url")
         if env is None and base_url is None:  # only now the environment variables count
             source = os.environ if environ is None else environ

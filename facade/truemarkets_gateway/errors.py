@@ -246,17 +246,17 @@ def error_from_response(
             "The edge (WAF) blocked this request; this is not an account permission. "
             "Check the User-Agent and the network you call from"
         )
+    cls = _BY_STATUS.get(status, InternalServerError if status >= 500 else APIError)
     if envelope.code == "quote_stale" and status in (409, 422):
-        cls: type[APIError] = QuoteStaleError
-    else:
-        cls = _BY_STATUS.get(status, InternalServerError if status >= 500 else APIError)
-    if cls is RateLimitError and retry_after is None:  # e.g. the Auth Service
+        cls = QuoteStaleError
+    if cls is not RateLimitError:
+        retry_after = None
+    elif retry_after is None:  # not given (e.g. by the Auth Service): read it here
         import time
 
         from ._transport.retry import server_wait
 
         retry_after = server_wait(response.headers, status, time.time())
-    retry_after = retry_after if cls is RateLimitError else None
     return cls(envelope, status_code=status, response=response, hint=hint, source=source,
                retry_after=retry_after, **context)  # fmt: skip
 
@@ -342,13 +342,12 @@ class TransferFailedError(TrueMarketsError):
 
 def __getattr__(name: str) -> Any:
     """`_api.error_body`'s names, loaded on first use (attrs costs import time)."""
-    if name in ("ErrorEnvelope", "FieldViolation", "parse_error_body"):
-        from ._api import error_body
+    if name not in ("ErrorEnvelope", "FieldViolation", "parse_error_body"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from ._api import error_body
 
-        value = getattr(error_body, name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value = getattr(error_body, name)
+    return value
 
 
 class AmbiguousCreateError(TrueMarketsError):

@@ -74,13 +74,14 @@ class PayloadSigner:
     def stamp(self, payload: str) -> str:
         """The stamp for one payload string, signed over its UTF-8 bytes as given."""
         if not isinstance(payload, str):
-            raise TypeError(f"payload must be str, not {type(payload).__name__}")
+            raise TypeError(f"cannot sign {type(payload).__name__}: not a payload string")
         der = self._key.sign(payload.encode(), _ECDSA_SHA256)
         return urlsafe_b64encode(f'{self._head}{der.hex()}"}}'.encode()).decode().rstrip("=")
 
     def sign_payloads(self, payloads: Sequence[SignablePayload]) -> list[str]:
-        """One stamp per payload, in the same order."""
-        return [self.stamp(_payload_text(item)) for item in payloads]
+        """One stamp per payload (a string or an `UnsignedPayload`), in the same order."""
+        texts: list[Any] = [getattr(item, "payload", item) for item in payloads]  # str has none
+        return [self.stamp(text) for text in texts]
 
     def __repr__(self) -> str:
         return f"PayloadSigner(public_key={self._public_key_hex!r})"
@@ -102,12 +103,3 @@ def execute_body(stamps: Sequence[str]) -> dict[str, Any]:
     if not signatures:
         raise ValueError("execute needs at least one signature")
     return {"signatures": signatures, "auth_type": AUTH_TYPE_API_KEY}
-
-
-def _payload_text(item: SignablePayload) -> str:
-    if isinstance(item, str):
-        return item
-    text = getattr(item, "payload", None)
-    if not isinstance(text, str):
-        raise TypeError(f"cannot sign {type(item).__name__}: no payload string")
-    return text

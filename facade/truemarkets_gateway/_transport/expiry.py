@@ -1,20 +1,20 @@
-"""When an access token dies, in Unix seconds of server time: from `expires_in`, the JWT
-`exp` claim and the server's `Date` header."""
+"""When an access token dies, in Unix seconds of server time: from `expires_in` and the JWT
+`exp` claim, capped."""
 
 from __future__ import annotations
 
 import logging
 import math
 import re
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 
-import httpx
 from dateutil.parser import isoparse
 from jose import jwt as jose_jwt
 from jose.exceptions import JOSEError
 
-__all__ = ["server_time", "token_expiry"]
+from .retry import number, timestamp
+
+__all__ = ["finite", "token_expiry"]
 
 logger = logging.getLogger("truemarkets_gateway.auth")
 
@@ -26,38 +26,38 @@ _MAX_LIFETIME = 24 * 3600.0
 _RFC3339_START = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
 
 
-def _timestamp(moment: datetime) -> float:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.timestamp()
+def finite(value: object) -> float | None:
+    """A JSON number (not a bool) as a finite float, else None."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    try:  # an integer too large for a float (10**400) is as corrupt as "tomorrow"
+        return float(value) if math.isfinite(value) else None
+    except OverflowError:
+        return None
 
 
 def _claimed_expiry(expires_in: object, now: float) -> float | None:
     """What `expires_in` says: an RFC 3339 time, else a number of seconds, else None."""
     if isinstance(expires_in, datetime):
-        return _timestamp(expires_in)
-    text = expires_in.strip() if isinstance(expires_in, str) else ""
-    try:
-        number = text
-        if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
-            number = str(expires_in)  # ValueError past 4300 digits
-        if _RFC3339_START.match(text):
-            return _timestamp(isoparse(text))
-        value = float(number) if number else math.nan
-    except (ValueError, OverflowError):
-        return None
-    if not math.isfinite(value) or value <= 0:
+        return timestamp(expires_in)
+    value = finite(expires_in)
+    if isinstance(expires_in, str):
+        try:
+            if _RFC3339_START.match(text := expires_in.strip()):
+                return timestamp(isoparse(text))
+        except (ValueError, OverflowError):
+            return None
+        value = number(text)
+    if value is None or value <= 0:
         return None
     return value if value >= _EPOCH_THRESHOLD else now + value
 
 
 def _jwt_expiry(access_token: str) -> float | None:
     try:
-        exp = jose_jwt.get_unverified_claims(access_token).get("exp")
-        value = float(exp) if isinstance(exp, int | float) and not isinstance(exp, bool) else None
-    except (JOSEError, OverflowError):  # OverflowError: an integer too large for a float
+        return finite(jose_jwt.get_unverified_claims(access_token).get("exp"))
+    except JOSEError:
         return None
-    return value if value is not None and math.isfinite(value) else None
 
 
 def token_expiry(expires_in: object, access_token: str, now: float) -> float | None:
@@ -74,13 +74,3 @@ def token_expiry(expires_in: object, access_token: str, now: float) -> float | N
         logger.warning("token claims an expiry %.0f s away: using %.0f", found - now, cap - now)
         return cap
     return found
-
-
-def server_time(response: httpx.Response) -> float | None:
-    value = response.headers.get("date")
-    if not value:
-        return None
-    try:
-        return _timestamp(parsedate_to_datetime(value))
-    except (TypeError, ValueError, IndexError):
-        return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import random
 from collections.abc import Callable, Mapping
@@ -62,9 +63,10 @@ class Config(NamedTuple):
     limiter: RateLimiter | None  # shared by every view of the client
 
 
-def check_wait(value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 1e6:
-        raise ValidationError("max_retry_wait", "must be a number of seconds, 0 or more")
+def check_seconds(field: str, value: object, below: float = math.inf) -> float:
+    """`value` as seconds, 0 or more (and under `below`), else `ValidationError`."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < below:
+        raise ValidationError(field, "must be a number of seconds, 0 or more")
     return float(value)
 
 
@@ -74,14 +76,11 @@ def check_retries(value: object) -> int:
     return value
 
 
-def _credentials(
-    credentials: Credentials | None,
-    key_file: str | os.PathLike[str] | None,
-    access_token: str | None,
-    environ: Mapping[str, str] | None,
-) -> Credentials | None:
+def _credentials(o: Mapping[str, Any]) -> Credentials | None:
+    """`credentials=` or `key_file=`; else, without `access_token=`, the environment's key."""
     from ..credentials import Credentials
 
+    credentials, key_file = o["credentials"], o["key_file"]
     if credentials is not None and key_file is not None:
         raise ValidationError("key_file", "pass credentials or key_file, not both")
     if key_file is not None:
@@ -90,9 +89,9 @@ def _credentials(
         if not isinstance(credentials, Credentials):
             raise TypeError("credentials must be a Credentials object; for a path use key_file=")
         return credentials
-    if access_token is not None:
+    if o["access_token"] is not None:
         return None  # a static token: do not mix in keys from the environment
-    return Credentials.from_env(environ)
+    return Credentials.from_env(o["environ"])
 
 
 def resolve(options: Mapping[str, Any], owns_http: bool) -> Config:
@@ -106,19 +105,13 @@ def resolve(options: Mapping[str, Any], owns_http: bool) -> Config:
         if o[name] is not None:  # been sent when httpx refuses the header
             _validate.header_value(name, o[name])
     user_agent = o["user_agent"] or DEFAULT_USER_AGENT
-    creds = _credentials(o["credentials"], o["key_file"], access_token, environ)
+    creds = _credentials(o)
     tokens = None
     if creds is not None or access_token is not None:
         from .auth import TokenManager
 
-        tokens = TokenManager(
-            environment,
-            credentials=creds,
-            access_token=access_token,
-            refresh_margin=o["refresh_margin"],
-            token_cache=o["token_cache"],
-            clock=o["clock"],
-        )
+        knobs = {name: o[name] for name in ("refresh_margin", "token_cache", "clock")}
+        tokens = TokenManager(environment, credentials=creds, access_token=access_token, **knobs)
     elif o["on_behalf_of"] is not None:
         raise ValidationError("on_behalf_of", "needs credentials or an access_token")
     return Config(
@@ -127,7 +120,7 @@ def resolve(options: Mapping[str, Any], owns_http: bool) -> Config:
         headers={"User-Agent": user_agent, "Accept": "application/json"},
         timeout=NOT_GIVEN if owns_http else o["timeout"],  # our own pool carries it
         max_retries=check_retries(o["max_retries"]),
-        policy=RetryPolicy(max_wait=check_wait(o["max_retry_wait"])),
+        policy=RetryPolicy(max_wait=check_seconds("max_retry_wait", o["max_retry_wait"], 1e6)),
         rand=o["rand"] or random.random,
         credentials=creds,
         tokens=tokens,
@@ -170,7 +163,8 @@ def with_changes(
     if max_retries is not None:
         changes["max_retries"] = check_retries(max_retries)
     if max_retry_wait is not None:
-        changes["policy"] = config.policy._replace(max_wait=check_wait(max_retry_wait))
+        wait = check_seconds("max_retry_wait", max_retry_wait, 1e6)
+        changes["policy"] = config.policy._replace(max_wait=wait)
     return config._replace(**changes)
 
 

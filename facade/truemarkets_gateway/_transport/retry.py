@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import NamedTuple
 
 import httpx
@@ -35,7 +36,7 @@ def is_retryable_status(status: int) -> bool:
     return status in (408, 429) or status >= 500
 
 
-def never_sent(exc: BaseException) -> bool:
+def never_sent(exc: object) -> bool:
     """True when the failure happened before the request was written (safe to resend)."""
     return isinstance(exc, _NEVER_SENT)
 
@@ -55,6 +56,21 @@ def number(text: str | None) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def timestamp(moment: datetime) -> float:
+    """Unix seconds of `moment`, read as UTC when it names no zone."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
+def http_date(text: str | None) -> float | None:
+    """An HTTP date (`Date`, `Retry-After`) in Unix seconds, else None."""
+    import email.utils  # only for the rare HTTP-date form; keeps imports light
+
+    try:
+        return timestamp(email.utils.parsedate_to_datetime(text))  # type: ignore[arg-type]
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
 def reset_seconds(reset: float, now: float) -> float:
     """`x-ratelimit-reset` in seconds from `now`: a Unix time when large, else seconds."""
     return max(reset - now if reset >= 1e9 else reset, 0.0)
@@ -65,16 +81,10 @@ def server_wait(headers: Mapping[str, str], status: int, now: float) -> float | 
     on 429 `x-ratelimit-reset`), if it said; never negative."""
     if (value := number(headers.get("retry-after-ms"))) is not None:
         return max(value / 1000.0, 0.0)
-    retry_after = headers.get("retry-after")
-    if retry_after is not None:
-        if (value := number(retry_after)) is not None:
-            return max(value, 0.0)
-        import email.utils  # only for the rare HTTP-date form; keeps imports light
-
-        try:
-            return max(email.utils.parsedate_to_datetime(retry_after).timestamp() - now, 0.0)
-        except (TypeError, ValueError, IndexError):
-            pass
+    if (value := number(headers.get("retry-after"))) is not None:
+        return max(value, 0.0)
+    if (date := http_date(headers.get("retry-after"))) is not None:
+        return max(date - now, 0.0)
     if status == 429 and (value := number(headers.get("x-ratelimit-reset"))) is not None:
         return reset_seconds(value, now)
     return None

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import math
 import os
 import stat
 import time
@@ -16,6 +15,7 @@ from typing import Any
 import attrs
 
 from ..credentials import _write_private_file
+from .expiry import finite
 
 __all__ = ["CachedToken", "TokenCache"]
 
@@ -36,15 +36,6 @@ class CachedToken:
     expires_at: float | None
     obtained_at: float
     clock_offset: float = 0.0
-
-
-def _number(value: Any) -> float | None:
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        return None
-    try:  # an integer too large for a float (10**400) is as corrupt as "tomorrow"
-        return float(value) if math.isfinite(value) else None
-    except OverflowError:
-        return None
 
 
 class TokenCache:
@@ -111,8 +102,8 @@ def _parse(data: Any) -> CachedToken | None:
     if not isinstance(data, dict) or data.get("version") != _FORMAT_VERSION:
         return None
     access, refresh = data.get("access_token"), data.get("refresh_token")
-    expires_at, obtained_at = _number(data.get("expires_at")), _number(data.get("obtained_at"))
-    offset = _number(data.get("clock_offset", 0.0))
+    expires_at, obtained_at = finite(data.get("expires_at")), finite(data.get("obtained_at"))
+    offset = finite(data.get("clock_offset", 0.0))
     if not (isinstance(access, str) and access and (refresh is None or isinstance(refresh, str))):
         return None
     if refresh == "" or expires_at is None or obtained_at is None or offset is None:

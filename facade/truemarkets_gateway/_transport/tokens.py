@@ -6,11 +6,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-import math
 import os
 import threading
 import time
 from collections.abc import Callable, Generator
+from functools import partial
+from typing import Any, TypeVar
 
 import attrs
 import httpx
@@ -20,7 +21,9 @@ from .._api import tokens as _api
 from .._api.secret import Secret, reveal
 from ..credentials import Credentials
 from ..environments import Environment
-from .expiry import server_time, token_expiry
+from .expiry import token_expiry
+from .options import check_seconds
+from .retry import http_date, never_sent
 from .token_cache import CachedToken, TokenCache
 
 __all__ = ["NO_GATEWAY_REQUEST", "TOKEN_FAILED", "Clock", "TokenManager"]
@@ -28,6 +31,7 @@ __all__ = ["NO_GATEWAY_REQUEST", "TOKEN_FAILED", "Clock", "TokenManager"]
 logger = logging.getLogger("truemarkets_gateway.auth")
 
 Clock = Callable[[], float]
+E = TypeVar("E", bound=errors.TrueMarketsError)
 _Build = Callable[..., httpx.Request]  # `build_request` of the client that sends
 _Reply = httpx.Response | httpx.RequestError | None  # a DecodingError too
 _Flow = Generator[httpx.Request, _Reply, str]
@@ -42,12 +46,11 @@ TOKEN_FAILED = "Getting an access token failed"  # starts every token failure's 
 NO_GATEWAY_REQUEST = "no Gateway request was sent"  # added when a Gateway request waited
 
 
-def _context(before_send: bool) -> errors.ErrorContext:
-    return {"gateway_request_sent": False} if before_send else {}
-
-
-def _note(before_send: bool) -> str:
-    return f"; {NO_GATEWAY_REQUEST}" if before_send else ""
+def _failure(make: Callable[..., E], text: str, before_send: bool, **kwargs: Any) -> E:
+    """A token failure from the Auth Service; `before_send`: a Gateway request waits unsent."""
+    if before_send:
+        text, kwargs["gateway_request_sent"] = f"{text}; {NO_GATEWAY_REQUEST}", False
+    return make(text, source="auth", **kwargs)
 
 
 class TokenManager:
@@ -71,19 +74,20 @@ class TokenManager:
             not isinstance(access_token, str) or len(access_token.split()) != 1
         ):
             raise errors.ValidationError("access_token", "must be a non-empty token without spaces")
-        if type(refresh_margin) not in (int, float) or not 0 <= refresh_margin < math.inf:
-            raise errors.ValidationError("refresh_margin", "must be a number of seconds, 0 or more")
-        self.environment = environment
-        self.credentials = credentials
-        self.refresh_margin = float(refresh_margin)
+        self.refresh_margin = check_seconds("refresh_margin", refresh_margin)
+        self.environment, self.credentials, self._clock = environment, credentials, clock
         self._static = access_token.strip() if access_token is not None else None
-        self._clock = clock
         if token_cache is not None and not isinstance(token_cache, TokenCache):
             token_cache = TokenCache(token_cache)
         self._cache = token_cache if credentials is not None else None  # only for our mints
-        self._cache_loaded = False
+        if credentials is not None and token_cache is not None:  # whose token the file holds
+            fingerprint = hashlib.sha256(credentials.public_key_compressed_hex.encode()).hexdigest()
+            self._owner = dict(
+                key_id=credentials.key_id, host=environment.host, fingerprint=fingerprint
+            )
         self._state: CachedToken | None = None
-        self._renewing, self._clock_offset, self._retry_renew_after = False, 0.0, 0.0
+        self._renewing = self._cache_loaded = False
+        self._clock_offset = self._retry_renew_after = 0.0
         self.mint_count = self.refresh_count = 0
         # One renewal at a time: threads block on this lock, tasks poll it (their loop runs on).
         self._lock = threading.Lock()
@@ -140,7 +144,7 @@ class TokenManager:
             raise errors.CredentialsError(
                 "This operation needs an API key: pass credentials (e.g. a key file) or "
                 "access_token, or set TM_KEY_FILE (or TM_KEY_ID and TM_PRIVATE_KEY)",
-                **_context(for_gateway),
+                gateway_request_sent=False if for_gateway else None,
             )
         state, need = self._state, self._need(rejected)
         if state is not None and (need == "fresh" or (need == "soon" and self._renewing)):
@@ -150,9 +154,7 @@ class TokenManager:
     def _renew(self, rejected: _Rejected, build: _Build, before_send: bool) -> _Flow:
         """The token to use, yielding the auth requests it needs. `before_send`: a Gateway
         request waits unsent (failures say so)."""
-        if not self._cache_loaded:
-            self._cache_loaded = True
-            self._load_cache()
+        self._load_cache()
         need, current = self._need(rejected), self._state
         if need == "fresh" and current is not None:
             return current.access_token  # renewed by another caller while we waited
@@ -194,12 +196,12 @@ class TokenManager:
         while True:
             self.mint_count += 1
             logger.debug("minting an access token for key %s", self.credentials.key_id)
-            when = int(self._server_now())
+            when = int(self._server_now())  # no local holds the signed body: it is a secret
             request = build(**_api.mint_request(auth_url, self.credentials, when))
             response = yield from self._exchange(request, "token mint", before_send)
             if response.status_code == 200:
                 return self._read(response, before_send)
-            server = server_time(response)
+            server = http_date(response.headers.get("date"))
             skew = None if server is None else server - self._clock()
             if response.status_code != 401 or skew is None or skew_retried:
                 raise self._error(response, "token mint", before_send, skew)
@@ -208,8 +210,9 @@ class TokenManager:
             logger.warning("mint refused; server time differs by %+.0f s: retrying in it", skew)
             self._clock_offset, skew_retried = skew, True
 
+    @staticmethod
     def _exchange(
-        self, request: httpx.Request, what: str, before_send: bool
+        request: httpx.Request, what: str, before_send: bool
     ) -> Generator[httpx.Request, _Reply, httpx.Response]:
         reply = yield request
         if isinstance(reply, httpx.Response):
@@ -218,17 +221,17 @@ class TokenManager:
         how = "the Auth Service timed out" if timeout else "could not reach the Auth Service"
         if isinstance(reply, httpx.DecodingError):
             how = "the Auth Service's answer could not be decoded"
-        unsent = isinstance(reply, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
-        raise (errors.APITimeoutError if timeout else errors.APIConnectionError)(
-            f"{TOKEN_FAILED}: {how} ({what}): {type(reply).__name__}{_note(before_send)}",
+        raise _failure(
+            errors.APITimeoutError if timeout else errors.APIConnectionError,
+            f"{TOKEN_FAILED}: {how} ({what}): {type(reply).__name__}",
+            before_send,
             request=request,
-            may_have_reached_server=not (unsent or before_send),
-            source="auth",
-            **_context(before_send),
+            may_have_reached_server=not (before_send or never_sent(reply)),
         )
 
+    @staticmethod
     def _error(
-        self, response: httpx.Response, what: str, before_send: bool, skew: float | None = None
+        response: httpx.Response, what: str, before_send: bool, skew: float | None = None
     ) -> errors.APIError:
         hint = f"{TOKEN_FAILED} ({what} at the Auth Service)"
         if what == "token mint" and response.status_code == 401:
@@ -237,19 +240,17 @@ class TokenManager:
                 "revoked, that the key file is the one downloaded for it, and the clock"
             )
             hint += f" (server time differs from ours by {skew:+.0f} s)" if skew else ""
-        hint += _note(before_send)
-        return errors.error_from_response(
-            response, hint=hint, source="auth", **_context(before_send)
-        )
+        make = partial(errors.error_from_response, response)  # the text is its `hint`
+        return _failure(lambda text, **kw: make(hint=text, **kw), hint, before_send)
 
     def _read(self, response: httpx.Response, before_send: bool) -> CachedToken:
         if (pair := _api.read_tokens(response)) is None:
             what = "the Auth Service answered 200 without an access token"
-            raise errors.UnexpectedResponseError(
-                f"{TOKEN_FAILED}: {what}{_note(before_send)}",
+            raise _failure(
+                errors.UnexpectedResponseError,
+                f"{TOKEN_FAILED}: {what}",
+                before_send,
                 response=response,
-                source="auth",
-                **_context(before_send),
             )
         now = self._server_now()
         expires_at = token_expiry(pair.expires_in, pair.access_token, now)
@@ -263,23 +264,18 @@ class TokenManager:
             logger.debug("the access token is short-lived (%.1f s)", left)
         return CachedToken(pair.access_token, pair.refresh_token, expires_at, now)
 
-    def _owner(self) -> dict[str, str]:
-        assert self.credentials is not None
-        public = self.credentials.public_key_compressed_hex.encode()
-        key, host = self.credentials.key_id, self.environment.host
-        return {"key_id": key, "host": host, "fingerprint": hashlib.sha256(public).hexdigest()}
-
     def _load_cache(self) -> None:
-        if self._cache is not None and self._state is None:
-            self._state = self._cache.load(**self._owner(), local_now=self._clock())
+        if self._cache is not None and self._state is None and not self._cache_loaded:
+            self._state = self._cache.load(**self._owner, local_now=self._clock())
             if self._state is not None:
                 self._clock_offset = self._clock_offset or self._state.clock_offset
+        self._cache_loaded = True
 
     def _keep(self, state: CachedToken | None) -> None:
         self._state = state
         if self._cache is not None and state is not None and state.expires_at is not None:
             token = attrs.evolve(state, clock_offset=self._clock_offset)
-            self._cache.save(**self._owner(), token=token)
+            self._cache.save(**self._owner, token=token)
         elif self._cache is not None:
             self._cache.clear()
 
@@ -292,13 +288,12 @@ class TokenManager:
             return token
         flow = self._renew(rejected, http.build_request, for_gateway and rejected is None)
         with self._lock, contextlib.closing(flow):
-            step = _step(flow, None)
-            while isinstance(step, httpx.Request):
+            reply: _Reply = None
+            while isinstance(step := _step(flow, reply), httpx.Request):
                 try:
-                    reply: _Reply = http.send(step, auth=None, follow_redirects=False)
+                    reply = http.send(step, auth=None, follow_redirects=False)
                 except httpx.RequestError as exc:
                     reply = exc
-                step = _step(flow, reply)
             return step
 
     async def get_token_async(
@@ -315,13 +310,12 @@ class TokenManager:
             pause = min(2 * pause, 0.02)
         flow = self._renew(rejected, http.build_request, for_gateway and rejected is None)
         try:
-            step = _step(flow, None)
-            while isinstance(step, httpx.Request):
+            reply: _Reply = None
+            while isinstance(step := _step(flow, reply), httpx.Request):
                 try:
-                    reply: _Reply = await http.send(step, auth=None, follow_redirects=False)
+                    reply = await http.send(step, auth=None, follow_redirects=False)
                 except httpx.RequestError as exc:
                     reply = exc
-                step = _step(flow, reply)
             return step
         finally:
             flow.close()
