@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = ["GatewayBase"]
 
-H = TypeVar("H", httpx.Client, httpx.AsyncClient)
+HttpClientT = TypeVar("HttpClientT", httpx.Client, httpx.AsyncClient)
 
 
 def _pick(values: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
@@ -42,7 +42,7 @@ def _kw(values: Mapping[str, Any], *drop: str) -> dict[str, Any]:
     return {k: v for k, v in values.items() if k not in drop and k != "self"}
 
 
-class GatewayBase(Generic[H]):
+class GatewayBase(Generic[HttpClientT]):
     """The settings, views and signer shared by `Gateway` and `AsyncGateway`."""
 
     environment: Environment
@@ -51,10 +51,10 @@ class GatewayBase(Generic[H]):
     _origin: GatewayBase[Any] | None = None  # the client a `with_options` view was made from
     _raw = False  # a `with_raw_response` view
 
-    def _start(self, cfg: _options.Config, http: H) -> None:
+    def _start(self, cfg: _options.Config, http: HttpClientT) -> None:
         """The state every client keeps, from its resolved options (before any I/O)."""
         self._cfg, self.environment, self.user_agent = cfg, cfg.environment, cfg.user_agent
-        self._http: H = http
+        self._http: HttpClientT = http
         self._auth = _options.make_auth(cfg, http)
         self.max_retries = cfg.max_retries
         self._intents: weakref.WeakValueDictionary[Any, Any] = weakref.WeakValueDictionary()
@@ -87,8 +87,8 @@ class GatewayBase(Generic[H]):
         return _options.expires_at(self._cfg)
 
     @property
-    def http_client(self) -> H:
-        """The httpx client requests go through (yours, if you passed `http_client`)."""
+    def http_client(self) -> HttpClientT:
+        """The `httpx.Client` (or for `AsyncGateway`, `httpx.AsyncClient`) requests go through."""
         return self._http
 
     @property
