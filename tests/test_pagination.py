@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import httpx
 import pytest
 from _facade_stub import ORDER, TRANSFER, Stub, async_gateway, sync_gateway
 
-from truemarkets_gateway import AsyncPager, Page, SyncPager, UnexpectedResponseError
+from truemarkets_gateway import (
+    AsyncGateway,
+    AsyncPager,
+    Gateway,
+    Page,
+    SyncPager,
+    UnexpectedResponseError,
+)
 
 
 def _order(n: int) -> dict[str, Any]:
@@ -152,3 +160,33 @@ def test_sync_to_list_reads_every_page() -> None:
     assert [t.id for t in pager.to_list()] == [TRANSFER["id"]]
     assert len(stub.requests) == 2
     assert [t.id for t in pager] == [TRANSFER["id"]]  # list(pager) reads the same
+
+
+@pytest.mark.parametrize(
+    "lister", ["list_orders", "list_transfers", "list_assets", "list_transactions"]
+)
+def test_each_page_method_is_named_documented_and_awaited_like_its_client(lister: str) -> None:
+    for client in (Gateway, AsyncGateway):
+        method = getattr(client, f"{lister}_page")
+        assert method.__qualname__ == f"{client.__name__}.{lister}_page"
+        assert f"One page of `{lister}`" in method.__doc__
+        assert inspect.iscoroutinefunction(method) == (client is AsyncGateway)
+
+
+def test_page_methods_send_their_list_method_arguments_and_read_one_page() -> None:
+    stub = _three_pages(Stub())
+    page = sync_gateway(stub).list_orders_page(status="pending", limit=2, cursor="c2")
+    assert [o.order_id for o in page] == ["o3", "o4"] and page.next_cursor == "c3"
+    (request,) = stub.requests
+    assert dict(request.url.params) == {"status": "pending", "limit": "2", "cursor": "c2"}
+    with pytest.raises(TypeError):
+        sync_gateway(stub).list_orders_page(nonsense=1)  # type: ignore[call-arg]
+
+
+async def test_async_page_methods_read_one_page() -> None:
+    stub = _three_pages(Stub())
+    gw = async_gateway(stub)
+    page = await gw.list_orders_page(cursor="c3")
+    assert [o.order_id for o in page] == ["o5"] and not page.has_more
+    assert len(stub.requests) == 1
+    await gw.close()

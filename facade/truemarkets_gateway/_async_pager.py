@@ -1,16 +1,18 @@
-"""`AsyncPager`, the page iterator behind `truemarkets_gateway.pagination`."""
+"""`AsyncPager`, the page iterator behind `truemarkets_gateway.pagination`, and the
+`list_*_page` methods made from the methods that return one."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar
 
 if TYPE_CHECKING:
     from .models import Page
 
-__all__ = ["AsyncPager"]
+__all__ = ["AsyncPager", "page_method"]
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 _MAX_EMPTY_PAGES = 100  # consecutive empty pages that still point further
 
@@ -78,3 +80,18 @@ class AsyncPager(Generic[T]):
 
     def __repr__(self) -> str:
         return f"AsyncPager(cursor={self._cursor!r})"
+
+
+def page_method(
+    lister: Callable[Concatenate[Any, P], AsyncPager[T]],
+) -> Callable[Concatenate[Any, P], Awaitable[Page[T]]]:
+    """The `list_*_page` method of a `list_*` method: its arguments, its first page."""
+
+    async def page(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> Page[T]:
+        return await lister(self, *args, **kwargs).first_page()
+
+    page.__name__, page.__qualname__ = f"{lister.__name__}_page", f"{lister.__qualname__}_page"
+    page.__doc__ = (
+        f"One page of `{lister.__name__}` (same arguments); pass its `next_cursor` as `cursor`."
+    )
+    return page

@@ -4,14 +4,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar
 
 if TYPE_CHECKING:
     from .models import Page
 
-__all__ = ["SyncPager"]
+__all__ = ["SyncPager", "page_method"]
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 _MAX_EMPTY_PAGES = 100  # consecutive empty pages that still point further
 
@@ -76,3 +77,18 @@ class SyncPager(Generic[T]):
 
     def __repr__(self) -> str:
         return f"SyncPager(cursor={self._cursor!r})"
+
+
+def page_method(
+    lister: Callable[Concatenate[Any, P], SyncPager[T]],
+) -> Callable[Concatenate[Any, P], Page[T]]:
+    """The `list_*_page` method of a `list_*` method: its arguments, its first page."""
+
+    def page(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> Page[T]:
+        return lister(self, *args, **kwargs).first_page()
+
+    page.__name__, page.__qualname__ = f"{lister.__name__}_page", f"{lister.__qualname__}_page"
+    page.__doc__ = (
+        f"One page of `{lister.__name__}` (same arguments); pass its `next_cursor` as `cursor`."
+    )
+    return page

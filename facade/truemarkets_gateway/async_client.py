@@ -3,32 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-import copy
 import os
 import time
-import weakref
-from collections import deque
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 
 from . import _flows
 from ._api import operations as ops
-from ._async_pager import AsyncPager
-from ._raw import RawResponse, RawResponseView
+from ._async_pager import AsyncPager, page_method
+from ._base_client import GatewayBase, _kw, _pick
+from ._raw import RawResponse
 from ._transport import options as _options
 from ._transport import send as _send
 from ._transport.options import NOT_GIVEN
 from ._transport.ratelimit import priority
 from ._transport.retry import DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_WAIT
-from .errors import ClientClosedError, CredentialsError, TrueMarketsError, ValidationError
+from .errors import CredentialsError, TrueMarketsError
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
-    from truemarkets_gateway_client import AuthenticatedClient
-
     from . import models as m
     from ._api.money import Amount
     from ._flows import StatusCallback
@@ -36,23 +30,14 @@ if TYPE_CHECKING:
     from ._transport.token_cache import TokenCache
     from .credentials import Credentials
     from .environments import Environment
-    from .signing import PayloadSigner, SignablePayload
+    from .signing import PayloadSigner
 
 __all__ = ["AsyncGateway"]
 
 T = TypeVar("T")
 
 
-def _pick(values: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
-    return {k: values[k] for k in names}
-
-
-def _kw(values: Mapping[str, Any], *drop: str) -> dict[str, Any]:
-    """A method's arguments (its `locals()` on entry), passed on by name."""
-    return {k: v for k, v in values.items() if k not in drop and k != "self"}
-
-
-class AsyncGateway:
+class AsyncGateway(GatewayBase[httpx.AsyncClient]):
     """The True Markets Gateway client, one method per operation (options: docs/reference).
 
     >>> async with AsyncGateway() as gw:  # credentials from TM_KEY_FILE (or none: public only)
@@ -60,13 +45,9 @@ class AsyncGateway:
 
     Async only: an instance belongs to one event loop; create one per `asyncio.run`.
 
-    Money is `Decimal`, `str` or `int` in (never float), `Decimal` out. A create that may have
-    reached the server is never resent blindly: the SDK lists and matches what it sent first
-    (`reconcile=False`: never resent). After `close()`: `ClientClosedError`.
+    Money: `Decimal`, `str` or `int` in (never float), `Decimal` out. Creates are never resent
+    blindly (reconciled first; `reconcile=False`: never). After `close()`: `ClientClosedError`.
     """
-
-    _origin: AsyncGateway | None = None  # the client a `with_options` view was made from
-    _raw = False  # a `with_raw_response` view
 
     def __init__(
         self,
@@ -95,82 +76,10 @@ class AsyncGateway:
     ) -> None:
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise TypeError("http_client must be an httpx.AsyncClient")
-        self._cfg = _options.resolve(locals(), owns_http=http_client is None)
-        self.environment, self.user_agent = self._cfg.environment, self._cfg.user_agent
-        self.max_retries = self._cfg.max_retries
-        self._intents: weakref.WeakValueDictionary[Any, Any] = weakref.WeakValueDictionary()
+        cfg = _options.resolve(locals(), owns_http=http_client is None)
+        self._start(cfg, http_client or httpx.AsyncClient(**_options.pool_options(cfg, timeout)))
         self._intents_guard = asyncio.Lock()  # one lock per intent, even across threads
-        self._handed: deque[str] = deque(maxlen=4096)  # ids creates returned (create flow)
-        self._server_now = lambda: self._cfg.clock() + getattr(self._cfg.tokens, "clock_offset", 0)
-        self._http = http_client or httpx.AsyncClient(**_options.pool_options(self._cfg, timeout))
-        self._auth = _options.make_auth(self._cfg, self._http)
-        self._ctx = ops.Ctx(self._cfg.environment.gateway_url, {}, self.environment.account_url)
-        self._sleep, self._closed = sleep, False
-        self._signer: PayloadSigner | None = None
-        self._generated: AuthenticatedClient | None = None
-
-    def __repr__(self) -> str:
-        mode = self._cfg.tokens.mode if self._cfg.tokens is not None else "none"
-        return f"{type(self).__name__}(environment={self.environment!r}, auth={mode!r})"
-
-    @property
-    def credentials(self) -> Credentials | None:
-        """The API key in use, if any (its private key never shows in repr)."""
-        return self._cfg.credentials
-
-    @property
-    def signer(self) -> PayloadSigner:
-        """The payload signer (`signer=`, `TM_SIGNER_KEY` or the API key), or `CredentialsError`."""
-        if self._signer is None:
-            self._signer = _options.signer(self._cfg)
-        return self._signer
-
-    @property
-    def token_expires_at(self) -> datetime | None:
-        """When the current access token expires (UTC); None if there is no token or no expiry."""
-        return _options.expires_at(self._cfg)
-
-    @property
-    def closed(self) -> bool:
-        """Whether `close()` was called (on this client or the one it was derived from)."""
-        return self._closed or (self._origin is not None and self._origin.closed)
-
-    @property
-    def http_client(self) -> httpx.AsyncClient:
-        """The `httpx.AsyncClient` requests go through."""
-        return self._http
-
-    @property
-    def generated(self) -> AuthenticatedClient:
-        """The generated `AuthenticatedClient`, sharing pool and auth (do not close it)."""
-        if self._generated is None:
-            from truemarkets_gateway_client import AuthenticatedClient
-
-            options = _options.generated_options(self._cfg, self._http, self._auth)
-            client = AuthenticatedClient(base_url=self._ctx.gateway_url, token="")
-            self._generated = client.set_async_httpx_client(httpx.AsyncClient(**options))
-        return self._generated
-
-    def with_options(
-        self,
-        *,
-        timeout: float | httpx.Timeout | None = NOT_GIVEN,
-        max_retries: int | None = None,
-        max_retry_wait: float | None = None,
-    ) -> Self:
-        """A view with other settings, sharing pool, tokens and signer; closed with the original."""
-        view = copy.copy(self)
-        view._origin, view._closed = self, False
-        view._cfg = _options.with_changes(self._cfg, timeout, max_retries, max_retry_wait)
-        view.max_retries = self.max_retries if max_retries is None else view._cfg.max_retries
-        return view
-
-    @property
-    def with_raw_response(self) -> RawResponseView:
-        """The single-request methods, returning `RawResponse` (result, status, request id)."""
-        view = self.with_options()
-        view._raw = True
-        return RawResponseView(view)
+        self._sleep = sleep
 
     async def access_token(self) -> str:
         """The bearer token, minted or refreshed if needed: a secret, never log or store it.
@@ -198,32 +107,12 @@ class AsyncGateway:
         public_key = self._user_signer(signer).public_key_hex
         if (org := organization_id or await self.organization_id()) is None:
             raise CredentialsError("create_user needs an organisation API key")
-        call, org_client = ops.build_create_user(self._ctx, org, external_ref_id, public_key), self
-        if self._cfg.on_behalf_of is not None:  # an organisation call: never for a user
-            org_client = self.with_options()
-            org_client._cfg = org_client._cfg._replace(on_behalf_of=None)
-            org_client._auth = _options.make_auth(org_client._cfg, self._http)
-        return await org_client._run(call, max_retries)
-
-    def for_user(self, user_id: str, *, signer: SignerKey) -> Self:
-        """A view acting for one organisation user, stamping with `signer` (as given to
-        `create_user`); it shares this client's pool, tokens and rate limit."""
-        _options.token_manager(self._cfg)  # CredentialsError now, not on the first call
-        view = self.with_options()
-        view._signer = self._user_signer(signer)
-        view._cfg = view._cfg._replace(on_behalf_of=user_id, signer=view._signer)
-        view._auth, view._generated = _options.make_auth(view._cfg, self._http), None
-        return view
-
-    def _user_signer(self, signer: SignerKey) -> PayloadSigner:
-        if signer is None:  # never the organisation's API key
-            raise ValidationError("signer", "must be the user's signer key or a PayloadSigner")
-        return _options.signer(self._cfg._replace(signer=signer))
+        call = ops.build_create_user(self._ctx, org, external_ref_id, public_key)
+        return await self._as_organization()._run(call, max_retries)
 
     async def close(self) -> None:
         """Close the pool (unless it is your `http_client`); later calls: `ClientClosedError`."""
-        self._generated = None  # it shares the pool closed here
-        self._closed = True
+        self._generated, self._closed = None, True  # the generated client shares this pool
         if self._cfg.owns_http:
             await self._http.aclose()
 
@@ -232,10 +121,6 @@ class AsyncGateway:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
-
-    def _check_open(self) -> None:
-        if self.closed:
-            raise ClientClosedError(f"this {type(self).__name__} is closed; create a new one")
 
     async def _run(self, call: ops.PreparedCall[T], max_retries: int | None = None) -> T:
         self._check_open()
@@ -277,30 +162,11 @@ class AsyncGateway:
         self._check_open()  # before the flow starts, so a wait does not wrap it
         return await _flows.run_async(flow, self, sleep=self._sleep, clock=self._cfg.monotonic)
 
-    def _view(self, max_retries: int | None) -> Self:
-        return self if max_retries is None else self.with_options(max_retries=max_retries)
-
-    def _signer_source(self, signer: PayloadSigner | None) -> _flows.SignerSource:
-        # Lazy: CeFi orders and withdrawals must work without any signer key.
-        return (lambda: signer) if signer is not None else (lambda: self.signer)
-
     async def _intent_lock(self, *key: str) -> Any:
         async with self._intents_guard:
             lock = self._intents.setdefault(key, asyncio.Lock())
         await lock.acquire()
         return lock, self._handed
-
-    async def _send_create_order(self, **fields: Any) -> m.CreatedOrder:
-        return await self._run(ops.build_create_order(self._ctx, ops.OrderRequest(**fields)))
-
-    async def _send_create_transfer(self, **fields: Any) -> m.Transfer:
-        return await self._run(ops.build_create_transfer(self._ctx, **fields))
-
-    async def _send_execute_order(self, order_id: str, stamps: Sequence[str]) -> m.ExecutedOrder:
-        return await self._run(ops.build_execute_order(self._ctx, order_id, stamps))
-
-    async def _send_execute_transfer(self, transfer_id: str, stamps: Sequence[str]) -> m.Transfer:
-        return await self._run(ops.build_execute_transfer(self._ctx, transfer_id, stamps))
 
     async def quote(
         self,
@@ -379,17 +245,8 @@ class AsyncGateway:
             ops.build_list_orders, ops.orders_query(status, venue, limit), cursor, max_retries
         )
 
-    async def list_orders_page(
-        self,
-        *,
-        status: m.OrderStatusInput | Sequence[m.OrderStatusInput] | None = None,
-        venue: m.VenueInput | Sequence[m.VenueInput] | None = None,
-        limit: int | None = None,
-        cursor: str | None = None,
-        max_retries: int | None = None,
-    ) -> m.Page[m.Order]:
-        """One page of orders; pass its `next_cursor` as `cursor` for the next."""
-        return await self.list_orders(**_kw(locals())).first_page()
+    list_orders_page = page_method(list_orders)
+    """One page of `list_orders` (same arguments); pass its `next_cursor` as `cursor`."""
 
     def _pager(
         self,
@@ -477,16 +334,8 @@ class AsyncGateway:
             ops.build_list_transfers, ops.transfers_query(status, limit), cursor, max_retries
         )
 
-    async def list_transfers_page(
-        self,
-        *,
-        status: m.TransferStatusInput | None = None,
-        limit: int | None = None,
-        cursor: str | None = None,
-        max_retries: int | None = None,
-    ) -> m.Page[m.Transfer]:
-        """One page of transfers; pass its `next_cursor` as `cursor` for the next."""
-        return await self.list_transfers(**_kw(locals())).first_page()
+    list_transfers_page = page_method(list_transfers)
+    """One page of `list_transfers` (same arguments); pass its `next_cursor` as `cursor`."""
 
     def list_assets(
         self,
@@ -501,16 +350,8 @@ class AsyncGateway:
             ops.build_list_assets, ops.assets_query(venue, limit), cursor, max_retries
         )
 
-    async def list_assets_page(
-        self,
-        *,
-        venue: m.VenueInput | None = None,
-        limit: int | None = None,
-        cursor: str | None = None,
-        max_retries: int | None = None,
-    ) -> m.Page[m.Asset]:
-        """One page of assets; pass its `next_cursor` as `cursor` for the next."""
-        return await self.list_assets(**_kw(locals())).first_page()
+    list_assets_page = page_method(list_assets)
+    """One page of `list_assets` (same arguments); pass its `next_cursor` as `cursor`."""
 
     async def get_balances(self, *, max_retries: int | None = None) -> m.Balances:
         """Balances by symbol (`balances["USDC"].available`), custody buckets in `.buckets`."""
@@ -530,17 +371,8 @@ class AsyncGateway:
         """The activity feed (orders, transfers, ramps), newest first, across pages."""
         return self._pager(ops.build_list_transactions, {"limit": limit}, cursor, max_retries)
 
-    async def list_transactions_page(
-        self, *, limit: int | None = None, cursor: str | None = None, max_retries: int | None = None
-    ) -> m.Page[m.TransactionDetail]:
-        """One page of transactions; pass its `next_cursor` as `cursor` for the next."""
-        return await self.list_transactions(**_kw(locals())).first_page()
-
-    def sign_payloads(
-        self, payloads: Sequence[SignablePayload], signer: PayloadSigner | None = None
-    ) -> list[str]:
-        """Stamps for these payloads (one each, in order), by `signer` or the client's."""
-        return (signer if signer is not None else self.signer).sign_payloads(payloads)
+    list_transactions_page = page_method(list_transactions)
+    """One page of `list_transactions` (same arguments); pass its `next_cursor` as `cursor`."""
 
     async def place_order(
         self,

@@ -345,14 +345,9 @@ class BalanceSummary(_Totals):
 
 
 def _exact_sum(values: list[Decimal]) -> Decimal:
-    # Wide enough for the inputs: the default 28 digits would round.
-    finite = [v for v in values if v.is_finite()]
-    if not finite:
-        return sum(values, Decimal(0))
-    span = max(v.adjusted() for v in finite) - min(int(v.as_tuple().exponent) for v in finite)
-    prec = min(MAX_PREC, max(28, span + len(str(len(values))) + 2))
-    with localcontext(Context(prec=prec, Emax=MAX_EMAX, Emin=MIN_EMIN)):
-        return sum(values[1:], values[0])
+    # The default 28 digits would round; the readers bound the exponents, so this stays small.
+    with localcontext(Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)):
+        return sum(values[1:], values[0]) if values else Decimal(0)
 
 
 @attrs.frozen(slots=True)
