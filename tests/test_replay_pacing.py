@@ -51,3 +51,32 @@ async def test_the_async_flow_reports_its_replay(
         request.extensions[REPLAY] = True
         assert (await http.send(request, auth=auth)).status_code == 200
     assert replays == ["replay"]
+
+
+def test_a_clients_replay_counts_against_its_rate_limit(
+    credentials: Credentials, fake_clock: FakeClock, fake_tm: FakeTrueMarkets
+) -> None:
+    from truemarkets_gateway import Gateway
+
+    now, sleeps = [1000.0], []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    gw = Gateway(
+        base_url=FAKE_HOST,
+        credentials=credentials,
+        http_client=fake_tm.client(),
+        environ={},
+        sleep=sleep,
+        monotonic=lambda: now[0],
+        clock=fake_clock,
+        rate_limit=(3, 60.0),
+    )
+    gw.get_balances()
+    fake_tm.revoke_access_tokens()
+    gw.get_balances()  # answered 401, renewed and replayed: two sends
+    assert len(fake_tm.gateway_requests) == 3 and sleeps == []
+    gw.get_balances()  # the fourth send in the window waits for the first to leave
+    assert len(fake_tm.gateway_requests) == 4 and sum(sleeps) >= 60.0

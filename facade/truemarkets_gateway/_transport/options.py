@@ -173,7 +173,11 @@ def make_auth(config: Config, http: httpx.Client | httpx.AsyncClient) -> httpx.A
         return None
     from .auth import GatewayAuth
 
-    return GatewayAuth(config.tokens, http=http, on_behalf_of=config.on_behalf_of)
+    limiter, clock = config.limiter, config.monotonic
+    counted = None if limiter is None else (lambda: limiter.count(clock()))  # a 401's replay
+    return GatewayAuth(
+        config.tokens, http=http, on_behalf_of=config.on_behalf_of, on_replay=counted
+    )
 
 
 def generated_options(
