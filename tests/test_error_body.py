@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from truemarkets_gateway._api.error_body import parse_error_body
+from truemarkets_gateway._error_body import parse_error_body
 
 
 def test_deeply_nested_error_json_reads_as_text() -> None:

@@ -16,13 +16,13 @@ from truemarkets_gateway import (
     RateLimitError,
     ServiceUnavailableError,
 )
+from truemarkets_gateway._headers import server_wait
 from truemarkets_gateway._transport.retry import (
     RetryPolicy,
     backoff_delay,
     decide_after_error,
     decide_after_response,
     never_sent,
-    server_wait,
 )
 
 NOW = 1_700_000_000.0

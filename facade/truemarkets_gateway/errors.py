@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Self, TypedDict, Unpack
 if TYPE_CHECKING:
     import httpx
 
-    from ._api.error_body import ErrorEnvelope, FieldViolation, parse_error_body
+    from ._error_body import ErrorEnvelope, FieldViolation, parse_error_body
     from .models import Order, QuoteDetails, Transfer
 
 from ._redact import safe_request, safe_response, scrub_transport_error
@@ -236,7 +236,7 @@ def error_from_response(
     **context: Unpack[ErrorContext],
 ) -> APIError:
     """The exception for one error response, holding a copy of it without secrets."""
-    from ._api.error_body import parse_error_body
+    from ._error_body import parse_error_body
 
     response = safe_response(response)
     envelope = parse_error_body(response.content, response.headers.get("content-type"))
@@ -254,7 +254,7 @@ def error_from_response(
     elif retry_after is None:  # not given (e.g. by the Auth Service): read it here
         import time
 
-        from ._transport.retry import server_wait
+        from ._headers import server_wait
 
         retry_after = server_wait(response.headers, status, time.time())
     return cls(envelope, status_code=status, response=response, hint=hint, source=source,
@@ -341,10 +341,10 @@ class TransferFailedError(TrueMarketsError):
 
 
 def __getattr__(name: str) -> Any:
-    """`_api.error_body`'s names, loaded on first use (attrs costs import time)."""
+    """`_error_body`'s names, loaded on first use (attrs costs import time)."""
     if name not in ("ErrorEnvelope", "FieldViolation", "parse_error_body"):
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from ._api import error_body
+    from . import _error_body as error_body
 
     globals()[name] = value = getattr(error_body, name)
     return value

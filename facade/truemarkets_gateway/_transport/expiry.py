@@ -12,7 +12,7 @@ from dateutil.parser import isoparse
 from jose import jwt as jose_jwt
 from jose.exceptions import JOSEError
 
-from .retry import number, timestamp
+from .._headers import number, timestamp
 
 __all__ = ["finite", "token_expiry"]
 

@@ -10,8 +10,8 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from enum import IntEnum
 
+from .._headers import number, reset_seconds, server_wait
 from ..errors import ValidationError
-from .retry import number, reset_seconds, server_wait
 
 __all__ = ["Priority", "RateLimiter", "priority"]
 

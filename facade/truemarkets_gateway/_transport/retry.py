@@ -4,12 +4,12 @@ idempotency key) only when the request provably never left this machine."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from typing import NamedTuple
 
 import httpx
+
+from .._headers import server_wait
 
 DEFAULT_MAX_RETRIES = 2
 DEFAULT_MAX_RETRY_WAIT = 10.0  # a quote half a minute late is stale: let the caller decide
@@ -45,49 +45,6 @@ def backoff_delay(retry_index: int, rand: Callable[[], float], policy: RetryPoli
     """Full jitter: uniform in [0, min(max_delay, initial * 2**retry_index)]."""
     ceiling = min(policy.max_delay, policy.initial_delay * (2.0**retry_index))
     return float(rand()) * ceiling
-
-
-def number(text: str | None) -> float | None:
-    """A header's finite number, else None."""
-    try:
-        value = float(text)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
-
-
-def timestamp(moment: datetime) -> float:
-    """Unix seconds of `moment`, read as UTC when it names no zone."""
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
-
-
-def http_date(text: str | None) -> float | None:
-    """An HTTP date (`Date`, `Retry-After`) in Unix seconds, else None."""
-    import email.utils  # only for the rare HTTP-date form; keeps imports light
-
-    try:
-        return timestamp(email.utils.parsedate_to_datetime(text))  # type: ignore[arg-type]
-    except (TypeError, ValueError, IndexError):
-        return None
-
-
-def reset_seconds(reset: float, now: float) -> float:
-    """`x-ratelimit-reset` in seconds from `now`: a Unix time when large, else seconds."""
-    return max(reset - now if reset >= 1e9 else reset, 0.0)
-
-
-def server_wait(headers: Mapping[str, str], status: int, now: float) -> float | None:
-    """Seconds the server asked us to wait (`retry-after-ms`, `Retry-After` seconds or date;
-    on 429 `x-ratelimit-reset`), if it said; never negative."""
-    if (value := number(headers.get("retry-after-ms"))) is not None:
-        return max(value / 1000.0, 0.0)
-    if (value := number(headers.get("retry-after"))) is not None:
-        return max(value, 0.0)
-    if (date := http_date(headers.get("retry-after"))) is not None:
-        return max(date - now, 0.0)
-    if status == 429 and (value := number(headers.get("x-ratelimit-reset"))) is not None:
-        return reset_seconds(value, now)
-    return None
 
 
 def decide_after_response(

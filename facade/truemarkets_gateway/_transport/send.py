@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 
 from .. import errors
+from .._headers import server_wait
 from . import retry as _retry
 from .options import NOT_GIVEN
 
@@ -133,7 +134,7 @@ def after_response(
         return decision
     retry_after = None
     if status == 429:
-        retry_after = _retry.server_wait(response.headers, status, config.clock())
+        retry_after = server_wait(response.headers, status, config.clock())
     hint, reconcile = None, not call.op.idempotent and call.op.reconcile
     if reconcile and status == 429:  # rate limited, but an edge may answer 429 after applying it
         wait = f"in {retry_after:g} s" if retry_after is not None else "after a short wait"

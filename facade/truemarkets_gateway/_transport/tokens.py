@@ -19,11 +19,12 @@ import httpx
 from .. import errors
 from .._api import tokens as _api
 from .._api.secret import Secret, reveal
+from .._headers import http_date
 from ..credentials import Credentials
 from ..environments import Environment
 from .expiry import token_expiry
 from .options import check_seconds
-from .retry import http_date, never_sent
+from .retry import never_sent
 from .token_cache import CachedToken, TokenCache
 
 __all__ = ["NO_GATEWAY_REQUEST", "TOKEN_FAILED", "Clock", "TokenManager"]
