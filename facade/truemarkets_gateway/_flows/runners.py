@@ -64,6 +64,8 @@ def run_sync(
                 continue
             try:
                 drive.value = getattr(client, step.name)(*step.args, **step.kwargs)
+                if step.into is not None:
+                    step.into.append(drive.value)
             except Exception as exc:
                 drive.error = exc
         return drive.result
@@ -88,6 +90,8 @@ async def run_async(
             try:
                 value = getattr(client, step.name)(*step.args, **step.kwargs)
                 drive.value = (await value) if inspect.isawaitable(value) else value
+                if step.into is not None:
+                    step.into.append(drive.value)
             except Exception as exc:
                 drive.error = exc
         return drive.result

@@ -18,11 +18,14 @@ T = TypeVar("T")
 
 
 class Call(NamedTuple):
-    """Run `client.<name>(*args, **kwargs)`; the repr omits arguments (they may hold stamps)."""
+    """Run `client.<name>(*args, **kwargs)`; the repr omits arguments (they may hold stamps).
+    The runner appends the result to `into` before the flow resumes, so a flow interrupted
+    as it resumes still holds what it got (a lock to release)."""
 
     name: str
     args: tuple[Any, ...] = ()
     kwargs: Mapping[str, Any] = MappingProxyType({})
+    into: list[Any] | None = None
 
     def __repr__(self) -> str:
         return f"Call(name={self.name!r})"
