@@ -15,17 +15,8 @@ from .steps import Call, Flow, Note, SignerSource, StatusCallback, check_seconds
 from .wait import ORDER_TERMINAL, wait_order_flow, wait_transfer_flow
 
 if TYPE_CHECKING:
+    from .. import models as m
     from ..errors import ErrorContext
-    from ..models import (
-        CancelPrepared,
-        CancelResult,
-        CreatedOrder,
-        ExecutedOrder,
-        Order,
-        Transfer,
-        TransferResult,
-        UnsignedPayload,
-    )
 
 
 def sent_nothing(exc: TrueMarketsError) -> bool:
@@ -34,7 +25,7 @@ def sent_nothing(exc: TrueMarketsError) -> bool:
     return isinstance(exc, refused) or exc.gateway_request_sent is False
 
 
-def require_order(created: CreatedOrder) -> str:
+def require_order(created: m.CreatedOrder) -> str:
     """Its `order_id`; none means no order was created (e.g. an unfundable DeFi order)."""
     issues = "; ".join(created.quote.issues if created.quote else ())
     if issues and not created.order_id:
@@ -47,7 +38,7 @@ def require_order(created: CreatedOrder) -> str:
 
 
 def stamps(
-    payloads: Sequence[UnsignedPayload] | None,
+    payloads: Sequence[m.UnsignedPayload] | None,
     signatures: Sequence[str] | None,
     signer: SignerSource | None,
     what: str,
@@ -79,11 +70,11 @@ def stamps(
 
 
 def execute_order_flow(
-    order: CreatedOrder | str,
+    order: m.CreatedOrder | str,
     signatures: Sequence[str] | None,
     signer: SignerSource | None,
     accept_issues: bool = False,
-) -> Flow[ExecutedOrder]:
+) -> Flow[m.ExecutedOrder]:
     """Refuse over quote issues (unless accepted or `signatures` given), stamp, send."""
     if isinstance(order, str):
         order_id, payloads = _validate.require_id("order_id", order), None
@@ -98,18 +89,18 @@ def execute_order_flow(
                 message, issues=issues, order_id=order_id, quote=order.quote
             )
     sent = yield from stamps(payloads, signatures, signer, "the order", order_id=order_id)
-    executed: ExecutedOrder = yield Call("_send_execute_order", (order_id, sent))
+    executed: m.ExecutedOrder = yield Call("_send_execute_order", (order_id, sent))
     return executed
 
 
 def execute_transfer_flow(
-    transfer: Transfer | str, signatures: Sequence[str] | None, signer: SignerSource | None
-) -> Flow[Transfer]:
+    transfer: m.Transfer | str, signatures: Sequence[str] | None, signer: SignerSource | None
+) -> Flow[m.Transfer]:
     """Stamp (unless `signatures` given), then send."""
     payloads = None if isinstance(transfer, str) else transfer.payloads
     transfer_id = _validate.require_id("transfer_id", getattr(transfer, "id", transfer))
     sent = yield from stamps(payloads, signatures, signer, "the transfer", transfer_id=transfer_id)
-    executed: Transfer = yield Call("_send_execute_transfer", (transfer_id, sent))
+    executed: m.Transfer = yield Call("_send_execute_transfer", (transfer_id, sent))
     return executed
 
 
@@ -120,50 +111,46 @@ def cancel_order_flow(
     timeout: float,
     signer: SignerSource | None,
     on_status: StatusCallback | None = None,
-) -> Flow[CancelResult]:
+) -> Flow[m.CancelResult]:
     """Submit a cancel (stamped if DeFi), then wait for `canceled` or another end."""
     timeout = check_seconds("timeout", timeout)
-
-    def flow() -> Flow[CancelResult]:
-        prepared: CancelPrepared = yield Call("prepare_cancel_order", (order_id,))
-        status: object = None
-        if signed := bool(prepared.payloads):
-            try:
-                sent = yield from stamps(
-                    prepared.payloads, None, signer, "the cancel", order_id=order_id
-                )
-                executed: ExecutedOrder = yield Call(
-                    "execute_cancel_order", (order_id,), {"signatures": sent}
-                )
-            except TrueMarketsError as exc:
-                note = (
-                    f"the cancel of order {order_id} was not sent: the order stands"
-                    if sent_nothing(exc)
-                    else f"while executing the cancel of order {order_id}: it may have been "
-                    f"accepted; check get_order({order_id!r})"
-                )
-                raise exc._with_context(note, order_id=exc.order_id or order_id) from exc
-            status = executed.status
-        order: Order | None = None
-        if wait:
-            order = yield from wait_order_flow(
-                order_id,
-                timeout=timeout,
-                raise_on_failure=False,
-                known_status=status,
-                targets=ORDER_TERMINAL,
-                on_status=on_status,
-                purpose="cancel",
+    prepared: m.CancelPrepared = yield Call("prepare_cancel_order", (order_id,))
+    status: object = None
+    if signed := bool(prepared.payloads):
+        try:
+            sent = yield from stamps(
+                prepared.payloads, None, signer, "the cancel", order_id=order_id
             )
-            status = order.status
-        from ..models import CancelResult
-
-        accepted, status = prepared.accepted or signed, order_status(status)
-        return CancelResult(
-            order_id=order_id, status=status, signed=signed, accepted=accepted, order=order
+            executed: m.ExecutedOrder = yield Call(
+                "execute_cancel_order", (order_id,), {"signatures": sent}
+            )
+        except TrueMarketsError as exc:
+            note = (
+                f"the cancel of order {order_id} was not sent: the order stands"
+                if sent_nothing(exc)
+                else f"while executing the cancel of order {order_id}: it may have been "
+                f"accepted; check get_order({order_id!r})"
+            )
+            raise exc._with_context(note, order_id=exc.order_id or order_id) from exc
+        status = executed.status
+    order: m.Order | None = None
+    if wait:
+        order = yield from wait_order_flow(
+            order_id,
+            timeout=timeout,
+            raise_on_failure=False,
+            known_status=status,
+            targets=ORDER_TERMINAL,
+            on_status=on_status,
+            purpose="cancel",
         )
+        status = order.status
+    from ..models import CancelResult
 
-    return flow()
+    accepted, status = prepared.accepted or signed, order_status(status)
+    return CancelResult(
+        order_id=order_id, status=status, signed=signed, accepted=accepted, order=order
+    )
 
 
 def transfer_flow(
@@ -176,37 +163,33 @@ def transfer_flow(
     on_status: StatusCallback | None = None,
     reconcile: bool = True,
     on_created: Callable[[str], None] | None = None,
-) -> Flow[TransferResult]:
+) -> Flow[m.TransferResult]:
     """Create a transfer, stamp and execute it if it awaits a signature, then wait."""
     timeout = check_seconds("timeout", timeout)
-
-    def flow() -> Flow[TransferResult]:
-        transfer: Transfer = yield from create_flow(
-            "transfer", transfer_request, reconcile, on_created
+    transfer: m.Transfer = yield from create_flow(
+        "transfer", transfer_request, reconcile, on_created
+    )
+    transfer_id, signed = transfer.id, bool(transfer.payloads)
+    check = f"check get_transfer({transfer_id!r}) before sending again"
+    yield Note(f"transfer {transfer_id} was created: {check}")
+    if signed:
+        try:
+            transfer = yield from execute_transfer_flow(transfer, None, signer)
+        except TrueMarketsError as exc:
+            note = f"while executing transfer {transfer_id}: it may have been accepted; {check}"
+            if sent_nothing(exc):
+                note = f"transfer {transfer_id} was created but not executed"
+            transfer_id = exc.transfer_id or transfer_id
+            raise exc._with_context(note, transfer_id=transfer_id, transfer=transfer) from exc
+    if wait:
+        transfer = yield from wait_transfer_flow(
+            transfer.id,
+            timeout=timeout,
+            raise_on_failure=raise_on_failure,
+            known=transfer,
+            on_status=on_status,
+            purpose="transfer",
         )
-        transfer_id, signed = transfer.id, bool(transfer.payloads)
-        check = f"check get_transfer({transfer_id!r}) before sending again"
-        yield Note(f"transfer {transfer_id} was created: {check}")
-        if signed:
-            try:
-                transfer = yield from execute_transfer_flow(transfer, None, signer)
-            except TrueMarketsError as exc:
-                note = f"while executing transfer {transfer_id}: it may have been accepted; {check}"
-                if sent_nothing(exc):
-                    note = f"transfer {transfer_id} was created but not executed"
-                transfer_id = exc.transfer_id or transfer_id
-                raise exc._with_context(note, transfer_id=transfer_id, transfer=transfer) from exc
-        if wait:
-            transfer = yield from wait_transfer_flow(
-                transfer.id,
-                timeout=timeout,
-                raise_on_failure=raise_on_failure,
-                known=transfer,
-                on_status=on_status,
-                purpose="transfer",
-            )
-        from ..models import TransferResult
+    from ..models import TransferResult
 
-        return TransferResult(transfer=transfer, signed=signed)
-
-    return flow()
+    return TransferResult(transfer=transfer, signed=signed)

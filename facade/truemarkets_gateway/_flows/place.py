@@ -148,12 +148,9 @@ def place_order_flow(
             issues=() if created.quote is None else tuple(created.quote.issues),
         )
 
-    def flow() -> Flow[PlacedOrder]:
-        try:
-            return (yield from place())
-        except _errors.TrueMarketsError as exc:
-            if (named := _named(exc, where[0], where[1], tuple(replaced))) is exc:
-                raise
-            raise named from exc
-
-    return flow()
+    try:
+        return (yield from place())
+    except _errors.TrueMarketsError as exc:
+        if (named := _named(exc, where[0], where[1], tuple(replaced))) is exc:
+            raise
+        raise named from exc

@@ -31,7 +31,7 @@ _TRANSIENT = (_errors.APIConnectionError, _errors.InternalServerError, _errors.R
 
 
 class _Watch:
-    """The last status seen (each new one told to `on_status`) and resource read."""
+    """One wait: the last status seen (each new one told to `on_status`) and resource read."""
 
     def __init__(self, kind: str, id: str, purpose: str, on_status: StatusCallback | None):
         self.kind, self.id, self.purpose, self._on_status = kind, id, purpose, on_status
@@ -61,41 +61,40 @@ class _Watch:
             message, last_status=status, cause=cause, transfer_id=id, transfer=self.resource
         )
 
-
-def _poll(
-    look: Callable[[], Flow[R | None]],
-    watch: _Watch,
-    timeout: float,
-    pause: bool,
-    timed_out: Callable[[], Flow[TrueMarketsError]],
-) -> Flow[R]:
-    """`look()` until it returns a result, backing off within `timeout` through transient
-    errors. Time spent is the larger of clock and sleeps: a stopped clock cannot spin it."""
-    start: float = yield Now()
-    delay, slept, elapsed, last_error = POLL_INITIAL, 0.0, 0.0, None
-    while True:
-        if pause:
-            elapsed = max((yield Now()) - start, slept)
-            if elapsed >= timeout:
-                if last_error is not None:
-                    raise watch.wait_error(last_error) from last_error
-                raise (yield from timed_out())
-            retry_after = getattr(last_error, "retry_after", None) or 0.0
-            seconds = min(max(delay, float(retry_after)), timeout - elapsed)
-            yield Sleep(seconds)
-            slept, delay = slept + seconds, min(delay * POLL_FACTOR, POLL_CAP)
-        pause, last_error = True, None
-        try:
-            result = yield from look()
-        except TrueMarketsError as exc:
-            early_404 = isinstance(exc, _errors.NotFoundError) and elapsed < NOT_FOUND_GRACE
-            if not (isinstance(exc, _TRANSIENT) or early_404):
-                raise watch.wait_error(exc) from exc
-            last_error = exc
-            logger.info("%s %s: %s while waiting", watch.kind, watch.id, type(exc).__name__)
-            continue
-        if result is not None:
-            return result
+    def poll(
+        self,
+        look: Callable[[], Flow[R | None]],
+        timeout: float,
+        pause: bool,
+        timed_out: Callable[[], Flow[TrueMarketsError]],
+    ) -> Flow[R]:
+        """`look()` until it returns a result, backing off within `timeout` through transient
+        errors. Time spent is the larger of clock and sleeps: a stopped clock cannot spin it."""
+        start: float = yield Now()
+        delay, slept, elapsed, last_error = POLL_INITIAL, 0.0, 0.0, None
+        while True:
+            if pause:
+                elapsed = max((yield Now()) - start, slept)
+                if elapsed >= timeout:
+                    if last_error is not None:
+                        raise self.wait_error(last_error) from last_error
+                    raise (yield from timed_out())
+                retry_after = getattr(last_error, "retry_after", None) or 0.0
+                seconds = min(max(delay, float(retry_after)), timeout - elapsed)
+                yield Sleep(seconds)
+                slept, delay = slept + seconds, min(delay * POLL_FACTOR, POLL_CAP)
+            pause, last_error = True, None
+            try:
+                result = yield from look()
+            except TrueMarketsError as exc:
+                early_404 = isinstance(exc, _errors.NotFoundError) and elapsed < NOT_FOUND_GRACE
+                if not (isinstance(exc, _TRANSIENT) or early_404):
+                    raise self.wait_error(exc) from exc
+                last_error = exc
+                logger.info("%s %s: %s while waiting", self.kind, self.id, type(exc).__name__)
+                continue
+            if result is not None:
+                return result
 
 
 def wait_order_flow(
@@ -143,17 +142,14 @@ def wait_order_flow(
             )
         return _errors.OrderTimeoutError(message, last_status=status, order_id=order_id, order=live)
 
-    def flow() -> Flow[Order]:
-        pause = watch.status is not None and watch.status not in settled  # else a free look
-        order = yield from _poll(look, watch, timeout, pause, timed_out)
-        watch.saw(order.status)
-        if raise_on_failure and watch.status == "failed":
-            reason = f": {order.failure_reason}" if order.failure_reason else ""
-            message = f"order {order_id} failed{reason}"
-            raise _errors.OrderFailedError.for_order(message, order, order_id)
-        return order
-
-    return flow()
+    pause = watch.status is not None and watch.status not in settled  # else a free look
+    order = yield from watch.poll(look, timeout, pause, timed_out)
+    watch.saw(order.status)
+    if raise_on_failure and watch.status == "failed":
+        reason = f": {order.failure_reason}" if order.failure_reason else ""
+        message = f"order {order_id} failed{reason}"
+        raise _errors.OrderFailedError.for_order(message, order, order_id)
+    return order
 
 
 def wait_transfer_flow(
@@ -190,13 +186,10 @@ def wait_transfer_flow(
         )
         yield  # a generator, like the order's (which reads once more)
 
-    def flow() -> Flow[Transfer]:
-        transfer: Transfer | None = watch.resource
-        if transfer is None or watch.status not in TRANSFER_TERMINAL:
-            transfer = yield from _poll(look, watch, timeout, known is not None, timed_out)
-        if raise_on_failure and watch.status == "failed":
-            message = f"transfer {transfer_id} failed"
-            raise _errors.TransferFailedError(message, transfer_id=transfer_id, transfer=transfer)
-        return transfer
-
-    return flow()
+    transfer: Transfer | None = watch.resource
+    if transfer is None or watch.status not in TRANSFER_TERMINAL:
+        transfer = yield from watch.poll(look, timeout, known is not None, timed_out)
+    if raise_on_failure and watch.status == "failed":
+        message = f"transfer {transfer_id} failed"
+        raise _errors.TransferFailedError(message, transfer_id=transfer_id, transfer=transfer)
+    return transfer
