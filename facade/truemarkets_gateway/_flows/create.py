@@ -64,6 +64,51 @@ def create_flow(
 ) -> Flow[Any]:
     """`Call("_send_create_<kind>")`; after an ambiguous outcome, continue with the one
     record sent that matches, or send once more if none shows within `GRACE` s."""
+
+    def unsettled(exc: Exception, what: str, ids: tuple[str, ...] = ()) -> Exception:
+        message = (
+            f"the {kind} create may have reached the server ({type(exc).__name__}: {exc}) and "
+            f"{what}: check list_{kind}s before sending again"
+        )
+        cls = _errors.DuplicateCandidatesError if ids else _errors.AmbiguousCreateError
+        return cls(message, candidates=ids)
+
+    def look(since: float, exc: Exception, attempt: int) -> Flow[Any]:
+        """The one record matching created since `since`, or None within `GRACE` s. A
+        listing promises no order, so every record on the pages read is compared."""
+        start, delay, slept = (yield Now()), 0.25, 0.0
+        while True:
+            found: list[Any] = []
+            cursor = None
+            try:
+                for _ in range(PAGES):
+                    options = {"limit": 100, "cursor": cursor, "max_retries": 5}
+                    page = yield Call(f"list_{kind}s_page", kwargs=options)
+                    found += [r for r in page.items if _matches(request, r, since, handed)]
+                    if not (cursor := page.next_cursor):
+                        break
+            except _errors.TrueMarketsError as failed:
+                what = f"listing {kind}s to find it failed ({type(failed).__name__})"
+                raise unsettled(exc, what) from exc
+            if cursor and not found:  # too many records to search: never resend blindly
+                raise unsettled(exc, f"the {kind}s listed span more than {PAGES} pages") from exc
+            if len(found) > 1:
+                ids = tuple(map(_id, found))
+                sent = "nothing was resent" if attempt == 1 else "it was sent twice"
+                what = f"{len(ids)} {kind}s match it ({', '.join(ids)}; {sent})"
+                raise unsettled(exc, what, ids) from exc
+            if found and kind == "order":  # as create_order answers: a listing has no payloads
+                from ..models import CreatedOrder
+
+                return CreatedOrder(found[0].order_id, found[0].status, extra={"reconciled": True})
+            if found:
+                return found[0]
+            elapsed = max((yield Now()) - start, slept)
+            if elapsed >= GRACE:
+                return None
+            slept, delay = slept + min(delay, GRACE - elapsed), delay * 2
+            yield Sleep(min(delay / 2, GRACE - elapsed))
+
     key = repr(sorted((k, _norm(v)) for k, v in request.items() if v is not None))
     # Identical intents on one client go one at a time, so a match is this one; `handed`
     # holds the ids already returned (`in` and `append` on a deque are atomic). The runner
@@ -82,15 +127,14 @@ def create_flow(
                     exc.add_note(f"the first {kind} create may have been applied too")
                 if not reconcile or not ambiguous(exc):
                     raise
-                record = yield from _look(kind, request, since, exc, handed, attempt)
+                record = yield from look(since, exc, attempt)
                 if record is not None:
                     break
                 if attempt == 2 or (  # answered success but unreadable: never resend
                     isinstance(exc, _errors.UnexpectedResponseError)
                     and 200 <= (exc.status_code or 0) < 300
                 ):
-                    what = f"no matching {kind} showed within {GRACE:g} s"
-                    raise _unsettled(kind, exc, what) from exc
+                    raise unsettled(exc, f"no matching {kind} showed within {GRACE:g} s") from exc
     finally:
         for lock, _ in held:
             lock.release()
@@ -103,61 +147,3 @@ def create_flow(
             exc.add_note(f"raised by on_created after {kind} {record_id} was created")
             raise
     return record
-
-
-def _unsettled(
-    kind: str, exc: Exception, what: str, ids: tuple[str, ...] = ()
-) -> _errors.AmbiguousCreateError:
-    """A create that may have been applied and cannot be settled (`ids`: the candidates)."""
-    message = (
-        f"the {kind} create may have reached the server ({type(exc).__name__}: {exc}) and "
-        f"{what}: check list_{kind}s before sending again"
-    )
-    cls = _errors.DuplicateCandidatesError if ids else _errors.AmbiguousCreateError
-    return cls(message, candidates=ids)
-
-
-def _look(
-    kind: str,
-    request: Mapping[str, Any],
-    since: float,
-    exc: Exception,
-    handed: deque[str],
-    attempt: int,
-) -> Flow[Any]:
-    """The one record matching `request` created since `since`, or None within `GRACE` s.
-    A listing promises no order, so every record on the pages read is compared."""
-    start, delay, slept = (yield Now()), 0.25, 0.0
-    while True:
-        found: list[Any] = []
-        cursor = None
-        try:
-            for _ in range(PAGES):
-                page = yield Call(
-                    f"list_{kind}s_page", kwargs={"limit": 100, "cursor": cursor, "max_retries": 5}
-                )
-                found += [r for r in page.items if _matches(request, r, since, handed)]
-                if not (cursor := page.next_cursor):
-                    break
-        except _errors.TrueMarketsError as failed:
-            what = f"listing {kind}s to find it failed ({type(failed).__name__})"
-            raise _unsettled(kind, exc, what) from exc
-        if cursor and not found:  # too many records to search: never resend blindly
-            what = f"the {kind}s listed span more than {PAGES} pages"
-            raise _unsettled(kind, exc, what) from exc
-        if len(found) > 1:
-            ids = tuple(map(_id, found))
-            sent = "nothing was resent" if attempt == 1 else "it was sent twice"
-            what = f"{len(ids)} {kind}s match it ({', '.join(ids)}; {sent})"
-            raise _unsettled(kind, exc, what, ids) from exc
-        if found and kind == "order":  # as create_order answers: a listing has no payloads
-            from ..models import CreatedOrder
-
-            return CreatedOrder(found[0].order_id, found[0].status, extra={"reconciled": True})
-        if found:
-            return found[0]
-        elapsed = max((yield Now()) - start, slept)
-        if elapsed >= GRACE:
-            return None
-        slept, delay = slept + min(delay, GRACE - elapsed), delay * 2
-        yield Sleep(min(delay / 2, GRACE - elapsed))

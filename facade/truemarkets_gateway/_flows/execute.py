@@ -11,7 +11,7 @@ from .._api import validate as _validate
 from .._api.secret import Secret
 from ..errors import TrueMarketsError
 from .create import create_flow
-from .steps import Call, Flow, Note, SignerSource, StatusCallback, check_seconds, order_status
+from .steps import Call, Flow, Note, SignerSource, StatusCallback, check_seconds
 from .wait import ORDER_TERMINAL, wait_order_flow, wait_transfer_flow
 
 if TYPE_CHECKING:
@@ -115,7 +115,7 @@ def cancel_order_flow(
     """Submit a cancel (stamped if DeFi), then wait for `canceled` or another end."""
     timeout = check_seconds("timeout", timeout)
     prepared: m.CancelPrepared = yield Call("prepare_cancel_order", (order_id,))
-    status: object = None
+    status: m.OrderStatus | None = None
     if signed := bool(prepared.payloads):
         try:
             sent = yield from stamps(
@@ -147,7 +147,7 @@ def cancel_order_flow(
         status = order.status
     from ..models import CancelResult
 
-    accepted, status = prepared.accepted or signed, order_status(status)
+    accepted = prepared.accepted or signed
     return CancelResult(
         order_id=order_id, status=status, signed=signed, accepted=accepted, order=order
     )

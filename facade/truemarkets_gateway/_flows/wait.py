@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import errors as _errors
 from ..errors import TrueMarketsError
-from .steps import Call, Flow, Now, Sleep, StatusCallback, check_seconds, status_text
+from .steps import Call, Flow, Now, Sleep, StatusCallback, check_seconds
 
 if TYPE_CHECKING:
     from ..models import Order, Transfer
@@ -40,7 +40,10 @@ class _Watch:
         self.resource: Any = None
 
     def saw(self, status: object) -> None:
-        self.status = status_text(status)
+        """Note `status`: an open-enum status, a string, or an object with `.status`."""
+        if status is not None and not isinstance(status, str):
+            status = getattr(status, "status", None)
+        self.status = None if status is None else str(getattr(status, "value", status))
         if self._on_status and self.status is not None and self.status != self._reported:
             self._reported = self.status
             self._on_status(self.status)
