@@ -12,7 +12,7 @@ from .._api.secret import Secret
 from ..errors import TrueMarketsError
 from .create import create_flow
 from .steps import Call, Flow, Note, SignerSource, StatusCallback, check_seconds
-from .wait import ORDER_TERMINAL, wait_order_flow, wait_transfer_flow
+from .wait import wait_order_flow, wait_transfer_flow
 
 if TYPE_CHECKING:
     from .. import models as m
@@ -52,12 +52,11 @@ def stamps(
             rule = given_by_id if payloads is None else f"{what} has no payloads to sign"
             raise _errors.ValidationError("signatures", rule)
         for i, item in enumerate(payloads):  # refused here, not inside a signer
-            if not item.payload.isascii():
-                try:
-                    item.payload.encode()
-                except UnicodeEncodeError:
-                    rule = f"{what}'s payload is not UTF-8 text: nothing was signed or sent"
-                    raise _errors.ValidationError(f"payloads[{i}]", rule, **context) from None
+            try:
+                item.payload.encode()
+            except UnicodeEncodeError:
+                rule = f"{what}'s payload is not UTF-8 text: nothing was signed or sent"
+                raise _errors.ValidationError(f"payloads[{i}]", rule, **context) from None
         if signer is None:
             signatures = yield Call("sign_payloads", (payloads,))
         else:
@@ -140,7 +139,7 @@ def cancel_order_flow(
             timeout=timeout,
             raise_on_failure=False,
             known_status=status,
-            targets=ORDER_TERMINAL,
+            wait_for_fill=True,
             on_status=on_status,
             purpose="cancel",
         )

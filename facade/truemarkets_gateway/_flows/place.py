@@ -84,7 +84,7 @@ def place_order_flow(
             stale = f"stale order(s) {', '.join(replaced)} were abandoned unexecuted"
             yield Note(stale, key="replaced")
 
-    def place() -> Flow[PlacedOrder]:
+    try:
         executed = False
         while True:
             created_at: float = yield Now()
@@ -147,9 +147,6 @@ def place_order_flow(
             replaced_order_ids=tuple(replaced),
             issues=() if created.quote is None else tuple(created.quote.issues),
         )
-
-    try:
-        return (yield from place())
     except _errors.TrueMarketsError as exc:
         if (named := _named(exc, where[0], where[1], tuple(replaced))) is exc:
             raise

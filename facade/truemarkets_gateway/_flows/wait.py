@@ -107,16 +107,14 @@ def wait_order_flow(
     wait_for_fill: bool = False,
     raise_on_failure: bool = True,
     known_status: object = None,
-    targets: frozenset[str] | None = None,
     on_status: StatusCallback | None = None,
     purpose: str = "wait",
 ) -> Flow[Order]:
-    """Poll `get_order_status` until terminal, `active` unless `wait_for_fill` (or one of
-    `targets`), then `get_order`; `purpose` ("place", "cancel", "wait") words the errors."""
+    """Poll `get_order_status` until terminal (or `active`, unless `wait_for_fill`), then
+    `get_order`; `purpose` ("place", "cancel", "wait") words the errors."""
     timeout = check_seconds("timeout", timeout)
-    if targets is None:
-        targets = ORDER_TERMINAL if wait_for_fill else ORDER_TERMINAL | ORDER_RESTING
-    settled, watch = targets, _Watch("order", order_id, purpose, on_status)
+    settled = ORDER_TERMINAL if wait_for_fill else ORDER_TERMINAL | ORDER_RESTING
+    watch = _Watch("order", order_id, purpose, on_status)
     watch.saw(known_status)
 
     def look() -> Flow[Order | None]:
