@@ -65,13 +65,9 @@ class _Watch:
         )
 
     def poll(
-        self,
-        look: Callable[[], Flow[R | None]],
-        timeout: float,
-        pause: bool,
-        timed_out: Callable[[], Flow[TrueMarketsError]],
-    ) -> Flow[R]:
-        """`look()` until it returns a result, backing off within `timeout` through transient
+        self, look: Callable[[], Flow[R | None]], timeout: float, pause: bool
+    ) -> Flow[R | None]:
+        """`look()` until it returns a result (None once `timeout` passed), through transient
         errors. Time spent is the larger of clock and sleeps: a stopped clock cannot spin it."""
         start: float = yield Now()
         delay, slept, elapsed, last_error = POLL_INITIAL, 0.0, 0.0, None
@@ -81,7 +77,7 @@ class _Watch:
                 if elapsed >= timeout:
                     if last_error is not None:
                         raise self.wait_error(last_error) from last_error
-                    raise (yield from timed_out())
+                    return None
                 retry_after = getattr(last_error, "retry_after", None) or 0.0
                 seconds = min(max(delay, float(retry_after)), timeout - elapsed)
                 yield Sleep(seconds)
@@ -125,7 +121,9 @@ def wait_order_flow(
         found: Order = yield Call("get_order", (order_id,))
         return found
 
-    def timed_out() -> Flow[TrueMarketsError]:
+    pause = watch.status is not None and watch.status not in settled  # else a free look
+    order = yield from watch.poll(look, timeout, pause)
+    if order is None:  # timed out
         status, live = watch.status, None
         message = f"order {order_id} did not settle within {timeout:g} s"
         message += f" (last status: {status or 'unknown'})"
@@ -141,10 +139,7 @@ def wait_order_flow(
                 f"with wait_for_order({order_id!r})"
                 f"{'' if cancel else f' or cancel_order({order_id!r})'}"
             )
-        return _errors.OrderTimeoutError(message, last_status=status, order_id=order_id, order=live)
-
-    pause = watch.status is not None and watch.status not in settled  # else a free look
-    order = yield from watch.poll(look, timeout, pause, timed_out)
+        raise _errors.OrderTimeoutError(message, last_status=status, order_id=order_id, order=live)
     watch.saw(order.status)
     if raise_on_failure and watch.status == "failed":
         reason = f": {order.failure_reason}" if order.failure_reason else ""
@@ -173,7 +168,10 @@ def wait_transfer_flow(
         watch.saw(watch.resource.status)
         return watch.resource if watch.status in TRANSFER_TERMINAL else None
 
-    def timed_out() -> Flow[TrueMarketsError]:
+    transfer: Transfer | None = watch.resource
+    if transfer is None or watch.status not in TRANSFER_TERMINAL:
+        transfer = yield from watch.poll(look, timeout, known is not None)
+    if transfer is None:  # timed out
         status, after = watch.status, f"after {timeout:g} s"
         message = f"transfer {transfer_id} did not finish within {timeout:g} s"
         if status == "awaiting_signature":
@@ -182,14 +180,9 @@ def wait_transfer_flow(
         elif status is not None:
             message = f"transfer {transfer_id} is still pending (status {status}) {after}: it "
             message += f"may yet complete; keep waiting with wait_for_transfer({transfer_id!r})"
-        return _errors.TransferTimeoutError(
+        raise _errors.TransferTimeoutError(
             message, last_status=status, transfer_id=transfer_id, transfer=watch.resource
         )
-        yield  # a generator, like the order's (which reads once more)
-
-    transfer: Transfer | None = watch.resource
-    if transfer is None or watch.status not in TRANSFER_TERMINAL:
-        transfer = yield from watch.poll(look, timeout, known is not None, timed_out)
     if raise_on_failure and watch.status == "failed":
         message = f"transfer {transfer_id} failed"
         raise _errors.TransferFailedError(message, transfer_id=transfer_id, transfer=transfer)
