@@ -27,14 +27,13 @@ def sent_nothing(exc: TrueMarketsError) -> bool:
 
 def require_order(created: m.CreatedOrder) -> str:
     """Its `order_id`; none means no order was created (e.g. an unfundable DeFi order)."""
-    issues = "; ".join(created.quote.issues if created.quote else ())
-    if issues and not created.order_id:
+    if created.order_id:
+        return created.order_id
+    if issues := "; ".join(created.quote.issues if created.quote else ()):
         message = f"no order was created: {issues}"
         raise _errors.InsufficientBalanceError(message, quote=created.quote)
-    if not created.order_id:
-        message = "no order was created (empty order_id, no quote issues given)"
-        raise _errors.OrderNotCreatedError(message, quote=created.quote)
-    return created.order_id
+    message = "no order was created (empty order_id, no quote issues given)"
+    raise _errors.OrderNotCreatedError(message, quote=created.quote)
 
 
 def stamps(
@@ -124,12 +123,10 @@ def cancel_order_flow(
                 "execute_cancel_order", (order_id,), {"signatures": sent}
             )
         except TrueMarketsError as exc:
-            note = (
-                f"the cancel of order {order_id} was not sent: the order stands"
-                if sent_nothing(exc)
-                else f"while executing the cancel of order {order_id}: it may have been "
-                f"accepted; check get_order({order_id!r})"
-            )
+            note = f"the cancel of order {order_id} was not sent: the order stands"
+            if not sent_nothing(exc):
+                note = f"while executing the cancel of order {order_id}: it may have been "
+                note += f"accepted; check get_order({order_id!r})"
             raise exc._with_context(note, order_id=exc.order_id or order_id) from exc
         status = executed.status
     order: m.Order | None = None
