@@ -74,8 +74,8 @@ def create_flow(
         return cls(message, candidates=ids)
 
     def look(since: float, exc: Exception, attempt: int) -> Flow[Any]:
-        """The one record matching created since `since`, or None within `GRACE` s. A
-        listing promises no order, so every record on the pages read is compared."""
+        """The one record matching the request created since `since`, or None within `GRACE` s.
+        A listing promises no order, so every record on the pages read is compared."""
         start, delay, slept = (yield Now()), 0.25, 0.0
         while True:
             found: list[Any] = []
