@@ -676,10 +676,9 @@ def test_wait_order_accepts_status_objects(run: Runner) -> None:
 
 
 def test_place_options_validation() -> None:
-    with pytest.raises(ValueError):
-        place_order_flow(REQUEST, PlaceOptions(timeout=-1))
-    with pytest.raises(ValueError):
-        place_order_flow(REQUEST, PlaceOptions(max_payload_age=0))
+    for options in (PlaceOptions(timeout=-1), PlaceOptions(max_payload_age=0)):
+        with pytest.raises(ValueError):
+            run_sync(place_order_flow(REQUEST, options), FakeClient(FakeTime()))
 
 
 # --- cancel ----------------------------------------------------------------------------------
@@ -1199,16 +1198,18 @@ def test_bad_timeouts_are_refused_before_any_request(bad: Any) -> None:
         lambda: place_order_flow(REQUEST, PlaceOptions(timeout=bad)),
     ]
     for build in builders:
+        fake = FakeClient(FakeTime())
         with pytest.raises(ValidationError) as info:
-            build()  # raised on construction: no flow step, so no request
-        assert info.value.field == "timeout"
+            run_sync(build(), fake)  # refused before the flow's first step
+        assert info.value.field == "timeout" and fake.calls == []
 
 
 @pytest.mark.parametrize("bad", [*BAD_SECONDS, 0])
 def test_bad_max_payload_age_is_refused(bad: Any) -> None:
+    fake = FakeClient(FakeTime())
     with pytest.raises(ValidationError) as info:
-        place_order_flow(REQUEST, PlaceOptions(max_payload_age=bad))
-    assert info.value.field == "max_payload_age"
+        run_sync(place_order_flow(REQUEST, PlaceOptions(max_payload_age=bad)), fake)
+    assert info.value.field == "max_payload_age" and fake.calls == []
 
 
 def test_infinite_or_nan_timeout_did_not_reach_the_loop(run: Runner) -> None:

@@ -369,3 +369,136 @@ def test_more_records_than_the_search_reads_is_ambiguous_not_resent() -> None:
     with pytest.raises(AmbiguousCreateError, match="more than 5 pages"):
         run_sync(flow, busy, sleep=lambda s: None, clock=lambda: 0.0)
     assert busy.sends == 1
+
+
+# --- the reconcile flow against a scripted client (no sandbox) -------------------------------
+
+NOW = 2e9
+ORDER = dict(side="buy", type="market", qty="1", qty_unit="base", base_asset="BTC")
+TRANSFER = dict(asset_id=BTC_CEFI, qty="0.5", to="bc1qdest", network="bitcoin")
+
+
+def record(kind: str, record_id: str, age: float = 0.0, **fields: Any) -> Any:
+    """A listed order or transfer created `age` s before NOW."""
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    when = datetime.fromtimestamp(NOW - age, UTC)
+    key = "order_id" if kind == "order" else "id"
+    sent = ORDER if kind == "order" else TRANSFER
+    return SimpleNamespace(
+        **{key: record_id}, created_at=when, extra={}, status="pending", **{**sent, **fields}
+    )
+
+
+class Scripted:
+    """Answers each create from `answers` (an exception is raised); `listings[n]` is what the
+    listing shows after n + 1 creates were sent, `per_page` records a page, in that order."""
+
+    def __init__(self, answers: list[Any], listings: list[list[Any]], per_page: int = 2) -> None:
+        self.answers, self.listings, self.per_page = answers, listings, per_page
+        self.sent = 0
+        self.lock = threading.Lock()
+
+    def _intent_lock(self, *key: str) -> Any:
+        import collections
+
+        self.lock.acquire()
+        return self.lock, collections.deque()
+
+    def _server_now(self) -> float:
+        return NOW
+
+    def _send_create_order(self, **fields: Any) -> Any:
+        answer = self.answers[self.sent]
+        self.sent += 1
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    _send_create_transfer = _send_create_order
+
+    def list_orders_page(self, *, limit: int, cursor: str | None, max_retries: int) -> Any:
+        from types import SimpleNamespace
+
+        rows = self.listings[min(self.sent, len(self.listings)) - 1]
+        start = int(cursor or 0)
+        end = start + self.per_page
+        return SimpleNamespace(
+            items=rows[start:end], next_cursor=str(end) if end < len(rows) else None
+        )
+
+    list_transfers_page = list_orders_page
+
+
+def reconcile(kind: str, client: Scripted) -> Any:
+    from truemarkets_gateway._flows import run_sync
+    from truemarkets_gateway._flows.create import create_flow
+
+    flow = create_flow(kind, ORDER if kind == "order" else TRANSFER)
+    return run_sync(flow, client, sleep=lambda s: None, clock=lambda: 0.0)
+
+
+def dropped() -> APIConnectionError:
+    return APIConnectionError("dropped", may_have_reached_server=True)
+
+
+@pytest.mark.parametrize("kind", ["order", "transfer"])
+def test_an_oldest_first_listing_still_finds_the_record(kind: str) -> None:
+    """The API promises no order: older records on the first page do not end the search."""
+    other = {"qty": "7"}
+    oldest_first = [record(kind, f"old{i}", age=3600 - i, **other) for i in range(5)]
+    oldest_first.append(record(kind, "mine"))
+    client = Scripted([dropped(), AssertionError("sent twice")], [oldest_first])
+    found = reconcile(kind, client)
+    assert client.sent == 1 and (found.order_id if kind == "order" else found.id) == "mine"
+
+
+@pytest.mark.parametrize("attempt", [1, 2])
+def test_several_candidates_say_whether_the_create_was_resent(attempt: int) -> None:
+    twins = [record("order", "a"), record("order", "b")]
+    listings = [twins] if attempt == 1 else [[], twins]
+    client = Scripted([dropped(), dropped()], listings)
+    with pytest.raises(DuplicateCandidatesError) as info:
+        reconcile("order", client)
+    assert client.sent == attempt and set(info.value.candidates) == {"a", "b"}
+    text = str(info.value)
+    assert ("nothing was resent" in text) is (attempt == 1)
+    assert ("sent twice" in text) is (attempt == 2)
+
+
+def test_a_2xx_answer_that_could_not_be_read_is_never_resent() -> None:
+    import httpx
+
+    garbled = UnexpectedResponseError("unreadable", response=httpx.Response(201, content=b"{"))
+    client = Scripted([garbled, record("order", "second")], [[]])
+    with pytest.raises(AmbiguousCreateError) as info:
+        reconcile("order", client)
+    assert client.sent == 1 and info.value.__cause__ is garbled
+    assert "no matching order showed" in str(info.value)
+
+
+def test_a_failed_second_send_notes_the_first_may_have_been_applied() -> None:
+    refused = BadRequestError.__new__(BadRequestError)
+    refused.status_code, refused.gateway_request_sent = 400, None
+    client = Scripted([dropped(), refused], [[]])
+    with pytest.raises(BadRequestError) as info:
+        reconcile("order", client)
+    assert client.sent == 2
+    assert "the first order create may have been applied too" in info.value.__notes__
+
+
+def test_an_interrupt_as_the_flow_takes_its_intent_lock_releases_it() -> None:
+    """Ctrl-C right after the runner acquired the lock, as the flow resumes: the next
+    identical intent on that client must not block forever."""
+    from truemarkets_gateway._flows import run_sync
+    from truemarkets_gateway._flows.create import create_flow
+
+    def interrupted_on_resume(flow: Any) -> Any:
+        yield next(flow)  # the lock step, performed by the runner
+        flow.throw(KeyboardInterrupt)  # delivered as the flow resumes
+
+    client = Scripted([record("order", "mine")], [[]])
+    with pytest.raises(KeyboardInterrupt):
+        run_sync(interrupted_on_resume(create_flow("order", ORDER)), client)
+    assert not client.lock.locked()

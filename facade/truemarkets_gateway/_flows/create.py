@@ -13,6 +13,7 @@ from .steps import Call, Flow, Note, Now, Sleep
 
 GRACE = 8.0  # how long a record that was sent may take to show in a listing
 SKEW = 30.0  # on `created_at`: an offset not learned yet can be as large as the mint window
+PAGES = 5  # listing pages (of 100) searched per look
 _ALSO = {"base_asset": ("asset_symbol", "asset_id")}  # a record may report it as these
 
 
@@ -63,11 +64,58 @@ def create_flow(
 ) -> Flow[Any]:
     """`Call("_send_create_<kind>")`; after an ambiguous outcome, continue with the one
     record sent that matches, or send once more if none shows within `GRACE` s."""
+
+    def unsettled(exc: Exception, what: str, ids: tuple[str, ...] = ()) -> Exception:
+        message = (
+            f"the {kind} create may have reached the server ({type(exc).__name__}: {exc}) and "
+            f"{what}: check list_{kind}s before sending again"
+        )
+        cls = _errors.DuplicateCandidatesError if ids else _errors.AmbiguousCreateError
+        return cls(message, candidates=ids)
+
+    def look(since: float, exc: Exception, attempt: int) -> Flow[Any]:
+        """The one record matching the request created since `since`, or None within `GRACE` s.
+        A listing promises no order, so every record on the pages read is compared."""
+        start, delay, slept = (yield Now()), 0.25, 0.0
+        while True:
+            found: list[Any] = []
+            cursor = None
+            try:
+                for _ in range(PAGES):
+                    options = {"limit": 100, "cursor": cursor, "max_retries": 5}
+                    page = yield Call(f"list_{kind}s_page", kwargs=options)
+                    found += [r for r in page.items if _matches(request, r, since, handed)]
+                    if not (cursor := page.next_cursor):
+                        break
+            except _errors.TrueMarketsError as failed:
+                what = f"listing {kind}s to find it failed ({type(failed).__name__})"
+                raise unsettled(exc, what) from exc
+            if cursor and not found:  # too many records to search: never resend blindly
+                raise unsettled(exc, f"the {kind}s listed span more than {PAGES} pages") from exc
+            if len(found) > 1:
+                ids = tuple(map(_id, found))
+                sent = "nothing was resent" if attempt == 1 else "it was sent twice"
+                what = f"{len(ids)} {kind}s match it ({', '.join(ids)}; {sent})"
+                raise unsettled(exc, what, ids) from exc
+            if found and kind == "order":  # as create_order answers: a listing has no payloads
+                from ..models import CreatedOrder
+
+                return CreatedOrder(found[0].order_id, found[0].status, extra={"reconciled": True})
+            if found:
+                return found[0]
+            elapsed = max((yield Now()) - start, slept)
+            if elapsed >= GRACE:
+                return None
+            slept, delay = slept + min(delay, GRACE - elapsed), delay * 2
+            yield Sleep(min(delay / 2, GRACE - elapsed))
+
     key = repr(sorted((k, _norm(v)) for k, v in request.items() if v is not None))
     # Identical intents on one client go one at a time, so a match is this one; `handed`
-    # holds the ids already returned (`in` and `append` on a deque are atomic).
-    lock, handed = yield Call("_intent_lock", (kind, key))
+    # holds the ids already returned (`in` and `append` on a deque are atomic). The runner
+    # puts the locked lock in `held` before resuming: an interrupt then still releases it.
+    held: list[Any] = []
     try:
+        _, handed = yield Call("_intent_lock", (kind, key), into=held)
         for attempt in (1, 2):
             since = (yield Call("_server_now")) - SKEW
             yield Note(f"a {kind} create was sent: check list_{kind}s before sending again")
@@ -79,17 +127,17 @@ def create_flow(
                     exc.add_note(f"the first {kind} create may have been applied too")
                 if not reconcile or not ambiguous(exc):
                     raise
-                record = yield from _look(kind, request, since, exc, handed)
+                record = yield from look(since, exc, attempt)
                 if record is not None:
                     break
-                applied = isinstance(exc, _errors.UnexpectedResponseError) and (
-                    200 <= (exc.status_code or 0) < 300  # answered success: never resend
-                )
-                if attempt == 2 or applied:
-                    message = f"no matching {kind} showed within {GRACE:g} s"
-                    raise _errors.AmbiguousCreateError(_check(kind, exc, message)) from exc
+                if attempt == 2 or (  # answered success but unreadable: never resend
+                    isinstance(exc, _errors.UnexpectedResponseError)
+                    and 200 <= (exc.status_code or 0) < 300
+                ):
+                    raise unsettled(exc, f"no matching {kind} showed within {GRACE:g} s") from exc
     finally:
-        lock.release()
+        for lock, _ in held:
+            lock.release()
     handed.append(record_id := _id(record))
     if on_created is not None and record_id:
         yield Note(f"{kind} {record_id} was created: check get_{kind}({record_id!r})")
@@ -99,50 +147,3 @@ def create_flow(
             exc.add_note(f"raised by on_created after {kind} {record_id} was created")
             raise
     return record
-
-
-def _check(kind: str, exc: Exception, what: str) -> str:
-    return (
-        f"the {kind} create may have reached the server ({type(exc).__name__}: {exc}) and "
-        f"{what}: check list_{kind}s before sending again"
-    )
-
-
-def _look(
-    kind: str, request: Mapping[str, Any], since: float, exc: Exception, handed: deque[str]
-) -> Flow[Any]:
-    """The one record matching `request` created since `since`, or None within `GRACE` s."""
-    start, delay, slept = (yield Now()), 0.25, 0.0
-    while True:
-        found, cursor, complete = [], None, False
-        try:
-            for _ in range(5):  # pages, newest first, back to `since`
-                page = yield Call(
-                    f"list_{kind}s_page", kwargs={"limit": 100, "cursor": cursor, "max_retries": 5}
-                )
-                found += [r for r in page.items if _matches(request, r, since, handed)]
-                cursor, times = page.next_cursor, [r.created_at for r in page.items]
-                if not cursor or not all(times) or min(times).timestamp() < since:
-                    complete = True
-                    break
-        except _errors.TrueMarketsError as failed:
-            what = f"listing {kind}s to find it failed ({type(failed).__name__})"
-            raise _errors.AmbiguousCreateError(_check(kind, exc, what)) from exc
-        if not complete and not found:  # too many records to search: never resend blindly
-            what = f"the {kind}s since it was sent span more than 5 pages"
-            raise _errors.AmbiguousCreateError(_check(kind, exc, what)) from exc
-        if len(found) > 1:
-            ids = tuple(map(_id, found))
-            what = f"{len(ids)} {kind}s match it ({', '.join(ids)}; nothing was resent)"
-            raise _errors.DuplicateCandidatesError(_check(kind, exc, what), candidates=ids)
-        if found and kind == "order":  # as create_order answers: a listing has no payloads
-            from ..models import CreatedOrder
-
-            return CreatedOrder(found[0].order_id, found[0].status, extra={"reconciled": True})
-        if found:
-            return found[0]
-        elapsed = max((yield Now()) - start, slept)
-        if elapsed >= GRACE:
-            return None
-        slept, delay = slept + min(delay, GRACE - elapsed), delay * 2
-        yield Sleep(min(delay / 2, GRACE - elapsed))

@@ -11,21 +11,12 @@ from .._api import validate as _validate
 from .._api.secret import Secret
 from ..errors import TrueMarketsError
 from .create import create_flow
-from .steps import Call, Flow, Note, SignerSource, StatusCallback, check_seconds, order_status
-from .wait import ORDER_TERMINAL, wait_order_flow, wait_transfer_flow
+from .steps import Call, Flow, Note, SignerSource, StatusCallback, check_seconds
+from .wait import wait_order_flow, wait_transfer_flow
 
 if TYPE_CHECKING:
+    from .. import models as m
     from ..errors import ErrorContext
-    from ..models import (
-        CancelPrepared,
-        CancelResult,
-        CreatedOrder,
-        ExecutedOrder,
-        Order,
-        Transfer,
-        TransferResult,
-        UnsignedPayload,
-    )
 
 
 def sent_nothing(exc: TrueMarketsError) -> bool:
@@ -34,20 +25,19 @@ def sent_nothing(exc: TrueMarketsError) -> bool:
     return isinstance(exc, refused) or exc.gateway_request_sent is False
 
 
-def require_order(created: CreatedOrder) -> str:
+def require_order(created: m.CreatedOrder) -> str:
     """Its `order_id`; none means no order was created (e.g. an unfundable DeFi order)."""
-    issues = "; ".join(created.quote.issues if created.quote else ())
-    if issues and not created.order_id:
+    if created.order_id:
+        return created.order_id
+    if issues := "; ".join(created.quote.issues if created.quote else ()):
         message = f"no order was created: {issues}"
         raise _errors.InsufficientBalanceError(message, quote=created.quote)
-    if not created.order_id:
-        message = "no order was created (empty order_id, no quote issues given)"
-        raise _errors.OrderNotCreatedError(message, quote=created.quote)
-    return created.order_id
+    message = "no order was created (empty order_id, no quote issues given)"
+    raise _errors.OrderNotCreatedError(message, quote=created.quote)
 
 
 def stamps(
-    payloads: Sequence[UnsignedPayload] | None,
+    payloads: Sequence[m.UnsignedPayload] | None,
     signatures: Sequence[str] | None,
     signer: SignerSource | None,
     what: str,
@@ -61,12 +51,11 @@ def stamps(
             rule = given_by_id if payloads is None else f"{what} has no payloads to sign"
             raise _errors.ValidationError("signatures", rule)
         for i, item in enumerate(payloads):  # refused here, not inside a signer
-            if not item.payload.isascii():
-                try:
-                    item.payload.encode()
-                except UnicodeEncodeError:
-                    rule = f"{what}'s payload is not UTF-8 text: nothing was signed or sent"
-                    raise _errors.ValidationError(f"payloads[{i}]", rule, **context) from None
+            try:
+                item.payload.encode()
+            except UnicodeEncodeError:
+                rule = f"{what}'s payload is not UTF-8 text: nothing was signed or sent"
+                raise _errors.ValidationError(f"payloads[{i}]", rule, **context) from None
         if signer is None:
             signatures = yield Call("sign_payloads", (payloads,))
         else:
@@ -79,11 +68,11 @@ def stamps(
 
 
 def execute_order_flow(
-    order: CreatedOrder | str,
+    order: m.CreatedOrder | str,
     signatures: Sequence[str] | None,
     signer: SignerSource | None,
     accept_issues: bool = False,
-) -> Flow[ExecutedOrder]:
+) -> Flow[m.ExecutedOrder]:
     """Refuse over quote issues (unless accepted or `signatures` given), stamp, send."""
     if isinstance(order, str):
         order_id, payloads = _validate.require_id("order_id", order), None
@@ -98,18 +87,18 @@ def execute_order_flow(
                 message, issues=issues, order_id=order_id, quote=order.quote
             )
     sent = yield from stamps(payloads, signatures, signer, "the order", order_id=order_id)
-    executed: ExecutedOrder = yield Call("_send_execute_order", (order_id, sent))
+    executed: m.ExecutedOrder = yield Call("_send_execute_order", (order_id, sent))
     return executed
 
 
 def execute_transfer_flow(
-    transfer: Transfer | str, signatures: Sequence[str] | None, signer: SignerSource | None
-) -> Flow[Transfer]:
+    transfer: m.Transfer | str, signatures: Sequence[str] | None, signer: SignerSource | None
+) -> Flow[m.Transfer]:
     """Stamp (unless `signatures` given), then send."""
     payloads = None if isinstance(transfer, str) else transfer.payloads
     transfer_id = _validate.require_id("transfer_id", getattr(transfer, "id", transfer))
     sent = yield from stamps(payloads, signatures, signer, "the transfer", transfer_id=transfer_id)
-    executed: Transfer = yield Call("_send_execute_transfer", (transfer_id, sent))
+    executed: m.Transfer = yield Call("_send_execute_transfer", (transfer_id, sent))
     return executed
 
 
@@ -120,50 +109,44 @@ def cancel_order_flow(
     timeout: float,
     signer: SignerSource | None,
     on_status: StatusCallback | None = None,
-) -> Flow[CancelResult]:
+) -> Flow[m.CancelResult]:
     """Submit a cancel (stamped if DeFi), then wait for `canceled` or another end."""
     timeout = check_seconds("timeout", timeout)
-
-    def flow() -> Flow[CancelResult]:
-        prepared: CancelPrepared = yield Call("prepare_cancel_order", (order_id,))
-        status: object = None
-        if signed := bool(prepared.payloads):
-            try:
-                sent = yield from stamps(
-                    prepared.payloads, None, signer, "the cancel", order_id=order_id
-                )
-                executed: ExecutedOrder = yield Call(
-                    "execute_cancel_order", (order_id,), {"signatures": sent}
-                )
-            except TrueMarketsError as exc:
-                note = (
-                    f"the cancel of order {order_id} was not sent: the order stands"
-                    if sent_nothing(exc)
-                    else f"while executing the cancel of order {order_id}: it may have been "
-                    f"accepted; check get_order({order_id!r})"
-                )
-                raise exc._with_context(note, order_id=exc.order_id or order_id) from exc
-            status = executed.status
-        order: Order | None = None
-        if wait:
-            order = yield from wait_order_flow(
-                order_id,
-                timeout=timeout,
-                raise_on_failure=False,
-                known_status=status,
-                targets=ORDER_TERMINAL,
-                on_status=on_status,
-                purpose="cancel",
+    prepared: m.CancelPrepared = yield Call("prepare_cancel_order", (order_id,))
+    status: m.OrderStatus | None = None
+    if signed := bool(prepared.payloads):
+        try:
+            sent = yield from stamps(
+                prepared.payloads, None, signer, "the cancel", order_id=order_id
             )
-            status = order.status
-        from ..models import CancelResult
-
-        accepted, status = prepared.accepted or signed, order_status(status)
-        return CancelResult(
-            order_id=order_id, status=status, signed=signed, accepted=accepted, order=order
+            executed: m.ExecutedOrder = yield Call(
+                "execute_cancel_order", (order_id,), {"signatures": sent}
+            )
+        except TrueMarketsError as exc:
+            note = f"the cancel of order {order_id} was not sent: the order stands"
+            if not sent_nothing(exc):
+                note = f"while executing the cancel of order {order_id}: it may have been "
+                note += f"accepted; check get_order({order_id!r})"
+            raise exc._with_context(note, order_id=exc.order_id or order_id) from exc
+        status = executed.status
+    order: m.Order | None = None
+    if wait:
+        order = yield from wait_order_flow(
+            order_id,
+            timeout=timeout,
+            raise_on_failure=False,
+            known_status=status,
+            wait_for_fill=True,
+            on_status=on_status,
+            purpose="cancel",
         )
+        status = order.status
+    from ..models import CancelResult
 
-    return flow()
+    accepted = prepared.accepted or signed
+    return CancelResult(
+        order_id=order_id, status=status, signed=signed, accepted=accepted, order=order
+    )
 
 
 def transfer_flow(
@@ -176,37 +159,33 @@ def transfer_flow(
     on_status: StatusCallback | None = None,
     reconcile: bool = True,
     on_created: Callable[[str], None] | None = None,
-) -> Flow[TransferResult]:
+) -> Flow[m.TransferResult]:
     """Create a transfer, stamp and execute it if it awaits a signature, then wait."""
     timeout = check_seconds("timeout", timeout)
-
-    def flow() -> Flow[TransferResult]:
-        transfer: Transfer = yield from create_flow(
-            "transfer", transfer_request, reconcile, on_created
+    transfer: m.Transfer = yield from create_flow(
+        "transfer", transfer_request, reconcile, on_created
+    )
+    transfer_id, signed = transfer.id, bool(transfer.payloads)
+    check = f"check get_transfer({transfer_id!r}) before sending again"
+    yield Note(f"transfer {transfer_id} was created: {check}")
+    if signed:
+        try:
+            transfer = yield from execute_transfer_flow(transfer, None, signer)
+        except TrueMarketsError as exc:
+            note = f"while executing transfer {transfer_id}: it may have been accepted; {check}"
+            if sent_nothing(exc):
+                note = f"transfer {transfer_id} was created but not executed"
+            transfer_id = exc.transfer_id or transfer_id
+            raise exc._with_context(note, transfer_id=transfer_id, transfer=transfer) from exc
+    if wait:
+        transfer = yield from wait_transfer_flow(
+            transfer.id,
+            timeout=timeout,
+            raise_on_failure=raise_on_failure,
+            known=transfer,
+            on_status=on_status,
+            purpose="transfer",
         )
-        transfer_id, signed = transfer.id, bool(transfer.payloads)
-        check = f"check get_transfer({transfer_id!r}) before sending again"
-        yield Note(f"transfer {transfer_id} was created: {check}")
-        if signed:
-            try:
-                transfer = yield from execute_transfer_flow(transfer, None, signer)
-            except TrueMarketsError as exc:
-                note = f"while executing transfer {transfer_id}: it may have been accepted; {check}"
-                if sent_nothing(exc):
-                    note = f"transfer {transfer_id} was created but not executed"
-                transfer_id = exc.transfer_id or transfer_id
-                raise exc._with_context(note, transfer_id=transfer_id, transfer=transfer) from exc
-        if wait:
-            transfer = yield from wait_transfer_flow(
-                transfer.id,
-                timeout=timeout,
-                raise_on_failure=raise_on_failure,
-                known=transfer,
-                on_status=on_status,
-                purpose="transfer",
-            )
-        from ..models import TransferResult
+    from ..models import TransferResult
 
-        return TransferResult(transfer=transfer, signed=signed)
-
-    return flow()
+    return TransferResult(transfer=transfer, signed=signed)

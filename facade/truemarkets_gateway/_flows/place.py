@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from .. import errors as _errors
 from .create import create_flow
 from .execute import execute_order_flow, require_order, sent_nothing
-from .steps import Flow, Note, Now, SignerSource, StatusCallback, check_seconds, order_status
+from .steps import Flow, Note, Now, SignerSource, StatusCallback, check_seconds
 from .wait import ORDER_TIMEOUT, wait_order_flow
 
 if TYPE_CHECKING:
-    from ..models import CreatedOrder, Order, PlacedOrder
+    from ..models import CreatedOrder, Order, OrderStatus, PlacedOrder
     from ..signing import PayloadSigner
 
 logger = logging.getLogger("truemarkets_gateway")
@@ -84,7 +84,7 @@ def place_order_flow(
             stale = f"stale order(s) {', '.join(replaced)} were abandoned unexecuted"
             yield Note(stale, key="replaced")
 
-    def place() -> Flow[PlacedOrder]:
+    try:
         executed = False
         while True:
             created_at: float = yield Now()
@@ -93,11 +93,11 @@ def place_order_flow(
             )
             where[0] = require_order(created)
             yield from stage("created")
-            status: object = created.status
+            status: OrderStatus | None = created.status
             if replaced:
                 logger.warning("order %s replaces stale order %s", created.order_id, replaced[-1])
             # Reconciled from a listing, an `initialized` order has no payloads to sign.
-            lost = created.extra.get("reconciled") and order_status(status) == "initialized"
+            lost = created.extra.get("reconciled") and status == "initialized"
             if not created.payloads and not lost:
                 break
             # Unaccepted quote issues are refused by the execute flow: never re-created for age.
@@ -140,20 +140,14 @@ def place_order_flow(
 
         return PlacedOrder(
             order_id=created.order_id,
-            status=order_status(status),
+            status=status,
             created=created,
             executed=executed,
             order=order,
             replaced_order_ids=tuple(replaced),
             issues=() if created.quote is None else tuple(created.quote.issues),
         )
-
-    def flow() -> Flow[PlacedOrder]:
-        try:
-            return (yield from place())
-        except _errors.TrueMarketsError as exc:
-            if (named := _named(exc, where[0], where[1], tuple(replaced))) is exc:
-                raise
-            raise named from exc
-
-    return flow()
+    except _errors.TrueMarketsError as exc:
+        if (named := _named(exc, where[0], where[1], tuple(replaced))) is exc:
+            raise
+        raise named from exc

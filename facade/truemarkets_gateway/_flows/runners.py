@@ -1,52 +1,66 @@
-"""The two runners perform the steps a flow yields, blocking or awaited; `_Drive` holds
-what they share, so only the I/O differs."""
+"""The runners perform the steps a flow yields. There is one loop, `run_async`; `run_sync`
+runs it with blocking functions, whose results it never has to await."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from typing import Any, Generic, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from .steps import Call, Flow, Note, Now, Sleep
 
 T = TypeVar("T")
 
 
-class _Drive(Generic[T]):
-    """Yields the Calls and Sleeps to perform; set `value` or `error` to answer a Call.
-    Leaving adds the last `Note` of each key to a KeyboardInterrupt or CancelledError."""
+async def _asyncio_sleep(seconds: float) -> None:
+    import asyncio  # only when awaited: the sync client never loads it
 
-    def __init__(self, flow: Flow[T], clock: Callable[[], float]) -> None:
-        self.flow, self.clock = flow, clock
-        self.notes: dict[str, str] = {}
-        self.value: Any = None
-        self.error: Exception | None = None
+    await asyncio.sleep(seconds)
 
-    def __iter__(self) -> Iterator[Call | Sleep]:
+
+async def run_async(
+    flow: Flow[T],
+    client: object,
+    *,
+    sleep: Callable[[float], Awaitable[object]] = _asyncio_sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> T:
+    """Drive a flow with awaited calls (coroutines or plain functions). A KeyboardInterrupt
+    or CancelledError that ends it gets the last `Note` of each key."""
+    notes: dict[str, str] = {}
+    value: Any = None
+    error: Exception | None = None
+    try:
         while True:
-            value, error, self.value, self.error = self.value, self.error, None, None
             try:
-                step = self.flow.send(value) if error is None else self.flow.throw(error)
+                step = flow.send(value) if error is None else flow.throw(error)
             except StopIteration as stop:
-                self.result: T = stop.value
-                return
+                return stop.value  # type: ignore[no-any-return]
+            value, error = None, None
             if isinstance(step, Now):
-                self.value = self.clock()
+                value = clock()
             elif isinstance(step, Note):
-                self.notes[step.key] = step.text
-            elif isinstance(step, Call | Sleep):
-                yield step
+                notes[step.key] = step.text
+            elif isinstance(step, Sleep):
+                await sleep(step.seconds)
+            elif isinstance(step, Call):
+                try:
+                    value = getattr(client, step.name)(*step.args, **step.kwargs)
+                    if isinstance(value, Awaitable):
+                        value = await value
+                    if step.into is not None:
+                        step.into.append(value)
+                except Exception as exc:
+                    error = exc
             else:
                 raise TypeError(f"unknown flow step {step!r}")
-
-    def __enter__(self) -> _Drive[T]:
-        return self
-
-    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
-        self.flow.close()
-        if exc is not None and not isinstance(exc, Exception | GeneratorExit):
-            for text in filter(None, self.notes.values()):
+    except BaseException as exc:
+        if not isinstance(exc, Exception | GeneratorExit):
+            for text in filter(None, notes.values()):
                 exc.add_note(f"interrupted: {text}")
+        raise
+    finally:
+        flow.close()
 
 
 def run_sync(
@@ -56,38 +70,15 @@ def run_sync(
     sleep: Callable[[float], object] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> T:
-    """Drive a flow with blocking calls."""
-    with _Drive(flow, clock) as drive:
-        for step in drive:
-            if isinstance(step, Sleep):
-                sleep(step.seconds)
-                continue
-            try:
-                drive.value = getattr(client, step.name)(*step.args, **step.kwargs)
-            except Exception as exc:
-                drive.error = exc
-        return drive.result
+    """Drive a flow with blocking calls: `run_async`, which then never suspends."""
 
+    async def blocking(seconds: float) -> None:
+        sleep(seconds)
 
-async def run_async(
-    flow: Flow[T],
-    client: object,
-    *,
-    sleep: Callable[[float], Awaitable[object]] | None = None,
-    clock: Callable[[], float] = time.monotonic,
-) -> T:
-    """Drive a flow with awaited calls (coroutines or plain functions)."""
-    import asyncio
-    import inspect
-
-    with _Drive(flow, clock) as drive:
-        for step in drive:
-            if isinstance(step, Sleep):
-                await (sleep or asyncio.sleep)(step.seconds)
-                continue
-            try:
-                value = getattr(client, step.name)(*step.args, **step.kwargs)
-                drive.value = (await value) if inspect.isawaitable(value) else value
-            except Exception as exc:
-                drive.error = exc
-        return drive.result
+    running = run_async(flow, client, sleep=blocking, clock=clock)
+    try:
+        running.send(None)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+    running.close()
+    raise RuntimeError("a blocking client returned something to await")

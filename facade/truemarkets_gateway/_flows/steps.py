@@ -11,18 +11,20 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from ..errors import ValidationError
 
 if TYPE_CHECKING:
-    from ..models import OrderStatus
     from ..signing import PayloadSigner
 
 T = TypeVar("T")
 
 
 class Call(NamedTuple):
-    """Run `client.<name>(*args, **kwargs)`; the repr omits arguments (they may hold stamps)."""
+    """Run `client.<name>(*args, **kwargs)`; the repr omits arguments (they may hold stamps).
+    The runner appends the result to `into` before the flow resumes, so a flow interrupted
+    as it resumes still holds what it got (a lock to release)."""
 
     name: str
     args: tuple[Any, ...] = ()
     kwargs: Mapping[str, Any] = MappingProxyType({})
+    into: list[Any] | None = None
 
     def __repr__(self) -> str:
         return f"Call(name={self.name!r})"
@@ -60,16 +62,3 @@ def check_seconds(name: str, value: object, *, positive: bool = False) -> float:
         bound = "> 0" if positive else ">= 0"
         raise ValidationError(name, f"must be a finite number of seconds {bound} (got {value!r})")
     return seconds
-
-
-def status_text(value: object) -> str | None:
-    """An open-enum status, a plain string, or an object with `.status`, as its string."""
-    if value is not None and not isinstance(value, str):
-        value = getattr(value, "status", None)
-    return None if value is None else str(getattr(value, "value", value))
-
-
-def order_status(value: object) -> OrderStatus | None:
-    from ..models import OrderStatus
-
-    return None if (text := status_text(value)) is None else OrderStatus(text)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import errors as _errors
 from ..errors import TrueMarketsError
-from .steps import Call, Flow, Now, Sleep, StatusCallback, check_seconds, status_text
+from .steps import Call, Flow, Now, Sleep, StatusCallback, check_seconds
 
 if TYPE_CHECKING:
     from ..models import Order, Transfer
@@ -31,7 +31,7 @@ _TRANSIENT = (_errors.APIConnectionError, _errors.InternalServerError, _errors.R
 
 
 class _Watch:
-    """The last status seen (each new one told to `on_status`) and resource read."""
+    """One wait: the last status seen (each new one told to `on_status`) and resource read."""
 
     def __init__(self, kind: str, id: str, purpose: str, on_status: StatusCallback | None):
         self.kind, self.id, self.purpose, self._on_status = kind, id, purpose, on_status
@@ -40,7 +40,10 @@ class _Watch:
         self.resource: Any = None
 
     def saw(self, status: object) -> None:
-        self.status = status_text(status)
+        """Note `status`: an open-enum status, a string, or an object with `.status`."""
+        if status is not None and not isinstance(status, str):
+            status = getattr(status, "status", None)
+        self.status = None if status is None else str(getattr(status, "value", status))
         if self._on_status and self.status is not None and self.status != self._reported:
             self._reported = self.status
             self._on_status(self.status)
@@ -61,41 +64,36 @@ class _Watch:
             message, last_status=status, cause=cause, transfer_id=id, transfer=self.resource
         )
 
-
-def _poll(
-    look: Callable[[], Flow[R | None]],
-    watch: _Watch,
-    timeout: float,
-    pause: bool,
-    timed_out: Callable[[], Flow[TrueMarketsError]],
-) -> Flow[R]:
-    """`look()` until it returns a result, backing off within `timeout` through transient
-    errors. Time spent is the larger of clock and sleeps: a stopped clock cannot spin it."""
-    start: float = yield Now()
-    delay, slept, elapsed, last_error = POLL_INITIAL, 0.0, 0.0, None
-    while True:
-        if pause:
-            elapsed = max((yield Now()) - start, slept)
-            if elapsed >= timeout:
-                if last_error is not None:
-                    raise watch.wait_error(last_error) from last_error
-                raise (yield from timed_out())
-            retry_after = getattr(last_error, "retry_after", None) or 0.0
-            seconds = min(max(delay, float(retry_after)), timeout - elapsed)
-            yield Sleep(seconds)
-            slept, delay = slept + seconds, min(delay * POLL_FACTOR, POLL_CAP)
-        pause, last_error = True, None
-        try:
-            result = yield from look()
-        except TrueMarketsError as exc:
-            early_404 = isinstance(exc, _errors.NotFoundError) and elapsed < NOT_FOUND_GRACE
-            if not (isinstance(exc, _TRANSIENT) or early_404):
-                raise watch.wait_error(exc) from exc
-            last_error = exc
-            logger.info("%s %s: %s while waiting", watch.kind, watch.id, type(exc).__name__)
-            continue
-        if result is not None:
-            return result
+    def poll(
+        self, look: Callable[[], Flow[R | None]], timeout: float, pause: bool
+    ) -> Flow[R | None]:
+        """`look()` until it returns a result (None once `timeout` passed), through transient
+        errors. Time spent is the larger of clock and sleeps: a stopped clock cannot spin it."""
+        start: float = yield Now()
+        delay, slept, elapsed, last_error = POLL_INITIAL, 0.0, 0.0, None
+        while True:
+            if pause:
+                elapsed = max((yield Now()) - start, slept)
+                if elapsed >= timeout:
+                    if last_error is not None:
+                        raise self.wait_error(last_error) from last_error
+                    return None
+                retry_after = getattr(last_error, "retry_after", None) or 0.0
+                seconds = min(max(delay, float(retry_after)), timeout - elapsed)
+                yield Sleep(seconds)
+                slept, delay = slept + seconds, min(delay * POLL_FACTOR, POLL_CAP)
+            pause, last_error = True, None
+            try:
+                result = yield from look()
+            except TrueMarketsError as exc:
+                early_404 = isinstance(exc, _errors.NotFoundError) and elapsed < NOT_FOUND_GRACE
+                if not (isinstance(exc, _TRANSIENT) or early_404):
+                    raise self.wait_error(exc) from exc
+                last_error = exc
+                logger.info("%s %s: %s while waiting", self.kind, self.id, type(exc).__name__)
+                continue
+            if result is not None:
+                return result
 
 
 def wait_order_flow(
@@ -105,16 +103,14 @@ def wait_order_flow(
     wait_for_fill: bool = False,
     raise_on_failure: bool = True,
     known_status: object = None,
-    targets: frozenset[str] | None = None,
     on_status: StatusCallback | None = None,
     purpose: str = "wait",
 ) -> Flow[Order]:
-    """Poll `get_order_status` until terminal, `active` unless `wait_for_fill` (or one of
-    `targets`), then `get_order`; `purpose` ("place", "cancel", "wait") words the errors."""
+    """Poll `get_order_status` until terminal (or `active`, unless `wait_for_fill`), then
+    `get_order`; `purpose` ("place", "cancel", "wait") words the errors."""
     timeout = check_seconds("timeout", timeout)
-    if targets is None:
-        targets = ORDER_TERMINAL if wait_for_fill else ORDER_TERMINAL | ORDER_RESTING
-    settled, watch = targets, _Watch("order", order_id, purpose, on_status)
+    settled = ORDER_TERMINAL if wait_for_fill else ORDER_TERMINAL | ORDER_RESTING
+    watch = _Watch("order", order_id, purpose, on_status)
     watch.saw(known_status)
 
     def look() -> Flow[Order | None]:
@@ -125,7 +121,9 @@ def wait_order_flow(
         found: Order = yield Call("get_order", (order_id,))
         return found
 
-    def timed_out() -> Flow[TrueMarketsError]:
+    pause = watch.status is not None and watch.status not in settled  # else a free look
+    order = yield from watch.poll(look, timeout, pause)
+    if order is None:  # timed out
         status, live = watch.status, None
         message = f"order {order_id} did not settle within {timeout:g} s"
         message += f" (last status: {status or 'unknown'})"
@@ -141,19 +139,13 @@ def wait_order_flow(
                 f"with wait_for_order({order_id!r})"
                 f"{'' if cancel else f' or cancel_order({order_id!r})'}"
             )
-        return _errors.OrderTimeoutError(message, last_status=status, order_id=order_id, order=live)
-
-    def flow() -> Flow[Order]:
-        pause = watch.status is not None and watch.status not in settled  # else a free look
-        order = yield from _poll(look, watch, timeout, pause, timed_out)
-        watch.saw(order.status)
-        if raise_on_failure and watch.status == "failed":
-            reason = f": {order.failure_reason}" if order.failure_reason else ""
-            message = f"order {order_id} failed{reason}"
-            raise _errors.OrderFailedError.for_order(message, order, order_id)
-        return order
-
-    return flow()
+        raise _errors.OrderTimeoutError(message, last_status=status, order_id=order_id, order=live)
+    watch.saw(order.status)
+    if raise_on_failure and watch.status == "failed":
+        reason = f": {order.failure_reason}" if order.failure_reason else ""
+        message = f"order {order_id} failed{reason}"
+        raise _errors.OrderFailedError.for_order(message, order, order_id)
+    return order
 
 
 def wait_transfer_flow(
@@ -176,7 +168,10 @@ def wait_transfer_flow(
         watch.saw(watch.resource.status)
         return watch.resource if watch.status in TRANSFER_TERMINAL else None
 
-    def timed_out() -> Flow[TrueMarketsError]:
+    transfer: Transfer | None = watch.resource
+    if transfer is None or watch.status not in TRANSFER_TERMINAL:
+        transfer = yield from watch.poll(look, timeout, known is not None)
+    if transfer is None:  # timed out
         status, after = watch.status, f"after {timeout:g} s"
         message = f"transfer {transfer_id} did not finish within {timeout:g} s"
         if status == "awaiting_signature":
@@ -185,18 +180,10 @@ def wait_transfer_flow(
         elif status is not None:
             message = f"transfer {transfer_id} is still pending (status {status}) {after}: it "
             message += f"may yet complete; keep waiting with wait_for_transfer({transfer_id!r})"
-        return _errors.TransferTimeoutError(
+        raise _errors.TransferTimeoutError(
             message, last_status=status, transfer_id=transfer_id, transfer=watch.resource
         )
-        yield  # a generator, like the order's (which reads once more)
-
-    def flow() -> Flow[Transfer]:
-        transfer: Transfer | None = watch.resource
-        if transfer is None or watch.status not in TRANSFER_TERMINAL:
-            transfer = yield from _poll(look, watch, timeout, known is not None, timed_out)
-        if raise_on_failure and watch.status == "failed":
-            message = f"transfer {transfer_id} failed"
-            raise _errors.TransferFailedError(message, transfer_id=transfer_id, transfer=transfer)
-        return transfer
-
-    return flow()
+    if raise_on_failure and watch.status == "failed":
+        message = f"transfer {transfer_id} failed"
+        raise _errors.TransferFailedError(message, transfer_id=transfer_id, transfer=transfer)
+    return transfer

@@ -8,7 +8,7 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import TextIO, TypeVar
+from typing import Annotated, TextIO, TypeVar
 
 import typer
 from rich.text import Text
@@ -73,6 +73,18 @@ def choice(value: str | None, allowed: tuple[str, ...], option: str) -> str | No
     if text not in allowed:
         raise CliError(f"{option} must be one of {', '.join(allowed)}; got {value!r}")
     return text
+
+
+# Options several commands take, declared once.
+Limit = Annotated[int, typer.Option("--limit", metavar="N", min=1, help="Show at most this many.")]
+AllPages = Annotated[bool, typer.Option("--all", help="Walk every page (ignores --limit).")]
+VenueOption = Annotated[str | None, typer.Option("--venue", metavar="VENUE", help="cefi or defi.")]
+OrderId = Annotated[str, typer.Argument(metavar="ORDER_ID", help="The order id.")]
+
+
+def page_size(limit: int, all_pages: bool) -> int:
+    """The page size to ask for: the API serves at most 100 a page."""
+    return 100 if all_pages else min(limit, 100)
 
 
 def take(pager: Iterable[T], limit: int, all_pages: bool) -> tuple[list[T], bool]:

@@ -93,18 +93,13 @@ def describe(exc: BaseException) -> tuple[str, str | None, ExitCode]:
             "pass --key-file PATH (or set TM_KEY_FILE, or TM_KEY_ID with TM_PRIVATE_KEY)",
             ExitCode.USAGE,
         )
-    if isinstance(exc, OrderTimeoutError):
-        status = exc.last_status or "unknown"
+    if isinstance(exc, OrderTimeoutError | TransferTimeoutError):
+        is_order = isinstance(exc, OrderTimeoutError)
+        what = f"order {exc.order_id}" if is_order else f"transfer {exc.transfer_id}"
+        check = f"tmgw order {exc.order_id}" if is_order else f"tmgw transfers {exc.transfer_id}"
         return (
-            f"order {exc.order_id} did not finish in time (last status: {status})",
-            f"it may still complete; check with `tmgw order {exc.order_id}`",
-            ExitCode.TIMEOUT,
-        )
-    if isinstance(exc, TransferTimeoutError):
-        status = exc.last_status or "unknown"
-        return (
-            f"transfer {exc.transfer_id} did not finish in time (last status: {status})",
-            f"it may still complete; check with `tmgw transfers {exc.transfer_id}`",
+            f"{what} did not finish in time (last status: {exc.last_status or 'unknown'})",
+            f"it may still complete; check with `{check}`",
             ExitCode.TIMEOUT,
         )
     if isinstance(exc, WaitTimeoutError):

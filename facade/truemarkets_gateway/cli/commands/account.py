@@ -10,7 +10,19 @@ from rich.console import RenderableType
 from rich.text import Text
 
 from ...models import Asset, Balances, TransferStatus, Venue
-from .._runtime import VENUES, amount, choice, command, more_note, take, wait_transfer_with_spinner
+from .._runtime import (
+    VENUES,
+    AllPages,
+    Limit,
+    VenueOption,
+    amount,
+    choice,
+    command,
+    more_note,
+    page_size,
+    take,
+    wait_transfer_with_spinner,
+)
 from ..context import CliContext
 from ..errors import CliError
 from ..output import (
@@ -61,9 +73,7 @@ def _matches(asset: Asset, *, chain: str | None, symbol: str | None) -> bool:
 
 def assets(
     ctx: typer.Context,
-    venue: Annotated[
-        str | None, typer.Option("--venue", metavar="VENUE", help="cefi or defi.")
-    ] = None,
+    venue: VenueOption = None,
     chain: Annotated[
         str | None, typer.Option("--chain", metavar="CHAIN", help="Only tokens on this chain.")
     ] = None,
@@ -201,10 +211,8 @@ def transfers(
             "--status", metavar="STATUS", help="awaiting_signature, pending, completed, failed."
         ),
     ] = None,
-    limit: Annotated[
-        int, typer.Option("--limit", metavar="N", min=1, help="Show at most this many.")
-    ] = 50,
-    all_pages: Annotated[bool, typer.Option("--all", help="Walk every page.")] = False,
+    limit: Limit = 50,
+    all_pages: AllPages = False,
 ) -> None:
     """List transfers, or show one by id."""
     with command(ctx) as state:
@@ -216,7 +224,7 @@ def transfers(
             return
         pager = gateway.list_transfers(
             status=None if status is None else TransferStatus(status),
-            limit=100 if all_pages else min(limit, 100),
+            limit=page_size(limit, all_pages),
         )
         items, more = take(pager, limit, all_pages)
         renderables: list[RenderableType] = (

@@ -10,7 +10,7 @@ from rich.console import RenderableType
 from rich.text import Text
 
 from ...errors import ServiceUnavailableError
-from .._runtime import command, more_note, take
+from .._runtime import AllPages, Limit, command, more_note, page_size, take
 from .._shared import TmgwGroup
 from ..context import load_signer
 from ..output import _table, _text, balances_table, details
@@ -74,14 +74,12 @@ def portfolio(ctx: typer.Context) -> None:
 
 def transactions(
     ctx: typer.Context,
-    limit: Annotated[
-        int, typer.Option("--limit", metavar="N", min=1, help="Show at most this many.")
-    ] = 50,
-    all_pages: Annotated[bool, typer.Option("--all", help="Walk every page.")] = False,
+    limit: Limit = 50,
+    all_pages: AllPages = False,
 ) -> None:
     """The activity feed: orders, transfers and ramps, newest first."""
     with command(ctx) as state:
-        pager = state.gateway().list_transactions(limit=100 if all_pages else min(limit, 100))
+        pager = state.gateway().list_transactions(limit=page_size(limit, all_pages))
         items, more = take(pager, limit, all_pages)
         table = _table("id", "created_at", "type", "flow", "status", "qty", "asset", "explorer")
         for t in items:

@@ -13,10 +13,15 @@ from ...errors import TrueMarketsError
 from ...models import Asset, Order, OrderSide, OrderStatus, QtyUnit, Venue
 from .._runtime import (
     VENUES,
+    AllPages,
+    Limit,
+    OrderId,
+    VenueOption,
     amount,
     choice,
     command,
     more_note,
+    page_size,
     take,
     wait_order_with_spinner,
     with_spinner,
@@ -431,25 +436,18 @@ def orders(
             "canceled, failed.",
         ),
     ] = None,
-    venue: Annotated[
-        str | None, typer.Option("--venue", metavar="VENUE", help="cefi or defi.")
-    ] = None,
-    limit: Annotated[
-        int, typer.Option("--limit", metavar="N", min=1, help="Show at most this many orders.")
-    ] = 50,
-    all_pages: Annotated[
-        bool, typer.Option("--all", help="Walk every page (ignores --limit).")
-    ] = False,
+    venue: VenueOption = None,
+    limit: Limit = 50,
+    all_pages: AllPages = False,
 ) -> None:
     """List orders, newest first, following the pages as needed."""
     with command(ctx) as state:
         venue_v = choice(venue, VENUES, "--venue")
         status_v = _statuses(status)
-        page_size = min(limit, 100) if not all_pages else 100
         pager = state.gateway().list_orders(
             status=None if status_v is None else [OrderStatus(s) for s in status_v],
             venue=None if venue_v is None else Venue(venue_v),
-            limit=page_size,
+            limit=page_size(limit, all_pages),
         )
         items, more = take(pager, limit, all_pages)
         renderables: list[RenderableType] = [orders_table(items, _token_symbols(state, items))]
@@ -478,7 +476,7 @@ def _token_symbols(state: CliContext, items: list[Order]) -> dict[str, str]:
 
 def order(
     ctx: typer.Context,
-    order_id: Annotated[str, typer.Argument(metavar="ORDER_ID", help="The order id.")],
+    order_id: OrderId,
 ) -> None:
     """Show one order with its fills, fee and transaction."""
     with command(ctx) as state:
@@ -488,7 +486,7 @@ def order(
 
 def cancel(
     ctx: typer.Context,
-    order_id: Annotated[str, typer.Argument(metavar="ORDER_ID", help="The order id.")],
+    order_id: OrderId,
     wait: Annotated[
         bool, typer.Option("--wait/--no-wait", help="Wait until the order is canceled.")
     ] = False,
