@@ -364,4 +364,5 @@ class AmbiguousCreateError(TrueMarketsError):
 
 class DuplicateCandidatesError(AmbiguousCreateError):
     """After an ambiguous create, more than one record matches what was sent (another
-    process may have sent the same): nothing was sent again; check each of `candidates`."""
+    process may have sent the same, or the create was sent twice): check each of
+    `candidates`; the message says whether this SDK sent it again."""
