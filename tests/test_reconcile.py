@@ -502,3 +502,13 @@ def test_an_interrupt_as_the_flow_takes_its_intent_lock_releases_it() -> None:
     with pytest.raises(KeyboardInterrupt):
         run_sync(interrupted_on_resume(create_flow("order", ORDER)), client)
     assert not client.lock.locked()
+
+
+def test_a_newest_first_listing_stops_at_records_older_than_the_create() -> None:
+    """A busy account (more pages than the search reads) is searched only as far back as the
+    create: nothing there after the grace, so it is sent once more instead of refused."""
+    created = record("order", "mine")
+    older = [record("order", f"old{i}", age=600 + i, qty="7") for i in range(40)]
+    client = Scripted([dropped(), created], [older, [created, *older]], per_page=4)
+    assert reconcile("order", client) is created
+    assert client.sent == 2  # ten pages of older orders: one page read per look, then resent

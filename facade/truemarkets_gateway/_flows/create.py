@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
+from itertools import pairwise
 from typing import Any
 
 from .. import errors as _errors
@@ -56,6 +57,14 @@ def _matches(request: Mapping[str, Any], record: Any, since: float, handed: dequ
     return True
 
 
+def _older_from_here(items: Any, since: float) -> bool:
+    """Whether the pages after these hold only records older than `since`: this page runs
+    newest first and already reaches past `since` (an oldest-first one is read to its end)."""
+    times = [r.created_at.timestamp() for r in items if r.created_at]
+    descending = all(a >= b for a, b in pairwise(times))
+    return len(times) > 1 and times[0] > times[-1] and descending and times[-1] < since
+
+
 def create_flow(
     kind: str,
     request: Mapping[str, Any],
@@ -75,7 +84,8 @@ def create_flow(
 
     def look(since: float, exc: Exception, attempt: int) -> Flow[Any]:
         """The one record matching the request created since `since`, or None within `GRACE` s.
-        A listing promises no order, so every record on the pages read is compared."""
+        A listing promises no order: pages are read until one shows, newest first, records
+        older than `since`, or to the end."""
         start, delay, slept = (yield Now()), 0.25, 0.0
         while True:
             found: list[Any] = []
@@ -85,7 +95,8 @@ def create_flow(
                     options = {"limit": 100, "cursor": cursor, "max_retries": 5}
                     page = yield Call(f"list_{kind}s_page", kwargs=options)
                     found += [r for r in page.items if _matches(request, r, since, handed)]
-                    if not (cursor := page.next_cursor):
+                    if not (cursor := page.next_cursor) or _older_from_here(page.items, since):
+                        cursor = None  # searched all that can match
                         break
             except _errors.TrueMarketsError as failed:
                 what = f"listing {kind}s to find it failed ({type(failed).__name__})"
