@@ -150,9 +150,10 @@ def _fields(
 
 @_reader
 def quote(data: Any) -> pub.Quote:
-    model = gen.QuoteResponse.from_dict(data)
+    model = gen.QuoteResponse.from_dict(data)  # read directly: the hottest reader
     extra = _extra(model)
-    return pub.Quote(**_fields(model, extra, "", "qty price"), extra=extra)
+    qty = parse_amount(_get(model.qty), "qty", extra)
+    return pub.Quote(qty=qty, price=parse_amount(_get(model.price), "price", extra), extra=extra)
 
 
 def _quote_details(model: Any) -> pub.QuoteDetails | None:

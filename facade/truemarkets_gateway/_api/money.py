@@ -33,6 +33,10 @@ def to_decimal(value: object, field: str) -> Decimal:
             shown = value[:40] + ("..." if len(value) > 40 else "")
             raise ValidationError(field, f"must be {_GRAMMAR}; got {shown!r}")
         number = Decimal(value)
+        if len(value) <= MAX_DIGITS:  # plain and this short: within every bound below
+            if number <= 0:
+                raise ValidationError(field, f"must be positive, got {number}")
+            return number
     elif isinstance(value, Decimal):
         number = value
     elif isinstance(value, int) and not isinstance(value, bool):
