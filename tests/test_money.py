@@ -80,7 +80,9 @@ def test_amounts_are_exact_on_the_wire() -> None:
     [("1e1000", Decimal("1e1000")), ("-1e-1000", Decimal("-1e-1000")), (10**50, Decimal(10**50)),
      ("1e1001", None), ("1e-1001", None), ("1e1000000", None), ("9e9999999", None),
      ("1e99999999999999999999", None), ("1" * 5000, None), pytest.param(10**5000, None, id="huge-int"), ("sNaN", None),
-     ("\ud800", None), ([], None), (True, None)],
+     ("\ud800", None), ([], None), (True, None), ("1_000", None), (" 5", None), ("5 ", None),
+     ("\u0661\u0662", None), ("\uff11", None), ("1.", Decimal(1)), (".5", Decimal("0.5")),
+     (Decimal("2.50"), Decimal("2.50")), (1.5, Decimal("1.5")), (float("inf"), None)],
 )  # fmt: skip
 def test_answer_amounts_read_exactly_within_bounds(raw: object, expected: Decimal | None) -> None:
     assert parse_decimal(raw) == expected

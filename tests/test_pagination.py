@@ -171,6 +171,9 @@ def test_each_page_method_is_named_documented_and_awaited_like_its_client(lister
         assert method.__qualname__ == f"{client.__name__}.{lister}_page"
         assert f"One page of `{lister}`" in method.__doc__
         assert inspect.iscoroutinefunction(method) == (client is AsyncGateway)
+        # help() and editors see the list method's parameters, not *args/**kwargs
+        listed = inspect.signature(getattr(client, lister)).parameters
+        assert inspect.signature(method).parameters == listed and "cursor" in listed
 
 
 def test_page_methods_send_their_list_method_arguments_and_read_one_page() -> None:

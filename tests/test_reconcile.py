@@ -512,3 +512,14 @@ def test_a_newest_first_listing_stops_at_records_older_than_the_create() -> None
     client = Scripted([dropped(), created], [older, [created, *older]], per_page=4)
     assert reconcile("order", client) is created
     assert client.sent == 2  # ten pages of older orders: one page read per look, then resent
+
+
+def test_a_record_listed_on_two_pages_is_one_match() -> None:
+    """An offset cursor on a busy account shows the last record of a page again on the next:
+    it is still the one record sent, not two candidates."""
+    mine = record("order", "mine")
+    others = [record("order", f"new{i}", qty="7") for i in range(3)]
+    listing = [*others, mine, mine, record("order", "old", age=600, qty="7")]
+    client = Scripted([dropped(), AssertionError("sent twice")], [listing], per_page=4)
+    assert reconcile("order", client).order_id == "mine"
+    assert client.sent == 1

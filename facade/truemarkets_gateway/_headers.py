@@ -29,9 +29,9 @@ def http_date(text: str | None) -> float | None:
     """An HTTP date (`Date`, `Retry-After`) in Unix seconds, else None."""
     import email.utils  # only for the rare HTTP-date form; keeps imports light
 
-    try:
+    try:  # a garbled year or zone overflows: a header must never fail the call
         return timestamp(email.utils.parsedate_to_datetime(text))  # type: ignore[arg-type]
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
 
 

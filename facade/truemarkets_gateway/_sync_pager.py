@@ -88,6 +88,7 @@ def page_method(
         return lister(self, *args, **kwargs).first_page()
 
     page.__name__, page.__qualname__ = f"{lister.__name__}_page", f"{lister.__qualname__}_page"
+    page.__wrapped__ = lister  # type: ignore[attr-defined]  # help() shows its parameters
     page.__doc__ = (
         f"One page of `{lister.__name__}` (same arguments); pass its `next_cursor` as `cursor`."
     )

@@ -18,6 +18,7 @@ MAX_EXPONENT = 40  # user amounts lie within 1e-40 .. 1e40
 MAX_READ_EXPONENT = 1000  # amounts read from responses: exponents within +/- this
 _PLAIN = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
 _EXP = re.compile("[eE]")
+_READ = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
 _GRAMMAR = "a plain decimal number such as 12.5 (digits and an optional fraction; no exponent)"
 
 logger = logging.getLogger("truemarkets_gateway")
@@ -65,21 +66,26 @@ def wire_decimal(value: Decimal) -> str:
 
 def parse_decimal(value: Any) -> Decimal | None:
     """An amount read from a response (through `str`, never a binary float), or None when
-    absent, not finite or beyond +/-`MAX_READ_EXPONENT`."""
-    if value.__class__ is str and len(value) <= MAX_READ_EXPONENT and not _EXP.search(value):
-        try:  # the usual answer; short and without an exponent, it is within range
-            number = Decimal(value)
-        except InvalidOperation:
+    absent, not an ASCII decimal number (`1_000`, " 5", other scripts' digits), not finite or
+    beyond +/-`MAX_READ_EXPONENT`."""
+    if value.__class__ is str:
+        text = value
+    elif isinstance(value, bool) or not isinstance(value, Decimal | str | int | float):
+        return None
+    else:
+        try:  # str() of a huge int raises ValueError
+            text = str(value)
+        except ValueError:
             return None
-        return number if number.is_finite() else None
-    if isinstance(value, bool) or not isinstance(value, Decimal | str | int | float):
+    if len(text) > 4100 or not _READ.fullmatch(text):  # longer text cannot be in range
         return None
-    try:  # str() of a huge int raises ValueError; longer text cannot be in range
-        text = str(value)
-        number = Decimal(text if len(text) < 4100 else "NaN")
-    except (InvalidOperation, ValueError):
+    try:
+        number = Decimal(text)
+    except InvalidOperation:  # an exponent past what Decimal holds
         return None
-    if not number.is_finite() or int(number.as_tuple().exponent) < -MAX_READ_EXPONENT:
+    if len(text) <= MAX_READ_EXPONENT and not _EXP.search(text):
+        return number  # the usual answer: short and without an exponent, it is within range
+    if int(number.as_tuple().exponent) < -MAX_READ_EXPONENT:
         return None
     return number if number.adjusted() <= MAX_READ_EXPONENT else None
 

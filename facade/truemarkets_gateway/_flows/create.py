@@ -98,11 +98,12 @@ def create_flow(
                     if not (cursor := page.next_cursor) or _older_from_here(page.items, since):
                         cursor = None  # searched all that can match
                         break
-            except _errors.TrueMarketsError as failed:
+            except Exception as failed:  # whatever it was, the create stays unsettled
                 what = f"listing {kind}s to find it failed ({type(failed).__name__})"
                 raise unsettled(exc, what) from exc
             if cursor and not found:  # too many records to search: never resend blindly
                 raise unsettled(exc, f"the {kind}s listed span more than {PAGES} pages") from exc
+            found = list({_id(r): r for r in found}.values())  # a record on two pages
             if len(found) > 1:
                 ids = tuple(map(_id, found))
                 sent = "nothing was resent" if attempt == 1 else "it was sent twice"
@@ -146,10 +147,10 @@ def create_flow(
                     and 200 <= (exc.status_code or 0) < 300
                 ):
                     raise unsettled(exc, f"no matching {kind} showed within {GRACE:g} s") from exc
+        handed.append(record_id := _id(record))  # before the next identical intent may look
     finally:
         for lock, _ in held:
             lock.release()
-    handed.append(record_id := _id(record))
     if on_created is not None and record_id:
         yield Note(f"{kind} {record_id} was created: check get_{kind}({record_id!r})")
         try:
