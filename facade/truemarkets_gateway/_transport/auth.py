@@ -70,7 +70,13 @@ class GatewayAuth(httpx.Auth):
     ) -> Generator[httpx.Request, httpx.Response, None]:
         http = self.http
         assert isinstance(http, httpx.Client), "a sync client's GatewayAuth needs http=Client"
-        response = yield self._prepare(request, self.tokens.get_token_sync(http, for_gateway=True))
+        try:
+            self._prepare(request, self.tokens.get_token_sync(http, for_gateway=True))
+        except TrueMarketsError:
+            raise
+        except Exception as exc:
+            raise _unsent(exc) from exc
+        response = yield request
         if response.status_code == 401 and self.tokens.can_renew:
             try:
                 self._prepare(request, self.tokens.get_token_sync(http, rejected=_sent(request)))
@@ -85,9 +91,13 @@ class GatewayAuth(httpx.Auth):
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
         http, tokens = self.http, self.tokens
         assert isinstance(http, httpx.AsyncClient), "an async client needs http=AsyncClient"
-        response = yield self._prepare(
-            request, await tokens.get_token_async(http, for_gateway=True)
-        )
+        try:
+            self._prepare(request, await tokens.get_token_async(http, for_gateway=True))
+        except TrueMarketsError:
+            raise
+        except Exception as exc:
+            raise _unsent(exc) from exc
+        response = yield request
         if response.status_code == 401 and tokens.can_renew:
             try:
                 self._prepare(request, await tokens.get_token_async(http, rejected=_sent(request)))
@@ -96,6 +106,13 @@ class GatewayAuth(httpx.Auth):
                 return
             if self._replay(request):
                 yield request
+
+
+def _unsent(exc: Exception) -> TrueMarketsError:
+    """A token failure before the request left: typed (an unforeseen one too), and marked
+    unsent, so a create is neither reconciled nor reported as possibly applied."""
+    text = f"{TOKEN_FAILED} ({type(exc).__name__}); {NO_GATEWAY_REQUEST}"
+    return TrueMarketsError(text, gateway_request_sent=False)
 
 
 def _sent(request: httpx.Request) -> Secret[str]:

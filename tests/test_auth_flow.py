@@ -1,8 +1,11 @@
-"""A 401's replay is a send the rate limiter did not pace: it is counted, so the calls after
-it wait for the budget it used (the replay itself cannot wait: it runs inside httpx's auth)."""
+"""The auth flow's edges. A 401's replay is a send the rate limiter did not pace: it is
+counted, so the calls after it wait for the budget it used (the replay itself cannot wait: it
+runs inside httpx's auth). A failure while getting the token, before anything left, is typed
+and says nothing was sent."""
 
 from __future__ import annotations
 
+import httpx
 from conftest import FAKE_HOST, FakeClock, FakeTrueMarkets
 
 from truemarkets_gateway._transport.auth import REPLAY, GatewayAuth, TokenManager
@@ -80,3 +83,35 @@ def test_a_clients_replay_counts_against_its_rate_limit(
     assert len(fake_tm.gateway_requests) == 3 and sleeps == []
     gw.get_balances()  # the fourth send in the window waits for the first to leave
     assert len(fake_tm.gateway_requests) == 4 and sum(sleeps) >= 60.0
+
+
+def test_an_unforeseen_token_failure_is_typed_and_marked_unsent() -> None:
+    """A bug or odd input inside token handling, before the create leaves: a typed error that
+    says nothing was sent, so no reconcile starts and no listing is read."""
+    import pytest
+
+    from truemarkets_gateway import Gateway
+    from truemarkets_gateway.errors import TrueMarketsError
+
+    seen: list[str] = []
+
+    def server(request: httpx.Request) -> httpx.Response:
+        seen.append(f"{request.method} {request.url.path}")
+        return httpx.Response(500)
+
+    gw = Gateway(
+        base_url=FAKE_HOST,
+        access_token="t",
+        http_client=httpx.Client(transport=httpx.MockTransport(server)),
+        environ={},
+    )
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("unforeseen")
+
+    gw._cfg.tokens.get_token_sync = broken  # type: ignore[union-attr,method-assign]
+    with pytest.raises(TrueMarketsError) as info:
+        gw.create_order(side="buy", type="market", base_asset="BTC", qty="5", qty_unit="quote")
+    assert info.value.gateway_request_sent is False
+    assert "no Gateway request was sent" in str(info.value)
+    assert seen == []
