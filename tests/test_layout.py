@@ -14,7 +14,7 @@ VOCABULARY = {"errors", "models", "_models_org", "environments", "credentials", 
 VOCABULARY |= {"_redact", "_raw", "_version", "_error_body", "_headers"}
 LAYERS = {"_api": 1, "_transport": 2, "_flows": 3}  # vocabulary 0, clients 4
 CORE_BUDGET = 5000  # the project's budget (issue 11: not met yet, see the xfail below)
-CORE_CEILING = 6100  # meanwhile: about its size (6,049) when issue 11 was parked, and no more
+CORE_CEILING = 6100  # meanwhile: about its size (6,079) when issue 11 was parked, and no more
 MODULE_CAP = 500
 
 
