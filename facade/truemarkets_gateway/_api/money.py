@@ -18,7 +18,7 @@ MAX_EXPONENT = 40  # user amounts lie within 1e-40 .. 1e40
 MAX_READ_EXPONENT = 1000  # amounts read from responses: exponents within +/- this
 _PLAIN = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
 _EXP = re.compile("[eE]")
-_READ = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
+_READ = re.compile(_PLAIN.pattern + "(?:[eE][+-]?[0-9]+)?", re.ASCII)  # answers: exponents too
 _GRAMMAR = "a plain decimal number such as 12.5 (digits and an optional fraction; no exponent)"
 
 logger = logging.getLogger("truemarkets_gateway")
@@ -29,15 +29,13 @@ def to_decimal(value: object, field: str) -> Decimal:
     if isinstance(value, float):
         hint = f"pass a Decimal or a string such as {format(value, 'f')!r}"
         raise TypeError(f"{field}: float is not accepted for money (inexact: {value!r}); {hint}")
+    short = False  # a plain string this short is within the digit and exponent bounds
     if isinstance(value, str):
         if len(value) > 100 or not _PLAIN.fullmatch(value):
             shown = value[:40] + ("..." if len(value) > 40 else "")
             raise ValidationError(field, f"must be {_GRAMMAR}; got {shown!r}")
         number = Decimal(value)
-        if len(value) <= MAX_DIGITS:  # plain and this short: within every bound below
-            if number <= 0:
-                raise ValidationError(field, f"must be positive, got {number}")
-            return number
+        short = len(value) <= MAX_DIGITS
     elif isinstance(value, Decimal):
         number = value
     elif isinstance(value, int) and not isinstance(value, bool):
@@ -50,6 +48,8 @@ def to_decimal(value: object, field: str) -> Decimal:
         raise ValidationError(field, "must be finite")
     if number <= 0:
         raise ValidationError(field, f"must be positive, got {number}")
+    if short:
+        return number
     if len(number.as_tuple().digits) > MAX_DIGITS:
         raise ValidationError(field, f"must have at most {MAX_DIGITS} significant digits")
     if int(number.as_tuple().exponent) < -MAX_EXPONENT or number.adjusted() > MAX_EXPONENT:

@@ -86,17 +86,18 @@ class RateLimiter:
                 self._holds.pop(0)
             if then_execute:
                 self._holds.append(now + self._hold_seconds)
-            self._sent.append(now)
-            if self._server_left is not None:
-                self._server_left -= 1
+            self._take(now)
             return 0.0
 
     def count(self, now: float) -> None:
         """Count a send that did not ask first (a 401's replay inside the auth flow)."""
         with self._lock:
-            self._sent.append(now)
-            if self._server_left is not None:
-                self._server_left -= 1
+            self._take(now)
+
+    def _take(self, now: float) -> None:
+        self._sent.append(now)
+        if self._server_left is not None:
+            self._server_left -= 1
 
     def observe(
         self, status: int, headers: Mapping[str, str], now: float, *, wall: float | None = None
